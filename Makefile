@@ -1,0 +1,46 @@
+# Developer entry points. Everything runs from the repo-local .venv (git-ignored).
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := test
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: install test lint pytest demo regenerate check-generated clean
+
+# One resolver run for the package's dev extra and the generator pins, so they cannot fight
+# over shared dependencies (httpx, typer, ...). scripts/regenerate.sh then finds its pins
+# already installed.
+$(VENV)/.installed: pyproject.toml scripts/requirements-gen.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]' -r scripts/requirements-gen.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+lint: install
+	$(BIN)/ruff check facade scripts tests
+	$(BIN)/ruff format --check facade scripts tests
+	$(BIN)/mypy
+
+pytest: install
+	$(BIN)/python -m pytest -q
+
+# lint first, then the test suite (pytest exit code 5 = no tests collected also fails).
+test: lint
+	$(BIN)/python -m pytest -q
+
+demo: install
+	$(BIN)/python -m gototraining.demo
+
+regenerate:
+	scripts/regenerate.sh
+
+check-generated:
+	scripts/regenerate.sh --check
+
+clean:
+	rm -rf $(VENV) node_modules dist build .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	find . -path ./.git -prune -o -path ./node_modules -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

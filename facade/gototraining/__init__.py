@@ -1,0 +1,5 @@
+"""GoToTraining Python SDK."""
+
+from ._version import __version__
+
+__all__ = ["__version__"]

@@ -1,0 +1,240 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.attendee import Attendee
+from ...models.error_response import ErrorResponse
+from ...types import Response
+
+
+def _get_kwargs(
+    organizer_key: int,
+    session_key: int,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/reports/organizers/{organizer_key}/sessions/{session_key}/attendees".format(
+            organizer_key=quote(str(organizer_key), safe=""),
+            session_key=quote(str(session_key), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorResponse | list[Attendee] | None:
+    if response.status_code == 200:
+        response_200 = []
+        _response_200 = response.json()
+        for response_200_item_data in _response_200:
+            response_200_item = Attendee.from_dict(response_200_item_data)
+
+            response_200.append(response_200_item)
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorResponse.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorResponse.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorResponse.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorResponse.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 429:
+        response_429 = ErrorResponse.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = ErrorResponse.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 502:
+        response_502 = ErrorResponse.from_dict(response.json())
+
+        return response_502
+
+    if response.status_code == 503:
+        response_503 = ErrorResponse.from_dict(response.json())
+
+        return response_503
+
+    if response.status_code == 504:
+        response_504 = ErrorResponse.from_dict(response.json())
+
+        return response_504
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorResponse | list[Attendee]]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    organizer_key: int,
+    session_key: int,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[ErrorResponse | list[Attendee]]:
+    """Get Attendance Details
+
+     This call retrieves a list of registrants from a specific completed training session. The response
+    includes the registrants' email addresses, and if they attended, it includes the duration of each
+    period of their attendance in minutes, and the times at which they joined and left. If a registrant
+    does not attend, they appear at the bottom of the listing with timeInSession = 0.
+
+    Args:
+        organizer_key (int):
+        session_key (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | list[Attendee]]
+    """
+
+    kwargs = _get_kwargs(
+        organizer_key=organizer_key,
+        session_key=session_key,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    organizer_key: int,
+    session_key: int,
+    *,
+    client: AuthenticatedClient | Client,
+) -> ErrorResponse | list[Attendee] | None:
+    """Get Attendance Details
+
+     This call retrieves a list of registrants from a specific completed training session. The response
+    includes the registrants' email addresses, and if they attended, it includes the duration of each
+    period of their attendance in minutes, and the times at which they joined and left. If a registrant
+    does not attend, they appear at the bottom of the listing with timeInSession = 0.
+
+    Args:
+        organizer_key (int):
+        session_key (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | list[Attendee]
+    """
+
+    return sync_detailed(
+        organizer_key=organizer_key,
+        session_key=session_key,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    organizer_key: int,
+    session_key: int,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[ErrorResponse | list[Attendee]]:
+    """Get Attendance Details
+
+     This call retrieves a list of registrants from a specific completed training session. The response
+    includes the registrants' email addresses, and if they attended, it includes the duration of each
+    period of their attendance in minutes, and the times at which they joined and left. If a registrant
+    does not attend, they appear at the bottom of the listing with timeInSession = 0.
+
+    Args:
+        organizer_key (int):
+        session_key (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | list[Attendee]]
+    """
+
+    kwargs = _get_kwargs(
+        organizer_key=organizer_key,
+        session_key=session_key,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    organizer_key: int,
+    session_key: int,
+    *,
+    client: AuthenticatedClient | Client,
+) -> ErrorResponse | list[Attendee] | None:
+    """Get Attendance Details
+
+     This call retrieves a list of registrants from a specific completed training session. The response
+    includes the registrants' email addresses, and if they attended, it includes the duration of each
+    period of their attendance in minutes, and the times at which they joined and left. If a registrant
+    does not attend, they appear at the bottom of the listing with timeInSession = 0.
+
+    Args:
+        organizer_key (int):
+        session_key (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | list[Attendee]
+    """
+
+    return (
+        await asyncio_detailed(
+            organizer_key=organizer_key,
+            session_key=session_key,
+            client=client,
+        )
+    ).parsed

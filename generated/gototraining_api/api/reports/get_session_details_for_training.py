@@ -1,0 +1,232 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_response import ErrorResponse
+from ...models.session import Session
+from ...types import Response
+
+
+def _get_kwargs(
+    organizer_key: int,
+    training_key: int,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/reports/organizers/{organizer_key}/trainings/{training_key}".format(
+            organizer_key=quote(str(organizer_key), safe=""),
+            training_key=quote(str(training_key), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorResponse | list[Session] | None:
+    if response.status_code == 200:
+        response_200 = []
+        _response_200 = response.json()
+        for response_200_item_data in _response_200:
+            response_200_item = Session.from_dict(response_200_item_data)
+
+            response_200.append(response_200_item)
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorResponse.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorResponse.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorResponse.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorResponse.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 429:
+        response_429 = ErrorResponse.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = ErrorResponse.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 502:
+        response_502 = ErrorResponse.from_dict(response.json())
+
+        return response_502
+
+    if response.status_code == 503:
+        response_503 = ErrorResponse.from_dict(response.json())
+
+        return response_503
+
+    if response.status_code == 504:
+        response_504 = ErrorResponse.from_dict(response.json())
+
+        return response_504
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorResponse | list[Session]]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    organizer_key: int,
+    training_key: int,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[ErrorResponse | list[Session]]:
+    """Get Sessions By Training
+
+     This call returns session details for a given training. A session is a completed training event.
+    Each training may contain one or more sessions.
+
+    Args:
+        organizer_key (int):
+        training_key (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | list[Session]]
+    """
+
+    kwargs = _get_kwargs(
+        organizer_key=organizer_key,
+        training_key=training_key,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    organizer_key: int,
+    training_key: int,
+    *,
+    client: AuthenticatedClient | Client,
+) -> ErrorResponse | list[Session] | None:
+    """Get Sessions By Training
+
+     This call returns session details for a given training. A session is a completed training event.
+    Each training may contain one or more sessions.
+
+    Args:
+        organizer_key (int):
+        training_key (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | list[Session]
+    """
+
+    return sync_detailed(
+        organizer_key=organizer_key,
+        training_key=training_key,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    organizer_key: int,
+    training_key: int,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[ErrorResponse | list[Session]]:
+    """Get Sessions By Training
+
+     This call returns session details for a given training. A session is a completed training event.
+    Each training may contain one or more sessions.
+
+    Args:
+        organizer_key (int):
+        training_key (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | list[Session]]
+    """
+
+    kwargs = _get_kwargs(
+        organizer_key=organizer_key,
+        training_key=training_key,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    organizer_key: int,
+    training_key: int,
+    *,
+    client: AuthenticatedClient | Client,
+) -> ErrorResponse | list[Session] | None:
+    """Get Sessions By Training
+
+     This call returns session details for a given training. A session is a completed training event.
+    Each training may contain one or more sessions.
+
+    Args:
+        organizer_key (int):
+        training_key (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | list[Session]
+    """
+
+    return (
+        await asyncio_detailed(
+            organizer_key=organizer_key,
+            training_key=training_key,
+            client=client,
+        )
+    ).parsed

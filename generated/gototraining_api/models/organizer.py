@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="Organizer")
+
+
+@_attrs_define
+class Organizer:
+    """Describes a training organizer.
+
+    Attributes:
+        organizer_key (str): The key of the training (co-)organizer
+        email (str): The email address of the training (co-)organizer
+        given_name (str): The (co-)organizer's first name
+        surname (str): The (co-)organizer's surname
+    """
+
+    organizer_key: str
+    email: str
+    given_name: str
+    surname: str
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        organizer_key = self.organizer_key
+
+        email = self.email
+
+        given_name = self.given_name
+
+        surname = self.surname
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "organizerKey": organizer_key,
+                "email": email,
+                "givenName": given_name,
+                "surname": surname,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        organizer_key = d.pop("organizerKey")
+
+        email = d.pop("email")
+
+        given_name = d.pop("givenName")
+
+        surname = d.pop("surname")
+
+        organizer = cls(
+            organizer_key=organizer_key,
+            email=email,
+            given_name=given_name,
+            surname=surname,
+        )
+
+        organizer.additional_properties = d
+        return organizer
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
