@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import random
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from http import HTTPStatus
 from typing import Any
@@ -186,71 +188,129 @@ def _error_json(exc: ApiError, incident: str) -> Json:
     return {"errorCode": exc.code, "description": exc.description, "incident": incident}
 
 
-def _json_response(status: int, data: Any, headers: Mapping[str, str] | None = None) -> Response:
-    return Response(_dumps(data), status_code=status, headers=headers, media_type=JSON_TYPE)
+@dataclass(frozen=True)
+class Reply:
+    """A finished API response; ``reset`` means: drop the connection mid-body instead."""
+
+    status: int
+    body: bytes = b""
+    content_type: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    reset: bool = False
+
+    async def send(self, send: Send) -> None:
+        """Send over ASGI (two messages, no framework objects: this is the hot path)."""
+        head = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in self.headers]
+        if self.content_type is not None:
+            head.append((b"content-type", self.content_type.encode("latin-1")))
+        if self.reset:
+            # Promise more bytes than are sent, then fail: uvicorn closes the socket and
+            # the client sees a truncated body (a protocol/read error, never a clean reply).
+            head.append((b"content-length", b"4096"))
+            await send({"type": "http.response.start", "status": self.status, "headers": head})
+            partial = b'{"trainingKey":"81782'
+            await send({"type": "http.response.body", "body": partial, "more_body": True})
+            raise InjectedReset("injected connection reset")
+        if self.status not in (204, 304) and self.status >= 200:
+            head.append((b"content-length", str(len(self.body)).encode()))
+        await send({"type": "http.response.start", "status": self.status, "headers": head})
+        await send({"type": "http.response.body", "body": self.body})
 
 
-class _ResetResponse(Response):
-    """Start a response, send part of the body, then fail so the server drops the connection."""
-
-    def __init__(self, status: int) -> None:
-        super().__init__(b"", status_code=status)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        head = [(b"content-type", b"application/json"), (b"content-length", b"4096")]
-        await send({"type": "http.response.start", "status": self.status_code, "headers": head})
-        await send(
-            {"type": "http.response.body", "body": b'{"trainingKey":"81782', "more_body": True}
-        )
-        raise InjectedReset("injected connection reset")
+def _json_reply(status: int, data: Any, headers: tuple[tuple[str, str], ...] = ()) -> Reply:
+    return Reply(status, _dumps(data), JSON_TYPE, headers)
 
 
-def _fault_response(core: Core, op: Operation, hit: Hit, status: int) -> Response:
-    headers = {"Retry-After": str(hit.retry_after)} if hit.retry_after is not None else {}
+def _fault_reply(core: Core, hit: Hit, status: int) -> Reply:
+    headers = (("Retry-After", str(hit.retry_after)),) if hit.retry_after is not None else ()
     if hit.reset:
-        return _ResetResponse(status)
+        return Reply(status, headers=headers, reset=True)
     if hit.malformed_json:
-        return Response(b'{"errorCode": "Injec', status, headers, media_type=JSON_TYPE)
+        return Reply(status, b'{"errorCode": "Injec', JSON_TYPE, headers)
     if hit.wrong_content_type:
         html = b"<html><body><h1>Service temporarily unavailable</h1></body></html>"
-        return Response(html, status, headers, media_type="text/html")
+        return Reply(status, html, "text/html; charset=utf-8", headers)
     if hit.empty_body:
-        return Response(b"", status, headers, media_type=JSON_TYPE)
+        return Reply(status, b"", JSON_TYPE, headers)
     if status >= 400:
-        phrase = (
-            HTTPStatus(status).phrase.replace(" ", "")
-            if status in HTTPStatus._value2member_map_
-            else "Error"
-        )
+        try:
+            code = HTTPStatus(status).phrase.replace(" ", "")
+        except ValueError:
+            code = "Error"
         body = {
-            "errorCode": phrase,
+            "errorCode": code,
             "description": "Injected fault",
             "incident": core.store.incident(),
         }
-        return _json_response(status, body, headers)
-    return Response(b"", status, headers)
+        return _json_reply(status, body, headers)
+    return Reply(status, headers=headers)
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
 
 
 # --- the API pipeline ----------------------------------------------------------------------
-def _api_endpoint(core: Core, op: Operation) -> Callable[[Request], Awaitable[Response]]:
-    handler = HANDLERS[op.operation_id]
-    has_body = op.validate_body is not None or op.body_required
-    param_names = list(op.path_params)
+class ApiPipeline:
+    """Serve one spec operation: faults, rate limit, auth, validation, handler, validation."""
 
-    async def handle(request: Request) -> Response:
+    def __init__(self, core: Core, op: Operation) -> None:
+        self.core = core
+        self.op = op
+        self.handler = HANDLERS[op.operation_id]
+        self.has_body = op.validate_body is not None or op.body_required
+
+    async def __call__(
+        self, params: dict[str, str], scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        core, op = self.core, self.op
+        hit = core.faults.match(op.operation_id)
+        if hit is None:
+            reply = await self.handle(params, scope, receive)
+        else:
+            if hit.latency:
+                await asyncio.sleep(hit.latency)
+            if not hit.changes_response:
+                reply = await self.handle(params, scope, receive)
+            elif hit.apply:  # the request is applied, then its answer is lost
+                handled = await self.handle(params, scope, receive)
+                reply = _fault_reply(core, hit, hit.status or handled.status)
+            else:  # the request never reaches the "service": nothing is applied
+                reply = _fault_reply(core, hit, hit.status or op.success_status)
+        core.record(
+            scope["method"], scope["path"], 0 if reply.reset else reply.status, op.operation_id
+        )
+        await reply.send(send)
+
+    async def handle(self, raw_params: dict[str, str], scope: Scope, receive: Receive) -> Reply:
+        """The unfaulted answer to one request."""
+        core, op = self.core, self.op
         store = core.store
         if core.limiter is not None:
             wait = core.limiter.acquire()
             if wait:
-                retry = str(max(1, int(-(-wait // 1))))
-                exc = ApiError(429, "TooManyRequests", "Rate limit exceeded")
-                return _respond(429, _error_json(exc, store.incident()), {"Retry-After": retry})
+                retry = str(max(1, math.ceil(wait)))
+                exc = ApiError(429, "TooManyRequests", "Rate limit exceeded (requests per second)")
+                return self.reply(
+                    429, _error_json(exc, store.incident()), (("Retry-After", retry),)
+                )
         try:
-            caller = core.auth.caller(request.headers.get("authorization"))
+            caller = core.auth.caller(_header(scope, b"authorization"))
             params: dict[str, str] = {}
-            path_params = request.path_params
-            for name in param_names:
-                raw = path_params[name]
+            for name, raw in raw_params.items():
+                # The spec types keys as int64: anything else names no resource -> 404.
                 if not _INT.match(raw):
                     raise not_found(name, raw)
                 value = int(raw)
@@ -261,8 +321,8 @@ def _api_endpoint(core: Core, op: Operation) -> Callable[[Request], Awaitable[Re
                         raise not_found(name, raw) from err
                 params[name] = str(value)
             body: Any = None
-            if has_body:
-                raw_body = await request.body()
+            if self.has_body:
+                raw_body = await _read_body(receive)
                 if not raw_body:
                     raise bad_request("A JSON request body is required")
                 try:
@@ -277,14 +337,17 @@ def _api_endpoint(core: Core, op: Operation) -> Callable[[Request], Awaitable[Re
                 if not isinstance(body, dict):
                     raise bad_request("The request body must be a JSON object")
             with store.lock:
-                status, data, headers = handler(store, caller, params, body)
+                status, data, headers = self.handler(store, caller, params, body)
         except ApiError as exc:
             status, data, headers = exc.status, _error_json(exc, store.incident()), {}
-        return _respond(status, data, headers)
+        return self.reply(status, data, tuple(headers.items()))
 
-    def _respond(status: int, data: Any, headers: Mapping[str, str]) -> Response:
-        content = b"" if data is _NO_BODY else _dumps(data)
-        media = None if data is _NO_BODY else JSON_TYPE
+    def reply(self, status: int, data: Any, headers: tuple[tuple[str, str], ...] = ()) -> Reply:
+        """Render and (in validate mode) check a response against the spec."""
+        core, op = self.core, self.op
+        no_body = data is _NO_BODY
+        content = b"" if no_body else _dumps(data)
+        media = None if no_body else JSON_TYPE
         if core.validate:
             try:
                 core.spec.check_response(op.operation_id, status, media, content, data)
@@ -295,28 +358,8 @@ def _api_endpoint(core: Core, op: Operation) -> Callable[[Request], Awaitable[Re
                     "description": str(violation),
                     "incident": core.store.incident(),
                 }
-                return _json_response(500, body)
-        return Response(content, status_code=status, headers=dict(headers), media_type=media)
-
-    async def endpoint(request: Request) -> Response:
-        hit = core.faults.match(op.operation_id)
-        if hit is None:
-            response = await handle(request)
-        else:
-            if hit.latency:
-                await asyncio.sleep(hit.latency)
-            if not hit.changes_response:
-                response = await handle(request)
-            elif hit.apply:
-                handled = await handle(request)
-                response = _fault_response(core, op, hit, hit.status or handled.status_code)
-            else:
-                response = _fault_response(core, op, hit, hit.status or op.success_status)
-        status = 0 if isinstance(response, _ResetResponse) else response.status_code
-        core.record(request.method, request.url.path, status, op.operation_id)
-        return response
-
-    return endpoint
+                return _json_reply(500, body)
+        return Reply(status, content, media, headers)
 
 
 # --- OAuth and admin -----------------------------------------------------------------------
@@ -466,22 +509,53 @@ def _admin_routes(core: Core, on_reset: Callable[[], None]) -> list[Route]:
     ]
 
 
-def build_app(core: Core, on_reset: Callable[[], None]) -> Starlette:
+class SandboxASGI:
+    """API operations on a lean raw-ASGI path; everything else goes to a Starlette app.
+
+    Why not Starlette routes for the API too: its Request/Response objects and routing
+    roughly doubled the server's per-request cost, and the sandbox must keep up with
+    the SDK's benchmarks (see docs/sandbox.md).
+    """
+
+    def __init__(self, core: Core, fallback: Starlette) -> None:
+        self.base_path = core.spec.base_path
+        self.fallback = fallback
+        self.routes: dict[str, list[tuple[re.Pattern[str], ApiPipeline]]] = {}
+        for op in core.spec.operations.values():
+            pattern = re.sub(r"\\{(\w+)\\}", r"(?P<\1>[^/]+)", re.escape(op.path))
+            self.routes.setdefault(op.method, []).append(
+                (re.compile(f"^{pattern}/?$"), ApiPipeline(core, op))
+            )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path: str = scope["path"]
+            if path.startswith(self.base_path):
+                relative = path[len(self.base_path) :]
+                for regex, pipeline in self.routes.get(scope["method"], ()):
+                    match = regex.match(relative)
+                    if match:
+                        await pipeline(match.groupdict(), scope, receive, send)
+                        return
+        await self.fallback(scope, receive, send)
+
+
+def build_app(core: Core, on_reset: Callable[[], None]) -> SandboxASGI:
     """The ASGI app for one sandbox."""
     missing = set(core.spec.operations) - set(HANDLERS)
     if missing:  # the spec grew an operation the sandbox does not implement
         raise RuntimeError(f"sandbox has no handler for {sorted(missing)}")
-    routes = [
-        Route(core.spec.base_path + op.path, _api_endpoint(core, op), methods=[op.method])
-        for op in core.spec.operations.values()
-    ]
 
     async def unknown(request: Request) -> Response:
-        return _json_response(404, {"errorCode": "NotFound", "description": "No such resource"})
+        body = {"errorCode": "NotFound", "description": "No such resource"}
+        return Response(_dumps(body), 404, media_type=JSON_TYPE)
 
-    routes.append(
+    base_routes = [
         Route(
             core.spec.base_path + "/{rest:path}", unknown, methods=["GET", "POST", "PUT", "DELETE"]
         )
+    ]
+    fallback = Starlette(
+        routes=[*base_routes, *_oauth_routes(core), *_admin_routes(core, on_reset)]
     )
-    return Starlette(routes=[*routes, *_oauth_routes(core), *_admin_routes(core, on_reset)])
+    return SandboxASGI(core, fallback)

@@ -181,9 +181,9 @@ class FaultSet:
 
     def match(self, operation: str) -> Hit | None:
         """Consume the first live fault that matches ``operation`` and rolls a hit."""
+        if not self._faults:  # hot path: no faults configured, skip the lock
+            return None
         with self._lock:
-            if not self._faults:
-                return None
             for fault in self._faults:
                 if fault.exhausted or fault.operation not in (None, operation):
                     continue

@@ -81,9 +81,10 @@ class Sandbox:
         config = uvicorn.Config(
             build_app(self._core, self.reset),
             http="httptools",
-            loop="asyncio",
+            loop="auto",  # uvloop when installed (sandbox extra): ~15% more requests/s
             lifespan="off",
             access_log=False,
+            proxy_headers=False,
             log_level="warning",
             timeout_graceful_shutdown=1,
             timeout_keep_alive=30,
@@ -137,6 +138,7 @@ class Sandbox:
             http="httptools",
             lifespan="off",
             access_log=False,
+            proxy_headers=False,
             log_level="warning",
             timeout_graceful_shutdown=1,
         )
