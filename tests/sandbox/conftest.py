@@ -7,7 +7,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 from gototraining.sandbox import Sandbox
 
 TIMES = [{"startDate": "2030-03-01T09:00:00Z", "endDate": "2030-03-01T11:00:00Z"}]
@@ -45,7 +44,9 @@ def make_training(api: httpx.Client, org: str) -> Callable[..., str]:
 
 @pytest.fixture
 def register(api: httpx.Client, org: str) -> Callable[..., dict[str, Any]]:
-    def reg(training_key: str, email: str, given: str = "Ada", surname: str = "L") -> dict[str, Any]:
+    def reg(
+        training_key: str, email: str, given: str = "Ada", surname: str = "L"
+    ) -> dict[str, Any]:
         body = {"email": email, "givenName": given, "surname": surname}
         response = api.post(f"{org}/trainings/{training_key}/registrants", json=body)
         assert response.status_code == 201, response.text

@@ -8,7 +8,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 from gototraining.sandbox import Sandbox
 
 
@@ -80,7 +79,9 @@ def _pattern(seed: int) -> list[int]:
     with Sandbox(seed=seed) as sb:
         sb.faults.add("getAllTrainings", statuses=[500], times=None, probability=0.5)
         with httpx.Client(base_url=sb.url, headers={"Authorization": f"Bearer {sb.token}"}) as c:
-            return [c.get(f"/organizers/{sb.organizer_key}/trainings").status_code for _ in range(24)]
+            return [
+                c.get(f"/organizers/{sb.organizer_key}/trainings").status_code for _ in range(24)
+            ]
 
 
 def test_probability_is_reproducible_with_seed() -> None:
@@ -129,7 +130,9 @@ def test_faults_clear_and_admin_endpoint(sb: Sandbox, api: httpx.Client, org: st
     )
     assert admin.status_code == 201
     assert api.get(f"{org}/trainings").status_code == 504
-    assert httpx.post(f"{sb.root_url}/_sandbox/faults", json={"operation": "nope"}).status_code == 400
+    assert (
+        httpx.post(f"{sb.root_url}/_sandbox/faults", json={"operation": "nope"}).status_code == 400
+    )
     assert httpx.delete(f"{sb.root_url}/_sandbox/faults").status_code == 204
     assert sb.faults.list() == []
 

@@ -9,7 +9,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 from gototraining.sandbox import Sandbox
 
 from .conftest import TIMES
@@ -48,7 +47,10 @@ def test_schedule_get_list_training(
     assert t["trainingKey"] == key and re.match(r"^[0-9]{9}$", t["trainingId"])
     assert t["name"] == "Python 101" and t["description"] == "Basics"
     assert t["timeZone"] == "Europe/Berlin" and t["times"] == TIMES
-    assert [o["organizerKey"] for o in t["organizers"]] == [sb.organizer_key, sb.co_organizer_keys[0]]
+    assert [o["organizerKey"] for o in t["organizers"]] == [
+        sb.organizer_key,
+        sb.co_organizer_keys[0],
+    ]
     assert t["registrationSettings"] == {
         "disableConfirmationEmail": True,
         "disableWebRegistration": False,
@@ -99,7 +101,9 @@ def test_schedule_invalid_input_is_400(
 
 
 def test_malformed_json_request_is_400(api: httpx.Client, org: str) -> None:
-    r = api.post(f"{org}/trainings", content=b"{not json", headers={"content-type": "application/json"})
+    r = api.post(
+        f"{org}/trainings", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert r.status_code == 400 and "Malformed JSON" in r.json()["description"]
     assert api.post(f"{org}/trainings").status_code == 400  # no body at all
 
@@ -132,7 +136,9 @@ def test_other_organizer_is_403(sb: Sandbox, api: httpx.Client) -> None:
     assert r.json()["errorCode"] == "Forbidden"
 
 
-def test_manage_and_start_urls(api: httpx.Client, org: str, make_training: Callable[..., str]) -> None:
+def test_manage_and_start_urls(
+    api: httpx.Client, org: str, make_training: Callable[..., str]
+) -> None:
     key = make_training()
     manage = api.get(f"{org}/trainings/{key}/manageUrl")
     assert manage.status_code == 200 and manage.text.startswith('"https://')
@@ -149,14 +155,26 @@ def test_rename(api: httpx.Client, org: str, make_training: Callable[..., str]) 
     assert r.status_code == 204 and r.content == b""
     t = api.get(f"{org}/trainings/{key}").json()
     assert (t["name"], t["description"]) == ("New", "D")
-    assert api.put(f"{org}/trainings/{key}/nameDescription", json={"description": "x"}).status_code == 400
-    assert api.put(f"{org}/trainings/1234567890123456789/nameDescription", json={"name": "x"}).status_code == 404
+    assert (
+        api.put(f"{org}/trainings/{key}/nameDescription", json={"description": "x"}).status_code
+        == 400
+    )
+    assert (
+        api.put(
+            f"{org}/trainings/1234567890123456789/nameDescription", json={"name": "x"}
+        ).status_code
+        == 404
+    )
 
 
-def test_reorganize(sb: Sandbox, api: httpx.Client, org: str, make_training: Callable[..., str]) -> None:
+def test_reorganize(
+    sb: Sandbox, api: httpx.Client, org: str, make_training: Callable[..., str]
+) -> None:
     key = make_training()
     co = [int(k) for k in sb.co_organizer_keys]
-    r = api.put(f"{org}/trainings/{key}/organizers", json={"organizers": co, "notifyOrganizers": False})
+    r = api.put(
+        f"{org}/trainings/{key}/organizers", json={"organizers": co, "notifyOrganizers": False}
+    )
     assert r.status_code == 204
     listed = api.get(f"{org}/trainings/{key}/organizers").json()
     assert [o["organizerKey"] for o in listed] == [sb.organizer_key, *sb.co_organizer_keys]
@@ -168,7 +186,9 @@ def test_reorganize(sb: Sandbox, api: httpx.Client, org: str, make_training: Cal
     assert api.put(f"{org}/trainings/{key}/organizers", json={}).status_code == 400
 
 
-def test_registration_settings(api: httpx.Client, org: str, make_training: Callable[..., str]) -> None:
+def test_registration_settings(
+    api: httpx.Client, org: str, make_training: Callable[..., str]
+) -> None:
     key = make_training()
     settings = {"disableConfirmationEmail": True, "disableWebRegistration": True}
     assert api.put(f"{org}/trainings/{key}/registrationSettings", json=settings).status_code == 204
@@ -191,7 +211,12 @@ def test_update_times_notifies(
     r = api.put(f"{org}/trainings/{key}/times", json={"timeZone": "UTC", "times": new_times})
     assert r.status_code == 200
     assert r.json() == {"notifiedRegistrants": 2, "notifiedTrainers": 1}
-    quiet = {"timeZone": "UTC", "times": new_times, "notifyRegistrants": False, "notifyTrainers": False}
+    quiet = {
+        "timeZone": "UTC",
+        "times": new_times,
+        "notifyRegistrants": False,
+        "notifyTrainers": False,
+    }
     assert api.put(f"{org}/trainings/{key}/times", json=quiet).json() == {
         "notifiedRegistrants": 0,
         "notifiedTrainers": 0,
@@ -204,7 +229,10 @@ def test_update_times_notifies(
 
 
 def test_register_list_get_cancel(
-    api: httpx.Client, org: str, make_training: Callable[..., str], register: Callable[..., dict[str, Any]]
+    api: httpx.Client,
+    org: str,
+    make_training: Callable[..., str],
+    register: Callable[..., dict[str, Any]],
 ) -> None:
     key = make_training()
     before = datetime.now(UTC).replace(microsecond=0)
@@ -212,7 +240,9 @@ def test_register_list_get_cancel(
     rk = created["registrantKey"]
     assert KEY.match(rk)
     t = api.get(f"{org}/trainings/{key}").json()
-    assert created["joinUrl"].startswith(f"https://global.gototraining.com/join/training/{t['trainingId']}/")
+    assert created["joinUrl"].startswith(
+        f"https://global.gototraining.com/join/training/{t['trainingId']}/"
+    )
     assert created["confirmationUrl"] == (
         "https://attendee.gototraining.com/registration/confirmation.tmpl"
         f"?registrant={rk}&training={key}"
@@ -236,7 +266,10 @@ def test_register_list_get_cancel(
 
 
 def test_duplicate_registration_is_409(
-    api: httpx.Client, org: str, make_training: Callable[..., str], register: Callable[..., dict[str, Any]]
+    api: httpx.Client,
+    org: str,
+    make_training: Callable[..., str],
+    register: Callable[..., dict[str, Any]],
 ) -> None:
     key = make_training()
     register(key, "ada@example.com")
@@ -246,17 +279,27 @@ def test_duplicate_registration_is_409(
     assert len(api.get(f"{org}/trainings/{key}/registrants").json()) == 1
 
 
-def test_registration_errors(api: httpx.Client, org: str, make_training: Callable[..., str]) -> None:
+def test_registration_errors(
+    api: httpx.Client, org: str, make_training: Callable[..., str]
+) -> None:
     key = make_training()
     url = f"{org}/trainings/{key}/registrants"
     assert api.post(url, json={"email": "a@b.c", "givenName": "A"}).status_code == 400
-    assert api.post(url, json={"email": "nope", "givenName": "A", "surname": "B"}).status_code == 400
+    assert (
+        api.post(url, json={"email": "nope", "givenName": "A", "surname": "B"}).status_code == 400
+    )
     body = {"email": "a@b.c", "givenName": "A", "surname": "B"}
-    assert api.post(f"{org}/trainings/1234567890123456789/registrants", json=body).status_code == 404
+    assert (
+        api.post(f"{org}/trainings/1234567890123456789/registrants", json=body).status_code == 404
+    )
 
 
 def test_approval_required_gives_waiting(
-    sb: Sandbox, api: httpx.Client, org: str, make_training: Callable[..., str], register: Callable[..., dict[str, Any]]
+    sb: Sandbox,
+    api: httpx.Client,
+    org: str,
+    make_training: Callable[..., str],
+    register: Callable[..., dict[str, Any]],
 ) -> None:
     key = make_training()
     sb.set_require_approval(key)
@@ -271,7 +314,9 @@ def test_missing_token_401_wrong_token_403(sb: Sandbox, org: str) -> None:
         r = anon.get(f"{org}/trainings", headers={"Authorization": "Bearer nope"})
         assert r.status_code == 403
         assert r.json() == {"int_err_code": "InvalidToken", "msg": "Invalid token passed"}
-        legacy = anon.get(f"{org}/trainings", headers={"Authorization": f"OAuth oauth_token={sb.token}"})
+        legacy = anon.get(
+            f"{org}/trainings", headers={"Authorization": f"OAuth oauth_token={sb.token}"}
+        )
         assert legacy.status_code == 200
 
 

@@ -11,7 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 from gototraining.sandbox import Sandbox
 from gototraining.sandbox.store import Store
 
@@ -40,9 +39,11 @@ def test_response_missing_required_field_is_a_violation(
 
     monkeypatch.setattr(Store, "training_json", broken)
     with _client(sb) as api:
-        body = {"name": "X", "timeZone": "UTC", "times": [
-            {"startDate": "2030-01-01T10:00:00Z", "endDate": "2030-01-01T11:00:00Z"}
-        ]}
+        body = {
+            "name": "X",
+            "timeZone": "UTC",
+            "times": [{"startDate": "2030-01-01T10:00:00Z", "endDate": "2030-01-01T11:00:00Z"}],
+        }
         key = api.post(f"/organizers/{sb.organizer_key}/trainings", json=body).json()
         r = api.get(f"/organizers/{sb.organizer_key}/trainings/{key}")
     assert r.status_code == 500
@@ -66,7 +67,9 @@ def test_undocumented_status_is_a_violation(
     assert sb.violations == []
 
 
-def test_validation_off_lets_it_through(own_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_validation_off_lets_it_through(
+    own_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
     sb = own_sandbox
     sb.validate = False
     monkeypatch.setattr(Store, "get_all_trainings", lambda self, org: [{"bogus": 1}])
@@ -138,5 +141,7 @@ def test_agrees_with_openapi_core(
     ]:
         r = api.get(path)
         request = MockRequest(sb.root_url, "get", sb.url.removeprefix(sb.root_url) + path)
-        response = MockResponse(r.content, status_code=r.status_code, content_type="application/json")
+        response = MockResponse(
+            r.content, status_code=r.status_code, content_type="application/json"
+        )
         oa.validate_response(request, response)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import socket
 import threading
 import time
@@ -29,6 +30,7 @@ class _DropInjectedResets(logging.Filter):
 
 
 _RESET_FILTER = _DropInjectedResets()
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class Sandbox:
@@ -126,31 +128,23 @@ class Sandbox:
         self._server = self._thread = None
 
     def serve_forever(self, on_ready: Callable[[], None] | None = None) -> None:
-        """Serve in the calling (main) thread until SIGINT/SIGTERM (used by the command).
+        """Serve until SIGINT/SIGTERM, then stop cleanly (used by the command; main thread).
 
-        ``on_ready`` runs once the port is bound and listening.
+        ``on_ready`` runs once the server accepts connections.
         """
-        sock = self._bind()
-        self.port = sock.getsockname()[1]
-        self._core.store.files_base = f"{self.root_url}/_sandbox/files"
-        config = uvicorn.Config(
-            build_app(self._core, self.reset),
-            http="httptools",
-            lifespan="off",
-            access_log=False,
-            proxy_headers=False,
-            log_level="warning",
-            timeout_graceful_shutdown=1,
-        )
-        logging.getLogger("uvicorn.error").addFilter(_RESET_FILTER)
-        self._server = uvicorn.Server(config)
-        if on_ready is not None:
-            on_ready()
+        stop = threading.Event()
+        previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in _STOP_SIGNALS}
         try:
-            self._server.run(sockets=[sock])
+            self.start()
+            if on_ready is not None:
+                on_ready()
+            while not stop.wait(0.5):
+                if self._thread is None or not self._thread.is_alive():
+                    raise RuntimeError(f"sandbox server died: {self._error!r}")
         finally:
-            self._server = None
-            sock.close()
+            self.stop()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
     def _bind(self) -> socket.socket:
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
