@@ -5,19 +5,21 @@ Both work with any ``httpx.Client``/``httpx.AsyncClient``, including one the use
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import logging
 import threading
 import time
 import weakref
 from collections.abc import AsyncGenerator, Callable, Generator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import httpx
 
 from ._errors import AuthenticationError, error_from_response, is_invalid_token, parse_error_body
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["DEFAULT_TOKEN_URL", "BearerToken", "OAuth2", "OAuth2Token"]
 
@@ -203,6 +205,8 @@ class OAuth2(httpx.Auth):
         return access_token, generation
 
     def _async_lock(self) -> asyncio.Lock:
+        import asyncio  # lazily: sync-only users do not pay asyncio's import time (~50 ms)
+
         loop = asyncio.get_running_loop()
         with self._state_lock:
             lock = self._async_locks.get(loop)

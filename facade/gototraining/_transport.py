@@ -11,7 +11,6 @@ operations (``register(if_exists="return")``): see ``Plan`` in ``resources/_base
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import time
@@ -255,6 +254,8 @@ class AsyncTransport:
     def __init__(self, http_client: httpx.AsyncClient, **settings: Any) -> None:
         self.http_client = http_client
         self.settings = _make_settings(http_client, **settings)
+        import asyncio  # lazily: sync-only users do not pay asyncio's import time
+
         self.sleep: Callable[[float], Any] = asyncio.sleep  # replaceable in tests
 
     async def run(self, gen: Generator[Action, Any, T]) -> T:
