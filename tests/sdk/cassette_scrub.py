@@ -27,7 +27,10 @@ REDACTED = "REDACTED"
 SECRET_FIELDS = frozenset(
     {"access_token", "refresh_token", "id_token", "client_secret", "code", "password", "token"}
 )
-DROP_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "host", "proxy-authorization"})
+# date: keeps re-recordings diff-free; the rest may carry credentials or the sandbox port.
+DROP_HEADERS = frozenset(
+    {"authorization", "cookie", "set-cookie", "host", "proxy-authorization", "date"}
+)
 _SAFE_EMAIL = re.compile(
     r"@(example\.(com|org|net)|[^@]*\.(test|example|invalid|localhost))$", re.IGNORECASE
 )
