@@ -26,6 +26,8 @@ from typing import Any
 
 import httpx
 
+from ._retry import parse_retry_after
+
 __all__ = [
     "STATUS_TO_ERROR",
     "APIConnectionError",
@@ -228,8 +230,6 @@ def is_invalid_token(error_code: str | None) -> bool:
 
 def parse_retry_after_header(response: httpx.Response) -> float | None:
     """``Retry-After`` as seconds (delta-seconds or HTTP-date); ``None`` if absent/garbled."""
-    from ._retry import parse_retry_after  # local: _retry is not needed to build errors
-
     return parse_retry_after(response.headers.get("retry-after"))
 
 

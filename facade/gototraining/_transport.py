@@ -31,7 +31,7 @@ from ._errors import (
     safe_url,
 )
 from ._ratelimit import RateLimiter
-from ._retry import RetryPolicy
+from ._retry import RetryPolicy, parse_retry_after
 from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 __all__ = ["AsyncTransport", "Call", "SyncTransport", "decode_json", "no_content"]
@@ -174,9 +174,7 @@ def pipeline(settings: _Settings, call: Call[T]) -> Generator[Action, Any, T]:
         err: APIError = error_from_response(response)
         if attempt < retry.max_retries and retry.should_retry_status(method, status):
             retry_after = err.retry_after if isinstance(err, RateLimited) else None
-            if retry_after is None:
-                from ._retry import parse_retry_after
-
+            if retry_after is None:  # 503s may carry Retry-After too
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
             delay = retry.backoff(attempt, retry_after)
             logger.info(
