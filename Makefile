@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install test lint pytest bench demo regenerate check-generated clean
+.PHONY: install test lint pytest bench demo regenerate check-generated clean cassettes
 
 # One resolver run for the package's dev extra and the generator pins, so they cannot fight
 # over shared dependencies (httpx, typer, ...). scripts/regenerate.sh then finds its pins
@@ -38,6 +38,12 @@ test: lint
 BENCH_ARGS ?= --name latest --update-readme
 bench: install
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+# Re-record the facade's VCR cassettes (tests/cassettes/): against a sandbox started inside the
+# test session, or against the live API when GOTO_ACCESS_TOKEN and GOTO_ORGANIZER_KEY are set.
+# Recordings are scrubbed (tests/sdk/cassette_scrub.py) before they are written.
+cassettes: install
+	GOTO_RECORD=1 $(BIN)/python -m pytest -q tests/sdk/test_facade_cassettes.py
 
 demo: install
 	$(BIN)/python -m gototraining.demo
