@@ -42,8 +42,10 @@ def child(mode: str, path: str) -> None:
     import gototraining_api.models  # noqa: F401
 
     decode = _decoder(mode)
-    with open(path, "rb") as f:
-        body = f.read()
+    # Unbuffered: FileIO.readall allocates the body once (a buffered read() of a large
+    # file joins chunks, briefly holding it twice, which would inflate the baseline peak).
+    with open(path, "rb", buffering=0) as f:
+        body = f.readall()
     count = None
     if decode is not None:
         result = decode(body)
