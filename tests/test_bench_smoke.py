@@ -60,7 +60,7 @@ def test_harness_smoke_run(tmp_path: Path) -> None:
         assert _positive(entry["min"]) and _positive(entry["median"]), name
         assert entry["min"] <= entry["median"], name
 
-    for module in ("httpx", "gototraining"):
+    for module in ("httpx", "gototraining", "httpx-env", "gototraining-env"):
         entry = doc["import"][f"import-{module}"]
         assert _positive(entry["min"]) and _positive(entry["median"]), module
 
@@ -82,3 +82,14 @@ def test_harness_smoke_run(tmp_path: Path) -> None:
             "decode-facade",
             "import-gototraining",
         }
+
+
+def test_import_gototraining_defers_the_generated_client() -> None:
+    """The import-time target relies on this: the generated client loads on first use."""
+    code = (
+        "import sys, gototraining\n"
+        "bad = [m for m in sys.modules if m.startswith(('gototraining_api', 'gototraining.sandbox',"
+        " 'dateutil', 'starlette', 'uvicorn', 'yaml'))]\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO_ROOT)
