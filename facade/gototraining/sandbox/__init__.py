@@ -1,0 +1,62 @@
+"""Local sandbox: a stateful emulator of the GoToTraining REST API over loopback HTTP.
+
+Start it three ways::
+
+    from gototraining.sandbox import Sandbox
+    with Sandbox() as sb:            # free port on 127.0.0.1
+        httpx.get(f"{sb.url}/organizers/{sb.organizer_key}/trainings",
+                  headers={"Authorization": f"Bearer {sb.token}"})
+
+    def test_x(gototraining_sandbox): ...   # pytest fixture (installed plugin)
+
+    $ gototraining sandbox --port 8089       # or: python -m gototraining.sandbox
+
+All 22 operations of the spec are served under ``/G2T/rest`` with in-memory state, and
+every request and response is validated against the shipped OpenAPI spec. Besides the
+API the server has:
+
+OAuth emulation
+    ``GET /oauth/authorize?client_id=..&redirect_uri=..&state=..`` redirects back at once
+    with ``code``; ``POST /oauth/token`` (form, HTTP Basic client auth) takes
+    ``grant_type=authorization_code`` or ``grant_type=refresh_token``.
+
+Admin endpoints (no auth; for a sandbox in another process, e.g. the CLI demo)
+    ``GET  /_sandbox/health``                        -> ``{"ok": true}``
+    ``POST /_sandbox/reset``                         -> 204, back to the seeded state
+    ``GET  /_sandbox/state``                         -> all trainings, registrants, organizers
+    ``POST /_sandbox/trainings/{key}/complete``      body ``{"attendance_rate": 0.8}`` -> sessions
+                                                    and recordings (see ``Sandbox.complete_training``)
+    ``POST /_sandbox/trainings/{key}/approval``      body ``{"required": true}`` -> 204
+    ``GET|POST|DELETE /_sandbox/faults``             list / add (body: ``FaultSet.add`` keywords,
+                                                    e.g. ``{"operation": "getTraining", "statuses": [503]}``)
+                                                    / clear; ``DELETE /_sandbox/faults/{id}`` drops one
+    ``POST /_sandbox/expire-tokens``                 -> 204, all access tokens now invalid
+    ``GET  /_sandbox/requests``                      -> ``[{"method", "path", "status"}]``
+    ``GET  /_sandbox/violations``                    -> spec violations seen
+    ``GET  /_sandbox/files/recording-{id}.mp4``      -> recording bytes (where downloads redirect)
+
+Importing this package is cheap: ``Sandbox`` (and with it uvicorn and Starlette, from the
+``sandbox`` extra) is loaded on first attribute access.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .faults import Fault, FaultSet
+    from .server import Sandbox
+
+__all__ = ["Fault", "FaultSet", "Sandbox"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Sandbox":
+        from .server import Sandbox
+
+        return Sandbox
+    if name in ("Fault", "FaultSet"):
+        from . import faults
+
+        return getattr(faults, name)
+    raise AttributeError(name)

@@ -1,0 +1,86 @@
+"""The sandbox's moving parts bundled for the app: state, faults, auth, limiter, logs."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from .auth import Auth
+from .faults import FaultSet
+from .spec import Spec
+from .store import Store
+
+
+class RequestRecord(NamedTuple):
+    """One API request as the sandbox answered it (status 0: connection reset)."""
+
+    method: str
+    path: str
+    status: int
+
+
+class RateLimiter:
+    """Token bucket: ``rate`` requests per second, bursts of up to ``max(1, rate)``."""
+
+    def __init__(self, rate: float) -> None:
+        if rate <= 0:
+            raise ValueError("rate_limit must be > 0")
+        self.rate = rate
+        self.capacity = max(1.0, rate)
+        self._tokens = self.capacity
+        self._stamp = time.monotonic()
+        self._lock = threading.Lock()
+
+    def acquire(self) -> float:
+        """Take one token; return 0 if allowed, else the seconds until one is available."""
+        with self._lock:
+            now = time.monotonic()
+            self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self.rate)
+            self._stamp = now
+            if self._tokens >= 1.0:
+                self._tokens -= 1.0
+                return 0.0
+            return (1.0 - self._tokens) / self.rate
+
+    def reset(self) -> None:
+        """Refill the bucket."""
+        with self._lock:
+            self._tokens = self.capacity
+            self._stamp = time.monotonic()
+
+
+@dataclass
+class Core:
+    """Everything the ASGI app needs; owned by :class:`~gototraining.sandbox.server.Sandbox`."""
+
+    spec: Spec
+    store: Store
+    faults: FaultSet
+    auth: Auth
+    validate: bool = True
+    limiter: RateLimiter | None = None
+    requests: list[RequestRecord] = field(default_factory=list)
+    operation_counts: Counter[str] = field(default_factory=Counter)
+    violations: list[str] = field(default_factory=list)
+    log_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, method: str, path: str, status: int, operation_id: str) -> None:
+        """Log one API request."""
+        with self.log_lock:
+            self.requests.append(RequestRecord(method, path, status))
+            self.operation_counts[operation_id] += 1
+
+    def violation(self, message: str) -> None:
+        """Remember a spec violation (the pytest fixture fails the test on any)."""
+        with self.log_lock:
+            self.violations.append(message)
+
+    def clear_logs(self) -> None:
+        """Forget requests and violations."""
+        with self.log_lock:
+            self.requests.clear()
+            self.operation_counts.clear()
+            self.violations.clear()

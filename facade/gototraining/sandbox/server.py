@@ -1,0 +1,320 @@
+"""``Sandbox``: the emulator served by uvicorn on loopback from a background thread."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import socket
+import threading
+import time
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any, Self
+
+import uvicorn
+
+from .app import InjectedReset, build_app
+from .auth import Auth
+from .core import Core, RateLimiter, RequestRecord
+from .faults import FaultSet
+from .spec import Spec, default_spec
+from .store import Json, Store
+
+
+class _DropInjectedResets(logging.Filter):
+    """Keep uvicorn from logging a traceback for every deliberately reset connection."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, InjectedReset)
+
+
+_RESET_FILTER = _DropInjectedResets()
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class Sandbox:
+    """A stateful GoToTraining API emulator on a loopback port.
+
+    Use as a context manager (``with Sandbox() as sb: ...``) or call :meth:`start` /
+    :meth:`stop`. ``port=0`` picks a free port. ``seed`` makes keys and fault rolls
+    reproducible; ``rate_limit`` (requests/s) turns on 429s; ``validate`` checks every
+    request and response against the OpenAPI spec; ``token`` fixes the access token.
+    """
+
+    def __init__(
+        self,
+        *,
+        port: int = 0,
+        host: str = "127.0.0.1",
+        seed: int = 0,
+        rate_limit: float | None = None,
+        validate: bool = True,
+        token: str | None = None,
+        spec: Spec | None = None,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.seed = seed
+        spec = spec or default_spec()
+        store = Store(seed)
+        organizer = store.organizers[store.organizer_key]
+        self._core = Core(
+            spec=spec,
+            store=store,
+            faults=FaultSet(seed, list(spec.operations)),
+            auth=Auth(seed, store.organizer_key, organizer.email, token),
+            validate=validate,
+            limiter=RateLimiter(rate_limit) if rate_limit else None,
+        )
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    # --- lifecycle -------------------------------------------------------------------
+    def start(self, timeout: float = 10.0) -> Self:
+        """Bind, serve in a background thread and return once connections are accepted."""
+        if self._server is not None:
+            raise RuntimeError("sandbox already started")
+        sock = self._bind()
+        sock.setblocking(False)
+        self.port = sock.getsockname()[1]
+        self._core.store.files_base = f"{self.root_url}/_sandbox/files"
+        config = uvicorn.Config(
+            build_app(self._core, self.reset),
+            http="httptools",
+            loop="auto",  # uvloop when installed (sandbox extra): ~15% more requests/s
+            lifespan="off",
+            access_log=False,
+            proxy_headers=False,
+            log_level="warning",
+            timeout_graceful_shutdown=1,
+            timeout_keep_alive=30,
+        )
+        logging.getLogger("uvicorn.error").addFilter(_RESET_FILTER)
+        self._server = server = uvicorn.Server(config)
+
+        def run() -> None:
+            try:
+                server.run(sockets=[sock])
+            # uvicorn reports startup failures with SystemExit; start() re-raises it.
+            except BaseException as exc:  # noqa: BLE001
+                self._error = exc
+            finally:
+                sock.close()
+
+        self._thread = threading.Thread(
+            target=run, name=f"gototraining-sandbox:{self.port}", daemon=True
+        )
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                self._server = None
+                raise RuntimeError(f"sandbox failed to start: {self._error!r}")
+            time.sleep(0.005)
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Shut the server down (open keep-alive connections are closed)."""
+        server, thread = self._server, self._thread
+        if server is None or thread is None:
+            return
+        server.should_exit = True
+        thread.join(timeout)
+        if thread.is_alive():  # a handler stuck in injected latency: stop waiting for it
+            server.force_exit = True
+            thread.join(timeout)
+        self._server = self._thread = None
+
+    def serve_forever(self, on_ready: Callable[[], None] | None = None) -> None:
+        """Serve until SIGINT/SIGTERM, then stop cleanly (used by the command; main thread).
+
+        ``on_ready`` runs once the server accepts connections.
+        """
+        stop = threading.Event()
+        previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in _STOP_SIGNALS}
+        try:
+            self.start()
+            if on_ready is not None:
+                on_ready()
+            while not stop.wait(0.5):
+                if self._thread is None or not self._thread.is_alive():
+                    raise RuntimeError(f"sandbox server died: {self._error!r}")
+        finally:
+            self.stop()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def _bind(self) -> socket.socket:
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        # proto must be IPPROTO_TCP (not 0): asyncio only sets TCP_NODELAY on accepted
+        # sockets whose proto says TCP, and without it Nagle + delayed ACK cap a
+        # keep-alive client at ~25 requests/s.
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, self.port))
+        sock.listen(1024)
+        return sock
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # --- addresses and credentials -----------------------------------------------------
+    @property
+    def root_url(self) -> str:
+        """``http://HOST:PORT`` (no API base path)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        """The API base URL including ``/G2T/rest``."""
+        return self.root_url + self._core.spec.base_path
+
+    @property
+    def token_url(self) -> str:
+        """The OAuth token endpoint."""
+        return f"{self.root_url}/oauth/token"
+
+    @property
+    def authorize_url(self) -> str:
+        """The OAuth authorization endpoint (redirects straight back with a code)."""
+        return f"{self.root_url}/oauth/authorize"
+
+    @property
+    def token(self) -> str:
+        """A valid access token (until :meth:`expire_tokens`)."""
+        return self._core.auth.token
+
+    @property
+    def refresh_token(self) -> str:
+        """A valid refresh token for ``grant_type=refresh_token``."""
+        return self._core.auth.refresh_token
+
+    @property
+    def client_id(self) -> str:
+        """OAuth client id for HTTP Basic client authentication."""
+        return self._core.auth.client_id
+
+    @property
+    def client_secret(self) -> str:
+        """OAuth client secret."""
+        return self._core.auth.client_secret
+
+    @property
+    def organizer_key(self) -> str:
+        """The token's organizer (19 digits)."""
+        return self._core.store.organizer_key
+
+    @property
+    def account_key(self) -> str:
+        """The organizers' account key."""
+        return self._core.store.account_key
+
+    @property
+    def co_organizer_keys(self) -> list[str]:
+        """Other organizers of the same account, usable as co-organizers."""
+        return list(self._core.store.co_organizer_keys)
+
+    # --- controls ----------------------------------------------------------------------
+    @property
+    def faults(self) -> FaultSet:
+        """Fault injection: ``sb.faults.add(...)`` / ``sb.faults.clear()``."""
+        return self._core.faults
+
+    @property
+    def core(self) -> Core:
+        """Internals (store, spec, auth) for advanced tests."""
+        return self._core
+
+    @property
+    def validate(self) -> bool:
+        """Whether requests and responses are checked against the spec."""
+        return self._core.validate
+
+    @validate.setter
+    def validate(self, value: bool) -> None:
+        self._core.validate = value
+
+    def reset(self) -> None:
+        """Back to the seeded state: no trainings, original tokens, no faults, empty logs."""
+        self._core.store.reset()
+        self._core.auth.reset()
+        self._core.faults.clear()
+        self._core.clear_logs()
+        if self._core.limiter is not None:
+            self._core.limiter.reset()
+
+    def expire_tokens(self) -> None:
+        """Invalidate all access tokens; the next API call with one gets 403 InvalidToken."""
+        self._core.auth.expire_all()
+
+    def complete_training(self, training_key: str | int, *, attendance_rate: float = 0.8) -> Json:
+        """Turn the training's times into completed sessions, attendance and recordings."""
+        with self._core.store.lock:
+            return self._core.store.complete_training(str(training_key), attendance_rate)
+
+    def set_require_approval(self, training_key: str | int, required: bool = True) -> None:
+        """New registrants of the training get status WAITING instead of APPROVED."""
+        with self._core.store.lock:
+            self._core.store.trainings[str(training_key)].require_approval = required
+
+    # --- inspection --------------------------------------------------------------------
+    @property
+    def state(self) -> Json:
+        """A JSON snapshot of all trainings, registrants and organizers."""
+        with self._core.store.lock:
+            return self._core.store.dump()
+
+    def trainings(self) -> list[Json]:
+        """All trainings (including completed ones) as the API would render them."""
+        with self._core.store.lock:
+            store = self._core.store
+            return [store.training_json(t) for t in store.trainings.values()]
+
+    def registrants(self, training_key: str | int) -> list[Json]:
+        """The training's registrants as the API would render them ([] if unknown)."""
+        with self._core.store.lock:
+            training = self._core.store.trainings.get(str(training_key))
+            return [r.to_json() for r in training.registrants.values()] if training else []
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        """(method, path, status) of every API request so far (status 0: connection reset)."""
+        with self._core.log_lock:
+            return list(self._core.requests)
+
+    def request_count(self, operation_id: str | None = None) -> int:
+        """Number of API requests, in total or for one operationId (faulted ones included)."""
+        with self._core.log_lock:
+            counts = self._core.operation_counts
+            return sum(counts.values()) if operation_id is None else counts[operation_id]
+
+    @property
+    def violations(self) -> list[str]:
+        """Spec violations seen so far (each also answered as a 500)."""
+        with self._core.log_lock:
+            return list(self._core.violations)
+
+    def take_violations(self) -> list[str]:
+        """Return and forget the violations (for tests that provoke one on purpose)."""
+        with self._core.log_lock:
+            taken = list(self._core.violations)
+            self._core.violations.clear()
+            return taken
+
+    def __repr__(self) -> str:
+        running = "running" if self._server is not None else "stopped"
+        return f"<Sandbox {self.url} {running}>"
+
+    def __getstate__(self) -> Any:  # pragma: no cover - guard against xdist-style pickling
+        raise TypeError("Sandbox objects cannot be pickled")

@@ -1,0 +1,150 @@
+"""Each fault knob, observed through plain httpx."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from gototraining.sandbox import Sandbox
+
+
+def test_status_sequence_then_success(
+    sb: Sandbox, api: httpx.Client, org: str, make_training: Callable[..., str]
+) -> None:
+    key = make_training()
+    handle = sb.faults.add("getTraining", statuses=[503, 503])
+    codes = [api.get(f"{org}/trainings/{key}").status_code for _ in range(3)]
+    assert codes == [503, 503, 200]
+    assert handle.hits == 2
+    assert api.get(f"{org}/trainings").status_code == 200  # other operations untouched
+
+
+def test_global_fault_hits_every_operation(sb: Sandbox, api: httpx.Client, org: str) -> None:
+    sb.faults.add(statuses=[502], times=2)
+    assert api.get(f"{org}/trainings").status_code == 502
+    assert api.get(f"/accounts/{sb.account_key}/organizers").status_code == 502
+    assert api.get(f"{org}/trainings").status_code == 200
+
+
+def test_429_with_retry_after(sb: Sandbox, api: httpx.Client, org: str) -> None:
+    sb.faults.add("getAllTrainings", statuses=[429], retry_after=2)
+    r = api.get(f"{org}/trainings")
+    assert r.status_code == 429 and r.headers["Retry-After"] == "2"
+    assert r.json()["errorCode"] == "TooManyRequests"
+
+
+def test_latency(sb: Sandbox, api: httpx.Client, org: str) -> None:
+    sb.faults.add("getAllTrainings", latency=0.3, times=1)
+    start = time.perf_counter()
+    assert api.get(f"{org}/trainings").status_code == 200
+    assert time.perf_counter() - start >= 0.25
+    start = time.perf_counter()
+    api.get(f"{org}/trainings")
+    assert time.perf_counter() - start < 0.25  # times=1: only the first request was slowed
+
+
+def test_reset_gives_protocol_error(sb: Sandbox, api: httpx.Client, org: str) -> None:
+    sb.faults.add("getAllTrainings", reset=True, times=1)
+    with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
+        api.get(f"{org}/trainings")
+    assert sb.requests[-1].status == 0
+    assert api.get(f"{org}/trainings").status_code == 200  # the client reconnects
+
+
+def test_malformed_json(sb: Sandbox, api: httpx.Client, org: str) -> None:
+    sb.faults.add("getAllTrainings", malformed_json=True, times=1)
+    r = api.get(f"{org}/trainings")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
+    with pytest.raises(ValueError, match="."):
+        r.json()
+    assert sb.violations == []  # injected faults are exempt from validation
+
+
+def test_wrong_content_type(sb: Sandbox, api: httpx.Client, org: str) -> None:
+    sb.faults.add("getAllTrainings", wrong_content_type=True, statuses=[503])
+    r = api.get(f"{org}/trainings")
+    assert r.status_code == 503 and r.headers["content-type"].startswith("text/html")
+
+
+def test_empty_body(sb: Sandbox, api: httpx.Client, org: str) -> None:
+    sb.faults.add("getAllTrainings", empty_body=True, times=1)
+    r = api.get(f"{org}/trainings")
+    assert r.status_code == 200 and r.content == b""
+
+
+def _pattern(seed: int) -> list[int]:
+    with Sandbox(seed=seed) as sb:
+        sb.faults.add("getAllTrainings", statuses=[500], times=None, probability=0.5)
+        with httpx.Client(base_url=sb.url, headers={"Authorization": f"Bearer {sb.token}"}) as c:
+            return [
+                c.get(f"/organizers/{sb.organizer_key}/trainings").status_code for _ in range(24)
+            ]
+
+
+def test_probability_is_reproducible_with_seed() -> None:
+    first, again, other = _pattern(7), _pattern(7), _pattern(8)
+    assert first == again
+    assert set(first) == {200, 500}
+    assert first != other
+
+
+def _register_body() -> dict[str, Any]:
+    return {"email": "ada@example.com", "givenName": "Ada", "surname": "Lovelace"}
+
+
+def test_fault_before_mode_applies_nothing(
+    sb: Sandbox, api: httpx.Client, org: str, make_training: Callable[..., str]
+) -> None:
+    key = make_training()
+    sb.faults.add("registerForTraining", statuses=[503])
+    r = api.post(f"{org}/trainings/{key}/registrants", json=_register_body())
+    assert r.status_code == 503
+    assert sb.registrants(key) == []
+    assert api.post(f"{org}/trainings/{key}/registrants", json=_register_body()).status_code == 201
+    assert len(sb.registrants(key)) == 1
+
+
+def test_fault_apply_mode_applies_then_fails(
+    sb: Sandbox, api: httpx.Client, org: str, make_training: Callable[..., str]
+) -> None:
+    key = make_training()
+    sb.faults.add("registerForTraining", reset=True, apply=True, times=1)
+    with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
+        api.post(f"{org}/trainings/{key}/registrants", json=_register_body())
+    assert [r["email"] for r in sb.registrants(key)] == ["ada@example.com"]
+    # A naive retry now meets the duplicate check.
+    r = api.post(f"{org}/trainings/{key}/registrants", json=_register_body())
+    assert r.status_code == 409
+    assert len(sb.registrants(key)) == 1
+
+
+def test_faults_clear_and_admin_endpoint(sb: Sandbox, api: httpx.Client, org: str) -> None:
+    sb.faults.add("getAllTrainings", statuses=[500])
+    sb.faults.clear()
+    assert api.get(f"{org}/trainings").status_code == 200
+    admin = httpx.post(
+        f"{sb.root_url}/_sandbox/faults", json={"operation": "getAllTrainings", "statuses": [504]}
+    )
+    assert admin.status_code == 201
+    assert api.get(f"{org}/trainings").status_code == 504
+    assert (
+        httpx.post(f"{sb.root_url}/_sandbox/faults", json={"operation": "nope"}).status_code == 400
+    )
+    assert httpx.delete(f"{sb.root_url}/_sandbox/faults").status_code == 204
+    assert sb.faults.list() == []
+
+
+def test_bad_fault_arguments() -> None:
+    from gototraining.sandbox import FaultSet
+
+    faults = FaultSet(0, ["getTraining"])
+    with pytest.raises(ValueError, match="unknown operation"):
+        faults.add("getTrainings")
+    with pytest.raises(ValueError, match="probability"):
+        faults.add(probability=2)
+    with pytest.raises(ValueError, match="contradict"):
+        faults.add(before=True, apply=True)
+    assert faults.add(before=False).apply is True
