@@ -169,6 +169,11 @@ def _describe(obj: griffe.Object | griffe.Alias) -> Entry | None:
     if isinstance(target, griffe.Class):
         return _class(target)
     if isinstance(target, griffe.Attribute):
+        if "property" in target.labels:
+            entry: Entry = {"kind": "property", "annotation": _expr(target.annotation)}
+            if "writable" in target.labels:
+                entry["writable"] = True
+            return entry
         return {"kind": "attribute", "annotation": _expr(target.annotation)}
     if isinstance(target, griffe.Module):
         return {"kind": "module"}

@@ -6,10 +6,9 @@ import time
 from typing import Any
 
 import pytest
+from gototraining.sandbox import store
 
 from scripts.contract import sandbox_fuzz
-
-store = pytest.importorskip("gototraining.sandbox.store", reason="sandbox not merged yet")
 
 
 def test_sandbox_conforms_to_the_spec() -> None:
