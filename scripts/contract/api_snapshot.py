@@ -48,8 +48,9 @@ from scripts.contract._common import API_SNAPSHOT, CHANGELOG, FACADE, ROOT, Repo
 
 PACKAGE = "gototraining"
 GENERATED = ROOT / "generated"
-# Modules whose public names are the SDK's API. Paths are relative to the package.
-PUBLIC_MODULES: tuple[str, ...] = ("", "sandbox")
+# Modules whose public names are the SDK's API. Paths are relative to the package ("" is the
+# package itself); "x.*" means every submodule of x (at any depth).
+PUBLIC_MODULES: tuple[str, ...] = ("", "sandbox", "resources", "resources.*")
 # Modules that are deliberately not API (implementation detail, entry points). A name here
 # covers its submodules.
 PRIVATE_MODULES: tuple[str, ...] = (
@@ -207,6 +208,16 @@ def _walk_modules(module: griffe.Module, rel: str = "") -> Iterable[tuple[str, g
         yield from _walk_modules(member, child)
 
 
+def _listed(rel: str, patterns: tuple[str, ...]) -> bool:
+    for pattern in patterns:
+        if pattern.endswith(".*"):
+            if rel.startswith(pattern[:-1]):
+                return True
+        elif rel == pattern:
+            return True
+    return False
+
+
 def build(
     search_paths: Iterable[Path] = (FACADE, GENERATED),
     public_modules: tuple[str, ...] = PUBLIC_MODULES,
@@ -221,10 +232,12 @@ def build(
     snapshot: Snapshot = {}
     errors: list[str] = []
     for rel, module in _walk_modules(package):
-        if rel in public_modules:
+        if any(part.startswith("_") for part in rel.split(".")):
+            continue
+        if _listed(rel, public_modules):
             pass
-        elif any(rel == p or rel.startswith(p + ".") for p in private_modules) or any(
-            part.startswith("_") for part in rel.split(".")
+        elif _listed(rel, private_modules) or any(
+            rel.startswith(p + ".") for p in private_modules if not p.endswith(".*")
         ):
             continue
         else:

@@ -308,3 +308,25 @@ def test_real_package_is_not_picked_up_by_fake_loads(repo: Repo) -> None:
     snap = json.loads(repo.snapshot.read_text(encoding="utf-8"))
     assert "gototraining.Client" in snap
     assert str(FACADE) not in repo.snapshot.read_text(encoding="utf-8")
+
+
+def test_module_patterns(pkg: Path) -> None:
+    (pkg / "resources").mkdir()
+    (pkg / "resources" / "__init__.py").write_text("", encoding="utf-8")
+    (pkg / "resources" / "_base.py").write_text("class Base: ...\n", encoding="utf-8")
+    (pkg / "resources" / "things.py").write_text(
+        '__all__ = ["Things"]\n\n\nclass Things:\n    def get(self, key: int) -> None: ...\n',
+        encoding="utf-8",
+    )
+    snapshot, errors = api_snapshot.build(
+        [pkg.parent],
+        public_modules=("", "sandbox", "resources", "resources.*"),
+        private_modules=("client", "models"),
+    )
+    assert not errors
+    assert "gototraining.resources.things.Things.get" in snapshot
+    assert not any("_base" in path or "Base" in path for path in snapshot)
+    _, errors = api_snapshot.build(
+        [pkg.parent], public_modules=("", "sandbox"), private_modules=("client", "models")
+    )
+    assert any("gototraining.resources is neither" in e for e in errors)
