@@ -239,10 +239,21 @@ class CassetteChecker:
         return op.operation_id, errors, location
 
 
+_CHECKERS: dict[tuple[Path, int], CassetteChecker] = {}
+
+
+def _checker(spec_path: Path) -> CassetteChecker:
+    """One CassetteChecker per spec file version (building openapi-core's spec takes ~0.1 s)."""
+    key = (spec_path.resolve(), spec_path.stat().st_mtime_ns)
+    if key not in _CHECKERS:
+        _CHECKERS[key] = CassetteChecker(spec_path)
+    return _CHECKERS[key]
+
+
 def analyse(cassette_dir: Path = CASSETTES, spec_path: Path = OPENAPI3) -> CassetteResult:
     report = Report("cassettes against the spec")
     result = CassetteResult(report)
-    checker = CassetteChecker(spec_path)
+    checker = _checker(spec_path)
     for op in checker.operations:
         result.by_operation[op.operation_id] = []
     files = sorted(cassette_dir.rglob("*.yaml")) if cassette_dir.is_dir() else []

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from scripts.contract import cassettes
 from scripts.contract._common import CASSETTES
@@ -200,3 +202,48 @@ def test_empty_or_garbage_cassette_fails(tmp_path: Path) -> None:
     (tmp_path / "garbage.yaml").write_text("interactions:\n- request: {}\n", encoding="utf-8")
     report = cassettes.check(tmp_path)
     assert len(report.errors) == 2, report.render()
+
+
+def _first_object_response(data: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """Index and parsed body of the first interaction answering 200 with a JSON object."""
+    for i, item in enumerate(data["interactions"]):
+        resp = item["response"]
+        if resp["status"]["code"] != 200 or not item["request"]["uri"].startswith(BASE):
+            continue
+        body = resp["body"]["string"]
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            continue
+        if isinstance(parsed, list) and parsed and isinstance(parsed[0], dict):
+            parsed = parsed[0]
+        if isinstance(parsed, dict) and parsed:
+            return i, parsed
+    raise LookupError
+
+
+@pytest.mark.parametrize("breakage", ["wrong type", "missing field"])
+def test_corrupted_real_cassette_fails(tmp_path: Path, breakage: str) -> None:
+    # Take a real recorded cassette, corrupt one response field, and the check must fail on it.
+    for path in sorted(CASSETTES.rglob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        try:
+            index, body = _first_object_response(data)
+        except LookupError:
+            continue
+        break
+    else:
+        pytest.fail(f"no cassette under {CASSETTES} has a 200 JSON object response")
+    key = next(iter(body))
+    if breakage == "wrong type":
+        body[key] = {"unexpected": ["structure"]}
+    else:
+        del body[key]
+    original = json.loads(data["interactions"][index]["response"]["body"]["string"])
+    corrupted: Any = [body, *original[1:]] if isinstance(original, list) else body
+    data["interactions"][index]["response"]["body"]["string"] = json.dumps(corrupted)
+    (tmp_path / path.name).write_text(yaml.safe_dump(data), encoding="utf-8")
+    report = cassettes.check(tmp_path)
+    assert not report.ok, f"{path.name}#{index}: {breakage} of {key!r} went unnoticed"
+    assert report.errors[0].startswith(f"{path.name}#{index} "), report.render()
+    assert key in report.errors[0], report.render()
