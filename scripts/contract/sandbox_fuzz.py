@@ -5,7 +5,8 @@ Run: ``python -m scripts.contract.sandbox_fuzz [--examples N] [--negative N] [--
 schemathesis generates requests for every operation of ``openapi/openapi3.yaml`` and sends them to
 a ``gototraining.sandbox.Sandbox`` on a loopback port with its bearer token. Every response must
 pass: no 5xx (``not_a_server_error``), status documented for the operation, content type
-documented, body valid against the documented schema, documented headers present and valid.
+documented, body valid against the documented schema, documented headers present and valid, and
+a successful request must fail without or with a wrong token (``ignored_auth``, which re-sends it).
 
 - The sandbox's own response validation is switched off during the run (``validate = False``) so
   the sandbox cannot turn a bad response into a documented 500: schemathesis is the oracle here.
@@ -21,6 +22,7 @@ documented, body valid against the documented schema, documented headers present
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -37,6 +39,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    ignored_auth,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
@@ -50,6 +53,7 @@ CHECKS: list[Any] = [
     content_type_conformance,
     response_schema_conformance,
     response_headers_conformance,
+    ignored_auth,
 ]
 DEFAULT_EXAMPLES = 20
 DEFAULT_NEGATIVE = 6
@@ -155,8 +159,10 @@ def run_operation(
     last = ["(none)"]
 
     def call(case: Any) -> None:
-        body = "" if case.body is None or type(case.body).__name__ == "NotSet" else case.body
-        last[0] = f"{case.method} {case.formatted_path} {body!r}".rstrip()
+        has_body = case.body is not None and type(case.body).__name__ != "NotSet"
+        body = f" {json.dumps(case.body, default=repr)[:300]}" if has_body else ""
+        query = f" query={case.query}" if case.query else ""
+        last[0] = f"{case.method} {case.formatted_path}{query}{body}"
         response = case.call(
             base_url=sandbox.url, headers=headers, allow_redirects=False, timeout=10
         )
@@ -182,7 +188,7 @@ def run_operation(
             suppress_health_check=list(HealthCheck),
             report_multiple_bugs=False,
         )
-        @given(case=strategy, pin=st.booleans(), pinned=pins)
+        @given(case=strategy, pin=st.integers(0, 3).map(bool), pinned=pins)
         def test(case: Any, pin: bool, pinned: dict[str, str]) -> None:
             if mode is GenerationMode.POSITIVE and pin:
                 case.path_parameters = {**(case.path_parameters or {}), **pinned}

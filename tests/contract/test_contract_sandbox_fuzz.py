@@ -47,3 +47,12 @@ def test_server_error_fails(monkeypatch: pytest.MonkeyPatch) -> None:
     report = sandbox_fuzz.check(examples=10, negative=0, operations=["getStartUrl"])
     assert not report.ok, report.render()
     assert report.errors[0].startswith("getStartUrl"), report.render()
+
+
+def test_unenforced_auth_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gototraining.sandbox import auth
+
+    monkeypatch.setattr(auth.Auth, "caller", lambda self, authorization: self.organizer_key)
+    report = sandbox_fuzz.check(examples=10, negative=0, operations=["getTraining"])
+    assert not report.ok, report.render()
+    assert "without authentication" in report.errors[0], report.render()
