@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install test lint pytest demo regenerate check-generated contract api-snapshot clean
+.PHONY: install test lint pytest demo regenerate check-generated contract api-snapshot clean cassettes
 
 # One resolver run for the package's dev extra and the generator pins, so they cannot fight
 # over shared dependencies (httpx, typer, ...). scripts/regenerate.sh then finds its pins
@@ -31,6 +31,12 @@ pytest: install
 # lint first, then the test suite (pytest exit code 5 = no tests collected also fails).
 test: lint
 	$(BIN)/python -m pytest -q
+
+# Re-record the facade's VCR cassettes (tests/cassettes/): against a sandbox started inside the
+# test session, or against the live API when GOTO_ACCESS_TOKEN and GOTO_ORGANIZER_KEY are set.
+# Recordings are scrubbed (tests/sdk/cassette_scrub.py) before they are written.
+cassettes: install
+	GOTO_RECORD=1 $(BIN)/python -m pytest -q tests/sdk/test_facade_cassettes.py
 
 demo: install
 	$(BIN)/python -m gototraining.demo

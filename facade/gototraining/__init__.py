@@ -1,5 +1,81 @@
-"""GoToTraining Python SDK."""
+"""GoToTraining Python SDK.
 
+::
+
+    from gototraining import GoToTraining
+
+    with GoToTraining(access_token="...", organizer_key="...") as client:
+        key = client.trainings.create(name="Onboarding", times=[(start, end)], time_zone="Europe/Berlin")
+        client.registrants.register(key, email="ada@example.com", given_name="Ada", surname="Lovelace")
+"""
+
+from ._auth import DEFAULT_TOKEN_URL, BearerToken, OAuth2, OAuth2Token
+from ._client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, AsyncGoToTraining, GoToTraining
+from ._errors import (
+    STATUS_TO_ERROR,
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequest,
+    Conflict,
+    DecodeError,
+    GoToTrainingError,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    ServerError,
+    TransportError,
+    ValidationError,
+)
+from ._models import (
+    Organizer,
+    Registrant,
+    RegistrantStatus,
+    Registration,
+    RegistrationSettings,
+    TimeRange,
+    Training,
+)
+from ._ratelimit import RateLimiter
+from ._retry import RetryPolicy
+from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
 
-__all__ = ["__version__"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_TIMEOUT",
+    "DEFAULT_TOKEN_URL",
+    "NOT_GIVEN",
+    "STATUS_TO_ERROR",
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AsyncGoToTraining",
+    "AuthenticationError",
+    "BadRequest",
+    "BearerToken",
+    "Conflict",
+    "DecodeError",
+    "GoToTraining",
+    "GoToTrainingError",
+    "NotFound",
+    "NotGiven",
+    "OAuth2",
+    "OAuth2Token",
+    "Organizer",
+    "PermissionDenied",
+    "RateLimited",
+    "RateLimiter",
+    "Registrant",
+    "RegistrantStatus",
+    "Registration",
+    "RegistrationSettings",
+    "RetryPolicy",
+    "ServerError",
+    "TimeRange",
+    "Training",
+    "TransportError",
+    "ValidationError",
+    "__version__",
+]

@@ -1,0 +1,267 @@
+"""The exception hierarchy and the single status -> exception mapping table.
+
+::
+
+    GoToTrainingError
+    ├── ValidationError (also ValueError)   bad input, raised before any request is sent
+    ├── DecodeError                         a 2xx body that does not match the documented shape
+    ├── TransportError                      the request got no HTTP response
+    │   ├── APIConnectionError              could not connect (DNS, refused, TLS, pool)
+    │   └── APITimeoutError                 connect/read/write/pool timeout
+    └── APIError                            the API answered with an error status
+        ├── BadRequest                      400 (and any other unmapped 4xx)
+        ├── AuthenticationError             401, and 403 whose body says the token is invalid
+        ├── PermissionDenied                403
+        ├── NotFound                        404
+        ├── Conflict                        409
+        ├── RateLimited                     429 (``retry_after`` in seconds, if the API said)
+        └── ServerError                     >= 500
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from ._retry import parse_retry_after
+
+__all__ = [
+    "STATUS_TO_ERROR",
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequest",
+    "Conflict",
+    "DecodeError",
+    "GoToTrainingError",
+    "NotFound",
+    "PermissionDenied",
+    "RateLimited",
+    "ServerError",
+    "TransportError",
+    "ValidationError",
+    "error_from_response",
+    "safe_url",
+]
+
+
+class GoToTrainingError(Exception):
+    """Base class of every exception this package raises on purpose."""
+
+
+class ValidationError(GoToTrainingError, ValueError):
+    """An argument was rejected before any request was sent.
+
+    ``param`` names the offending parameter.
+    """
+
+    def __init__(self, param: str, message: str) -> None:
+        self.param = param
+        super().__init__(f"{param}: {message}")
+
+
+class DecodeError(GoToTrainingError):
+    """A successful response whose body does not have the documented shape.
+
+    Raised instead of ``KeyError``/``TypeError`` from the decoders; ``path`` is where in the
+    body the problem is (e.g. ``$[3].registrationDate``).
+    """
+
+    def __init__(self, message: str, *, path: str = "$", response: httpx.Response | None = None):
+        self.path = path
+        self.response = response
+        super().__init__(f"cannot decode response at {path}: {message}")
+
+
+class TransportError(GoToTrainingError):
+    """No HTTP response was received (wraps the underlying ``httpx`` exception as ``__cause__``)."""
+
+    def __init__(self, message: str, *, method: str, url: str) -> None:
+        self.method = method
+        self.url = url
+        super().__init__(f"{message} ({method} {url})")
+
+
+class APIConnectionError(TransportError):
+    """The connection could not be established (DNS, refused, TLS, proxy, pool)."""
+
+
+class APITimeoutError(TransportError):
+    """A connect, read, write or pool timeout expired."""
+
+
+class APIError(GoToTrainingError):
+    """The API answered with an error status.
+
+    Attributes:
+        status: the HTTP status code.
+        error_code: ``errorCode`` or ``int_err_code`` from the body, if any.
+        message: ``description``/``msg`` from the body, else the raw body text (truncated).
+        method: the HTTP method.
+        url: the request URL without query string or user info.
+        incident: the ``incident`` id from the body, if any (quote it to GoTo support).
+        request_id: an ``X-Request-Id``-style response header, if any.
+        body: the parsed JSON body, or the raw text if it was not JSON.
+        response: the ``httpx.Response``.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        error_code: str | None = None,
+        method: str = "",
+        url: str = "",
+        incident: str | None = None,
+        request_id: str | None = None,
+        body: Any = None,
+        response: httpx.Response | None = None,
+    ) -> None:
+        self.status = status
+        self.error_code = error_code
+        self.message = message
+        self.method = method
+        self.url = url
+        self.incident = incident
+        self.request_id = request_id
+        self.body = body
+        self.response = response
+        super().__init__(status, message)
+
+    def __str__(self) -> str:
+        code = f" {self.error_code}" if self.error_code else ""
+        where = f" ({self.method} {self.url})" if self.method else ""
+        incident = f" [incident {self.incident}]" if self.incident else ""
+        msg = " ".join(self.message.split())  # one line, whatever the body looked like
+        return f"{self.status}{code}: {msg}{where}{incident}"
+
+
+class BadRequest(APIError):
+    """400: the API rejected the request's content."""
+
+
+class AuthenticationError(APIError):
+    """401, or 403 with an invalid/expired-token body: the credentials are not accepted."""
+
+
+class PermissionDenied(APIError):
+    """403: authenticated, but not allowed to do this."""
+
+
+class NotFound(APIError):
+    """404: the organizer, training or registrant does not exist."""
+
+
+class Conflict(APIError):
+    """409: e.g. the email address is already registered for the training."""
+
+
+class RateLimited(APIError):
+    """429: too many requests. ``retry_after`` is the server's hint in seconds, if it gave one."""
+
+    retry_after: float | None = None
+
+
+class ServerError(APIError):
+    """5xx: the API failed."""
+
+
+#: THE mapping table. Statuses not listed map to ``ServerError`` (>= 500) or ``BadRequest`` (4xx).
+STATUS_TO_ERROR: Mapping[int, type[APIError]] = {
+    400: BadRequest,
+    401: AuthenticationError,
+    403: PermissionDenied,
+    404: NotFound,
+    409: Conflict,
+    429: RateLimited,
+    500: ServerError,
+    502: ServerError,
+    503: ServerError,
+    504: ServerError,
+}
+
+#: Error codes (``int_err_code``/``errorCode``) meaning "your token is not valid", compared
+#: case-insensitively. GoTo's gateway answers 403 (not 401) for these.
+INVALID_TOKEN_CODES = frozenset({"invalidtoken", "expiredtoken", "invalid_token", "tokenexpired"})
+
+_REQUEST_ID_HEADERS = ("x-request-id", "x-correlation-id", "x-amzn-requestid")
+_MAX_MESSAGE = 500
+
+
+def safe_url(url: httpx.URL) -> str:
+    """The URL without user info, query string or fragment (where secrets could hide)."""
+    return str(url.copy_with(query=None, fragment=None, username=None, password=None))
+
+
+def parse_error_body(response: httpx.Response) -> tuple[Any, str | None, str | None, str | None]:
+    """Best-effort ``(body, error_code, message, incident)`` from an error response.
+
+    Both shapes seen in practice are understood: ``{errorCode, description, incident}`` and
+    ``{int_err_code, msg}``. Anything else (HTML, plain text, empty) is kept as raw text.
+    """
+    text = response.text
+    try:
+        body: Any = json.loads(text) if text.strip() else None
+    except ValueError:
+        return text, None, None, None
+    if not isinstance(body, dict):
+        return body, None, None, None
+    code = body.get("errorCode") or body.get("int_err_code") or body.get("error")
+    message = body.get("description") or body.get("msg") or body.get("message")
+    message = message or body.get("error_description")
+    incident = body.get("incident")
+    return (
+        body,
+        str(code) if code is not None else None,
+        str(message) if message is not None else None,
+        str(incident) if incident is not None else None,
+    )
+
+
+def is_invalid_token(error_code: str | None) -> bool:
+    """Whether an error code says the access token is invalid or expired."""
+    return error_code is not None and error_code.lower() in INVALID_TOKEN_CODES
+
+
+def parse_retry_after_header(response: httpx.Response) -> float | None:
+    """``Retry-After`` as seconds (delta-seconds or HTTP-date); ``None`` if absent/garbled."""
+    return parse_retry_after(response.headers.get("retry-after"))
+
+
+def error_from_response(response: httpx.Response) -> APIError:
+    """Build the right ``APIError`` subclass for an error response (never raises itself)."""
+    status = response.status_code
+    body, code, message, incident = parse_error_body(response)
+    cls = STATUS_TO_ERROR.get(status)
+    if cls is None:
+        cls = ServerError if status >= 500 else BadRequest
+    if status == 403 and is_invalid_token(code):
+        cls = AuthenticationError
+    if not message:
+        raw = body if isinstance(body, str) else (json.dumps(body) if body is not None else "")
+        message = raw[:_MAX_MESSAGE] if raw else response.reason_phrase or f"HTTP {status}"
+    request = response._request  # may be None for hand-made responses in tests
+    method = request.method if request is not None else ""
+    url = safe_url(request.url) if request is not None else ""
+    request_id = next(
+        (response.headers[h] for h in _REQUEST_ID_HEADERS if h in response.headers), None
+    )
+    err = cls(
+        status,
+        message,
+        error_code=code,
+        method=method,
+        url=url,
+        incident=incident,
+        request_id=request_id,
+        body=body,
+        response=response,
+    )
+    if isinstance(err, RateLimited):
+        err.retry_after = parse_retry_after_header(response)
+    return err

@@ -1,0 +1,284 @@
+"""The facade's own models and their decoders from raw JSON.
+
+The models are frozen attrs classes with snake_case, typed fields; GoTo keys stay ``str`` as
+the API sends them. They are independent of ``gototraining_api`` (the generated client), so a
+regeneration never changes what users see.
+
+Decoders read the parsed JSON (dicts and lists) directly rather than going through the
+generated ``from_dict``: it is one pass instead of two, and it is what keeps decoding 10,000
+registrants within a small multiple of ``json.loads``. Every decoder raises ``DecodeError``
+(never ``KeyError``/``TypeError``) when a required field is missing or has the wrong type;
+unknown extra fields are ignored.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import attrs
+
+from ._errors import DecodeError
+
+__all__ = [
+    "Organizer",
+    "Registrant",
+    "RegistrantStatus",
+    "Registration",
+    "RegistrationSettings",
+    "TimeRange",
+    "Training",
+]
+
+T = TypeVar("T")
+
+
+class RegistrantStatus(enum.StrEnum):
+    """A registrant's status. ``UNKNOWN`` stands for a value this SDK version does not know
+    (the raw string is kept in ``Registrant.raw_status``)."""
+
+    WAITING = "WAITING"
+    APPROVED = "APPROVED"
+    DENIED = "DENIED"
+    UNKNOWN = "UNKNOWN"
+
+
+@attrs.frozen
+class TimeRange:
+    """One session of a training: timezone-aware ``start`` and ``end`` (UTC when decoded)."""
+
+    start: datetime
+    end: datetime
+
+
+@attrs.frozen
+class RegistrationSettings:
+    """Whether confirmation emails and web registration are disabled for a training."""
+
+    disable_confirmation_email: bool = False
+    disable_web_registration: bool = False
+
+
+@attrs.frozen
+class Organizer:
+    """An organizer (or co-organizer) of trainings."""
+
+    organizer_key: str
+    email: str
+    given_name: str
+    surname: str
+
+
+@attrs.frozen
+class Training:
+    """A scheduled or ongoing training.
+
+    ``description`` is ``None`` when the API omits it; ``time_zone`` may be ``""`` (seen in
+    real payloads).
+    """
+
+    training_key: str
+    training_id: str
+    name: str
+    description: str | None
+    time_zone: str
+    times: tuple[TimeRange, ...]
+    organizers: tuple[Organizer, ...]
+    registration_settings: RegistrationSettings
+
+
+@attrs.frozen
+class Registrant:
+    """Someone registered for a training.
+
+    ``status`` is ``RegistrantStatus.UNKNOWN`` for a status this SDK does not know;
+    ``raw_status`` always holds the string the API sent.
+    """
+
+    registrant_key: str
+    email: str
+    given_name: str
+    surname: str
+    status: RegistrantStatus
+    registration_date: datetime
+    join_url: str
+    confirmation_url: str
+    raw_status: str
+
+
+@attrs.frozen
+class Registration:
+    """The outcome of ``registrants.register``.
+
+    ``created`` is ``True`` for a new registration. With ``if_exists="return"`` and an email
+    that was already registered, ``created`` is ``False`` and ``registrant`` holds the existing
+    registrant (``join_url``/``confirmation_url`` are copied from it).
+    """
+
+    registrant_key: str
+    join_url: str
+    confirmation_url: str
+    created: bool = True
+    registrant: Registrant | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Decoders. Hot path: plain dict indexing and isinstance checks, no per-field function calls
+# beyond what is needed; a failure anywhere is turned into DecodeError with a JSON path.
+
+_STATUS = {s.value: s for s in RegistrantStatus if s is not RegistrantStatus.UNKNOWN}
+
+
+class _Bad(Exception):
+    """Internal: a field had the wrong type (carries the field name)."""
+
+
+def _str(d: dict[str, Any], k: str) -> str:
+    v = d[k]
+    if type(v) is not str:
+        raise _Bad(f"field {k!r}: expected string, got {type(v).__name__}")
+    return v
+
+
+def _dt(d: dict[str, Any], k: str) -> datetime:
+    v = d[k]
+    if type(v) is not str:
+        raise _Bad(f"field {k!r}: expected date-time string, got {type(v).__name__}")
+    try:
+        dt = datetime.fromisoformat(v)  # 3.11 accepts a trailing "Z"
+    except ValueError:
+        raise _Bad(f"field {k!r}: invalid date-time {v!r}") from None
+    # The API speaks UTC; a missing offset is read as UTC so that results are always aware.
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt
+
+
+def _organizer(d: dict[str, Any]) -> Organizer:
+    return Organizer(
+        _str(d, "organizerKey"), _str(d, "email"), _str(d, "givenName"), _str(d, "surname")
+    )
+
+
+def _time_range(d: dict[str, Any]) -> TimeRange:
+    return TimeRange(_dt(d, "startDate"), _dt(d, "endDate"))
+
+
+def _registration_settings(d: dict[str, Any]) -> RegistrationSettings:
+    a, b = d["disableConfirmationEmail"], d["disableWebRegistration"]
+    if type(a) is not bool or type(b) is not bool:
+        raise _Bad("registrationSettings: expected booleans")
+    return RegistrationSettings(a, b)
+
+
+def _training(d: dict[str, Any]) -> Training:
+    description = d.get("description")
+    if description is not None and type(description) is not str:
+        raise _Bad("field 'description': expected string")
+    time_zone = d.get("timeZone") or ""
+    if type(time_zone) is not str:
+        raise _Bad("field 'timeZone': expected string")
+    return Training(
+        training_key=_str(d, "trainingKey"),
+        training_id=_str(d, "trainingId"),
+        name=_str(d, "name"),
+        description=description,
+        time_zone=time_zone,
+        times=tuple(_time_range(t) for t in d["times"]),
+        organizers=tuple(_organizer(o) for o in d["organizers"]),
+        registration_settings=_registration_settings(d["registrationSettings"]),
+    )
+
+
+def _registrant(d: dict[str, Any]) -> Registrant:
+    raw_status = _str(d, "status")
+    return Registrant(
+        _str(d, "registrantKey"),
+        _str(d, "email"),
+        _str(d, "givenName"),
+        _str(d, "surname"),
+        _STATUS.get(raw_status, RegistrantStatus.UNKNOWN),
+        _dt(d, "registrationDate"),
+        _str(d, "joinUrl"),
+        _str(d, "confirmationUrl"),
+        raw_status,
+    )
+
+
+def _registration(d: dict[str, Any]) -> Registration:
+    return Registration(_str(d, "registrantKey"), _str(d, "joinUrl"), _str(d, "confirmationUrl"))
+
+
+_ERRORS = (_Bad, KeyError, TypeError, ValueError, AttributeError)
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, KeyError):
+        return f"missing field {exc.args[0]!r}"
+    if isinstance(exc, TypeError | AttributeError):
+        return f"unexpected shape ({exc})"
+    return str(exc)
+
+
+def decode_one(decoder: Callable[[dict[str, Any]], T], data: Any) -> T:
+    """Decode one JSON object with ``decoder``; ``DecodeError`` on any shape problem."""
+    if type(data) is not dict:
+        raise DecodeError(f"expected an object, got {type(data).__name__}")
+    try:
+        return decoder(data)
+    except _ERRORS as exc:
+        raise DecodeError(_describe(exc)) from exc
+
+
+def decode_list(decoder: Callable[[dict[str, Any]], T], data: Any) -> list[T]:
+    """Decode a JSON array of objects; the error path names the failing index."""
+    if type(data) is not list:
+        raise DecodeError(f"expected an array, got {type(data).__name__}")
+    out: list[T] = []
+    append = out.append
+    i = 0
+    try:
+        for i, item in enumerate(data):
+            if type(item) is not dict:
+                raise _Bad(f"expected an object, got {type(item).__name__}")
+            append(decoder(item))
+    except _ERRORS as exc:
+        raise DecodeError(_describe(exc), path=f"$[{i}]") from exc
+    return out
+
+
+def decode_string(data: Any) -> str:
+    """A bare JSON string (new training key, manage URL)."""
+    if type(data) is not str:
+        raise DecodeError(f"expected a string, got {type(data).__name__}")
+    return data
+
+
+def decode_training(data: Any) -> Training:
+    """``Training`` from the JSON of getTraining."""
+    return decode_one(_training, data)
+
+
+def decode_trainings(data: Any) -> list[Training]:
+    """``list[Training]`` from the JSON of getAllTrainings."""
+    return decode_list(_training, data)
+
+
+def decode_organizers(data: Any) -> list[Organizer]:
+    """``list[Organizer]`` from the JSON of the organizer listings."""
+    return decode_list(_organizer, data)
+
+
+def decode_registrant(data: Any) -> Registrant:
+    """``Registrant`` from the JSON of getRegistrant."""
+    return decode_one(_registrant, data)
+
+
+def decode_registrants(data: Any) -> list[Registrant]:
+    """``list[Registrant]`` from the JSON of getRegistrants."""
+    return decode_list(_registrant, data)
+
+
+def decode_registration(data: Any) -> Registration:
+    """``Registration`` from the JSON of registerForTraining (201)."""
+    return decode_one(_registration, data)

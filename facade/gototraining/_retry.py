@@ -1,0 +1,96 @@
+"""Retry policy: which failures are retried, and how long to wait in between.
+
+Pure functions and a frozen value object; the transport asks it questions and does the sleeping.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import math
+import random
+import time
+from typing import Final
+
+import attrs
+import httpx
+
+__all__ = ["RetryPolicy", "parse_retry_after"]
+
+#: Methods that are safe to repeat: GoTo's GET/PUT/DELETE are idempotent (PUT replaces state).
+IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+#: Statuses worth another attempt for idempotent requests.
+RETRY_STATUSES: Final = frozenset({429, 502, 503, 504})
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Parse a ``Retry-After`` header: delta-seconds or an HTTP-date. ``None`` if unusable.
+
+    Negative values and dates in the past give ``0.0``.
+    """
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:  # an HTTP-date is always GMT; be lenient with sloppy servers
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    if not math.isfinite(seconds):
+        return None
+    return max(0.0, seconds)
+
+
+@attrs.frozen
+class RetryPolicy:
+    """Bounded retries with exponential backoff and jitter.
+
+    Attempt ``n`` (0-based) waits ``min(backoff_max, backoff_base * 2**n)``, reduced by up to
+    ``jitter`` (a fraction) at random so that many clients do not retry in lock-step. A
+    ``Retry-After`` header, when present, replaces the computed delay but is capped at
+    ``retry_after_cap`` seconds.
+
+    What is retried: GET/PUT/DELETE on connection errors, timeouts, 429 and 502/503/504; POST
+    only when the request provably never reached the server (connect error, connect or pool
+    timeout), because GoTo's POSTs (schedule a training, register someone) are not idempotent.
+    """
+
+    max_retries: int = attrs.field(default=2, validator=attrs.validators.ge(0))
+    backoff_base: float = attrs.field(default=0.5, validator=attrs.validators.ge(0))
+    backoff_max: float = attrs.field(default=8.0, validator=attrs.validators.ge(0))
+    retry_after_cap: float = attrs.field(default=60.0, validator=attrs.validators.ge(0))
+    jitter: float = attrs.field(
+        default=0.25, validator=[attrs.validators.ge(0.0), attrs.validators.le(1.0)]
+    )
+
+    def backoff(self, attempt: int, retry_after: float | None = None) -> float:
+        """Seconds to wait before retry number ``attempt + 1`` (``attempt`` counts from 0)."""
+        if retry_after is not None:
+            return min(retry_after, self.retry_after_cap)
+        delay = min(self.backoff_max, self.backoff_base * (2.0**attempt))
+        return delay * (1.0 - self.jitter * random.random())
+
+    def should_retry_status(self, method: str, status: int) -> bool:
+        """Whether an HTTP error status is retryable for this method."""
+        return method.upper() in IDEMPOTENT_METHODS and status in RETRY_STATUSES
+
+    def should_retry_exception(self, method: str, exc: httpx.RequestError) -> bool:
+        """Whether a transport failure is retryable for this method.
+
+        ``ConnectError``/``ConnectTimeout``/``PoolTimeout`` mean no byte of the request left this
+        machine, so even a POST is safe to repeat. Read/write errors and read timeouts may
+        happen after the server acted, so only idempotent methods are retried then.
+        """
+        if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+            return True
+        if method.upper() not in IDEMPOTENT_METHODS:
+            return False
+        return isinstance(
+            exc, httpx.TimeoutException | httpx.NetworkError | httpx.RemoteProtocolError
+        )

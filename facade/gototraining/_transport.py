@@ -1,0 +1,282 @@
+"""The one request pipeline, shared by the sync and the async client.
+
+``pipeline()`` is a generator that holds all the policy -- rate limiting, building the request
+from the generated operation, retries with backoff and ``Retry-After``, logging, status ->
+exception mapping, decoding. It never does I/O itself: it *yields* ``Send`` and ``Sleep``
+actions and is resumed with the outcome. ``SyncTransport`` and ``AsyncTransport`` are the only
+code that differs between sync and async: they perform those two actions with ``httpx.Client``
++ ``time.sleep`` or ``httpx.AsyncClient`` + ``asyncio.sleep``. The same trick runs multi-step
+operations (``register(if_exists="return")``): see ``Plan`` in ``resources/_base.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Generator
+from typing import Any, Generic, TypeVar
+
+import attrs
+import httpx
+
+from ._errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    DecodeError,
+    RateLimited,
+    TransportError,
+    error_from_response,
+    safe_url,
+)
+from ._ratelimit import RateLimiter
+from ._retry import RetryPolicy, parse_retry_after
+from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
+
+__all__ = ["AsyncTransport", "Call", "SyncTransport", "decode_json", "no_content"]
+
+logger = logging.getLogger("gototraining")
+T = TypeVar("T")
+
+
+@attrs.frozen
+class Call(Generic[T]):
+    """One API operation, ready to send.
+
+    Attributes:
+        operation: the spec's operationId (for logs).
+        kwargs: what the generated module's ``_get_kwargs(...)`` returned (method, relative
+            url, json body, headers) -- the spec defines the wire format.
+        decode: turns the successful ``httpx.Response`` into the facade's result.
+        timeout: per-call timeout, or ``NOT_GIVEN`` for the client's default.
+    """
+
+    operation: str
+    kwargs: dict[str, Any]
+    decode: Callable[[httpx.Response], T]
+    timeout: TimeoutTypes | NotGiven = NOT_GIVEN
+
+
+def decode_json(decoder: Callable[[Any], T]) -> Callable[[httpx.Response], T]:
+    """Wrap a JSON decoder from ``_models`` into a response decoder."""
+
+    def decode(response: httpx.Response) -> T:
+        try:
+            data = json.loads(response.content)
+        except ValueError as exc:
+            raise DecodeError(f"response is not JSON ({exc})", response=response) from None
+        try:
+            return decoder(data)
+        except DecodeError as exc:
+            exc.response = response
+            raise
+
+    return decode
+
+
+def no_content(response: httpx.Response) -> None:
+    """Decoder for 204 operations: the body is ignored."""
+    return
+
+
+@attrs.frozen
+class Send:
+    """Action: send this request and resume the pipeline with the response."""
+
+    request: httpx.Request
+
+
+@attrs.frozen
+class Sleep:
+    """Action: sleep this many seconds, then resume the pipeline."""
+
+    seconds: float
+
+
+Action = Send | Sleep
+
+
+@attrs.define
+class _Settings:
+    base_url: str
+    auth: httpx.Auth
+    retry: RetryPolicy
+    limiter: RateLimiter | None
+    headers: dict[str, str]
+    timeout: TimeoutTypes | NotGiven
+    build_request: Callable[..., httpx.Request]
+
+
+def _transport_error(exc: httpx.RequestError, method: str, url: str) -> TransportError:
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(f"timed out: {type(exc).__name__}", method=method, url=url)
+    if isinstance(exc, httpx.TransportError):
+        return APIConnectionError(
+            f"connection failed: {type(exc).__name__}: {exc}", method=method, url=url
+        )
+    return TransportError(f"request failed: {type(exc).__name__}: {exc}", method=method, url=url)
+
+
+def pipeline(settings: _Settings, call: Call[T]) -> Generator[Action, Any, T]:
+    """The request pipeline as a generator of I/O actions (see the module docstring)."""
+    kwargs = call.kwargs
+    method = kwargs["method"].upper()
+    path = kwargs["url"]
+    headers = dict(settings.headers)
+    if "headers" in kwargs:
+        headers.update(kwargs["headers"])
+    timeout = settings.timeout if isinstance(call.timeout, NotGiven) else call.timeout
+    request = settings.build_request(
+        method,
+        settings.base_url + path,
+        json=kwargs.get("json"),
+        headers=headers,
+        # NotGiven -> the httpx client's own default timeout
+        **({} if isinstance(timeout, NotGiven) else {"timeout": timeout}),
+    )
+    retry = settings.retry
+    attempt = 0
+    while True:
+        if settings.limiter is not None:
+            wait = settings.limiter.reserve()
+            if wait > 0:
+                yield Sleep(wait)
+        started = time.perf_counter()
+        try:
+            response: httpx.Response = yield Send(request)
+        except httpx.RequestError as exc:
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            error = _transport_error(exc, method, safe_url(request.url))
+            if attempt < retry.max_retries and retry.should_retry_exception(method, exc):
+                delay = retry.backoff(attempt)
+                logger.info(
+                    "%s %s failed after %.0f ms (%s, attempt %d); retrying in %.2f s",
+                    method, path, elapsed_ms, type(exc).__name__, attempt + 1, delay,
+                )  # fmt: skip
+                attempt += 1
+                yield Sleep(delay)
+                continue
+            raise error from exc
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        status = response.status_code
+        logger.debug(
+            "%s %s -> %d in %.1f ms (attempt %d, %s)",
+            method,
+            path,
+            status,
+            elapsed_ms,
+            attempt + 1,
+            call.operation,
+        )
+        if status < 400:
+            return call.decode(response)
+        err: APIError = error_from_response(response)
+        if attempt < retry.max_retries and retry.should_retry_status(method, status):
+            retry_after = err.retry_after if isinstance(err, RateLimited) else None
+            if retry_after is None:  # 503s may carry Retry-After too
+                retry_after = parse_retry_after(response.headers.get("retry-after"))
+            delay = retry.backoff(attempt, retry_after)
+            logger.info(
+                "%s %s -> %d (attempt %d); retrying in %.2f s",
+                method,
+                path,
+                status,
+                attempt + 1,
+                delay,
+            )
+            attempt += 1
+            yield Sleep(delay)
+            continue
+        raise err
+
+
+def _make_settings(
+    http_client: httpx.Client | httpx.AsyncClient,
+    *,
+    base_url: str,
+    auth: httpx.Auth,
+    retry: RetryPolicy,
+    limiter: RateLimiter | None,
+    headers: dict[str, str],
+    timeout: TimeoutTypes | NotGiven,
+) -> _Settings:
+    return _Settings(
+        base_url=base_url.rstrip("/"),
+        auth=auth,
+        retry=retry,
+        limiter=limiter,
+        headers=headers,
+        timeout=timeout,
+        build_request=http_client.build_request,
+    )
+
+
+class SyncTransport:
+    """Runs pipelines with an ``httpx.Client`` and ``time.sleep``."""
+
+    def __init__(self, http_client: httpx.Client, **settings: Any) -> None:
+        self.http_client = http_client
+        self.settings = _make_settings(http_client, **settings)
+        self.sleep: Callable[[float], None] = time.sleep  # replaceable in tests
+
+    def run(self, gen: Generator[Action, Any, T]) -> T:
+        """Drive an action generator to completion (pipelines and multi-step plans alike)."""
+        try:
+            action = next(gen)
+            while True:
+                if isinstance(action, Sleep):
+                    self.sleep(action.seconds)
+                    action = gen.send(None)
+                    continue
+                try:
+                    response = self.http_client.send(action.request, auth=self.settings.auth)
+                except httpx.RequestError as exc:
+                    action = gen.throw(exc)
+                else:
+                    action = gen.send(response)
+        except StopIteration as stop:
+            result: T = stop.value
+            return result
+        finally:
+            gen.close()
+
+    def request(self, call: Call[T]) -> T:
+        """Send one call through the pipeline."""
+        return self.run(pipeline(self.settings, call))
+
+
+class AsyncTransport:
+    """Runs pipelines with an ``httpx.AsyncClient`` and ``asyncio.sleep``."""
+
+    def __init__(self, http_client: httpx.AsyncClient, **settings: Any) -> None:
+        self.http_client = http_client
+        self.settings = _make_settings(http_client, **settings)
+        import asyncio  # lazily: sync-only users do not pay asyncio's import time
+
+        self.sleep: Callable[[float], Any] = asyncio.sleep  # replaceable in tests
+
+    async def run(self, gen: Generator[Action, Any, T]) -> T:
+        """Drive an action generator to completion (pipelines and multi-step plans alike)."""
+        try:
+            action = next(gen)
+            while True:
+                if isinstance(action, Sleep):
+                    await self.sleep(action.seconds)
+                    action = gen.send(None)
+                    continue
+                try:
+                    response = await self.http_client.send(action.request, auth=self.settings.auth)
+                except httpx.RequestError as exc:
+                    action = gen.throw(exc)
+                else:
+                    action = gen.send(response)
+        except StopIteration as stop:
+            result: T = stop.value
+            return result
+        finally:
+            gen.close()
+
+    async def request(self, call: Call[T]) -> T:
+        """Send one call through the pipeline."""
+        return await self.run(pipeline(self.settings, call))

@@ -1,0 +1,145 @@
+"""Input validation: pure functions that raise ``ValidationError`` naming the parameter.
+
+Everything a caller passes is checked here, before any request is built, so bad input never
+reaches the network (and never reaches a URL path: keys are digits only).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+import zoneinfo
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from ._errors import ValidationError
+
+__all__ = ["aware_datetime", "email", "key", "keys", "text", "time_zone", "times"]
+
+_MAX_KEY = 2**63 - 1  # the spec types every path key as int64
+_DIGITS = re.compile(r"[0-9]{1,19}")
+# Pragmatic, not RFC 5322: one "@", something before it, a dotted domain after it, no spaces.
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def key(value: object, name: str) -> str:
+    """A GoTo key (organizer, training, registrant, ...) as a canonical decimal string.
+
+    Accepts an ``int`` or a ``str`` of 1-19 ASCII digits below ``2**63`` (the spec types path
+    keys as int64). Rejects ``bool``, signs, whitespace, non-ASCII digits and anything else
+    that could change a URL path.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValidationError(
+            name, f"expected an int or a string of digits, got {type(value).__name__}"
+        )
+    if isinstance(value, str):
+        if not _DIGITS.fullmatch(value):
+            raise ValidationError(name, f"expected 1-19 decimal digits, got {value!r}")
+        number = int(value)
+    else:
+        number = value
+    if not 0 <= number <= _MAX_KEY:
+        raise ValidationError(name, f"expected a key between 0 and 2**63-1, got {value!r}")
+    return str(number)
+
+
+def keys(values: Iterable[object], name: str) -> list[str]:
+    """A list of keys (see :func:`key`); a bare str/int is rejected to catch ``keys="123"``."""
+    if isinstance(values, str | bytes | int):
+        raise ValidationError(name, "expected a list of keys, not a single value")
+    return [key(v, f"{name}[{i}]") for i, v in enumerate(values)]
+
+
+def aware_datetime(value: object, name: str) -> datetime:
+    """A timezone-aware ``datetime``, converted to UTC. Naive datetimes are rejected."""
+    if not isinstance(value, datetime):
+        raise ValidationError(name, f"expected a datetime, got {type(value).__name__}")
+    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+        raise ValidationError(
+            name,
+            "naive datetime; pass a timezone-aware one, e.g. "
+            "datetime(2026, 1, 1, 9, tzinfo=ZoneInfo('Europe/Berlin')) or tzinfo=UTC",
+        )
+    return value.astimezone(UTC)
+
+
+def times(pairs: Iterable[Any], name: str = "times") -> list[tuple[datetime, datetime]]:
+    """Non-empty ``(start, end)`` pairs (tuples or objects with ``start``/``end``), aware, start < end."""
+    if isinstance(pairs, str | bytes) or not isinstance(pairs, Iterable):
+        raise ValidationError(name, "expected a list of (start, end) pairs")
+    result: list[tuple[datetime, datetime]] = []
+    for i, pair in enumerate(pairs):
+        if hasattr(pair, "start") and hasattr(pair, "end"):
+            start, end = pair.start, pair.end
+        else:
+            try:
+                start, end = pair
+            except (TypeError, ValueError):
+                raise ValidationError(f"{name}[{i}]", "expected a (start, end) pair") from None
+        s = aware_datetime(start, f"{name}[{i}].start")
+        e = aware_datetime(end, f"{name}[{i}].end")
+        if not s < e:
+            raise ValidationError(
+                f"{name}[{i}]", f"end {e.isoformat()} is not after start {s.isoformat()}"
+            )
+        result.append((s, e))
+    if not result:
+        raise ValidationError(name, "at least one (start, end) pair is required")
+    return result
+
+
+@functools.cache
+def _zones() -> frozenset[str]:
+    # available_timezones() walks the tz database (~10 ms); once per process is enough.
+    return frozenset(zoneinfo.available_timezones())
+
+
+def time_zone(value: object, name: str = "time_zone") -> str:
+    """An IANA tz database name such as ``Europe/Berlin``."""
+    if not isinstance(value, str) or value not in _zones():
+        raise ValidationError(
+            name, f"expected an IANA time zone such as 'Europe/Berlin', got {value!r}"
+        )
+    return value
+
+
+def email(value: object, name: str = "email") -> str:
+    """A plausible email address (pragmatic check; the API has the last word)."""
+    if not isinstance(value, str) or len(value) > 254 or not _EMAIL.fullmatch(value):
+        raise ValidationError(name, f"expected an email address, got {value!r}")
+    return value
+
+
+def text(
+    value: object,
+    name: str,
+    *,
+    max_len: int = 1024,
+    required: bool = True,
+    single_line: bool = True,
+) -> str:
+    """A string: non-empty (after stripping) when ``required``, at most ``max_len`` characters.
+
+    ``single_line`` forbids CR/LF and other control characters (names end up in email headers
+    and calendar entries); descriptions pass ``single_line=False`` and may contain newlines.
+    """
+    if not isinstance(value, str):
+        raise ValidationError(name, f"expected a string, got {type(value).__name__}")
+    if required and not value.strip():
+        raise ValidationError(name, "must not be empty")
+    if len(value) > max_len:
+        raise ValidationError(name, f"at most {max_len} characters, got {len(value)}")
+    for ch in value:
+        if unicodedata.category(ch) == "Cc" and (single_line or ch not in "\n\r\t"):
+            raise ValidationError(name, f"control character {ch!r} not allowed")
+    return value
+
+
+def boolean(value: object, name: str) -> bool:
+    """A real ``bool`` (not a truthy string like ``"false"``)."""
+    if not isinstance(value, bool):
+        raise ValidationError(name, f"expected True or False, got {value!r}")
+    return value

@@ -1,0 +1,206 @@
+"""``client.registrants``: register people for trainings, list, read and cancel registrations."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Generator
+from typing import Any, Literal
+
+from gototraining_api.api.registrants import (
+    cancel_registration,
+    get_registrant,
+    get_registrants,
+    register_for_training,
+)
+from gototraining_api.models import RegistrantReqCreate
+
+from .. import _models as m
+from .. import _validation as v
+from .._errors import Conflict, ValidationError
+from .._transport import Action, Call, _Settings, decode_json, no_content
+from .._types import NOT_GIVEN, NotGiven, TimeoutTypes
+from ._base import AsyncResource, Key, Plan, SyncResource, mirror_docs, path_key, run_call
+
+__all__ = ["AsyncRegistrants", "Registrants"]
+
+IfExists = Literal["raise", "return"]
+NAME_MAX = 128
+
+
+def _list(
+    org: str, training_key: Key, timeout: TimeoutTypes | NotGiven
+) -> Call[list[m.Registrant]]:
+    kwargs = get_registrants._get_kwargs(int(org), path_key(training_key, "training_key"))
+    return Call("getRegistrants", kwargs, decode_json(m.decode_registrants), timeout)
+
+
+def _get(
+    org: str, training_key: Key, registrant_key: Key, timeout: TimeoutTypes | NotGiven
+) -> Call[m.Registrant]:
+    tk = path_key(training_key, "training_key")
+    kwargs = get_registrant._get_kwargs(int(org), tk, path_key(registrant_key, "registrant_key"))
+    return Call("getRegistrant", kwargs, decode_json(m.decode_registrant), timeout)
+
+
+def _cancel(
+    org: str, training_key: Key, registrant_key: Key, timeout: TimeoutTypes | NotGiven
+) -> Call[None]:
+    tk = path_key(training_key, "training_key")
+    kwargs = cancel_registration._get_kwargs(
+        int(org), tk, path_key(registrant_key, "registrant_key")
+    )
+    return Call("cancelRegistration", kwargs, no_content, timeout)
+
+
+def _register(
+    org: str,
+    training_key: Key,
+    email: str,
+    given_name: str,
+    surname: str,
+    if_exists: IfExists,
+    timeout: TimeoutTypes | NotGiven,
+) -> Plan[m.Registration]:
+    tk = path_key(training_key, "training_key")
+    body = RegistrantReqCreate(
+        email=v.email(email),
+        given_name=v.text(given_name, "given_name", max_len=NAME_MAX),
+        surname=v.text(surname, "surname", max_len=NAME_MAX),
+    )
+    if if_exists not in ("raise", "return"):
+        raise ValidationError("if_exists", f"expected 'raise' or 'return', got {if_exists!r}")
+    call = Call(
+        "registerForTraining",
+        register_for_training._get_kwargs(int(org), tk, body=body),
+        decode_json(m.decode_registration),
+        timeout,
+    )
+    list_call = _list(org, training_key, timeout)
+
+    def plan(settings: _Settings) -> Generator[Action, Any, m.Registration]:
+        try:
+            return (yield from run_call(settings, call))
+        except Conflict as exc:
+            if if_exists == "raise":
+                raise
+            conflict = exc
+        wanted = email.casefold()
+        for registrant in (yield from run_call(settings, list_call)):
+            if registrant.email.casefold() == wanted:
+                return m.Registration(
+                    registrant.registrant_key,
+                    registrant.join_url,
+                    registrant.confirmation_url,
+                    created=False,
+                    registrant=registrant,
+                )
+        # The registrant list may lag behind registrations (GoTo caches it for up to 2 hours):
+        # without a match, the honest answer is the original conflict.
+        conflict.add_note(f"if_exists='return': {email!r} is not in the registrant list (yet)")
+        raise conflict
+
+    return plan
+
+
+class Registrants(SyncResource):
+    """Registrants of the client's organizer's trainings (``client.registrants``)."""
+
+    def register(
+        self,
+        training_key: Key,
+        *,
+        email: str,
+        given_name: str,
+        surname: str,
+        if_exists: IfExists = "raise",
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> m.Registration:
+        """Register one person (identified by email) for a training.
+
+        Returns a ``Registration`` with the new ``registrant_key``, ``join_url`` and
+        ``confirmation_url`` (``created=True``).
+
+        ``if_exists``: what to do when the API answers 409 (the email is already registered).
+        ``"raise"`` (default) raises ``Conflict``; ``"return"`` looks the registrant up in the
+        training's registrant list (one extra GET, email compared case-insensitively) and returns
+        it with ``created=False``. If the list does not contain it yet (the API's list can lag),
+        ``Conflict`` is raised anyway.
+
+        Not retried on 5xx or read timeouts (POST is not idempotent); use
+        ``if_exists="return"`` to make a manual retry safe.
+        """
+        return self._run(
+            _register(
+                self._organizer_key, training_key, email, given_name, surname, if_exists, timeout
+            )
+        )
+
+    def list(
+        self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
+    ) -> builtins.list[m.Registrant]:
+        """All registrants of a training. The API may serve this list from a cache (up to 2 h old)."""
+        return self._request(_list(self._organizer_key, training_key, timeout))
+
+    def get(
+        self,
+        training_key: Key,
+        registrant_key: Key,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> m.Registrant:
+        """One registrant of a training. Raises ``NotFound`` if unknown."""
+        return self._request(_get(self._organizer_key, training_key, registrant_key, timeout))
+
+    def cancel(
+        self,
+        training_key: Key,
+        registrant_key: Key,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> None:
+        """Cancel a registration. The registrant is not notified."""
+        return self._request(_cancel(self._organizer_key, training_key, registrant_key, timeout))
+
+
+@mirror_docs(Registrants)
+class AsyncRegistrants(AsyncResource):
+    async def register(
+        self,
+        training_key: Key,
+        *,
+        email: str,
+        given_name: str,
+        surname: str,
+        if_exists: IfExists = "raise",
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> m.Registration:
+        return await self._run(
+            _register(
+                self._organizer_key, training_key, email, given_name, surname, if_exists, timeout
+            )
+        )
+
+    async def list(
+        self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
+    ) -> builtins.list[m.Registrant]:
+        return await self._request(_list(self._organizer_key, training_key, timeout))
+
+    async def get(
+        self,
+        training_key: Key,
+        registrant_key: Key,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> m.Registrant:
+        return await self._request(_get(self._organizer_key, training_key, registrant_key, timeout))
+
+    async def cancel(
+        self,
+        training_key: Key,
+        registrant_key: Key,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> None:
+        return await self._request(
+            _cancel(self._organizer_key, training_key, registrant_key, timeout)
+        )

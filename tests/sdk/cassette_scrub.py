@@ -1,0 +1,152 @@
+"""Scrub VCR cassettes before they are written.
+
+Makes sandbox-recorded and live-recorded cassettes interchangeable and safe to commit:
+
+- the sandbox's ``http://127.0.0.1:<port>/G2T/rest`` becomes ``https://api.getgo.com/G2T/rest``
+  and its token URL ``https://authentication.logmeininc.com/oauth/token`` (so replay needs no
+  port and no server);
+- account-identifying keys (organizer, account, co-organizers) become fixed fakes;
+- ``Authorization`` (and cookie/host) headers are dropped; token fields in token requests and
+  responses (``access_token``, ``refresh_token``, ``client_secret``, ``code``, ...) become
+  ``REDACTED``;
+- personal data in live recordings: every email outside the reserved example domains, and the
+  names next to it, become stable fakes (``person-1@example.com``, ``Given1``, ``Surname1``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+LIVE_BASE_URL = "https://api.getgo.com/G2T/rest"
+LIVE_TOKEN_URL = "https://authentication.logmeininc.com/oauth/token"
+REDACTED = "REDACTED"
+SECRET_FIELDS = frozenset(
+    {"access_token", "refresh_token", "id_token", "client_secret", "code", "password", "token"}
+)
+# date: keeps re-recordings diff-free; the rest may carry credentials or the sandbox port.
+DROP_HEADERS = frozenset(
+    {"authorization", "cookie", "set-cookie", "host", "proxy-authorization", "date"}
+)
+_SAFE_EMAIL = re.compile(
+    r"@(example\.(com|org|net)|[^@]*\.(test|example|invalid|localhost))$", re.IGNORECASE
+)
+
+
+class Scrubber:
+    """Callable hooks for ``vcr.VCR(before_record_request=..., before_record_response=...)``.
+
+    Args:
+        base_url: the recorded API root (e.g. the sandbox's ``sb.url``); rewritten to the live one.
+        token_url: the recorded token endpoint; rewritten to the live one.
+        keys: real key -> fake key, replaced wherever they appear as a whole number.
+    """
+
+    def __init__(
+        self,
+        base_url: str = LIVE_BASE_URL,
+        token_url: str = LIVE_TOKEN_URL,
+        keys: Mapping[str, str] = {},
+    ):
+        self.base_url = base_url.rstrip("/")
+        self.token_url = token_url
+        self.keys = dict(keys)
+        self._key_re = (
+            re.compile(
+                r"(?<!\d)("
+                + "|".join(map(re.escape, sorted(self.keys, key=len, reverse=True)))
+                + r")(?!\d)"
+            )
+            if self.keys
+            else None
+        )
+        self._people: dict[str, int] = {}
+
+    # -- building blocks ----------------------------------------------------------------------
+
+    def text(self, value: str) -> str:
+        """URLs and keys in a string."""
+        value = value.replace(self.token_url, LIVE_TOKEN_URL).replace(self.base_url, LIVE_BASE_URL)
+        if self._key_re is not None:
+            value = self._key_re.sub(lambda m: self.keys[m.group(1)], value)
+        return value
+
+    def _person(self, email: str) -> int:
+        return self._people.setdefault(email.lower(), len(self._people) + 1)
+
+    def data(self, value: Any) -> Any:
+        """JSON data: secrets, keys, personal data."""
+        if isinstance(value, dict):
+            out = {
+                k: (REDACTED if k in SECRET_FIELDS and v else self.data(v))
+                for k, v in value.items()
+            }
+            email = value.get("email") or value.get("principal")
+            if isinstance(email, str) and "@" in email and not _SAFE_EMAIL.search(email):
+                n = self._person(email)
+                for field in ("email", "principal"):
+                    if field in out:
+                        out[field] = f"person-{n}@example.com"
+                for field, fake in (("givenName", f"Given{n}"), ("surname", f"Surname{n}"), ("firstName", f"Given{n}"),
+                                    ("lastName", f"Surname{n}")):  # fmt: skip
+                    if field in out:
+                        out[field] = fake
+            return out
+        if isinstance(value, list):
+            return [self.data(v) for v in value]
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, int) and not isinstance(value, bool) and str(value) in self.keys:
+            return int(self.keys[str(value)])  # keys sent as JSON numbers (co-organizer lists)
+        return value
+
+    def body(self, raw: bytes | str | None, content_type: str) -> bytes | str | None:
+        """A request/response body: JSON and form bodies are scrubbed field by field."""
+        if not raw:
+            return raw
+        as_text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+        if "application/x-www-form-urlencoded" in content_type:
+            pairs = [
+                (k, REDACTED if k in SECRET_FIELDS else self.text(v))
+                for k, v in parse_qsl(as_text, True)
+            ]
+            result = urlencode(pairs)
+        else:
+            try:
+                result = json.dumps(self.data(json.loads(as_text)), separators=(",", ":"))
+            except ValueError:
+                result = self.text(as_text)
+        return result.encode() if isinstance(raw, bytes) else result
+
+    # -- vcrpy hooks ------------------------------------------------------------------------
+
+    def before_record_request(self, request: Any) -> Any:
+        request.uri = self.text(request.uri)
+        content_type = request.headers.get("content-type", request.headers.get("Content-Type", ""))
+        for name in list(request.headers):
+            if name.lower() in DROP_HEADERS:
+                del request.headers[name]
+        request.body = self.body(request.body, content_type)
+        return request
+
+    def before_record_response(self, response: dict[str, Any]) -> dict[str, Any]:
+        headers = response.get("headers", {})
+        content_type = ""
+        for name in list(headers):
+            if name.lower() in DROP_HEADERS:
+                del headers[name]
+            elif name.lower() == "content-type":
+                value = headers[name]
+                content_type = value[0] if isinstance(value, list) else value
+            elif name.lower() == "location":
+                headers[name] = [self.text(v) for v in headers[name]]
+        body = response.get("body", {})
+        if "string" in body:
+            body["string"] = self.body(body["string"], content_type or "application/json")
+            for name in list(headers):  # the body length may have changed
+                if name.lower() == "content-length":
+                    headers[name] = [str(len(body["string"] or b""))]
+        return response

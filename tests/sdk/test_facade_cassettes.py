@@ -1,0 +1,251 @@
+"""Every public method, and the error paths, against recorded API traffic (VCR cassettes).
+
+Each test runs on the sync and the async client (``flavor``) against the same cassette, and
+fails if a request is not in the cassette or a recorded request was not made. Re-record with
+``make cassettes`` (sandbox, or live with GOTO_ACCESS_TOKEN/GOTO_ORGANIZER_KEY set).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from gototraining import (
+    AuthenticationError,
+    Conflict,
+    NotFound,
+    RegistrantStatus,
+    RegistrationSettings,
+    ServerError,
+    TimeRange,
+)
+
+from .conftest import Api
+
+BERLIN = ZoneInfo("Europe/Berlin")
+# Fixed, future datetimes: replays must not depend on the clock.
+START = datetime(2030, 6, 3, 10, 0, tzinfo=BERLIN)  # 08:00Z (summer time)
+END = datetime(2030, 6, 3, 12, 0, tzinfo=BERLIN)
+DAY2 = (START + timedelta(days=1), END + timedelta(days=1))
+
+
+def create(api: Api, name: str = "Onboarding") -> str:
+    key: str = api.run(
+        lambda c: c.trainings.create(
+            name=name,
+            times=[(START, END), DAY2],
+            time_zone="Europe/Berlin",
+            description="Day one\nand two",
+            registration_settings=RegistrationSettings(
+                disable_confirmation_email=True, disable_web_registration=False
+            ),
+        )
+    )
+    assert key.isdigit()
+    return key
+
+
+def test_trainings_create_and_get(api: Api) -> None:
+    api.client()
+    key = create(api)
+    t = api.run(lambda c: c.trainings.get(key))
+    assert t.training_key == key and t.training_id
+    assert (t.name, t.description, t.time_zone) == (
+        "Onboarding",
+        "Day one\nand two",
+        "Europe/Berlin",
+    )
+    assert t.times == (
+        TimeRange(datetime(2030, 6, 3, 8, tzinfo=UTC), datetime(2030, 6, 3, 10, tzinfo=UTC)),
+        TimeRange(datetime(2030, 6, 4, 8, tzinfo=UTC), datetime(2030, 6, 4, 10, tzinfo=UTC)),
+    )
+    assert t.registration_settings == RegistrationSettings(True, False)
+    assert api.env.organizer_key in {o.organizer_key for o in t.organizers}
+    assert api.run(lambda c: c.trainings.get(int(key))) == t  # int keys work the same
+
+
+def test_trainings_create_with_co_organizers(api: Api) -> None:
+    api.client()
+    co = api.env.co_organizer_keys[0]
+    key = api.run(
+        lambda c: c.trainings.create(
+            name="Team",
+            times=[TimeRange(START, END)],
+            time_zone="Europe/Berlin",
+            co_organizers=[co],
+        )
+    )
+    assert co in {o.organizer_key for o in api.run(lambda c: c.trainings.organizers(key))}
+
+
+def test_trainings_list(api: Api) -> None:
+    api.client()
+    keys = {create(api, "First"), create(api, "Second")}
+    listed = api.run(lambda c: c.trainings.list())
+    assert keys <= {t.training_key for t in listed}
+    assert {"First", "Second"} <= {t.name for t in listed}
+
+
+def test_trainings_update_name_description(api: Api) -> None:
+    api.client()
+    key = create(api)
+    assert (
+        api.run(
+            lambda c: c.trainings.update_name_description(key, name="Renamed", description="New")
+        )
+        is None
+    )
+    t = api.run(lambda c: c.trainings.get(key))
+    assert (t.name, t.description) == ("Renamed", "New")
+
+
+def test_trainings_manage_url(api: Api) -> None:
+    api.client()
+    key = create(api)
+    url = api.run(lambda c: c.trainings.manage_url(key))
+    assert url.startswith("https://")
+
+
+def test_trainings_organizers_and_set_organizers(api: Api) -> None:
+    api.client()
+    key = create(api)
+    before = api.run(lambda c: c.trainings.organizers(key))
+    assert [o.organizer_key for o in before] == [api.env.organizer_key]
+    co = list(api.env.co_organizer_keys[:2])
+    assert api.run(lambda c: c.trainings.set_organizers(key, co, notify=False)) is None
+    after = {o.organizer_key for o in api.run(lambda c: c.trainings.organizers(key))}
+    assert after == {api.env.organizer_key, *co}
+    assert all(
+        "@" in o.email and o.given_name for o in api.run(lambda c: c.trainings.organizers(key))
+    )
+
+
+def test_trainings_cancel_then_404(api: Api) -> None:
+    api.client()
+    key = create(api)
+    assert api.run(lambda c: c.trainings.cancel(key)) is None
+    with pytest.raises(NotFound) as info:
+        api.run(lambda c: c.trainings.get(key))
+    assert info.value.status == 404 and info.value.method == "GET"
+    assert info.value.url.endswith(f"/trainings/{key}")
+
+
+def test_trainings_get_unknown_is_not_found(api: Api) -> None:
+    api.client()
+    with pytest.raises(NotFound):
+        api.run(lambda c: c.trainings.get("1234567890123456789"))
+
+
+def test_registrants_register_list_get_cancel(api: Api) -> None:
+    api.client()
+    key = create(api)
+    reg = api.run(
+        lambda c: c.registrants.register(
+            key, email="ada@example.com", given_name="Ada", surname="Lovelace"
+        )
+    )
+    assert reg.created and reg.registrant is None
+    assert reg.registrant_key.isdigit() and reg.join_url.startswith("https://")
+    [listed] = api.run(lambda c: c.registrants.list(key))
+    assert (listed.registrant_key, listed.email, listed.given_name, listed.surname) == (
+        reg.registrant_key, "ada@example.com", "Ada", "Lovelace",
+    )  # fmt: skip
+    assert (
+        listed.status is RegistrantStatus.APPROVED and listed.registration_date.tzinfo is not None
+    )
+    one = api.run(lambda c: c.registrants.get(key, reg.registrant_key))
+    assert one == listed
+    assert api.run(lambda c: c.registrants.cancel(key, reg.registrant_key)) is None
+    assert api.run(lambda c: c.registrants.list(key)) == []
+    with pytest.raises(NotFound):
+        api.run(lambda c: c.registrants.get(key, reg.registrant_key))
+
+
+def test_registrants_register_conflict_raises(api: Api) -> None:
+    api.client()
+    key = create(api)
+    api.run(
+        lambda c: c.registrants.register(
+            key, email="ada@example.com", given_name="Ada", surname="Lovelace"
+        )
+    )
+    with pytest.raises(Conflict) as info:
+        api.run(
+            lambda c: c.registrants.register(
+                key, email="ada@example.com", given_name="Ada", surname="L."
+            )
+        )
+    assert info.value.status == 409 and info.value.method == "POST"
+
+
+def test_registrants_register_conflict_returns_existing(api: Api) -> None:
+    api.client()
+    key = create(api)
+    first = api.run(
+        lambda c: c.registrants.register(
+            key, email="ada@example.com", given_name="Ada", surname="Lovelace"
+        )
+    )
+    again = api.run(
+        lambda c: c.registrants.register(
+            key, email="ADA@example.com", given_name="Ada", surname="Lovelace", if_exists="return"
+        )
+    )
+    assert not again.created and again.registrant is not None
+    assert (again.registrant_key, again.join_url) == (first.registrant_key, first.join_url)
+    assert again.registrant.email == "ada@example.com"
+
+
+def test_organizers_list_for_account_is_deprecated(api: Api) -> None:
+    api.client()
+    with pytest.warns(DeprecationWarning):
+        organizers = api.run(lambda c: c.organizers.list_for_account(api.env.account_key))
+    assert api.env.organizer_key in {o.organizer_key for o in organizers}
+
+
+def test_429_then_success_honours_retry_after(api: Api) -> None:
+    api.client()
+    api.env.fault(operation="getAllTrainings", statuses=[429], retry_after=1)
+    assert isinstance(api.run(lambda c: c.trainings.list()), list)
+    assert api.flavor.sleeps == [1.0]
+
+
+def test_503_then_success_for_get(api: Api) -> None:
+    api.client()
+    key = create(api)
+    api.env.fault(operation="getTraining", statuses=[503, 503])
+    assert api.run(lambda c: c.trainings.get(key)).training_key == key
+    assert len(api.flavor.sleeps) == 2  # two backoffs, then success on the third attempt
+
+
+def test_post_is_not_retried_on_503(api: Api) -> None:
+    api.client()
+    key = create(api)
+    api.env.fault(operation="registerForTraining", statuses=[503])
+    with pytest.raises(ServerError) as info:
+        api.run(
+            lambda c: c.registrants.register(
+                key, email="ada@example.com", given_name="Ada", surname="Lovelace"
+            )
+        )
+    assert info.value.status == 503 and api.flavor.sleeps == []
+    # nothing was registered twice; the (single) failed attempt registered nobody
+    assert api.run(lambda c: c.registrants.list(key)) == []
+
+
+def test_expired_token_refresh_then_success(api: Api) -> None:
+    refreshed = []
+    auth = api.env.oauth(on_token_refresh=refreshed.append)
+    api.client(auth=auth)
+    api.env.expire_tokens()  # the current access token now gets 403 InvalidToken
+    assert isinstance(api.run(lambda c: c.trainings.list()), list)
+    assert auth.refresh_count == 1 and len(refreshed) == 1
+
+
+def test_static_token_rejected_is_authentication_error(api: Api) -> None:
+    api.client()
+    api.env.expire_tokens()
+    with pytest.raises(AuthenticationError) as info:
+        api.run(lambda c: c.trainings.list())
+    assert info.value.status in (401, 403)

@@ -1,0 +1,108 @@
+"""The cassette scrubber: nothing secret or personal is written, sandbox URLs become live ones."""
+
+from __future__ import annotations
+
+import json
+
+from vcr.request import Request
+
+from .cassette_scrub import LIVE_BASE_URL, LIVE_TOKEN_URL, REDACTED, Scrubber
+
+SANDBOX = "http://127.0.0.1:54321/G2T/rest"
+TOKEN = "http://127.0.0.1:54321/oauth/token"
+REAL_ORG = "5550000000000000123"
+
+
+def scrubber() -> Scrubber:
+    return Scrubber(SANDBOX, TOKEN, {REAL_ORG: "1000000000000000001"})
+
+
+def test_request_uri_headers_and_json_body() -> None:
+    body = json.dumps(
+        {"organizers": [int(REAL_ORG)], "email": "jane.doe@corp.io", "givenName": "Jane"}
+    ).encode()
+    req = Request(
+        "POST",
+        f"{SANDBOX}/organizers/{REAL_ORG}/trainings",
+        body,
+        {
+            "Authorization": "Bearer s3cret",
+            "Content-Type": "application/json",
+            "host": "127.0.0.1:54321",
+        },
+    )
+    out = scrubber().before_record_request(req)
+    assert out.uri == f"{LIVE_BASE_URL}/organizers/1000000000000000001/trainings"
+    assert "Authorization" not in out.headers and "host" not in out.headers
+    assert json.loads(out.body) == {
+        "organizers": [1000000000000000001],
+        "email": "person-1@example.com",
+        "givenName": "Given1",
+    }
+
+
+def test_keys_are_replaced_only_as_whole_numbers() -> None:
+    s = scrubber()
+    assert s.text(f"/x/{REAL_ORG}/y") == "/x/1000000000000000001/y"
+    assert s.text(f"/x/9{REAL_ORG}") == f"/x/9{REAL_ORG}"
+
+
+def test_token_request_and_response() -> None:
+    s = scrubber()
+    req = Request(
+        "POST",
+        TOKEN,
+        b"grant_type=refresh_token&refresh_token=rt-secret",
+        {"Authorization": "Basic abc", "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    out = s.before_record_request(req)
+    assert out.uri == LIVE_TOKEN_URL
+    assert out.body == f"grant_type=refresh_token&refresh_token={REDACTED}".encode()
+    response = {
+        "status": {"code": 200, "message": "OK"},
+        "headers": {
+            "Content-Type": ["application/json"],
+            "Content-Length": ["999"],
+            "Set-Cookie": ["a=b"],
+        },
+        "body": {
+            "string": json.dumps(
+                {
+                    "access_token": "at",
+                    "refresh_token": "rt",
+                    "expires_in": 3600,
+                    "principal": "boss@corp.io",
+                }
+            ).encode()
+        },
+    }
+    scrubbed = s.before_record_response(response)
+    data = json.loads(scrubbed["body"]["string"])
+    assert data == {
+        "access_token": REDACTED,
+        "refresh_token": REDACTED,
+        "expires_in": 3600,
+        "principal": "person-1@example.com",
+    }
+    assert "Set-Cookie" not in scrubbed["headers"]
+    assert scrubbed["headers"]["Content-Length"] == [str(len(scrubbed["body"]["string"]))]
+
+
+def test_personal_data_is_replaced_consistently_but_example_addresses_stay() -> None:
+    s = scrubber()
+    people = [
+        {"email": "Jane@Corp.io", "givenName": "Jane", "surname": "Doe"},
+        {"email": "ada@example.com", "givenName": "Ada", "surname": "Lovelace"},
+        {"email": "jane@corp.io", "givenName": "Jane", "surname": "Doe"},
+    ]
+    out = s.data(people)
+    assert out[0] == {"email": "person-1@example.com", "givenName": "Given1", "surname": "Surname1"}
+    assert out[1] == people[1]
+    assert out[2] == out[0]
+
+
+def test_non_json_bodies_are_kept_but_urls_rewritten() -> None:
+    assert (
+        scrubber().body(f"<a href='{SANDBOX}/x'>".encode(), "text/html")
+        == f"<a href='{LIVE_BASE_URL}/x'>".encode()
+    )

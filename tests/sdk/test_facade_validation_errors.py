@@ -1,0 +1,353 @@
+"""Pure edge logic of the facade: validation, error mapping, retry math, rate limiter."""
+
+from __future__ import annotations
+
+import email.utils
+from datetime import UTC, datetime, timedelta, timezone
+
+import httpx
+import pytest
+from gototraining import (
+    STATUS_TO_ERROR,
+    APIError,
+    AuthenticationError,
+    BadRequest,
+    Conflict,
+    DecodeError,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    RateLimiter,
+    RegistrantStatus,
+    RetryPolicy,
+    ServerError,
+    ValidationError,
+)
+from gototraining import _models as m
+from gototraining import _validation as v
+from gototraining._errors import error_from_response
+from gototraining._retry import parse_retry_after
+
+# -- keys ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (0, "0"),
+        (7, "7"),
+        ("8178251407424893697", "8178251407424893697"),
+        (2**63 - 1, str(2**63 - 1)),
+        ("007", "7"),
+    ],
+)
+def test_key_accepts_ints_and_digit_strings(value: object, expected: str) -> None:
+    assert v.key(value, "training_key") == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        True,
+        False,
+        -1,
+        2**63,
+        "",
+        " 1",
+        "1 ",
+        "+1",
+        "-1",
+        "1/../2",
+        "12a",
+        "١٢",
+        "1" * 20,
+        "0x10",
+        1.0,
+        None,
+        b"1",
+    ],
+)
+def test_key_rejects_everything_else(value: object) -> None:
+    with pytest.raises(ValidationError, match="training_key"):
+        v.key(value, "training_key")
+
+
+def test_keys_rejects_a_bare_string() -> None:
+    with pytest.raises(ValidationError, match="organizer_keys"):
+        v.keys("123", "organizer_keys")
+    assert v.keys([1, "2"], "organizer_keys") == ["1", "2"]
+
+
+# -- datetimes, time zones, text ------------------------------------------------------------------
+
+START = datetime(2026, 12, 1, 10, 0, tzinfo=timezone(timedelta(hours=1)))
+
+
+def test_times_are_converted_to_utc() -> None:
+    [(s, e)] = v.times([(START, START + timedelta(hours=1))])
+    assert s == datetime(2026, 12, 1, 9, 0, tzinfo=UTC) and s.utcoffset() == timedelta(0)
+    assert e - s == timedelta(hours=1)
+
+
+def test_times_accept_time_range_objects() -> None:
+    assert v.times([m.TimeRange(START, START + timedelta(minutes=1))])
+
+
+@pytest.mark.parametrize(
+    ("pairs", "match"),
+    [
+        ([], "at least one"),
+        ([(datetime(2026, 1, 1, 9), datetime(2026, 1, 1, 10))], "naive"),
+        ([(START, START)], "not after"),
+        ([(START, START - timedelta(hours=1))], "not after"),
+        ([(START,)], "pair"),
+        ("2026-01-01", "list"),
+        ([("2026-01-01T09:00Z", "2026-01-01T10:00Z")], "expected a datetime"),
+    ],
+)
+def test_times_rejects(pairs: object, match: str) -> None:
+    with pytest.raises(ValidationError, match=match):
+        v.times(pairs)  # type: ignore[arg-type]
+
+
+def test_time_zone() -> None:
+    assert v.time_zone("Europe/Berlin") == "Europe/Berlin"
+    for bad in ("Mars/Olympus", "", "europe/berlin", None, "../../etc/passwd"):
+        with pytest.raises(ValidationError, match="time_zone"):
+            v.time_zone(bad)
+
+
+@pytest.mark.parametrize(
+    "bad", ["", "ada", "ada@", "@example.com", "a b@example.com", "ada@example.com\r\nBcc: x"]
+)
+def test_email_rejects(bad: str) -> None:
+    with pytest.raises(ValidationError, match="email"):
+        v.email(bad)
+
+
+def test_text_rules() -> None:
+    assert v.text("Ada", "given_name") == "Ada"
+    assert v.text("line 1\nline 2", "description", single_line=False) == "line 1\nline 2"
+    for bad in ("", "   ", "Ada\nLovelace", "A\x00", "x" * 11):
+        with pytest.raises(ValidationError, match="given_name"):
+            v.text(bad, "given_name", max_len=10)
+    with pytest.raises(ValidationError):
+        v.text("a\x07", "description", single_line=False)
+
+
+# -- errors -------------------------------------------------------------------------------------
+
+
+def _response(
+    status: int, body: bytes | str = b"", headers: dict[str, str] | None = None
+) -> httpx.Response:
+    request = httpx.Request(
+        "GET", "https://user:pw@api.getgo.com/G2T/rest/organizers/1/trainings?token=s3cret"
+    )
+    content = body.encode() if isinstance(body, str) else body
+    return httpx.Response(status, content=content, headers=headers, request=request)
+
+
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [(400, BadRequest), (401, AuthenticationError), (403, PermissionDenied), (404, NotFound), (409, Conflict),
+     (429, RateLimited), (500, ServerError), (503, ServerError), (599, ServerError), (418, BadRequest)],
+)  # fmt: skip
+def test_status_mapping(status: int, cls: type[APIError]) -> None:
+    err = error_from_response(_response(status))
+    assert type(err) is cls and err.status == status
+    assert set(STATUS_TO_ERROR) >= {400, 401, 403, 404, 409, 429}
+
+
+def test_service_style_body() -> None:
+    err = error_from_response(
+        _response(
+            404, '{"errorCode":"NotFound","description":"Training not\\nfound","incident":"inc-1"}'
+        )
+    )
+    assert (err.error_code, err.message, err.incident) == (
+        "NotFound",
+        "Training not\nfound",
+        "inc-1",
+    )
+    assert err.method == "GET"
+    assert (
+        err.url == "https://api.getgo.com/G2T/rest/organizers/1/trainings"
+    )  # no user info, no query
+    assert str(err) == (
+        "404 NotFound: Training not found (GET https://api.getgo.com/G2T/rest/organizers/1/trainings) [incident inc-1]"
+    )
+
+
+@pytest.mark.parametrize("code", ["InvalidToken", "ExpiredToken", "invalidtoken"])
+def test_gateway_invalid_token_403_is_authentication_error(code: str) -> None:
+    err = error_from_response(
+        _response(403, f'{{"int_err_code":"{code}","msg":"Invalid token passed"}}')
+    )
+    assert isinstance(err, AuthenticationError)
+    assert (err.error_code, err.message) == (code, "Invalid token passed")
+
+
+def test_other_403_is_permission_denied() -> None:
+    err = error_from_response(_response(403, '{"int_err_code":"NoPermission","msg":"nope"}'))
+    assert type(err) is PermissionDenied
+
+
+@pytest.mark.parametrize(
+    "body", ["<html>Bad Gateway</html>", "", "[1,2]", "{not json", '"just a string"']
+)
+def test_non_json_or_odd_bodies_keep_raw_text(body: str) -> None:
+    err = error_from_response(_response(502, body))
+    assert isinstance(err, ServerError)
+    assert err.message  # never empty
+    assert "\n" not in str(err)
+    if body.startswith("<html>"):
+        assert err.message == body and err.body == body
+
+
+def test_rate_limited_carries_retry_after() -> None:
+    err = error_from_response(_response(429, "", {"Retry-After": "7"}))
+    assert isinstance(err, RateLimited) and err.retry_after == 7.0
+    assert error_from_response(_response(429)).retry_after is None  # type: ignore[attr-defined]
+
+
+# -- retry policy -------------------------------------------------------------------------------
+
+
+def test_parse_retry_after() -> None:
+    now = 1_000_000.0
+    assert parse_retry_after("3", now=now) == 3.0
+    assert parse_retry_after(" 1.5 ", now=now) == 1.5
+    assert parse_retry_after("-4", now=now) == 0.0
+    date = email.utils.formatdate(now + 30, usegmt=True)
+    assert parse_retry_after(date, now=now) == pytest.approx(30.0)
+    assert parse_retry_after(email.utils.formatdate(now - 30, usegmt=True), now=now) == 0.0
+    for bad in (None, "", "soon", "nan", "inf"):
+        assert parse_retry_after(bad, now=now) is None
+
+
+def test_backoff_is_exponential_bounded_and_jittered() -> None:
+    policy = RetryPolicy(backoff_base=0.5, backoff_max=3.0, jitter=0.25)
+    for attempt, full in [(0, 0.5), (1, 1.0), (2, 2.0), (3, 3.0), (10, 3.0)]:
+        delays = [policy.backoff(attempt) for _ in range(200)]
+        assert all(0.75 * full <= d <= full for d in delays)
+        assert len(set(delays)) > 1  # jitter actually varies
+    assert RetryPolicy(jitter=0).backoff(1) == 1.0
+
+
+def test_retry_after_replaces_backoff_but_is_capped() -> None:
+    policy = RetryPolicy(retry_after_cap=10.0)
+    assert policy.backoff(0, retry_after=4.0) == 4.0
+    assert policy.backoff(0, retry_after=3600.0) == 10.0
+
+
+def test_what_is_retried() -> None:
+    p = RetryPolicy()
+    for method in ("GET", "PUT", "DELETE"):
+        assert all(p.should_retry_status(method, s) for s in (429, 502, 503, 504))
+        assert not any(
+            p.should_retry_status(method, s) for s in (400, 401, 403, 404, 409, 500, 501)
+        )
+        assert p.should_retry_exception(method, httpx.ReadTimeout("t"))
+        assert p.should_retry_exception(method, httpx.ReadError("t"))
+    assert not any(p.should_retry_status("POST", s) for s in (429, 500, 502, 503, 504))
+    assert p.should_retry_exception("POST", httpx.ConnectError("refused"))
+    assert p.should_retry_exception("POST", httpx.ConnectTimeout("t"))
+    assert p.should_retry_exception("POST", httpx.PoolTimeout("t"))
+    assert not p.should_retry_exception("POST", httpx.ReadTimeout("t"))
+    assert not p.should_retry_exception("POST", httpx.ReadError("t"))
+    assert not p.should_retry_exception("POST", httpx.RemoteProtocolError("t"))
+
+
+def test_retry_policy_validates() -> None:
+    with pytest.raises(ValueError):
+        RetryPolicy(max_retries=-1)
+    with pytest.raises(ValueError):
+        RetryPolicy(jitter=1.5)
+
+
+# -- rate limiter -------------------------------------------------------------------------------
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_rate_limiter_spaces_requests() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(10, clock=clock)
+    waits = [limiter.reserve() for _ in range(5)]
+    assert waits == pytest.approx([0.0, 0.1, 0.2, 0.3, 0.4])
+    clock.now += 10  # idle time does not bank more than the burst
+    assert limiter.reserve() == 0.0
+    assert limiter.reserve() == pytest.approx(0.1)
+
+
+def test_rate_limiter_burst() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(2, burst=3, clock=clock)
+    assert [limiter.reserve() for _ in range(5)] == pytest.approx([0, 0, 0, 0.5, 1.0])
+
+
+def test_rate_limiter_rejects_nonsense() -> None:
+    for rate in (0, -1):
+        with pytest.raises(ValueError):
+            RateLimiter(rate)
+    with pytest.raises(ValueError):
+        RateLimiter(1, burst=0.5)
+
+
+# -- decoders -----------------------------------------------------------------------------------
+
+REGISTRANT = {
+    "registrantKey": "1",
+    "email": "ada@example.com",
+    "givenName": "Ada",
+    "surname": "Lovelace",
+    "status": "APPROVED",
+    "registrationDate": "2026-11-01T08:30:00Z",
+    "joinUrl": "https://j",
+    "confirmationUrl": "https://c",
+}
+
+
+def test_registrant_decoding_and_unknown_status() -> None:
+    [r, u] = m.decode_registrants(
+        [REGISTRANT, {**REGISTRANT, "status": "PENDING_PAYMENT", "extra": 1}]
+    )
+    assert r.status is RegistrantStatus.APPROVED and r.raw_status == "APPROVED"
+    assert r.registration_date == datetime(2026, 11, 1, 8, 30, tzinfo=UTC)
+    assert u.status is RegistrantStatus.UNKNOWN and u.raw_status == "PENDING_PAYMENT"
+
+
+@pytest.mark.parametrize(
+    ("data", "match"),
+    [
+        (
+            [REGISTRANT, {k: x for k, x in REGISTRANT.items() if k != "email"}],
+            r"\$\[1\].*missing field 'email'",
+        ),
+        ([{**REGISTRANT, "registrantKey": 1}], r"\$\[0\].*registrantKey"),
+        ([{**REGISTRANT, "registrationDate": "yesterday"}], "invalid date-time"),
+        ([None], "expected an object"),
+        ({"a": 1}, "expected an array"),
+    ],
+)
+def test_decode_errors_are_typed(data: object, match: str) -> None:
+    with pytest.raises(DecodeError, match=match):
+        m.decode_registrants(data)
+
+
+def test_naive_response_datetimes_are_read_as_utc() -> None:
+    r = m.decode_registrant({**REGISTRANT, "registrationDate": "2026-11-01T08:30:00"})
+    assert r.registration_date.tzinfo is UTC
+
+
+def test_models_are_frozen() -> None:
+    r = m.decode_registrant(REGISTRANT)
+    with pytest.raises(AttributeError):
+        r.email = "x"  # type: ignore[misc]
