@@ -204,6 +204,8 @@ def _class_members(cls: griffe.Class) -> Iterable[tuple[str, griffe.Object | gri
 def _walk_modules(module: griffe.Module, rel: str = "") -> Iterable[tuple[str, griffe.Module]]:
     yield rel, module
     for name, member in sorted(module.modules.items()):
+        if member.is_alias:
+            continue  # `from .. import _models as m` is not a submodule
         child = f"{rel}.{name}" if rel else name
         yield from _walk_modules(member, child)
 

@@ -108,9 +108,11 @@ def _short(name: str, package: str) -> str:
     return name[len(package) + 1 :] if name.startswith(package + ".") else name
 
 
-def _cell(items: list[str], limit: int = 1) -> str:
+def _cell(items: list[str], limit: int = 1, methods: bool = False) -> str:
     if not items:
         return "-- MISSING --"
+    if methods:  # "resources.trainings.Trainings.get" -> "Trainings.get"
+        items = [".".join(i.split(".")[-2:]) for i in items]
     shown = ", ".join(items[:limit])
     return shown if len(items) <= limit else f"{shown} (+{len(items) - limit})"
 
@@ -142,7 +144,12 @@ def build(
     for row in rows.values():
         count = f"{len(row.cassettes)}: " if row.cassettes else ""
         table.append(
-            (row.operation_id, _cell(row.sync), _cell(row.async_), count + _cell(row.cassettes))
+            (
+                row.operation_id,
+                _cell(row.sync, methods=True),
+                _cell(row.async_, methods=True),
+                count + _cell(row.cassettes),
+            )
         )
     widths = [max(len(r[i]) for r in table) for i in range(3)]
     for r in table:
