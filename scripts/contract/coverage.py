@@ -129,6 +129,8 @@ def build(
         rows[op_id].cassettes = list(names)
     try:
         methods = facade_methods(package_name)
+        location = Path(importlib.import_module(package_name).__file__ or "?").parent
+        report.lines.append(f"facade: {location}; cassettes: {cassette_dir}")
     except ImportError as exc:
         report.errors.append(f"cannot import facade package {package_name!r}: {exc}")
         methods = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import shutil
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 
 from scripts.contract import api_snapshot
 from scripts.contract._common import API_SNAPSHOT, CHANGELOG, FACADE
+from scripts.contract.api_snapshot import GENERATED
 
 INIT = '''"""Fake facade."""
 from ._version import __version__
@@ -330,3 +332,64 @@ def test_module_patterns(pkg: Path) -> None:
         [pkg.parent], public_modules=("", "sandbox"), private_modules=("client", "models")
     )
     assert any("gototraining.resources is neither" in e for e in errors)
+
+
+def _remove_method(path: Path, class_name: str, method: str) -> None:
+    """Delete one method (with its decorators) from a module's source."""
+    source = path.read_text(encoding="utf-8")
+    lines = source.splitlines(keepends=True)
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ClassDef) and node.name == class_name:
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and item.name == method:
+                    start = min([d.lineno for d in item.decorator_list] + [item.lineno]) - 1
+                    assert item.end_lineno is not None
+                    del lines[start : item.end_lineno]
+                    path.write_text("".join(lines), encoding="utf-8")
+                    return
+    raise LookupError(f"{class_name}.{method} not in {path}")
+
+
+def test_method_removed_from_real_facade_copy_is_breaking(tmp_path: Path) -> None:
+    copy = tmp_path / "facade"
+    shutil.copytree(FACADE / "gototraining", copy / "gototraining")
+    _remove_method(copy / "gototraining" / "resources" / "trainings.py", "Trainings", "cancel")
+    changelog = tmp_path / "CHANGELOG.md"
+    changelog.write_text("## Unreleased\n", encoding="utf-8")
+    search = [copy, GENERATED]
+    report = api_snapshot.check(search, API_SNAPSHOT, changelog)
+    text = report.render()
+    assert "- removed gototraining.resources.trainings.Trainings.cancel" in text
+    assert "- removed gototraining.resources.Trainings.cancel" in text
+    assert any(
+        e.startswith("breaking change without a CHANGELOG entry: gototraining.resources")
+        for e in report.errors
+    ), text
+    # With CHANGELOG entries the breaking check passes, the snapshot diff still fails.
+    changelog.write_text(
+        "## Unreleased\n\n- Removed `resources.Trainings.cancel` and "
+        "`resources.trainings.Trainings.cancel`.\n",
+        encoding="utf-8",
+    )
+    report = api_snapshot.check(search, API_SNAPSHOT, changelog)
+    assert [e for e in report.errors if "CHANGELOG" in e] == [], report.render()
+    assert any("public API differs" in e for e in report.errors), report.render()
+
+
+def test_parameter_added_to_real_facade_copy_is_breaking(tmp_path: Path) -> None:
+    copy = tmp_path / "facade"
+    shutil.copytree(FACADE / "gototraining", copy / "gototraining")
+    client = copy / "gototraining" / "_client.py"
+    text = client.read_text(encoding="utf-8")
+    assert text.count("    def close(self) -> None:") == 1
+    client.write_text(
+        text.replace("    def close(self) -> None:", "    def close(self, force: bool) -> None:"),
+        encoding="utf-8",
+    )
+    changelog = tmp_path / "CHANGELOG.md"
+    changelog.write_text("## Unreleased\n", encoding="utf-8")
+    report = api_snapshot.check([copy, GENERATED], API_SNAPSHOT, changelog)
+    assert any(
+        "gototraining.GoToTraining.close: new required parameter 'force'" in e
+        for e in report.errors
+    ), report.render()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import itertools
 import re
+import shutil
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from scripts.contract import coverage
-from scripts.contract._common import OPENAPI3, load_yaml, spec_operations
+from scripts.contract._common import FACADE, OPENAPI3, ROOT, load_yaml, spec_operations
 from scripts.contract.cassettes import dump_interactions, interaction
 
 OPERATIONS = spec_operations(load_yaml(OPENAPI3))
@@ -167,14 +170,8 @@ def test_main_prints_table_and_exits_nonzero(
     code = coverage.main(["--package", pkg, "--path", str(on_path), "--cassettes", str(cassettes)])
     out = capsys.readouterr().out
     assert code == 1
-    assert out.splitlines()[1].split() == [
-        "operation",
-        "sync",
-        "method",
-        "async",
-        "method",
-        "cassettes",
-    ]
+    header = next(line for line in out.splitlines() if line.startswith("operation "))
+    assert header.split() == ["operation", "sync", "method", "async", "method", "cassettes"]
     assert "ERROR getTraining: no sync method" in out
 
 
@@ -187,3 +184,37 @@ def test_marker_attribute_matches_the_facade() -> None:
     def f() -> None: ...
 
     assert coverage._marked(f) == "getTraining"
+
+
+def _remove_method(path: Path, class_name: str, method: str) -> None:
+    """Delete one method (with its decorators) from a module's source."""
+    source = path.read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    lines = source.splitlines(keepends=True)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef) and node.name == class_name:
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and item.name == method:
+                    start = min([d.lineno for d in item.decorator_list] + [item.lineno]) - 1
+                    assert item.end_lineno is not None
+                    del lines[start : item.end_lineno]
+                    path.write_text("".join(lines), encoding="utf-8")
+                    return
+    raise LookupError(f"{class_name}.{method} not in {path}")
+
+
+def test_method_removed_from_real_facade_copy_fails(tmp_path: Path) -> None:
+    # A copy of the real package with Trainings.get deleted: getTraining loses its sync method.
+    shutil.copytree(FACADE / "gototraining", tmp_path / "gototraining")
+    _remove_method(tmp_path / "gototraining" / "resources" / "trainings.py", "Trainings", "get")
+    proc = subprocess.run(
+        [sys.executable, "-m", "scripts.contract.coverage", "--path", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "ERROR getTraining: no sync method\n" in proc.stdout, proc.stdout
+    assert str(tmp_path) in proc.stdout  # the copy was checked, not the installed package
