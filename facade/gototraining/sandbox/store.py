@@ -390,8 +390,14 @@ class Store:
         training.disable_web_registration = bool(body["disableWebRegistration"])
 
     def update_times(self, org: str, tk: str, body: dict[str, Any]) -> Json:
-        """updateTrainingTimes: counts of notified registrants and co-organizers."""
+        """updateTrainingTimes: counts of notified registrants and co-organizers.
+
+        A completed training's times are history (its sessions and reports depend on them):
+        changing them is a 400.
+        """
         training = self.training(org, tk)
+        if training.completed:
+            raise bad_request("The training has already taken place; its times cannot change")
         time_zone = check_time_zone(body.get("timeZone"))
         training.times = check_times(body.get("times"))
         training.time_zone = time_zone
