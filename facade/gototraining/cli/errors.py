@@ -37,7 +37,11 @@ def one_line(exc: BaseException) -> str:
         except ValueError:
             phrase = "HTTP error"
         message = " ".join(str(exc.message).split())
-        code = f" [{exc.error_code}]" if exc.error_code else ""
+        # The error code adds nothing when it just repeats the status ("NotFound").
+        redundant = (exc.error_code or "").replace("_", "").lower() == phrase.replace(
+            " ", ""
+        ).lower()
+        code = f" [{exc.error_code}]" if exc.error_code and not redundant else ""
         where = f" ({exc.method} {_path(exc.url)})" if exc.method else ""
         incident = f" incident {exc.incident}" if exc.incident else ""
         text = f"{exc.status} {phrase}: {message}{code}{where}{incident}"

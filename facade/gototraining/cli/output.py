@@ -36,17 +36,20 @@ __all__ = [
     "trainings_table",
 ]
 
+#: Console width when the output is not a terminal.
+PIPE_WIDTH = 120
+
 
 def console() -> Console:
     """A console on the *current* ``sys.stdout`` (CliRunner swaps it per invocation)."""
-    # soft_wrap off + a generous width when not a terminal: tables piped to files or
-    # captured by tests should not be squeezed to 80 columns.
-    return Console(file=sys.stdout, width=None if sys.stdout.isatty() else 160)
+    # A generous width when not a terminal: tables piped to files or captured by tests
+    # should not be squeezed to rich's fallback of 80 columns.
+    return Console(file=sys.stdout, width=None if sys.stdout.isatty() else PIPE_WIDTH)
 
 
 def err_console() -> Console:
     """A console on the current ``sys.stderr`` (progress bars, warnings)."""
-    return Console(file=sys.stderr, width=None if sys.stderr.isatty() else 160)
+    return Console(file=sys.stderr, width=None if sys.stderr.isatty() else PIPE_WIDTH)
 
 
 def _json_default(value: Any) -> Any:

@@ -27,7 +27,7 @@ __all__ = ["app"]
 app = typer.Typer(help="List, export, bulk-import and cancel registrants.", no_args_is_help=True)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
-TrainingArg = Annotated[str, typer.Argument(help="Training key.")]
+TrainingArg = Annotated[str, typer.Argument(metavar="TRAINING", help="Training key.")]
 
 #: Exit code after Ctrl-C (128 + SIGINT), as shells report it.
 EXIT_INTERRUPTED = 130
@@ -115,7 +115,8 @@ def import_(
         typer.Option(help="Results CSV (status and join URL per person) [default: next to input]"),
     ] = None,
     concurrency: Annotated[
-        int, typer.Option(min=1, max=64, help="Registrations in flight at once.")
+        int,
+        typer.Option("--concurrency", "-c", min=1, max=64, help="Registrations in flight at once."),
     ] = 8,
     progress: Annotated[
         bool, typer.Option(help="Progress bar (only ever shown on a terminal).")
@@ -236,7 +237,8 @@ def _summary(
         )
         return
     out = console()
-    table = Table(title=f"Import into training {training_key}", title_justify="left")
+    out.print(f"Import of {len(importer.results)} people into training {training_key}:")
+    table = Table()
     table.add_column("Outcome")
     table.add_column("People", justify="right")
     table.add_row("registered now", str(counts["registered"]))

@@ -18,7 +18,7 @@ app = typer.Typer(help="Reports on completed trainings.", no_args_is_help=True)
 @app.command()
 def attendance(
     ctx: typer.Context,
-    training: Annotated[str, typer.Argument(help="Training key.")],
+    training: Annotated[str, typer.Argument(metavar="TRAINING", help="Training key.")],
     json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")] = False,
 ) -> None:
     """Who attended each session of a completed training, and for how long."""

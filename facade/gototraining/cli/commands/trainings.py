@@ -36,7 +36,7 @@ def list_(ctx: typer.Context, json: JsonFlag = False) -> None:
 @app.command()
 def show(
     ctx: typer.Context,
-    training: Annotated[str, typer.Argument(help="Training key.")],
+    training: Annotated[str, typer.Argument(metavar="TRAINING", help="Training key.")],
     json: JsonFlag = False,
 ) -> None:
     """One training: name, sessions in its time zone, organizers."""
@@ -136,7 +136,7 @@ def create(
 @app.command()
 def cancel(
     ctx: typer.Context,
-    training: Annotated[str, typer.Argument(help="Training key.")],
+    training: Annotated[str, typer.Argument(metavar="TRAINING", help="Training key.")],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     json: JsonFlag = False,
 ) -> None:
