@@ -8,6 +8,7 @@ import warnings
 from gototraining_api.api.organizers import get_all_organisers
 
 from .. import _models as m
+from .._operation import operation
 from .._transport import Call, decode_json
 from .._types import NOT_GIVEN, NotGiven, TimeoutTypes
 from ._base import AsyncResource, Key, SyncResource, mirror_docs, path_key
@@ -32,6 +33,7 @@ def _list_for_account(
 class Organizers(SyncResource):
     """Organizers of an account (``client.organizers``)."""
 
+    @operation("getAllOrganisers")
     def list_for_account(
         self, account_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
     ) -> builtins.list[m.Organizer]:
@@ -44,6 +46,7 @@ class Organizers(SyncResource):
 
 @mirror_docs(Organizers)
 class AsyncOrganizers(AsyncResource):
+    @operation("getAllOrganisers")
     async def list_for_account(
         self, account_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
     ) -> builtins.list[m.Organizer]:

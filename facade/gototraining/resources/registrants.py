@@ -17,6 +17,7 @@ from gototraining_api.models import RegistrantReqCreate
 from .. import _models as m
 from .. import _validation as v
 from .._errors import Conflict, ValidationError
+from .._operation import operation
 from .._transport import Action, Call, _Settings, decode_json, no_content
 from .._types import NOT_GIVEN, NotGiven, TimeoutTypes
 from ._base import AsyncResource, Key, Plan, SyncResource, mirror_docs, path_key, run_call
@@ -105,6 +106,7 @@ def _register(
 class Registrants(SyncResource):
     """Registrants of the client's organizer's trainings (``client.registrants``)."""
 
+    @operation("registerForTraining")
     def register(
         self,
         training_key: Key,
@@ -135,12 +137,14 @@ class Registrants(SyncResource):
             )
         )
 
+    @operation("getRegistrants")
     def list(
         self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
     ) -> builtins.list[m.Registrant]:
         """All registrants of a training. The API may serve this list from a cache (up to 2 h old)."""
         return self._request(_list(self._organizer_key, training_key, timeout))
 
+    @operation("getRegistrant")
     def get(
         self,
         training_key: Key,
@@ -151,6 +155,7 @@ class Registrants(SyncResource):
         """One registrant of a training. Raises ``NotFound`` if unknown."""
         return self._request(_get(self._organizer_key, training_key, registrant_key, timeout))
 
+    @operation("cancelRegistration")
     def cancel(
         self,
         training_key: Key,
@@ -164,6 +169,7 @@ class Registrants(SyncResource):
 
 @mirror_docs(Registrants)
 class AsyncRegistrants(AsyncResource):
+    @operation("registerForTraining")
     async def register(
         self,
         training_key: Key,
@@ -180,11 +186,13 @@ class AsyncRegistrants(AsyncResource):
             )
         )
 
+    @operation("getRegistrants")
     async def list(
         self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
     ) -> builtins.list[m.Registrant]:
         return await self._request(_list(self._organizer_key, training_key, timeout))
 
+    @operation("getRegistrant")
     async def get(
         self,
         training_key: Key,
@@ -194,6 +202,7 @@ class AsyncRegistrants(AsyncResource):
     ) -> m.Registrant:
         return await self._request(_get(self._organizer_key, training_key, registrant_key, timeout))
 
+    @operation("cancelRegistration")
     async def cancel(
         self,
         training_key: Key,

@@ -29,6 +29,7 @@ from gototraining_api.types import UNSET
 from .. import _models as m
 from .. import _validation as v
 from .._errors import ValidationError
+from .._operation import operation
 from .._transport import Call, decode_json, no_content
 from .._types import NOT_GIVEN, NotGiven, TimeoutTypes
 from ._base import AsyncResource, Key, SyncResource, mirror_docs, path_key, utc_z
@@ -171,6 +172,7 @@ def _set_organizers(
 class Trainings(SyncResource):
     """Trainings of the client's organizer (``client.trainings``)."""
 
+    @operation("scheduleTraining")
     def create(
         self,
         *,
@@ -216,18 +218,22 @@ class Trainings(SyncResource):
         )
         return self._request(call)
 
+    @operation("getAllTrainings")
     def list(self, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN) -> builtins.list[m.Training]:
         """All scheduled and ongoing trainings of the organizer (completed ones are not listed)."""
         return self._request(_list(self._organizer_key, timeout))
 
+    @operation("getTraining")
     def get(self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN) -> m.Training:
         """One training by key. Raises ``NotFound`` if there is no such training."""
         return self._request(_get(self._organizer_key, training_key, timeout))
 
+    @operation("cancelTraining")
     def cancel(self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN) -> None:
         """Cancel a training. No emails are sent to registrants."""
         return self._request(_cancel(self._organizer_key, training_key, timeout))
 
+    @operation("updateTrainingNameDescription")
     def update_name_description(
         self,
         training_key: Key,
@@ -241,16 +247,19 @@ class Trainings(SyncResource):
             _update_name_description(self._organizer_key, training_key, name, description, timeout)
         )
 
+    @operation("getManageTrainingURL")
     def manage_url(self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN) -> str:
         """The admin-portal URL for managing the training (the organizer must log in)."""
         return self._request(_manage_url(self._organizer_key, training_key, timeout))
 
+    @operation("getOrganisersForTraining")
     def organizers(
         self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
     ) -> builtins.list[m.Organizer]:
         """The training's organizers (scheduler and co-organizers)."""
         return self._request(_organizers(self._organizer_key, training_key, timeout))
 
+    @operation("updateOrganisersForTraining")
     def set_organizers(
         self,
         training_key: Key,
@@ -270,6 +279,7 @@ class Trainings(SyncResource):
 
 @mirror_docs(Trainings)
 class AsyncTrainings(AsyncResource):
+    @operation("scheduleTraining")
     async def create(
         self,
         *,
@@ -293,21 +303,25 @@ class AsyncTrainings(AsyncResource):
         )
         return await self._request(call)
 
+    @operation("getAllTrainings")
     async def list(
         self, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
     ) -> builtins.list[m.Training]:
         return await self._request(_list(self._organizer_key, timeout))
 
+    @operation("getTraining")
     async def get(
         self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
     ) -> m.Training:
         return await self._request(_get(self._organizer_key, training_key, timeout))
 
+    @operation("cancelTraining")
     async def cancel(
         self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
     ) -> None:
         return await self._request(_cancel(self._organizer_key, training_key, timeout))
 
+    @operation("updateTrainingNameDescription")
     async def update_name_description(
         self,
         training_key: Key,
@@ -321,16 +335,19 @@ class AsyncTrainings(AsyncResource):
         )
         return await self._request(call)
 
+    @operation("getManageTrainingURL")
     async def manage_url(
         self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
     ) -> str:
         return await self._request(_manage_url(self._organizer_key, training_key, timeout))
 
+    @operation("getOrganisersForTraining")
     async def organizers(
         self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
     ) -> builtins.list[m.Organizer]:
         return await self._request(_organizers(self._organizer_key, training_key, timeout))
 
+    @operation("updateOrganisersForTraining")
     async def set_organizers(
         self,
         training_key: Key,
