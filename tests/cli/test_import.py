@@ -220,8 +220,10 @@ def test_interrupted_import_resumes_without_duplicates(
         assert proc.returncode == 130
         assert b"interrupted: re-run the same command" in stderr
         assert b"not attempted" in stdout
-        # After Ctrl-C the final snapshot is exact: it names everyone the API registered.
-        assert statuses["registered"] == len(done_before)
+        # After Ctrl-C the final snapshot holds every answered registration; the (at most
+        # concurrency=2) requests cut off in flight may have been applied by the API all the
+        # same -- they stay "pending" here and the re-run finds them.
+        assert 0 <= len(done_before) - statuses["registered"] <= 2
     else:
         assert proc.returncode == -signal.SIGKILL
     sb.faults.clear()

@@ -43,7 +43,7 @@ def one_line(exc: BaseException) -> str:
         ).lower()
         code = f" [{exc.error_code}]" if exc.error_code and not redundant else ""
         where = f" ({exc.method} {_path(exc.url)})" if exc.method else ""
-        incident = f" incident {exc.incident}" if exc.incident else ""
+        incident = f" [incident {exc.incident}]" if exc.incident else ""
         text = f"{exc.status} {phrase}: {message}{code}{where}{incident}"
     elif isinstance(exc, ValidationError):
         text = f"invalid {exc}"
