@@ -121,7 +121,10 @@ def test_unknown_training_is_fatal_before_registering(
     write_people(people, 3)
     result = run("registrants", "import", "77", str(people))
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[-1].startswith("error: 404 Not Found")
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: 404 Not Found")
+    assert not (tmp_path / "people.results.csv").exists()
     assert env.request_count("registerForTraining") == 0
 
 
@@ -248,3 +251,23 @@ def test_results_option_and_input_guard(training: str, run: Run, tmp_path: Path)
     out = tmp_path / "elsewhere.csv"
     assert run("registrants", "import", training, str(people), "--results", str(out)).exit_code == 0
     assert len(list(csv.DictReader(out.open(encoding="utf-8")))) == 2
+
+
+def test_fatal_error_midway_stops_and_keeps_a_consistent_results_file(
+    training: str, run: Run, tmp_path: Path, sb: Sandbox
+) -> None:
+    """Errors that would hit every row alike (here: the training vanished, 404) stop the run
+    instead of failing 20 rows one by one."""
+    people = tmp_path / "people.csv"
+    emails = write_people(people, 20)
+    sb.faults.add("registerForTraining", statuses=[404], times=None)
+    result = run("registrants", "import", training, str(people), "-c", "1")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1].startswith("error: 404 Not Found")
+    assert sb.request_count("registerForTraining") == 1
+    rows = read_results(tmp_path / "people.results.csv")
+    assert [r["email"] for r in rows] == emails
+    assert {r["status"] for r in rows} == {"pending"}
+    sb.faults.clear()
+    assert run("registrants", "import", training, str(people)).exit_code == 0
+    assert _emails(sb, training) == Counter(emails)

@@ -72,6 +72,8 @@ class Importer:
         self.flush_interval = flush_interval
         self.on_result = on_result
         self._last_flush = 0.0
+        #: Whether registering began (``prepare`` succeeded); the results file exists then.
+        self.started = False
 
     # -- results file ------------------------------------------------------------------------
 
@@ -149,6 +151,7 @@ class Importer:
                     return
                 await self._register(result)
 
+        self.started = True
         self.flush()
         try:
             async with asyncio.TaskGroup() as group:

@@ -150,7 +150,8 @@ def import_(
     importer, interrupted, fatal = _run_import(
         st, key, people_file.people, results_path, concurrency, progress and not json
     )
-    _summary(importer, key, results_path, interrupted=interrupted, json=json)
+    if importer.started:  # a training that cannot be read: just the error, no empty summary
+        _summary(importer, key, results_path, interrupted=interrupted, json=json)
     if fatal is not None:
         raise typer.Exit(report(fatal, debug=st.debug))
     if interrupted:
