@@ -84,3 +84,54 @@ def test_attendance(training: str, run: Run, tmp_path: Path, sb: Sandbox) -> Non
     assert len(first["attendees"]) == 10 and first["attendance_count"] == 8
     present = [a for a in first["attendees"] if a["minutes"] > 0]
     assert all(sum(p["minutes"] for p in a["parts"]) == a["minutes"] for a in present)
+
+
+def test_attendance_adapter_reads_facade_models() -> None:
+    """Once ``client.reports`` exists (full-API issue) its models are used: snake_case
+    attributes, ``timedelta`` durations. The raw-JSON fallback is then never called."""
+    from datetime import UTC, datetime, timedelta
+    from types import SimpleNamespace
+
+    from gototraining.cli.reports import attendance
+
+    t0 = datetime(2030, 3, 1, 8, 3, tzinfo=UTC)
+    session = SimpleNamespace(
+        session_key="11",
+        training_name="X",
+        start=t0,
+        end=t0 + timedelta(minutes=54),
+        attendance_count=1,
+        duration=timedelta(minutes=54),
+        organizers=(),
+    )
+    part = SimpleNamespace(
+        join_time=t0, leave_time=t0 + timedelta(minutes=20), time_in_part=timedelta(minutes=20)
+    )
+    people = [
+        SimpleNamespace(
+            given_name="Ada",
+            surname="L",
+            email="ada@example.com",
+            time_in_session=timedelta(minutes=20),
+            in_session_times=(part,),
+        ),
+        SimpleNamespace(
+            given_name="Bo",
+            surname="M",
+            email="bo@example.com",
+            time_in_session=timedelta(0),
+            in_session_times=(),
+        ),
+    ]
+    reports = SimpleNamespace(
+        sessions_for_training=lambda key: [session],
+        attendance=lambda key: people if key == "11" else [],
+    )
+    client = SimpleNamespace(reports=reports, organizer_key="1")
+    (report,) = attendance(client, "5")  # type: ignore[arg-type]
+    assert report.duration == 54 and report.attendance_count == 1
+    assert [(a.email, a.minutes, len(a.parts)) for a in report.attendees] == [
+        ("ada@example.com", 20, 1),
+        ("bo@example.com", 0, 0),
+    ]
+    assert report.attendees[0].parts[0].minutes == 20

@@ -11,7 +11,7 @@ camelCase JSON), so the switch-over needs no change in the commands.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -56,13 +56,20 @@ class SessionReport:
 
 def _field(obj: Any, *names: str) -> Any:
     """The first of ``names`` present as an attribute or (for raw JSON) a dict key."""
-    for name in names:
+    for name in names:  # facade models first, then the raw JSON spelling
         if isinstance(obj, dict):
             if name in obj:
                 return obj[name]
         elif hasattr(obj, name):
             return getattr(obj, name)
     raise KeyError(f"none of {names} in {type(obj).__name__}")
+
+
+def _minutes(value: Any) -> int:
+    """Whole minutes from the facade's ``timedelta`` or the raw JSON's integer minutes."""
+    if isinstance(value, timedelta):
+        return int(value.total_seconds() // 60)
+    return int(value)
 
 
 def _dt(value: Any) -> datetime:
@@ -76,9 +83,9 @@ def _dt(value: Any) -> datetime:
 def _attendee(a: Any) -> Attendee:
     parts = tuple(
         Part(
-            _dt(_field(p, "join_time", "joinTime", "join")),
-            _dt(_field(p, "leave_time", "leaveTime", "leave")),
-            int(_field(p, "time_in_part_of_session", "timeInPartOfSession", "minutes")),
+            _dt(_field(p, "join_time", "joinTime")),
+            _dt(_field(p, "leave_time", "leaveTime")),
+            _minutes(_field(p, "time_in_part", "time_in_part_of_session", "timeInPartOfSession")),
         )
         for p in _field(a, "in_session_times", "inSessionTimes", "parts")
     )
@@ -86,7 +93,7 @@ def _attendee(a: Any) -> Attendee:
         str(_field(a, "given_name", "givenName")),
         str(_field(a, "surname")),
         str(_field(a, "email")),
-        int(_field(a, "time_in_session", "timeInSession", "minutes")),
+        _minutes(_field(a, "time_in_session", "timeInSession")),
         parts,
     )
 
@@ -94,9 +101,9 @@ def _attendee(a: Any) -> Attendee:
 def _session(s: Any, attendees: Sequence[Any]) -> SessionReport:
     return SessionReport(
         session_key=str(_field(s, "session_key", "sessionKey")),
-        start=_dt(_field(s, "session_start_time", "start_time", "start", "sessionStartTime")),
-        end=_dt(_field(s, "session_end_time", "end_time", "end", "sessionEndTime")),
-        duration=int(_field(s, "duration")),
+        start=_dt(_field(s, "start", "sessionStartTime")),
+        end=_dt(_field(s, "end", "sessionEndTime")),
+        duration=_minutes(_field(s, "duration")),
         attendance_count=int(_field(s, "attendance_count", "attendanceCount")),
         attendees=tuple(_attendee(a) for a in attendees),
     )
