@@ -87,8 +87,8 @@ def test_attendance(training: str, run: Run, tmp_path: Path, sb: Sandbox) -> Non
 
 
 def test_attendance_adapter_reads_facade_models() -> None:
-    """Once ``client.reports`` exists (full-API issue) its models are used: snake_case
-    attributes, ``timedelta`` durations. The raw-JSON fallback is then never called."""
+    """The adapter turns the facade's report models (``timedelta`` durations) into whole
+    minutes per session, attendee and part."""
     from datetime import UTC, datetime, timedelta
     from types import SimpleNamespace
 
