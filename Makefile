@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install test lint pytest bench demo regenerate check-generated clean cassettes
+.PHONY: install test lint pytest bench demo regenerate check-generated contract api-snapshot clean cassettes
 
 # One resolver run for the package's dev extra and the generator pins, so they cannot fight
 # over shared dependencies (httpx, typer, ...). scripts/regenerate.sh then finds its pins
@@ -53,6 +53,16 @@ regenerate:
 
 check-generated:
 	scripts/regenerate.sh --check
+
+# The contract checks (README "When the API changes"), each with a printed report. `make test`
+# runs the same checks as tests under tests/contract/.
+contract: install
+	$(BIN)/python -m scripts.contract
+
+# Rewrite api/gototraining.api.json after an intended public-API change (refuses breaking
+# changes that CHANGELOG.md's "## Unreleased" section does not mention).
+api-snapshot: install
+	$(BIN)/python -m scripts.contract.api_snapshot --update
 
 clean:
 	rm -rf $(VENV) node_modules dist build .pytest_cache .mypy_cache .ruff_cache .hypothesis

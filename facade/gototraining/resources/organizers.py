@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING
 
 from .. import _models as m
 from .._lazy import LazyModule
+from .._operation import operation
 from .._transport import Call, decode_json
 from .._types import NOT_GIVEN, NotGiven, TimeoutTypes
 from ._base import AsyncResource, Key, SyncResource, mirror_docs, path_key
 
-if TYPE_CHECKING:  # the generated client loads on first use (see _lazy)
+if TYPE_CHECKING:  # the generated client loads on first use (see .._lazy)
     from gototraining_api.api.organizers import get_all_organisers
-else:
+else:  # wire models are imported inside the builders that use them
     get_all_organisers = LazyModule("gototraining_api.api.organizers.get_all_organisers")
 
 __all__ = ["AsyncOrganizers", "Organizers"]
@@ -37,6 +38,7 @@ def _list_for_account(
 class Organizers(SyncResource):
     """Organizers of an account (``client.organizers``)."""
 
+    @operation("getAllOrganisers")
     def list_for_account(
         self, account_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
     ) -> builtins.list[m.Organizer]:
@@ -49,6 +51,7 @@ class Organizers(SyncResource):
 
 @mirror_docs(Organizers)
 class AsyncOrganizers(AsyncResource):
+    @operation("getAllOrganisers")
     async def list_for_account(
         self, account_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
     ) -> builtins.list[m.Organizer]:

@@ -10,18 +10,19 @@ from .. import _models as m
 from .. import _validation as v
 from .._errors import Conflict, ValidationError
 from .._lazy import LazyModule
+from .._operation import operation
 from .._transport import Action, Call, _Settings, decode_json, no_content
 from .._types import NOT_GIVEN, NotGiven, TimeoutTypes
 from ._base import AsyncResource, Key, Plan, SyncResource, mirror_docs, path_key, run_call
 
-if TYPE_CHECKING:  # the generated client loads on first use (see _lazy)
+if TYPE_CHECKING:  # the generated client loads on first use (see .._lazy)
     from gototraining_api.api.registrants import (
         cancel_registration,
         get_registrant,
         get_registrants,
         register_for_training,
     )
-else:  # RegistrantReqCreate is imported inside _register
+else:  # wire models are imported inside the builders that use them
     cancel_registration = LazyModule("gototraining_api.api.registrants.cancel_registration")
     get_registrant = LazyModule("gototraining_api.api.registrants.get_registrant")
     get_registrants = LazyModule("gototraining_api.api.registrants.get_registrants")
@@ -113,6 +114,7 @@ def _register(
 class Registrants(SyncResource):
     """Registrants of the client's organizer's trainings (``client.registrants``)."""
 
+    @operation("registerForTraining")
     def register(
         self,
         training_key: Key,
@@ -143,12 +145,14 @@ class Registrants(SyncResource):
             )
         )
 
+    @operation("getRegistrants")
     def list(
         self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
     ) -> builtins.list[m.Registrant]:
         """All registrants of a training. The API may serve this list from a cache (up to 2 h old)."""
         return self._request(_list(self._organizer_key, training_key, timeout))
 
+    @operation("getRegistrant")
     def get(
         self,
         training_key: Key,
@@ -159,6 +163,7 @@ class Registrants(SyncResource):
         """One registrant of a training. Raises ``NotFound`` if unknown."""
         return self._request(_get(self._organizer_key, training_key, registrant_key, timeout))
 
+    @operation("cancelRegistration")
     def cancel(
         self,
         training_key: Key,
@@ -172,6 +177,7 @@ class Registrants(SyncResource):
 
 @mirror_docs(Registrants)
 class AsyncRegistrants(AsyncResource):
+    @operation("registerForTraining")
     async def register(
         self,
         training_key: Key,
@@ -188,11 +194,13 @@ class AsyncRegistrants(AsyncResource):
             )
         )
 
+    @operation("getRegistrants")
     async def list(
         self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
     ) -> builtins.list[m.Registrant]:
         return await self._request(_list(self._organizer_key, training_key, timeout))
 
+    @operation("getRegistrant")
     async def get(
         self,
         training_key: Key,
@@ -202,6 +210,7 @@ class AsyncRegistrants(AsyncResource):
     ) -> m.Registrant:
         return await self._request(_get(self._organizer_key, training_key, registrant_key, timeout))
 
+    @operation("cancelRegistration")
     async def cancel(
         self,
         training_key: Key,

@@ -11,37 +11,48 @@ from .. import _models as m
 from .. import _validation as v
 from .._errors import ValidationError
 from .._lazy import LazyModule
+from .._operation import operation
 from .._transport import Call, decode_json, no_content
 from .._types import NOT_GIVEN, NotGiven, TimeoutTypes
 from ._base import AsyncResource, Key, SyncResource, mirror_docs, path_key, utc_z
 
-if TYPE_CHECKING:  # the generated client loads on first use (see _lazy)
+if TYPE_CHECKING:  # the generated client loads on first use (see .._lazy)
     from gototraining_api.api.trainings import (
         cancel_training,
         get_all_trainings,
         get_manage_training_url,
         get_organisers_for_training,
+        get_start_url,
         get_training,
         schedule_training,
+        start_training,
         update_organisers_for_training,
+        update_registration_settings_for_training,
         update_training_name_description,
+        update_training_times,
     )
     from gototraining_api.models import RegistrationSettings as _WireRegistrationSettings
-else:  # models and UNSET are imported inside the builders that need them
+else:  # wire models are imported inside the builders that use them
     cancel_training = LazyModule("gototraining_api.api.trainings.cancel_training")
     get_all_trainings = LazyModule("gototraining_api.api.trainings.get_all_trainings")
     get_manage_training_url = LazyModule("gototraining_api.api.trainings.get_manage_training_url")
     get_organisers_for_training = LazyModule(
         "gototraining_api.api.trainings.get_organisers_for_training"
     )
+    get_start_url = LazyModule("gototraining_api.api.trainings.get_start_url")
     get_training = LazyModule("gototraining_api.api.trainings.get_training")
     schedule_training = LazyModule("gototraining_api.api.trainings.schedule_training")
+    start_training = LazyModule("gototraining_api.api.trainings.start_training")
     update_organisers_for_training = LazyModule(
         "gototraining_api.api.trainings.update_organisers_for_training"
+    )
+    update_registration_settings_for_training = LazyModule(
+        "gototraining_api.api.trainings.update_registration_settings_for_training"
     )
     update_training_name_description = LazyModule(
         "gototraining_api.api.trainings.update_training_name_description"
     )
+    update_training_times = LazyModule("gototraining_api.api.trainings.update_training_times")
 
 __all__ = ["AsyncTrainings", "Trainings"]
 
@@ -52,6 +63,21 @@ TimePair = tuple[datetime, datetime] | m.TimeRange
 
 
 # -- builders: validation + generated operation + decoder, written once ---------------------
+
+
+def _wire_settings(settings: object, name: str) -> _WireRegistrationSettings:
+    from gototraining_api.models import RegistrationSettings as _WireRegistrationSettings
+
+    if not isinstance(settings, m.RegistrationSettings):
+        raise ValidationError(name, "expected a gototraining.RegistrationSettings")
+    return _WireRegistrationSettings(
+        disable_confirmation_email=v.boolean(
+            settings.disable_confirmation_email, f"{name}.disable_confirmation_email"
+        ),
+        disable_web_registration=v.boolean(
+            settings.disable_web_registration, f"{name}.disable_web_registration"
+        ),
+    )
 
 
 def _create(
@@ -65,7 +91,6 @@ def _create(
     timeout: TimeoutTypes | NotGiven,
 ) -> Call[str]:
     from gototraining_api.models import DateTimeRange, TrainingReqCreate
-    from gototraining_api.models import RegistrationSettings as _WireRegistrationSettings
     from gototraining_api.types import UNSET
 
     name = v.text(name, "name", max_len=NAME_MAX)
@@ -77,20 +102,7 @@ def _create(
         )
     settings: _WireRegistrationSettings | Any = UNSET
     if registration_settings is not None:
-        if not isinstance(registration_settings, m.RegistrationSettings):
-            raise ValidationError(
-                "registration_settings", "expected a gototraining.RegistrationSettings"
-            )
-        settings = _WireRegistrationSettings(
-            disable_confirmation_email=v.boolean(
-                registration_settings.disable_confirmation_email,
-                "registration_settings.disable_confirmation_email",
-            ),
-            disable_web_registration=v.boolean(
-                registration_settings.disable_web_registration,
-                "registration_settings.disable_web_registration",
-            ),
-        )
+        settings = _wire_settings(registration_settings, "registration_settings")
     organizers: list[int] | Any = UNSET
     if co_organizers is not None:
         organizers = [int(k) for k in v.keys(co_organizers, "co_organizers")]
@@ -184,12 +196,58 @@ def _set_organizers(
     return Call("updateOrganisersForTraining", kwargs, no_content, timeout)
 
 
+def _update_registration_settings(
+    org: str,
+    training_key: Key,
+    settings: m.RegistrationSettings,
+    timeout: TimeoutTypes | NotGiven,
+) -> Call[None]:
+    tk = path_key(training_key, "training_key")
+    body = _wire_settings(settings, "settings")
+    kwargs = update_registration_settings_for_training._get_kwargs(int(org), tk, body=body)
+    return Call("updateRegistrationSettingsForTraining", kwargs, no_content, timeout)
+
+
+def _update_times(
+    org: str,
+    training_key: Key,
+    times: Iterable[TimePair],
+    time_zone: str,
+    notify_registrants: bool,
+    notify_trainers: bool,
+    timeout: TimeoutTypes | NotGiven,
+) -> Call[m.NotifiedParties]:
+    from gototraining_api.models import DateTimeRange, TrainingTimes
+
+    tk = path_key(training_key, "training_key")
+    pairs = v.times(times)
+    body = TrainingTimes(
+        time_zone=v.time_zone(time_zone),
+        times=[DateTimeRange(start_date=utc_z(s), end_date=utc_z(e)) for s, e in pairs],
+        notify_registrants=v.boolean(notify_registrants, "notify_registrants"),
+        notify_trainers=v.boolean(notify_trainers, "notify_trainers"),
+    )
+    kwargs = update_training_times._get_kwargs(int(org), tk, body=body)
+    return Call("updateTrainingTimes", kwargs, decode_json(m.decode_notified_parties), timeout)
+
+
+def _start_url(org: str, training_key: Key, timeout: TimeoutTypes | NotGiven) -> Call[str]:
+    kwargs = get_start_url._get_kwargs(int(org), path_key(training_key, "training_key"))
+    return Call("getStartUrl", kwargs, decode_json(m.decode_string), timeout)
+
+
+def _start(training_key: Key, timeout: TimeoutTypes | NotGiven) -> Call[str]:
+    kwargs = start_training._get_kwargs(path_key(training_key, "training_key"))
+    return Call("startTraining", kwargs, decode_json(m.decode_host_url), timeout)
+
+
 # -- public shells ---------------------------------------------------------------------------
 
 
 class Trainings(SyncResource):
     """Trainings of the client's organizer (``client.trainings``)."""
 
+    @operation("scheduleTraining")
     def create(
         self,
         *,
@@ -235,18 +293,22 @@ class Trainings(SyncResource):
         )
         return self._request(call)
 
+    @operation("getAllTrainings")
     def list(self, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN) -> builtins.list[m.Training]:
         """All scheduled and ongoing trainings of the organizer (completed ones are not listed)."""
         return self._request(_list(self._organizer_key, timeout))
 
+    @operation("getTraining")
     def get(self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN) -> m.Training:
         """One training by key. Raises ``NotFound`` if there is no such training."""
         return self._request(_get(self._organizer_key, training_key, timeout))
 
+    @operation("cancelTraining")
     def cancel(self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN) -> None:
         """Cancel a training. No emails are sent to registrants."""
         return self._request(_cancel(self._organizer_key, training_key, timeout))
 
+    @operation("updateTrainingNameDescription")
     def update_name_description(
         self,
         training_key: Key,
@@ -260,16 +322,19 @@ class Trainings(SyncResource):
             _update_name_description(self._organizer_key, training_key, name, description, timeout)
         )
 
+    @operation("getManageTrainingURL")
     def manage_url(self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN) -> str:
         """The admin-portal URL for managing the training (the organizer must log in)."""
         return self._request(_manage_url(self._organizer_key, training_key, timeout))
 
+    @operation("getOrganisersForTraining")
     def organizers(
         self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
     ) -> builtins.list[m.Organizer]:
         """The training's organizers (scheduler and co-organizers)."""
         return self._request(_organizers(self._organizer_key, training_key, timeout))
 
+    @operation("updateOrganisersForTraining")
     def set_organizers(
         self,
         training_key: Key,
@@ -286,9 +351,86 @@ class Trainings(SyncResource):
             _set_organizers(self._organizer_key, training_key, organizer_keys, notify, timeout)
         )
 
+    @operation("updateRegistrationSettingsForTraining")
+    def update_registration_settings(
+        self,
+        training_key: Key,
+        settings: m.RegistrationSettings,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> None:
+        """Replace a training's registration settings.
+
+        ``settings`` is a ``RegistrationSettings`` (the same type ``create`` takes as
+        ``registration_settings``); both flags are sent, so pass the full desired state, e.g.
+        ``RegistrationSettings(disable_confirmation_email=True, disable_web_registration=False)``.
+        """
+        return self._request(
+            _update_registration_settings(self._organizer_key, training_key, settings, timeout)
+        )
+
+    @operation("updateTrainingTimes")
+    def update_times(
+        self,
+        training_key: Key,
+        times: Iterable[TimePair],
+        time_zone: str,
+        *,
+        notify_registrants: bool = True,
+        notify_trainers: bool = True,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> m.NotifiedParties:
+        """Reschedule a training: replace all its session times.
+
+        Args:
+            training_key: the training.
+            times: the new ``(start, end)`` pairs (or ``TimeRange``); non-empty, timezone-aware,
+                start before end. Sent as UTC (``...Z``).
+            time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``.
+            notify_registrants: let GoTo email the registrants about the change.
+            notify_trainers: let GoTo email the (co-)organizers about the change.
+
+        Returns:
+            ``NotifiedParties``: how many registrants and trainers were notified.
+
+        Raises:
+            ValidationError: bad input (nothing was sent).
+        """
+        call = _update_times(
+            self._organizer_key,
+            training_key,
+            times,
+            time_zone,
+            notify_registrants,
+            notify_trainers,
+            timeout,
+        )
+        return self._request(call)
+
+    @operation("getStartUrl")
+    def start_url(self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN) -> str:
+        """A URL that starts the training **after the organizer logs in** (getStartUrl).
+
+        Opening it launches the GoToTraining client, which asks for the organizer's GoTo
+        credentials. For a URL that needs no login, see :meth:`start`.
+        """
+        return self._request(_start_url(self._organizer_key, training_key, timeout))
+
+    @operation("startTraining")
+    def start(self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN) -> str:
+        """A host URL that starts the training **without an organizer login** (startTraining).
+
+        Returns the ``hostURL`` of the API's ``HostUrl``. Treat it like a password: whoever
+        opens it starts the training as host. The request is made for the access token's
+        organizer (the path carries no organizer key). To require a login, use
+        :meth:`start_url`.
+        """
+        return self._request(_start(training_key, timeout))
+
 
 @mirror_docs(Trainings)
 class AsyncTrainings(AsyncResource):
+    @operation("scheduleTraining")
     async def create(
         self,
         *,
@@ -312,21 +454,25 @@ class AsyncTrainings(AsyncResource):
         )
         return await self._request(call)
 
+    @operation("getAllTrainings")
     async def list(
         self, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
     ) -> builtins.list[m.Training]:
         return await self._request(_list(self._organizer_key, timeout))
 
+    @operation("getTraining")
     async def get(
         self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
     ) -> m.Training:
         return await self._request(_get(self._organizer_key, training_key, timeout))
 
+    @operation("cancelTraining")
     async def cancel(
         self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
     ) -> None:
         return await self._request(_cancel(self._organizer_key, training_key, timeout))
 
+    @operation("updateTrainingNameDescription")
     async def update_name_description(
         self,
         training_key: Key,
@@ -340,16 +486,19 @@ class AsyncTrainings(AsyncResource):
         )
         return await self._request(call)
 
+    @operation("getManageTrainingURL")
     async def manage_url(
         self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
     ) -> str:
         return await self._request(_manage_url(self._organizer_key, training_key, timeout))
 
+    @operation("getOrganisersForTraining")
     async def organizers(
         self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
     ) -> builtins.list[m.Organizer]:
         return await self._request(_organizers(self._organizer_key, training_key, timeout))
 
+    @operation("updateOrganisersForTraining")
     async def set_organizers(
         self,
         training_key: Key,
@@ -360,3 +509,48 @@ class AsyncTrainings(AsyncResource):
     ) -> None:
         call = _set_organizers(self._organizer_key, training_key, organizer_keys, notify, timeout)
         return await self._request(call)
+
+    @operation("updateRegistrationSettingsForTraining")
+    async def update_registration_settings(
+        self,
+        training_key: Key,
+        settings: m.RegistrationSettings,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> None:
+        call = _update_registration_settings(self._organizer_key, training_key, settings, timeout)
+        return await self._request(call)
+
+    @operation("updateTrainingTimes")
+    async def update_times(
+        self,
+        training_key: Key,
+        times: Iterable[TimePair],
+        time_zone: str,
+        *,
+        notify_registrants: bool = True,
+        notify_trainers: bool = True,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> m.NotifiedParties:
+        call = _update_times(
+            self._organizer_key,
+            training_key,
+            times,
+            time_zone,
+            notify_registrants,
+            notify_trainers,
+            timeout,
+        )
+        return await self._request(call)
+
+    @operation("getStartUrl")
+    async def start_url(
+        self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
+    ) -> str:
+        return await self._request(_start_url(self._organizer_key, training_key, timeout))
+
+    @operation("startTraining")
+    async def start(
+        self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
+    ) -> str:
+        return await self._request(_start(training_key, timeout))

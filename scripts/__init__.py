@@ -1,0 +1,1 @@
+"""Developer scripts (not shipped). ``scripts.contract`` holds the CI contract checks."""
