@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install test lint pytest demo regenerate check-generated contract api-snapshot clean cassettes
+.PHONY: install test lint pytest bench demo regenerate check-generated contract api-snapshot clean cassettes
 
 # One resolver run for the package's dev extra and the generator pins, so they cannot fight
 # over shared dependencies (httpx, typer, ...). scripts/regenerate.sh then finds its pins
@@ -21,8 +21,8 @@ $(VENV)/.installed: pyproject.toml scripts/requirements-gen.txt
 install: $(VENV)/.installed
 
 lint: install
-	$(BIN)/ruff check facade scripts tests
-	$(BIN)/ruff format --check facade scripts tests
+	$(BIN)/ruff check facade scripts tests benchmarks
+	$(BIN)/ruff format --check facade scripts tests benchmarks
 	$(BIN)/mypy
 
 pytest: install
@@ -31,6 +31,13 @@ pytest: install
 # lint first, then the test suite (pytest exit code 5 = no tests collected also fails).
 test: lint
 	$(BIN)/python -m pytest -q
+
+# Benchmarks (issue 8): one loopback server, pyperf, one table of ratios; results JSON in
+# benchmarks/results/, the table also into README's Performance section. Takes a few minutes;
+# not part of `make test` (tests/test_bench_smoke.py smoke-runs the harness).
+BENCH_ARGS ?= --name latest --update-readme
+bench: install
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 # Re-record the facade's VCR cassettes (tests/cassettes/): against a sandbox started inside the
 # test session, or against the live API when GOTO_ACCESS_TOKEN and GOTO_ORGANIZER_KEY are set.

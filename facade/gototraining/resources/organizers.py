@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import builtins
 import warnings
-
-from gototraining_api.api.organizers import get_all_organisers
+from typing import TYPE_CHECKING
 
 from .. import _models as m
+from .._lazy import LazyModule
 from .._operation import operation
 from .._transport import Call, decode_json
 from .._types import NOT_GIVEN, NotGiven, TimeoutTypes
 from ._base import AsyncResource, Key, SyncResource, mirror_docs, path_key
+
+if TYPE_CHECKING:  # the generated client loads on first use (see .._lazy)
+    from gototraining_api.api.organizers import get_all_organisers
+else:  # wire models are imported inside the builders that use them
+    get_all_organisers = LazyModule("gototraining_api.api.organizers.get_all_organisers")
 
 __all__ = ["AsyncOrganizers", "Organizers"]
 

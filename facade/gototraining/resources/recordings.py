@@ -5,20 +5,31 @@ from __future__ import annotations
 import builtins
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
-from gototraining_api.api.recordings import (
-    get_recording_download_by_id,
-    get_recordings_for_training,
-)
 
 from .. import _models as m
 from .._download import DEFAULT_CHUNK_SIZE, Progress, Target, async_download, sync_download
 from .._errors import DecodeError
+from .._lazy import LazyModule
 from .._operation import operation
 from .._transport import Call, decode_json
 from .._types import NOT_GIVEN, NotGiven, TimeoutTypes
 from ._base import AsyncResource, Key, SyncResource, mirror_docs, path_key
+
+if TYPE_CHECKING:  # the generated client loads on first use (see .._lazy)
+    from gototraining_api.api.recordings import (
+        get_recording_download_by_id,
+        get_recordings_for_training,
+    )
+else:  # wire models are imported inside the builders that use them
+    get_recording_download_by_id = LazyModule(
+        "gototraining_api.api.recordings.get_recording_download_by_id"
+    )
+    get_recordings_for_training = LazyModule(
+        "gototraining_api.api.recordings.get_recordings_for_training"
+    )
 
 __all__ = ["AsyncRecordings", "Recordings"]
 

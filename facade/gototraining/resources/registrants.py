@@ -4,23 +4,29 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Generator
-from typing import Any, Literal
-
-from gototraining_api.api.registrants import (
-    cancel_registration,
-    get_registrant,
-    get_registrants,
-    register_for_training,
-)
-from gototraining_api.models import RegistrantReqCreate
+from typing import TYPE_CHECKING, Any, Literal
 
 from .. import _models as m
 from .. import _validation as v
 from .._errors import Conflict, ValidationError
+from .._lazy import LazyModule
 from .._operation import operation
 from .._transport import Action, Call, _Settings, decode_json, no_content
 from .._types import NOT_GIVEN, NotGiven, TimeoutTypes
 from ._base import AsyncResource, Key, Plan, SyncResource, mirror_docs, path_key, run_call
+
+if TYPE_CHECKING:  # the generated client loads on first use (see .._lazy)
+    from gototraining_api.api.registrants import (
+        cancel_registration,
+        get_registrant,
+        get_registrants,
+        register_for_training,
+    )
+else:  # wire models are imported inside the builders that use them
+    cancel_registration = LazyModule("gototraining_api.api.registrants.cancel_registration")
+    get_registrant = LazyModule("gototraining_api.api.registrants.get_registrant")
+    get_registrants = LazyModule("gototraining_api.api.registrants.get_registrants")
+    register_for_training = LazyModule("gototraining_api.api.registrants.register_for_training")
 
 __all__ = ["AsyncRegistrants", "Registrants"]
 
@@ -62,6 +68,8 @@ def _register(
     if_exists: IfExists,
     timeout: TimeoutTypes | NotGiven,
 ) -> Plan[m.Registration]:
+    from gototraining_api.models import RegistrantReqCreate
+
     tk = path_key(training_key, "training_key")
     body = RegistrantReqCreate(
         email=v.email(email),

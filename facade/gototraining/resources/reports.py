@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 from datetime import datetime
-
-from gototraining_api.api.reports import (
-    get_attendance_details,
-    get_session_details_for_date_range,
-    get_session_details_for_training,
-)
-from gototraining_api.models import DateTimeRange
+from typing import TYPE_CHECKING
 
 from .. import _models as m
 from .. import _validation as v
+from .._lazy import LazyModule
 from .._operation import operation
 from .._transport import Call, decode_json
 from .._types import NOT_GIVEN, NotGiven, TimeoutTypes
 from ._base import AsyncResource, Key, SyncResource, mirror_docs, path_key, utc_z
+
+if TYPE_CHECKING:  # the generated client loads on first use (see .._lazy)
+    from gototraining_api.api.reports import (
+        get_attendance_details,
+        get_session_details_for_date_range,
+        get_session_details_for_training,
+    )
+else:  # wire models are imported inside the builders that use them
+    get_attendance_details = LazyModule("gototraining_api.api.reports.get_attendance_details")
+    get_session_details_for_date_range = LazyModule(
+        "gototraining_api.api.reports.get_session_details_for_date_range"
+    )
+    get_session_details_for_training = LazyModule(
+        "gototraining_api.api.reports.get_session_details_for_training"
+    )
 
 __all__ = ["AsyncReports", "Reports"]
 
@@ -24,6 +34,8 @@ __all__ = ["AsyncReports", "Reports"]
 def _sessions(
     org: str, start: datetime, end: datetime, timeout: TimeoutTypes | NotGiven
 ) -> Call[list[m.Session]]:
+    from gototraining_api.models import DateTimeRange
+
     s, e = v.date_range(start, end)
     body = DateTimeRange(start_date=utc_z(s), end_date=utc_z(e))
     kwargs = get_session_details_for_date_range._get_kwargs(int(org), body=body)

@@ -5,39 +5,54 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
-
-from gototraining_api.api.trainings import (
-    cancel_training,
-    get_all_trainings,
-    get_manage_training_url,
-    get_organisers_for_training,
-    get_start_url,
-    get_training,
-    schedule_training,
-    start_training,
-    update_organisers_for_training,
-    update_registration_settings_for_training,
-    update_training_name_description,
-    update_training_times,
-)
-from gototraining_api.models import (
-    DateTimeRange,
-    TrainingNameDescription,
-    TrainingOrganizers,
-    TrainingReqCreate,
-    TrainingTimes,
-)
-from gototraining_api.models import RegistrationSettings as _WireRegistrationSettings
-from gototraining_api.types import UNSET
+from typing import TYPE_CHECKING, Any
 
 from .. import _models as m
 from .. import _validation as v
 from .._errors import ValidationError
+from .._lazy import LazyModule
 from .._operation import operation
 from .._transport import Call, decode_json, no_content
 from .._types import NOT_GIVEN, NotGiven, TimeoutTypes
 from ._base import AsyncResource, Key, SyncResource, mirror_docs, path_key, utc_z
+
+if TYPE_CHECKING:  # the generated client loads on first use (see .._lazy)
+    from gototraining_api.api.trainings import (
+        cancel_training,
+        get_all_trainings,
+        get_manage_training_url,
+        get_organisers_for_training,
+        get_start_url,
+        get_training,
+        schedule_training,
+        start_training,
+        update_organisers_for_training,
+        update_registration_settings_for_training,
+        update_training_name_description,
+        update_training_times,
+    )
+    from gototraining_api.models import RegistrationSettings as _WireRegistrationSettings
+else:  # wire models are imported inside the builders that use them
+    cancel_training = LazyModule("gototraining_api.api.trainings.cancel_training")
+    get_all_trainings = LazyModule("gototraining_api.api.trainings.get_all_trainings")
+    get_manage_training_url = LazyModule("gototraining_api.api.trainings.get_manage_training_url")
+    get_organisers_for_training = LazyModule(
+        "gototraining_api.api.trainings.get_organisers_for_training"
+    )
+    get_start_url = LazyModule("gototraining_api.api.trainings.get_start_url")
+    get_training = LazyModule("gototraining_api.api.trainings.get_training")
+    schedule_training = LazyModule("gototraining_api.api.trainings.schedule_training")
+    start_training = LazyModule("gototraining_api.api.trainings.start_training")
+    update_organisers_for_training = LazyModule(
+        "gototraining_api.api.trainings.update_organisers_for_training"
+    )
+    update_registration_settings_for_training = LazyModule(
+        "gototraining_api.api.trainings.update_registration_settings_for_training"
+    )
+    update_training_name_description = LazyModule(
+        "gototraining_api.api.trainings.update_training_name_description"
+    )
+    update_training_times = LazyModule("gototraining_api.api.trainings.update_training_times")
 
 __all__ = ["AsyncTrainings", "Trainings"]
 
@@ -51,6 +66,8 @@ TimePair = tuple[datetime, datetime] | m.TimeRange
 
 
 def _wire_settings(settings: object, name: str) -> _WireRegistrationSettings:
+    from gototraining_api.models import RegistrationSettings as _WireRegistrationSettings
+
     if not isinstance(settings, m.RegistrationSettings):
         raise ValidationError(name, "expected a gototraining.RegistrationSettings")
     return _WireRegistrationSettings(
@@ -73,6 +90,9 @@ def _create(
     co_organizers: Sequence[Key] | None,
     timeout: TimeoutTypes | NotGiven,
 ) -> Call[str]:
+    from gototraining_api.models import DateTimeRange, TrainingReqCreate
+    from gototraining_api.types import UNSET
+
     name = v.text(name, "name", max_len=NAME_MAX)
     pairs = v.times(times)
     tz = v.time_zone(time_zone)
@@ -128,6 +148,9 @@ def _update_name_description(
     description: str | None,
     timeout: TimeoutTypes | NotGiven,
 ) -> Call[None]:
+    from gototraining_api.models import TrainingNameDescription
+    from gototraining_api.types import UNSET
+
     tk = path_key(training_key, "training_key")
     body = TrainingNameDescription(
         name=v.text(name, "name", max_len=NAME_MAX),
@@ -162,6 +185,8 @@ def _set_organizers(
     notify: bool,
     timeout: TimeoutTypes | NotGiven,
 ) -> Call[None]:
+    from gototraining_api.models import TrainingOrganizers
+
     tk = path_key(training_key, "training_key")
     body = TrainingOrganizers(
         organizers=[int(k) for k in v.keys(organizer_keys, "organizer_keys")],
@@ -192,6 +217,8 @@ def _update_times(
     notify_trainers: bool,
     timeout: TimeoutTypes | NotGiven,
 ) -> Call[m.NotifiedParties]:
+    from gototraining_api.models import DateTimeRange, TrainingTimes
+
     tk = path_key(training_key, "training_key")
     pairs = v.times(times)
     body = TrainingTimes(

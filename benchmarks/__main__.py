@@ -1,0 +1,382 @@
+"""Run every benchmark, print one table of ratios, write JSON (``make bench``).
+
+::
+
+    python -m benchmarks [--name latest] [--update-readme] [--smoke]
+
+Steps, all in this one run: start the minimal loopback server (separate process); run the
+pyperf suite group by group in several rounds, reversing the contender order every other
+round so that drift on a noisy machine hits all contenders alike (pyperf ``--append`` merges
+the rounds); time imports in fresh interpreters; measure peak RSS of decoding 100,000
+registrants; then compute min- and median-based ratios against each group's baseline and
+check the issue's targets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from typing import Any
+
+import pyperf
+
+from . import importtime, memory
+from .contenders import GROUPS, contenders, facade_available
+from .server import serve
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RESULTS_DIR = os.path.join(REPO_ROOT, "benchmarks", "results")
+README = os.path.join(REPO_ROOT, "README.md")
+TABLE_START = "<!-- bench-table:start -->"
+TABLE_END = "<!-- bench-table:end -->"
+
+IMPORT_TARGET = 1.5
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How much to run: pyperf options per group, rounds, and the non-pyperf sizes."""
+
+    rounds: int
+    pyperf: dict[str, list[str]]
+    bulk_requests: int
+    decode_registrants: int
+    import_runs: int
+    memory_registrants: int
+    memory_runs: int
+
+
+FULL = Profile(
+    rounds=4,
+    pyperf={
+        "percall": ["--processes", "5", "--values", "3", "--warmups", "1"],
+        "bulk": ["--processes", "2", "--values", "2", "--warmups", "1", "--loops", "1"],
+        "decode": ["--processes", "5", "--values", "3", "--warmups", "1"],
+    },
+    bulk_requests=1000,
+    decode_registrants=10_000,
+    import_runs=20,
+    memory_registrants=100_000,
+    memory_runs=3,
+)
+
+# Seconds, not minutes: one worker, one value, one loop per contender; tiny payloads.
+SMOKE = Profile(
+    rounds=2,
+    pyperf={
+        g: ["--processes", "1", "--values", "1", "--warmups", "0", "--loops", "1"] for g in GROUPS
+    },
+    bulk_requests=32,
+    decode_registrants=100,
+    import_runs=1,
+    memory_registrants=200,
+    memory_runs=1,
+)
+
+
+def run_suite(
+    base_url: str, profile: Profile, out: str, include_facade: bool, quiet: bool
+) -> pyperf.BenchmarkSuite:
+    """Run the pyperf suite group by group, round by round, appending to ``out``."""
+    for group in GROUPS:
+        names = [c.name for c in contenders(include_facade) if c.group == group]
+        for round_no in range(profile.rounds):
+            cmd = [
+                sys.executable,
+                "-m",
+                "benchmarks.suite",
+                "--server-url",
+                base_url,
+                "--only",
+                ",".join(names),
+                "--bulk-requests",
+                str(profile.bulk_requests),
+                "--decode-registrants",
+                str(profile.decode_registrants),
+                "--append",
+                out,
+                "--quiet",
+                *profile.pyperf[group],
+            ]
+            if round_no % 2:
+                cmd.append("--reverse")
+            if not include_facade:
+                cmd.append("--no-facade")
+            subprocess.run(
+                cmd,
+                check=True,
+                cwd=REPO_ROOT,
+                stdout=subprocess.DEVNULL if quiet else None,
+            )
+    return pyperf.BenchmarkSuite.load(out)
+
+
+def _stats(values: list[float]) -> dict[str, Any]:
+    ordered = sorted(values)
+    n = len(ordered)
+    median = ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2
+    return {"min": ordered[0], "median": median, "count": n}
+
+
+def summarize(
+    suite: pyperf.BenchmarkSuite,
+    imports: dict[str, dict[str, Any]],
+    mem: dict[str, Any],
+    profile: Profile,
+    include_facade: bool,
+) -> dict[str, Any]:
+    """The results document (also the source of the printed table)."""
+    by_name = {b.get_name(): b for b in suite.get_benchmarks()}
+    timed: dict[str, Any] = {}
+    for c in contenders(include_facade):
+        bench = by_name[c.name]
+        timed[c.name] = {
+            "group": c.group,
+            "label": c.label,
+            "unit": "seconds per call"
+            if c.group == "percall"
+            else "seconds per batch"
+            if c.group == "bulk"
+            else "seconds per decode",
+            **_stats(list(bench.get_values())),
+            "runs": bench.get_nrun(),
+        }
+        if c.group == "bulk":
+            timed[c.name]["throughput_max"] = profile.bulk_requests / timed[c.name]["min"]
+            timed[c.name]["throughput_median"] = profile.bulk_requests / timed[c.name]["median"]
+
+    ratios: list[dict[str, Any]] = []
+    for group, spec in GROUPS.items():
+        base = timed[spec["baseline"]]
+        target_name, kind, limit = spec["target"]
+        for name, entry in timed.items():
+            if entry["group"] != group or name == spec["baseline"]:
+                continue
+            if kind == "throughput":  # contender throughput / baseline throughput
+                r_med = base["median"] / entry["median"]
+                r_min = base["min"] / entry["min"]
+            else:  # contender time / baseline time
+                r_med = entry["median"] / base["median"]
+                r_min = entry["min"] / base["min"]
+            row: dict[str, Any] = {
+                "group": group,
+                "contender": name,
+                "baseline": spec["baseline"],
+                "metric": kind,
+                "ratio_median": r_med,
+                "ratio_min": r_min,
+            }
+            if name == target_name:
+                row["target"] = (">= " if kind == "throughput" else "<= ") + f"{limit}"
+                row["met"] = r_med >= limit if kind == "throughput" else r_med <= limit
+            ratios.append(row)
+
+    for suffix in ("", "-env"):
+        imp_ratio_med = (
+            imports[f"gototraining{suffix}"]["median"] / imports[f"httpx{suffix}"]["median"]
+        )
+        imp_ratio_min = imports[f"gototraining{suffix}"]["min"] / imports[f"httpx{suffix}"]["min"]
+        row = {
+            "group": "import",
+            "contender": f"import-gototraining{suffix}",
+            "baseline": f"import-httpx{suffix}",
+            "metric": "time",
+            "ratio_median": imp_ratio_med,
+            "ratio_min": imp_ratio_min,
+        }
+        if not suffix:
+            row["target"] = f"<= {IMPORT_TARGET}"
+            row["met"] = imp_ratio_med <= IMPORT_TARGET
+        ratios.append(row)
+    return {
+        "schema": 1,
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "git_rev": _git_rev(),
+        "facade": include_facade,
+        "machine": {
+            "python": platform.python_version(),
+            "implementation": platform.python_implementation(),
+            "platform": platform.platform(),
+            "cpu_count": os.cpu_count(),
+        },
+        "config": {
+            "rounds": profile.rounds,
+            "pyperf_args": profile.pyperf,
+            "bulk_requests": profile.bulk_requests,
+            "bulk_concurrency": 16,
+            "decode_registrants": profile.decode_registrants,
+            "import_runs": profile.import_runs,
+            "memory_registrants": profile.memory_registrants,
+            "memory_runs": profile.memory_runs,
+            "server": "benchmarks/server.py (httptools + uvloop, separate process, loopback)",
+        },
+        "timed": timed,
+        "import": {f"import-{m}": {k: v for k, v in d.items()} for m, d in imports.items()},
+        "memory": mem,
+        "ratios": ratios,
+    }
+
+
+def _git_rev() -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        return out + ("-dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def _fmt_time(seconds: float) -> str:
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.0f} µs"
+    if seconds < 1:
+        return f"{seconds * 1e3:.1f} ms"
+    return f"{seconds:.2f} s"
+
+
+def render_table(doc: dict[str, Any]) -> str:
+    """The one table of ratios (Markdown)."""
+    ratio = {r["contender"]: r for r in doc["ratios"]}
+    lines = [
+        "| Benchmark | Contender | min | median | ratio (median) | ratio (min) | target | met |",
+        "|---|---|---:|---:|---:|---:|---|---|",
+    ]
+
+    def row(bench: str, label: str, lo: str, med: str, name: str) -> None:
+        r = ratio.get(name)
+        if r is None:
+            lines.append(f"| {bench} | {label} | {lo} | {med} | 1.00 (baseline) | 1.00 | | |")
+            return
+        met = "" if "met" not in r else ("yes" if r["met"] else "**no**")
+        lines.append(
+            f"| {bench} | {label} | {lo} | {med} | {r['ratio_median']:.2f}x | "
+            f"{r['ratio_min']:.2f}x | {r.get('target', '')} | {met} |"
+        )
+
+    bench_names = {
+        "percall": "Per call (sync getTraining)",
+        "bulk": "Async bulk, throughput",
+        "decode": "Decode 10k registrants",
+    }
+    for group, spec in GROUPS.items():
+        names = [spec["baseline"]] + [
+            n for n, e in doc["timed"].items() if e["group"] == group and n != spec["baseline"]
+        ]
+        for name in names:
+            e = doc["timed"][name]
+            if group == "bulk":
+                lo = f"{e['throughput_median']:,.0f} req/s"
+                lo, med = f"{e['throughput_max']:,.0f} req/s (best)", lo
+            else:
+                lo, med = _fmt_time(e["min"]), _fmt_time(e["median"])
+            row(bench_names[group], e["label"], lo, med, name)
+    for name, bench in (
+        ("httpx", "Import (fresh interpreter, plain install)"),
+        ("gototraining", "Import (fresh interpreter, plain install)"),
+        ("httpx-env", "Import (as installed here: + click/rich)"),
+        ("gototraining-env", "Import (as installed here: + click/rich)"),
+    ):
+        e = doc["import"][f"import-{name}"]
+        row(
+            bench,
+            f"import {name.removesuffix('-env')}",
+            _fmt_time(e["min"]),
+            _fmt_time(e["median"]),
+            f"import-{name}",
+        )
+    mem = doc["memory"]
+    for mode, label in (
+        ("json", "json.loads"),
+        ("generated", "generated models"),
+        ("facade", "facade models"),
+    ):
+        m = mem["modes"].get(mode)
+        if m is None:
+            continue
+        lines.append(
+            f"| Peak RSS, decode {mem['registrants']:,} registrants "
+            f"({mem['payload_bytes'] / 1e6:.1f} MB JSON) | {label} | | "
+            f"{m['decode_peak_rss_bytes'] / 2**20:.0f} MiB | | | report | |"
+        )
+    return "\n".join(lines)
+
+
+def update_readme(table: str, doc: dict[str, Any]) -> None:
+    """Replace the table between the markers in the README's Performance section."""
+    with open(README, encoding="utf-8") as f:
+        text = f.read()
+    start, end = text.index(TABLE_START), text.index(TABLE_END)
+    stamp = (
+        f"<!-- {doc['created']}, git {doc['git_rev']}, Python {doc['machine']['python']}, "
+        f"{doc['machine']['cpu_count']} CPUs -->"
+    )
+    text = text[: start + len(TABLE_START)] + "\n" + stamp + "\n" + table + "\n" + text[end:]
+    with open(README, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point for ``python -m benchmarks``."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--name", default="latest", help="results/<name>.json")
+    parser.add_argument("--output", help="explicit results path (overrides --name)")
+    parser.add_argument("--smoke", action="store_true", help="tiny counts: check the harness")
+    parser.add_argument("--update-readme", action="store_true")
+    parser.add_argument("--no-facade", action="store_true", help="skip the facade contenders")
+    parser.add_argument("--rounds", type=int, help="override the number of pyperf rounds")
+    args = parser.parse_args(argv)
+
+    profile = SMOKE if args.smoke else FULL
+    if args.rounds:
+        profile = Profile(**{**profile.__dict__, "rounds": args.rounds})
+    include_facade = facade_available() and not args.no_facade
+    output = args.output or os.path.join(RESULTS_DIR, f"{args.name}.json")
+    os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
+
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        raw = os.path.join(tmp, "pyperf.json")
+        with serve(registrants=100) as server:
+            suite = run_suite(server.base_url, profile, raw, include_facade, quiet=args.smoke)
+        imports = importtime.measure(profile.import_runs)
+        modes = ("json", "generated", "facade") if include_facade else ("json", "generated")
+        mem = memory.measure(profile.memory_registrants, profile.memory_runs, modes)
+        doc = summarize(suite, imports, mem, profile, include_facade)
+        with open(raw, encoding="utf-8") as f:
+            doc["pyperf_suite"] = json.load(f)
+
+    with open(output, "w", encoding="utf-8") as f:
+        json.dump(doc, f, indent=1, sort_keys=True)
+        f.write("\n")
+    table = render_table(doc)
+    print(table)
+    missed = [r["contender"] for r in doc["ratios"] if r.get("met") is False]
+    print(f"\nresults: {os.path.relpath(output, REPO_ROOT)}")
+    print("targets: " + ("all met" if not missed else "missed: " + ", ".join(missed)))
+    if not include_facade:
+        print("note: facade contenders skipped (gototraining.GoToTraining not available)")
+    if args.update_readme:
+        update_readme(table, doc)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

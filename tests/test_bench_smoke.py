@@ -1,0 +1,95 @@
+"""Smoke run of the benchmark harness (``make bench``) with tiny counts: it must still work.
+
+Not a timing test: it only checks that ``python -m benchmarks --smoke`` runs end to end
+(loopback server, pyperf suite, import timing, peak-RSS children) and writes a well-formed
+result for every contender.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+from gototraining.sandbox.spec import default_spec
+
+from benchmarks.contenders import GROUPS, contenders, facade_available
+from benchmarks.payloads import (
+    ORGANIZER_KEY,
+    registrant_created,
+    registrants,
+    training,
+)
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _positive(x: object) -> bool:
+    return isinstance(x, int | float) and math.isfinite(x) and x > 0
+
+
+def test_canned_payloads_are_spec_valid() -> None:
+    spec = default_spec()
+    spec.check_response("getTraining", 200, "application/json", b"x", training())
+    spec.check_response("registerForTraining", 201, "application/json", b"x", registrant_created(1))
+    spec.check_response("getRegistrants", 200, "application/json", b"x", registrants(50))
+    assert ORGANIZER_KEY > 0
+
+
+def test_harness_smoke_run(tmp_path: Path) -> None:
+    out = tmp_path / "smoke.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--smoke", "--output", str(out)],
+        check=False,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    assert "| Benchmark |" in proc.stdout
+    doc = json.loads(out.read_text())
+
+    expected = {c.name for c in contenders(facade_available())}
+    assert expected >= {"percall-httpx", "percall-generated", "bulk-httpx", "decode-json"}
+    assert set(doc["timed"]) == expected
+    for name, entry in doc["timed"].items():
+        assert entry["count"] >= 1, name
+        assert _positive(entry["min"]) and _positive(entry["median"]), name
+        assert entry["min"] <= entry["median"], name
+
+    for module in ("httpx", "gototraining", "httpx-env", "gototraining-env"):
+        entry = doc["import"][f"import-{module}"]
+        assert _positive(entry["min"]) and _positive(entry["median"]), module
+
+    mem = doc["memory"]
+    assert mem["payload_bytes"] > 0
+    assert {"json", "generated"} <= set(mem["modes"])
+    for mode in mem["modes"].values():
+        assert _positive(mem["baseline_peak_rss_bytes"]) and _positive(mode["peak_rss_bytes"])
+
+    ratios = {r["contender"]: r for r in doc["ratios"]}
+    for name in expected - {spec["baseline"] for spec in GROUPS.values()}:
+        assert _positive(ratios[name]["ratio_median"]) and _positive(ratios[name]["ratio_min"])
+    targets = [r for r in doc["ratios"] if "target" in r]
+    assert all(isinstance(r["met"], bool) for r in targets)
+    if facade_available():
+        assert {r["contender"] for r in targets} == {
+            "percall-facade",
+            "bulk-facade",
+            "decode-facade",
+            "import-gototraining",
+        }
+
+
+def test_import_gototraining_defers_the_generated_client() -> None:
+    """The import-time target relies on this: the generated client loads on first use."""
+    code = (
+        "import sys, gototraining\n"
+        "bad = [m for m in sys.modules if m.startswith(('gototraining_api', 'gototraining.sandbox',"
+        " 'dateutil', 'starlette', 'uvicorn', 'yaml'))]\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO_ROOT)
