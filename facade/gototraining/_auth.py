@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import math
 import threading
 import time
 import weakref
@@ -170,9 +171,14 @@ class OAuth2(httpx.Auth):
             if not isinstance(access_token, str) or not access_token:
                 raise TypeError("access_token")
             expires_in = data.get("expires_in")
+            lifetime: float | None = None
+            if isinstance(expires_in, int | float) and not isinstance(expires_in, bool):
+                lifetime = float(expires_in)  # OverflowError for absurd integers
+                if not math.isfinite(lifetime):
+                    lifetime = None
             new_refresh = data.get("refresh_token")
             scope = data.get("scope")
-        except (ValueError, KeyError, TypeError, AttributeError):
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError):
             raise AuthenticationError(
                 200,
                 "token refresh failed: unexpected token response",
@@ -184,9 +190,7 @@ class OAuth2(httpx.Auth):
             self._access_token = access_token
             if isinstance(new_refresh, str) and new_refresh:
                 self._refresh_token = new_refresh
-            self._expires_at = (
-                self._clock() + float(expires_in) if isinstance(expires_in, int | float) else None
-            )
+            self._expires_at = self._clock() + lifetime if lifetime is not None else None
             self._generation += 1
             self.refresh_count += 1
             generation = self._generation
