@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import httpx
 
-from ._errors import AuthenticationError, error_from_response, is_invalid_token, parse_error_body
+from ._errors import (
+    AuthenticationError,
+    error_from_response,
+    is_invalid_token,
+    parse_error_body,
+    redact,
+)
 
 if TYPE_CHECKING:
     import asyncio
@@ -113,6 +119,7 @@ class OAuth2(httpx.Auth):
         self._basic = "Basic " + base64.b64encode(f"{client_id}:{client_secret}".encode()).decode(
             "ascii"
         )
+        self._client_secret = client_secret  # only to redact it from error messages
         self._refresh_token = refresh_token
         self._access_token = access_token
         self._expires_at = expires_at
@@ -156,9 +163,13 @@ class OAuth2(httpx.Auth):
         """Store the outcome of a token request; raise ``AuthenticationError`` if it failed."""
         if response.status_code != 200:
             err = error_from_response(response)
+            with self._state_lock:
+                refresh_token = self._refresh_token
+            # An endpoint echoing the refresh token or client secret must not leak them.
+            message = redact(err.message, refresh_token, self._client_secret)
             raise AuthenticationError(
                 err.status,
-                f"token refresh failed: {err.message}",
+                f"token refresh failed: {message}",
                 error_code=err.error_code,
                 method=err.method,
                 url=err.url,

@@ -233,6 +233,20 @@ def parse_retry_after_header(response: httpx.Response) -> float | None:
     return parse_retry_after(response.headers.get("retry-after"))
 
 
+def redact(text: str, *secrets: str | None) -> str:
+    """``text`` with every occurrence of the (non-trivial) ``secrets`` replaced by ``***``."""
+    for secret in secrets:
+        if secret and len(secret) >= 8 and secret in text:
+            text = text.replace(secret, "***")
+    return text
+
+
+def _credential(request: httpx.Request) -> str | None:
+    """The credential of the request's ``Authorization`` header (after the scheme), if any."""
+    value = request.headers.get("authorization")
+    return value.partition(" ")[2].strip() or None if value else None
+
+
 def _dumps(body: Any) -> str:
     try:
         return json.dumps(body)
@@ -254,6 +268,10 @@ def error_from_response(response: httpx.Response) -> APIError:
         message = raw[:_MAX_MESSAGE] if raw else response.reason_phrase or f"HTTP {status}"
     message = message[:_MAX_MESSAGE]
     request = response._request  # may be None for hand-made responses in tests
+    if request is not None:  # a server echoing our credential must not put it in a message
+        message = redact(message, _credential(request))
+        if isinstance(body, str):
+            body = redact(body, _credential(request))
     method = request.method if request is not None else ""
     url = safe_url(request.url) if request is not None else ""
     request_id = next(
