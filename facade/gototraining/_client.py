@@ -18,10 +18,14 @@ from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
 from ._version import __version__
 from .resources import (
     AsyncOrganizers,
+    AsyncRecordings,
     AsyncRegistrants,
+    AsyncReports,
     AsyncTrainings,
     Organizers,
+    Recordings,
     Registrants,
+    Reports,
     Trainings,
 )
 
@@ -157,6 +161,8 @@ class GoToTraining:
     trainings: Trainings
     registrants: Registrants
     organizers: Organizers
+    reports: Reports
+    recordings: Recordings
 
     def __init__(
         self,
@@ -199,6 +205,8 @@ class GoToTraining:
         self.trainings = Trainings(self)
         self.registrants = Registrants(self)
         self.organizers = Organizers(self)
+        self.reports = Reports(self)
+        self.recordings = Recordings(self)
 
     @property
     def organizer_key(self) -> str:
@@ -252,6 +260,8 @@ class AsyncGoToTraining:
     trainings: AsyncTrainings
     registrants: AsyncRegistrants
     organizers: AsyncOrganizers
+    reports: AsyncReports
+    recordings: AsyncRecordings
 
     def __init__(
         self,
@@ -294,6 +304,8 @@ class AsyncGoToTraining:
         self.trainings = AsyncTrainings(self)
         self.registrants = AsyncRegistrants(self)
         self.organizers = AsyncOrganizers(self)
+        self.reports = AsyncReports(self)
+        self.recordings = AsyncRecordings(self)
 
     @property
     def organizer_key(self) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import attrs
@@ -23,11 +23,16 @@ import attrs
 from ._errors import DecodeError
 
 __all__ = [
+    "Attendance",
+    "Attendee",
+    "NotifiedParties",
     "Organizer",
+    "Recording",
     "Registrant",
     "RegistrantStatus",
     "Registration",
     "RegistrationSettings",
+    "Session",
     "TimeRange",
     "Training",
 ]
@@ -124,6 +129,82 @@ class Registration:
     registrant: Registrant | None = None
 
 
+@attrs.frozen
+class NotifiedParties:
+    """The outcome of ``trainings.update_times``: how many people GoTo emailed.
+
+    ``registrants`` and ``trainers`` are the API's ``notifiedRegistrants`` and
+    ``notifiedTrainers`` (0 when the matching ``notify_*`` flag was ``False``).
+    """
+
+    registrants: int
+    trainers: int
+
+
+@attrs.frozen
+class Session:
+    """A completed session of a training (what the Reports operations return).
+
+    ``start``/``end`` are timezone-aware (UTC); ``duration`` is the API's whole minutes as a
+    ``timedelta``; ``attendance_count`` is the number of people who attended.
+    """
+
+    session_key: str
+    training_name: str
+    start: datetime
+    end: datetime
+    attendance_count: int
+    duration: timedelta
+    organizers: tuple[Organizer, ...]
+
+
+@attrs.frozen
+class Attendance:
+    """One stretch of time an attendee spent in a session (join to leave)."""
+
+    join_time: datetime
+    leave_time: datetime
+    time_in_part: timedelta
+
+
+@attrs.frozen
+class Attendee:
+    """A registrant in a session's attendance report.
+
+    ``time_in_session`` is the total time attended (the sum of ``in_session_times``' parts);
+    registrants who did not attend come last, with ``timedelta(0)`` and no parts.
+    """
+
+    given_name: str
+    surname: str
+    email: str
+    time_in_session: timedelta
+    in_session_times: tuple[Attendance, ...]
+
+    @property
+    def attended(self) -> bool:
+        """Whether the registrant spent any time in the session."""
+        return self.time_in_session > timedelta(0)
+
+
+@attrs.frozen
+class Recording:
+    """An online recording of a training session.
+
+    ``recording_id`` is kept as a ``str`` like every other key (the API sends a number).
+    ``download_url`` is what the API lists, if anything; ``recordings.download_url(...)``
+    asks the API for the current file URL.
+    """
+
+    recording_id: str
+    name: str
+    start: datetime
+    end: datetime
+    description: str | None = None
+    registration_url: str | None = None
+    download_url: str | None = None
+
+
 # ---------------------------------------------------------------------------------------------
 # Decoders. Hot path: plain dict indexing and isinstance checks, no per-field function calls
 # beyond what is needed; a failure anywhere is turned into DecodeError with a JSON path.
@@ -152,6 +233,27 @@ def _dt(d: dict[str, Any], k: str) -> datetime:
         raise _Bad(f"field {k!r}: invalid date-time {v!r}") from None
     # The API speaks UTC; a missing offset is read as UTC so that results are always aware.
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt
+
+
+def _int(d: dict[str, Any], k: str) -> int:
+    v = d[k]
+    if type(v) is not int:
+        raise _Bad(f"field {k!r}: expected integer, got {type(v).__name__}")
+    return v
+
+
+def _minutes(d: dict[str, Any], k: str) -> timedelta:
+    v = _int(d, k)
+    if v < 0:
+        raise _Bad(f"field {k!r}: expected minutes >= 0, got {v}")
+    return timedelta(minutes=v)
+
+
+def _opt_str(d: dict[str, Any], k: str) -> str | None:
+    v = d.get(k)
+    if v is not None and type(v) is not str:
+        raise _Bad(f"field {k!r}: expected string, got {type(v).__name__}")
+    return v
 
 
 def _organizer(d: dict[str, Any]) -> Organizer:
@@ -218,6 +320,53 @@ def _registrant(d: dict[str, Any]) -> Registrant:
 
 def _registration(d: dict[str, Any]) -> Registration:
     return Registration(_str(d, "registrantKey"), _str(d, "joinUrl"), _str(d, "confirmationUrl"))
+
+
+def _notified_parties(d: dict[str, Any]) -> NotifiedParties:
+    return NotifiedParties(_int(d, "notifiedRegistrants"), _int(d, "notifiedTrainers"))
+
+
+def _session(d: dict[str, Any]) -> Session:
+    return Session(
+        session_key=_str(d, "sessionKey"),
+        training_name=_str(d, "trainingName"),
+        start=_dt(d, "sessionStartTime"),
+        end=_dt(d, "sessionEndTime"),
+        attendance_count=_int(d, "attendanceCount"),
+        duration=_minutes(d, "duration"),
+        organizers=tuple(_organizer(o) for o in d["organizers"]),
+    )
+
+
+def _attendance(d: dict[str, Any]) -> Attendance:
+    return Attendance(_dt(d, "joinTime"), _dt(d, "leaveTime"), _minutes(d, "timeInPartOfSession"))
+
+
+def _attendee(d: dict[str, Any]) -> Attendee:
+    return Attendee(
+        given_name=_str(d, "givenName"),
+        surname=_str(d, "surname"),
+        email=_str(d, "email"),
+        time_in_session=_minutes(d, "timeInSession"),
+        in_session_times=tuple(_attendance(a) for a in d["inSessionTimes"]),
+    )
+
+
+def _recording(d: dict[str, Any]) -> Recording:
+    rid = d["recordingId"]
+    if type(rid) is int:
+        rid = str(rid)
+    elif type(rid) is not str or not rid.isdigit():
+        raise _Bad("field 'recordingId': expected integer")
+    return Recording(
+        recording_id=rid,
+        name=_str(d, "name"),
+        start=_dt(d, "startDate"),
+        end=_dt(d, "endDate"),
+        description=_opt_str(d, "description"),
+        registration_url=_opt_str(d, "registrationUrl"),
+        download_url=_opt_str(d, "downloadUrl"),
+    )
 
 
 _ERRORS = (_Bad, KeyError, TypeError, ValueError, AttributeError)
@@ -293,3 +442,38 @@ def decode_registrants(data: Any) -> list[Registrant]:
 def decode_registration(data: Any) -> Registration:
     """``Registration`` from the JSON of registerForTraining (201)."""
     return decode_one(_registration, data)
+
+
+def decode_notified_parties(data: Any) -> NotifiedParties:
+    """``NotifiedParties`` from the JSON of updateTrainingTimes (200)."""
+    return decode_one(_notified_parties, data)
+
+
+def decode_host_url(data: Any) -> str:
+    """The ``hostURL`` string of startTraining's ``HostUrl`` object."""
+    return decode_one(lambda d: _str(d, "hostURL"), data)
+
+
+def decode_sessions(data: Any) -> list[Session]:
+    """``list[Session]`` from the JSON of the two session reports."""
+    return decode_list(_session, data)
+
+
+def decode_attendees(data: Any) -> list[Attendee]:
+    """``list[Attendee]`` from the JSON of getAttendanceDetails."""
+    return decode_list(_attendee, data)
+
+
+def decode_recordings(data: Any) -> list[Recording]:
+    """``list[Recording]`` from getRecordingsForTraining's ``RecordingsListForTraining``."""
+    if type(data) is not dict:
+        raise DecodeError(f"expected an object, got {type(data).__name__}")
+    items = data.get("recordingList")
+    if items is None:
+        raise DecodeError("missing field 'recordingList'")
+    try:
+        return decode_list(_recording, items)
+    except DecodeError as exc:
+        raise DecodeError(
+            str(exc).split(": ", 1)[-1], path="$.recordingList" + exc.path[1:]
+        ) from exc

@@ -244,7 +244,11 @@ def _make_settings(
 
 
 class SyncTransport:
-    """Runs pipelines with an ``httpx.Client`` and ``time.sleep``."""
+    """Runs pipelines with an ``httpx.Client`` and ``time.sleep``.
+
+    Redirects are never followed, whatever the ``httpx`` client's default: the only redirect
+    the API sends (getRecordingDownloadById's 302) is the operation's result.
+    """
 
     def __init__(self, http_client: httpx.Client, **settings: Any) -> None:
         self.http_client = http_client
@@ -261,7 +265,9 @@ class SyncTransport:
                     action = gen.send(None)
                     continue
                 try:
-                    response = self.http_client.send(action.request, auth=self.settings.auth)
+                    response = self.http_client.send(
+                        action.request, auth=self.settings.auth, follow_redirects=False
+                    )
                 except httpx.RequestError as exc:
                     action = gen.throw(exc)
                 else:
@@ -297,7 +303,9 @@ class AsyncTransport:
                     action = gen.send(None)
                     continue
                 try:
-                    response = await self.http_client.send(action.request, auth=self.settings.auth)
+                    response = await self.http_client.send(
+                        action.request, auth=self.settings.auth, follow_redirects=False
+                    )
                 except httpx.RequestError as exc:
                     action = gen.throw(exc)
                 else:

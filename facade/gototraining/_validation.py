@@ -16,7 +16,17 @@ from typing import Any
 
 from ._errors import ValidationError
 
-__all__ = ["aware_datetime", "email", "key", "keys", "text", "time_zone", "times"]
+__all__ = [
+    "aware_datetime",
+    "boolean",
+    "date_range",
+    "email",
+    "key",
+    "keys",
+    "text",
+    "time_zone",
+    "times",
+]
 
 _MAX_KEY = 2**63 - 1  # the spec types every path key as int64
 _DIGITS = re.compile(r"[0-9]{1,19}")
@@ -69,6 +79,15 @@ def aware_datetime(value: object, name: str) -> datetime:
         return value.astimezone(UTC)
     except OverflowError:  # e.g. datetime.min with a positive offset
         raise ValidationError(name, f"{value.isoformat()} is out of range in UTC") from None
+
+
+def date_range(start: object, end: object) -> tuple[datetime, datetime]:
+    """``(start, end)``: both timezone-aware (converted to UTC), ``start`` before ``end``."""
+    s = aware_datetime(start, "start")
+    e = aware_datetime(end, "end")
+    if not s < e:
+        raise ValidationError("end", f"end {e.isoformat()} is not after start {s.isoformat()}")
+    return s, e
 
 
 def times(pairs: Iterable[Any], name: str = "times") -> list[tuple[datetime, datetime]]:

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from gototraining.sandbox import Sandbox
 
 TWO_SESSIONS = [
@@ -122,3 +123,101 @@ def test_complete_over_admin_http(
     assert state["trainings"][0]["completed"] is True
     assert httpx.post(f"{sb.root_url}/_sandbox/reset").status_code == 204
     assert sb.trainings() == []
+
+
+def _check_invariants(store: Any, training_key: str, registrants: int) -> int:
+    """Every consistency rule the Reports data must satisfy; returns the number of sessions."""
+    from gototraining.sandbox.store import parse_dt
+
+    org = store.organizer_key
+    training = store.get_training(org, training_key)
+    scheduled = [(_dt(t["startDate"]), _dt(t["endDate"])) for t in training["times"]]
+    sessions = store.sessions_for_training(org, training_key)
+    assert len(sessions) == len(scheduled)
+    recordings = store.recordings_for_training(org, training_key)["recordingList"]
+    assert len(recordings) == len(sessions)
+    for session, (slot_start, slot_end), rec in zip(sessions, scheduled, recordings, strict=True):
+        start, end = parse_dt(session["sessionStartTime"]), parse_dt(session["sessionEndTime"])
+        # sessions fall inside the training's times, and the duration is their length
+        assert slot_start <= start < end <= slot_end
+        assert session["duration"] == (end - start) // timedelta(minutes=1)
+        assert session["trainingName"] == training["name"]
+        assert (rec["startDate"], rec["endDate"]) == (
+            session["sessionStartTime"],
+            session["sessionEndTime"],
+        )
+        attendees = store.attendance(org, session["sessionKey"])
+        assert len(attendees) == registrants  # every registrant is listed
+        present = [a for a in attendees if a["timeInSession"] > 0]
+        assert session["attendanceCount"] == len(present)
+        # non-attendees last, with 0 and no parts
+        assert attendees[len(present) :] == [a for a in attendees if a["timeInSession"] == 0]
+        assert all(a["inSessionTimes"] == [] for a in attendees[len(present) :])
+        for attendee in present:
+            parts = attendee["inSessionTimes"]
+            assert parts and attendee["timeInSession"] == sum(
+                p["timeInPartOfSession"] for p in parts
+            )
+            previous_leave = start
+            for part in parts:
+                join, leave = parse_dt(part["joinTime"]), parse_dt(part["leaveTime"])
+                # each part lies inside the session, after the previous one (no overlap)
+                assert previous_leave <= join < leave <= end
+                assert part["timeInPartOfSession"] == (leave - join) / timedelta(minutes=1)
+                previous_leave = leave
+    return len(sessions)
+
+
+RANGES = {
+    "two sessions": TWO_SESSIONS,
+    "one minute": [{"startDate": "2030-01-01T09:00:00Z", "endDate": "2030-01-01T09:01:00Z"}],
+    "ninety seconds, odd start": [
+        {"startDate": "2030-01-01T09:00:30Z", "endDate": "2030-01-01T09:02:00Z"}
+    ],
+    "three, long": [
+        {"startDate": f"2030-01-0{d}T08:00:00Z", "endDate": f"2030-01-0{d}T16:45:00Z"}
+        for d in (1, 2, 3)
+    ],
+}
+
+
+@pytest.mark.parametrize("times", sorted(RANGES))
+@pytest.mark.parametrize("registrants", [0, 1, 7])
+@pytest.mark.parametrize("rate", [0.0, 0.34, 1.0])
+def test_completed_sessions_are_consistent_for_any_shape(
+    times: str, registrants: int, rate: float
+) -> None:
+    # The store directly (no HTTP): many shapes, every invariant, several seeds.
+    from gototraining.sandbox.store import Store
+
+    for seed in (0, 1, 2):
+        store = Store(seed)
+        org = store.organizer_key
+        key = store.schedule_training(
+            org, {"name": "T", "timeZone": "Europe/Berlin", "times": RANGES[times]}
+        )
+        for i in range(registrants):
+            store.register(
+                org, key, {"email": f"p{i}@example.com", "givenName": "G", "surname": "S"}
+            )
+        store.complete_training(key, rate)
+        assert _check_invariants(store, key, registrants) == len(RANGES[times])
+        sessions = store.sessions_for_training(org, key)
+        if all(s["duration"] >= 1 for s in sessions):
+            expected = round(rate * registrants)
+            assert [s["attendanceCount"] for s in sessions] == [expected] * len(sessions)
+        # the date-range report over the whole span finds exactly these sessions
+        span = {"startDate": "2029-12-31T00:00:00Z", "endDate": "2030-12-31T00:00:00Z"}
+        assert store.sessions_for_range(org, span) == sessions
+
+
+def test_completed_training_times_cannot_change(
+    sb: Sandbox, api: httpx.Client, org: str, make_training: Callable[..., str]
+) -> None:
+    # Otherwise its sessions would no longer fall inside the training's times.
+    key = make_training(times=TWO_SESSIONS)
+    sb.complete_training(key)
+    body = {"timeZone": "Europe/Berlin", "times": TWO_SESSIONS[:1]}
+    response = api.put(f"{org}/trainings/{key}/times", json=body)
+    assert response.status_code == 400 and "already taken place" in response.text
+    assert len(api.get(f"{org}/trainings/{key}").json()["times"]) == 2

@@ -5,6 +5,12 @@ Makes sandbox-recorded and live-recorded cassettes interchangeable and safe to c
 - the sandbox's ``http://127.0.0.1:<port>/G2T/rest`` becomes ``https://api.getgo.com/G2T/rest``
   and its token URL ``https://authentication.logmeininc.com/oauth/token`` (so replay needs no
   port and no server);
+- recording file URLs -- the 302 ``Location`` of a recording download, ``downloadUrl`` fields,
+  and the GET of the file (any request that is neither API nor token endpoint) -- become
+  ``https://cdn.gototraining.example/recordings/<file name>``, dropping host, port and query
+  (live file URLs are signed: the query is a credential). The three are rewritten by the same
+  function, so the replayed file GET still matches the replayed ``Location``;
+- binary bodies (recording files) are kept byte for byte;
 - account-identifying keys (organizer, account, co-organizers) become fixed fakes;
 - ``Authorization`` (and cookie/host) headers are dropped; token fields in token requests and
   responses (``access_token``, ``refresh_token``, ``client_secret``, ``code``, ...) become
@@ -19,10 +25,12 @@ import json
 import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 LIVE_BASE_URL = "https://api.getgo.com/G2T/rest"
 LIVE_TOKEN_URL = "https://authentication.logmeininc.com/oauth/token"
+#: Where recorded recording-file URLs point in cassettes (a reserved, never-resolving name).
+FAKE_FILES_URL = "https://cdn.gototraining.example/recordings"
 REDACTED = "REDACTED"
 SECRET_FIELDS = frozenset(
     {"access_token", "refresh_token", "id_token", "client_secret", "code", "password", "token"}
@@ -34,6 +42,16 @@ DROP_HEADERS = frozenset(
 _SAFE_EMAIL = re.compile(
     r"@(example\.(com|org|net)|[^@]*\.(test|example|invalid|localhost))$", re.IGNORECASE
 )
+
+
+def _is_text(content_type: str) -> bool:
+    kind = content_type.split(";", 1)[0].strip().lower()
+    return (
+        not kind
+        or kind.startswith("text/")
+        or kind.endswith(("json", "+xml", "/xml"))
+        or kind == "application/x-www-form-urlencoded"
+    )
 
 
 class Scrubber:
@@ -74,6 +92,16 @@ class Scrubber:
             value = self._key_re.sub(lambda m: self.keys[m.group(1)], value)
         return value
 
+    def file_url(self, url: str) -> str:
+        """A recording file URL -> ``FAKE_FILES_URL/<last path segment>`` (no host, no query)."""
+        if url.startswith(FAKE_FILES_URL + "/"):
+            return url
+        name = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1] or "file"
+        return f"{FAKE_FILES_URL}/{name}"
+
+    def _is_api(self, url: str) -> bool:
+        return url.startswith((LIVE_BASE_URL + "/", LIVE_TOKEN_URL))
+
     def _person(self, email: str) -> int:
         return self._people.setdefault(email.lower(), len(self._people) + 1)
 
@@ -84,6 +112,8 @@ class Scrubber:
                 k: (REDACTED if k in SECRET_FIELDS and v else self.data(v))
                 for k, v in value.items()
             }
+            if isinstance(out.get("downloadUrl"), str):
+                out["downloadUrl"] = self.file_url(out["downloadUrl"])
             email = value.get("email") or value.get("principal")
             if isinstance(email, str) and "@" in email and not _SAFE_EMAIL.search(email):
                 n = self._person(email)
@@ -107,6 +137,8 @@ class Scrubber:
         """A request/response body: JSON and form bodies are scrubbed field by field."""
         if not raw:
             return raw
+        if not _is_text(content_type):
+            return raw  # e.g. video/mp4: never re-encoded
         as_text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
         if "application/x-www-form-urlencoded" in content_type:
             pairs = [
@@ -125,6 +157,8 @@ class Scrubber:
 
     def before_record_request(self, request: Any) -> Any:
         request.uri = self.text(request.uri)
+        if not self._is_api(request.uri):
+            request.uri = self.file_url(request.uri)
         content_type = request.headers.get("content-type", request.headers.get("Content-Type", ""))
         for name in list(request.headers):
             if name.lower() in DROP_HEADERS:
@@ -142,7 +176,8 @@ class Scrubber:
                 value = headers[name]
                 content_type = value[0] if isinstance(value, list) else value
             elif name.lower() == "location":
-                headers[name] = [self.text(v) for v in headers[name]]
+                locations = [self.text(v) for v in headers[name]]
+                headers[name] = [v if self._is_api(v) else self.file_url(v) for v in locations]
         body = response.get("body", {})
         if "string" in body:
             body["string"] = self.body(body["string"], content_type or "application/json")

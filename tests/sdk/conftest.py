@@ -115,6 +115,8 @@ LIVE = RECORDING and bool(
 FAKE_ORGANIZER_KEY = "1000000000000000001"
 FAKE_ACCOUNT_KEY = "1000000000000000002"
 FAKE_CO_ORGANIZER_KEYS = ("1000000000000000003", "1000000000000000004")
+#: Size of every recording file the sandbox serves while recording (keeps cassettes small).
+RECORDING_FILE_SIZE = 20_000
 
 
 class Env:
@@ -138,6 +140,12 @@ class Env:
 
     def expire_tokens(self) -> None:
         """Invalidate all access tokens (sandbox)."""
+
+    def complete_training(self, training_key: str, attendance_rate: float = 0.8) -> None:
+        """Let the training take place: completed sessions, attendance and recordings (sandbox).
+
+        Recording files are served with ``RECORDING_FILE_SIZE`` bytes to keep cassettes small.
+        """
 
     def oauth(self, **kwargs: Any) -> OAuth2:
         return OAuth2(
@@ -169,6 +177,10 @@ class SandboxEnv(Env):
     def expire_tokens(self) -> None:
         self.sb.expire_tokens()
 
+    def complete_training(self, training_key: str, attendance_rate: float = 0.8) -> None:
+        self.sb.set_recording_file_size(RECORDING_FILE_SIZE)
+        self.sb.complete_training(training_key, attendance_rate=attendance_rate)
+
     def scrubber(self) -> Scrubber:
         keys = {self.organizer_key: FAKE_ORGANIZER_KEY, self.account_key: FAKE_ACCOUNT_KEY}
         keys.update(zip(self.co_organizer_keys, FAKE_CO_ORGANIZER_KEYS, strict=False))
@@ -190,6 +202,9 @@ class LiveEnv(Env):
 
     def expire_tokens(self) -> None:
         pytest.skip("needs the sandbox to expire tokens")
+
+    def complete_training(self, training_key: str, attendance_rate: float = 0.8) -> None:
+        pytest.skip("needs the sandbox to complete a training")
 
     def scrubber(self) -> Scrubber:
         keys = {self.organizer_key: FAKE_ORGANIZER_KEY, self.account_key: FAKE_ACCOUNT_KEY}

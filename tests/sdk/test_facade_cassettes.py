@@ -8,6 +8,7 @@ fails if a request is not in the cassette or a recorded request was not made. Re
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,13 +16,14 @@ from gototraining import (
     AuthenticationError,
     Conflict,
     NotFound,
+    NotifiedParties,
     RegistrantStatus,
     RegistrationSettings,
     ServerError,
     TimeRange,
 )
 
-from .conftest import Api
+from .conftest import RECORDING_FILE_SIZE, Api
 
 BERLIN = ZoneInfo("Europe/Berlin")
 # Fixed, future datetimes: replays must not depend on the clock.
@@ -249,3 +251,140 @@ def test_static_token_rejected_is_authentication_error(api: Api) -> None:
     with pytest.raises(AuthenticationError) as info:
         api.run(lambda c: c.trainings.list())
     assert info.value.status in (401, 403)
+
+
+# -- full API: times, registration settings, start URLs, reports, recordings ---------------------
+
+
+def register_people(api: Api, key: str, n: int) -> None:
+    for i in range(n):
+        api.run(
+            lambda c, i=i: c.registrants.register(
+                key, email=f"person{i}@example.com", given_name=f"Given{i}", surname=f"Sur{i}"
+            )
+        )
+
+
+def test_trainings_update_times(api: Api) -> None:
+    api.client()
+    key = create(api)
+    register_people(api, key, 2)
+    api.run(lambda c: c.trainings.set_organizers(key, [api.env.co_organizer_keys[0]], notify=False))
+    new = (START + timedelta(days=7), END + timedelta(days=7, hours=1))
+    notified = api.run(lambda c: c.trainings.update_times(key, [new], "Europe/Berlin"))
+    assert notified == NotifiedParties(registrants=2, trainers=1)
+    t = api.run(lambda c: c.trainings.get(key))
+    assert t.times == (
+        TimeRange(datetime(2030, 6, 10, 8, tzinfo=UTC), datetime(2030, 6, 10, 11, tzinfo=UTC)),
+    )
+    quiet = api.run(
+        lambda c: c.trainings.update_times(
+            key,
+            [TimeRange(START, END)],
+            "America/New_York",
+            notify_registrants=False,
+            notify_trainers=False,
+        )
+    )
+    assert quiet == NotifiedParties(registrants=0, trainers=0)
+    t = api.run(lambda c: c.trainings.get(key))
+    assert t.time_zone == "America/New_York" and len(t.times) == 1
+
+
+def test_trainings_update_registration_settings(api: Api) -> None:
+    api.client()
+    key = create(api)  # created with (True, False)
+    wanted = RegistrationSettings(disable_confirmation_email=False, disable_web_registration=True)
+    assert api.run(lambda c: c.trainings.update_registration_settings(key, wanted)) is None
+    assert api.run(lambda c: c.trainings.get(key)).registration_settings == wanted
+
+
+def test_trainings_start_url_and_start(api: Api) -> None:
+    api.client()
+    key = create(api)
+    with_login = api.run(lambda c: c.trainings.start_url(key))
+    without_login = api.run(lambda c: c.trainings.start(key))
+    assert with_login.startswith("https://") and without_login.startswith("https://")
+    assert with_login != without_login
+    with pytest.raises(NotFound):
+        api.run(lambda c: c.trainings.start("1234567890123456789"))
+
+
+def test_reports_sessions_and_attendance(api: Api) -> None:
+    api.client()
+    key = create(api)  # two sessions: 2030-06-03 and 2030-06-04, 08:00-10:00Z
+    register_people(api, key, 4)
+    assert api.run(lambda c: c.reports.sessions_for_training(key)) == []
+    api.env.complete_training(key, attendance_rate=0.75)
+    sessions = api.run(lambda c: c.reports.sessions_for_training(key))
+    scheduled = api.run(lambda c: c.trainings.get(key)).times
+    assert len(sessions) == 2
+    for session, slot in zip(sessions, scheduled, strict=True):
+        assert slot.start <= session.start < session.end <= slot.end
+        assert session.duration == session.end - session.start
+        assert session.duration % timedelta(minutes=1) == timedelta(0)
+        assert session.training_name == "Onboarding" and session.session_key.isdigit()
+        assert api.env.organizer_key in {o.organizer_key for o in session.organizers}
+        attendees = api.run(lambda c, s=session: c.reports.attendance(s.session_key))
+        assert len(attendees) == 4
+        attended = [a for a in attendees if a.attended]
+        assert session.attendance_count == len(attended) == 3
+        assert attendees[len(attended) :] == [a for a in attendees if not a.attended]
+        for a in attendees:
+            assert a.time_in_session == sum(
+                (p.time_in_part for p in a.in_session_times), timedelta()
+            )
+            for part in a.in_session_times:
+                assert session.start <= part.join_time < part.leave_time <= session.end
+                assert part.time_in_part == part.leave_time - part.join_time
+    # The date-range report: a range around the first day finds only the first session.
+    day1 = datetime(2030, 6, 3, tzinfo=UTC)
+    first = api.run(lambda c: c.reports.sessions(day1, day1 + timedelta(days=1)))
+    assert [s.session_key for s in first] == [sessions[0].session_key]
+    both = api.run(lambda c: c.reports.sessions(day1.astimezone(BERLIN), day1 + timedelta(days=2)))
+    assert [s.session_key for s in both] == [s.session_key for s in sessions]
+    with pytest.raises(NotFound):
+        api.run(lambda c: c.reports.attendance("1234567890123456789"))
+
+
+def test_recordings_list_and_download_url(api: Api) -> None:
+    api.client()
+    key = create(api)
+    assert api.run(lambda c: c.recordings.list(key)) == []
+    api.env.complete_training(key)
+    recordings = api.run(lambda c: c.recordings.list(key))
+    assert len(recordings) == 2
+    sessions = api.run(lambda c: c.reports.sessions_for_training(key))
+    for rec, session in zip(recordings, sessions, strict=True):
+        assert rec.recording_id.isdigit() and rec.name.startswith("Onboarding")
+        assert (rec.start, rec.end) == (session.start, session.end)
+    url = api.run(lambda c: c.recordings.download_url(key, recordings[0].recording_id))
+    assert url == recordings[0].download_url
+    assert url.endswith(f"/recording-{recordings[0].recording_id}.mp4")
+    with pytest.raises(NotFound):
+        api.run(lambda c: c.recordings.download_url(key, "1234567890123456789"))
+
+
+def test_recordings_download(api: Api, tmp_path: Path) -> None:
+    api.client()
+    key = create(api)
+    api.env.complete_training(key)
+    [rec, _] = api.run(lambda c: c.recordings.list(key))
+    seen: list[tuple[int, int | None]] = []
+    path = api.run(
+        lambda c: c.recordings.download(
+            key,
+            rec.recording_id,
+            tmp_path,
+            progress=lambda done, total: seen.append((done, total)),
+            chunk_size=4096,
+        )
+    )
+    assert path == tmp_path / f"recording-{rec.recording_id}.mp4"
+    data = path.read_bytes()
+    assert len(data) == RECORDING_FILE_SIZE and data[4:12] == b"ftypmp42"
+    dones = [done for done, _ in seen]
+    assert dones == sorted(set(dones)) and dones[-1] == RECORDING_FILE_SIZE
+    assert {total for _, total in seen} == {RECORDING_FILE_SIZE}
+    assert len(seen) == -(-RECORDING_FILE_SIZE // 4096)  # one call per chunk
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no .part file left over

@@ -6,7 +6,7 @@ import json
 
 from vcr.request import Request
 
-from .cassette_scrub import LIVE_BASE_URL, LIVE_TOKEN_URL, REDACTED, Scrubber
+from .cassette_scrub import FAKE_FILES_URL, LIVE_BASE_URL, LIVE_TOKEN_URL, REDACTED, Scrubber
 
 SANDBOX = "http://127.0.0.1:54321/G2T/rest"
 TOKEN = "http://127.0.0.1:54321/oauth/token"
@@ -106,3 +106,37 @@ def test_non_json_bodies_are_kept_but_urls_rewritten() -> None:
         scrubber().body(f"<a href='{SANDBOX}/x'>".encode(), "text/html")
         == f"<a href='{LIVE_BASE_URL}/x'>".encode()
     )
+
+
+def test_recording_file_urls_become_the_fake_cdn_consistently() -> None:
+    s = scrubber()
+    sandbox_file = "http://127.0.0.1:54321/_sandbox/files/recording-42.mp4"
+    fake = f"{FAKE_FILES_URL}/recording-42.mp4"
+    # the 302's Location ...
+    redirect = {"status": {"code": 302}, "headers": {"Location": [sandbox_file]}, "body": {}}
+    assert s.before_record_response(redirect)["headers"]["Location"] == [fake]
+    # ... the listing's downloadUrl ...
+    listing = {"recordingList": [{"recordingId": 42, "downloadUrl": sandbox_file}]}
+    scrubbed = json.loads(s.body(json.dumps(listing), "application/json") or "")
+    assert scrubbed["recordingList"][0]["downloadUrl"] == fake
+    # ... and the file GET itself, all alike; a live signed URL loses host and query.
+    assert s.before_record_request(Request("GET", sandbox_file, b"", {})).uri == fake
+    signed = "https://cdn.example.net/a/b/recording-42.mp4?Signature=s3cret&Expires=1"
+    assert s.before_record_request(Request("GET", signed, b"", {})).uri == fake
+    live = {"status": {"code": 302}, "headers": {"location": [signed]}, "body": {}}
+    assert s.before_record_response(live)["headers"]["location"] == [fake]
+    # API URLs are left to the normal rewriting.
+    api = s.before_record_request(Request("GET", f"{SANDBOX}/trainings/1/recordings", b"", {}))
+    assert api.uri == f"{LIVE_BASE_URL}/trainings/1/recordings"
+
+
+def test_binary_bodies_are_kept_byte_for_byte() -> None:
+    data = bytes(range(256)) * 4
+    response = {
+        "status": {"code": 200},
+        "headers": {"Content-Type": ["video/mp4"], "Content-Length": [str(len(data))]},
+        "body": {"string": data},
+    }
+    out = scrubber().before_record_response(response)
+    assert out["body"]["string"] == data
+    assert out["headers"]["Content-Length"] == [str(len(data))]

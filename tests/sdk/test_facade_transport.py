@@ -18,6 +18,7 @@ from gototraining import (
     GoToTraining,
     NotFound,
     RateLimited,
+    RegistrationSettings,
     ServerError,
     ValidationError,
     __version__,
@@ -115,6 +116,39 @@ def test_create_body_uses_utc_z_and_spec_field_names(flavor: Flavor) -> None:
             1, email="a@example.com", given_name="A", surname="B", if_exists="ignore"
         ),
         lambda c: c.registrants.cancel(1, "x"),
+        # full API
+        lambda c: c.registrants.get(1, "1/2"),
+        lambda c: c.trainings.update_times("x", [(START, END)], "Europe/Berlin"),
+        lambda c: c.trainings.update_times(1, [], "Europe/Berlin"),
+        lambda c: c.trainings.update_times(1, [(END, START)], "Europe/Berlin"),
+        lambda c: c.trainings.update_times(1, [(START, START)], "Europe/Berlin"),
+        lambda c: c.trainings.update_times(1, [(datetime(2026, 1, 1), END)], "Europe/Berlin"),
+        lambda c: c.trainings.update_times(1, [(START, END)], "CEST"),
+        lambda c: c.trainings.update_times(
+            1, [(START, END)], "Europe/Berlin", notify_registrants="no"
+        ),
+        lambda c: c.trainings.update_registration_settings(1, {"disable_web_registration": True}),
+        lambda c: c.trainings.update_registration_settings(
+            1,
+            RegistrationSettings(disable_confirmation_email="yes"),  # type: ignore[arg-type]
+        ),
+        lambda c: c.trainings.start_url("-1"),
+        lambda c: c.trainings.start(" 1"),
+        lambda c: c.reports.sessions(datetime(2026, 1, 1), END),
+        lambda c: c.reports.sessions(START, datetime(2026, 12, 2)),
+        lambda c: c.reports.sessions(END, START),
+        lambda c: c.reports.sessions(START, START),
+        lambda c: c.reports.sessions("2026-01-01", END),
+        lambda c: c.reports.sessions_for_training("abc"),
+        lambda c: c.reports.attendance(1.5),
+        lambda c: c.recordings.list("1;2"),
+        lambda c: c.recordings.download_url(1, "x"),
+        lambda c: c.recordings.download(1, 2, "/nonexistent-dir/sub/file.mp4"),
+        lambda c: c.recordings.download(1, "x", "."),
+        lambda c: c.recordings.download("x", 2, "."),
+        lambda c: c.recordings.download(1, 2, ".", chunk_size=0),
+        lambda c: c.recordings.download(1, 2, ".", progress="yes"),
+        lambda c: c.recordings.download(1, 2, None),
     ],
 )
 def test_bad_input_fails_before_any_request(flavor: Flavor, call: Callable[..., object]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.utils
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import httpx
 import pytest
@@ -351,3 +352,99 @@ def test_models_are_frozen() -> None:
     r = m.decode_registrant(REGISTRANT)
     with pytest.raises(AttributeError):
         r.email = "x"  # type: ignore[misc]
+
+
+# -- full-API decoders --------------------------------------------------------------------------
+
+ORGANIZER = {"organizerKey": "7", "email": "o@example.com", "givenName": "O", "surname": "Rg"}
+SESSION = {
+    "sessionKey": "11",
+    "trainingName": "Onboarding",
+    "sessionStartTime": "2026-12-01T09:02:00Z",
+    "sessionEndTime": "2026-12-01T10:58:00Z",
+    "attendanceCount": 1,
+    "duration": 116,
+    "organizers": [ORGANIZER],
+}
+ATTENDEE = {
+    "givenName": "Ada",
+    "surname": "Lovelace",
+    "email": "ada@example.com",
+    "timeInSession": 30,
+    "inSessionTimes": [
+        {
+            "joinTime": "2026-12-01T09:05:00Z",
+            "leaveTime": "2026-12-01T09:25:00Z",
+            "timeInPartOfSession": 20,
+        },
+        {
+            "joinTime": "2026-12-01T10:00:00Z",
+            "leaveTime": "2026-12-01T10:10:00Z",
+            "timeInPartOfSession": 10,
+        },
+    ],
+}
+RECORDING = {
+    "recordingId": 6380749594200711087,
+    "name": "Onboarding - session 1",
+    "startDate": "2026-12-01T09:02:00Z",
+    "endDate": "2026-12-01T10:58:00Z",
+}
+
+
+def test_full_api_decoders() -> None:
+    [s] = m.decode_sessions([SESSION])
+    assert s.duration == timedelta(minutes=116) and s.start.tzinfo is not None
+    assert s.organizers[0].organizer_key == "7" and s.attendance_count == 1
+    [a, absent] = m.decode_attendees(
+        [ATTENDEE, {**ATTENDEE, "timeInSession": 0, "inSessionTimes": []}]
+    )
+    assert a.time_in_session == timedelta(minutes=30) and a.attended
+    assert [p.time_in_part for p in a.in_session_times] == [
+        timedelta(minutes=20),
+        timedelta(minutes=10),
+    ]
+    assert not absent.attended and absent.in_session_times == ()
+    [r] = m.decode_recordings({"trainingKey": 1, "recordingList": [RECORDING]})
+    assert r.recording_id == "6380749594200711087" and r.download_url is None
+    assert m.decode_recordings({"trainingKey": 1, "recordingList": []}) == []
+    assert m.decode_notified_parties({"notifiedRegistrants": 3, "notifiedTrainers": 0}) == (
+        m.NotifiedParties(registrants=3, trainers=0)
+    )
+    assert m.decode_host_url({"hostURL": "https://h"}) == "https://h"
+
+
+@pytest.mark.parametrize(
+    ("decoder", "data", "match"),
+    [
+        (m.decode_sessions, [{**SESSION, "duration": "116"}], r"\$\[0\].*'duration'"),
+        (m.decode_sessions, [{**SESSION, "duration": -1}], "minutes >= 0"),
+        (m.decode_sessions, [{**SESSION, "attendanceCount": True}], "attendanceCount"),
+        (
+            m.decode_attendees,
+            [{**ATTENDEE, "inSessionTimes": [{"joinTime": "x"}]}],
+            "invalid date-time",
+        ),
+        (m.decode_recordings, [RECORDING], "expected an object"),
+        (m.decode_recordings, {"trainingKey": 1}, "recordingList"),
+        (
+            m.decode_recordings,
+            {"recordingList": [RECORDING, {**RECORDING, "recordingId": "abc"}]},
+            r"\$\.recordingList\[1\].*recordingId",
+        ),
+        (m.decode_notified_parties, {"notifiedRegistrants": 1}, "notifiedTrainers"),
+        (m.decode_host_url, {"hostUrl": "https://h"}, "hostURL"),
+    ],
+)
+def test_full_api_decode_errors_are_typed(decoder: Any, data: object, match: str) -> None:
+    with pytest.raises(DecodeError, match=match):
+        decoder(data)
+
+
+def test_date_range_validation() -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    assert v.date_range(start, start + timedelta(days=1)) == (start, start + timedelta(days=1))
+    with pytest.raises(ValidationError, match="^start: naive"):
+        v.date_range(datetime(2026, 1, 1), start)
+    with pytest.raises(ValidationError, match="^end: end .* is not after start"):
+        v.date_range(start, start)

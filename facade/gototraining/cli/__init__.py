@@ -1,7 +1,8 @@
-"""Minimal ``gototraining`` command; its only subcommand is ``sandbox``.
+"""The ``gototraining`` command line (extra ``gototraining[cli]``: typer and rich).
 
-A placeholder until the full CLI lands; keep ``gototraining sandbox`` delegating to
-:func:`gototraining.sandbox.command.main`.
+``import gototraining`` never imports this package; only the console script does, and this
+module itself imports typer/rich lazily in :func:`main`, so that a missing extra produces a
+one-line hint instead of a traceback.
 """
 
 from __future__ import annotations
@@ -9,15 +10,35 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-USAGE = "usage: gototraining sandbox [--port PORT] [--seed N] [--rate-limit R] [-h]"
+__all__ = ["HINT", "main"]
+
+HINT = "the gototraining command needs the 'cli' extra: pip install 'gototraining[cli]'"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``gototraining`` script."""
+    """Entry point of the ``gototraining`` script; returns the exit code.
+
+    0 success, 1 API error, 2 usage error (130 after Ctrl-C in an import).
+    """
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["sandbox"]:
+        # The sandbox has its own argparse command and needs only the 'sandbox' extra.
         from gototraining.sandbox.command import main as sandbox_main
 
         return sandbox_main(args[1:], prog="gototraining sandbox")
-    print(USAGE, file=sys.stderr)
-    return 0 if args[:1] in (["-h"], ["--help"]) else 2
+    try:
+        import rich  # noqa: F401
+        import typer  # noqa: F401
+    except ImportError:
+        print(f"error: {HINT}", file=sys.stderr)
+        return 2
+    from .app import app
+
+    try:
+        app(args=args, prog_name="gototraining", standalone_mode=True)
+    except SystemExit as exc:
+        code = exc.code
+        if code is None:
+            return 0
+        return code if isinstance(code, int) else 1
+    return 0

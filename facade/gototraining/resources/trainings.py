@@ -12,16 +12,21 @@ from gototraining_api.api.trainings import (
     get_all_trainings,
     get_manage_training_url,
     get_organisers_for_training,
+    get_start_url,
     get_training,
     schedule_training,
+    start_training,
     update_organisers_for_training,
+    update_registration_settings_for_training,
     update_training_name_description,
+    update_training_times,
 )
 from gototraining_api.models import (
     DateTimeRange,
     TrainingNameDescription,
     TrainingOrganizers,
     TrainingReqCreate,
+    TrainingTimes,
 )
 from gototraining_api.models import RegistrationSettings as _WireRegistrationSettings
 from gototraining_api.types import UNSET
@@ -45,6 +50,19 @@ TimePair = tuple[datetime, datetime] | m.TimeRange
 # -- builders: validation + generated operation + decoder, written once ---------------------
 
 
+def _wire_settings(settings: object, name: str) -> _WireRegistrationSettings:
+    if not isinstance(settings, m.RegistrationSettings):
+        raise ValidationError(name, "expected a gototraining.RegistrationSettings")
+    return _WireRegistrationSettings(
+        disable_confirmation_email=v.boolean(
+            settings.disable_confirmation_email, f"{name}.disable_confirmation_email"
+        ),
+        disable_web_registration=v.boolean(
+            settings.disable_web_registration, f"{name}.disable_web_registration"
+        ),
+    )
+
+
 def _create(
     org: str,
     name: str,
@@ -64,20 +82,7 @@ def _create(
         )
     settings: _WireRegistrationSettings | Any = UNSET
     if registration_settings is not None:
-        if not isinstance(registration_settings, m.RegistrationSettings):
-            raise ValidationError(
-                "registration_settings", "expected a gototraining.RegistrationSettings"
-            )
-        settings = _WireRegistrationSettings(
-            disable_confirmation_email=v.boolean(
-                registration_settings.disable_confirmation_email,
-                "registration_settings.disable_confirmation_email",
-            ),
-            disable_web_registration=v.boolean(
-                registration_settings.disable_web_registration,
-                "registration_settings.disable_web_registration",
-            ),
-        )
+        settings = _wire_settings(registration_settings, "registration_settings")
     organizers: list[int] | Any = UNSET
     if co_organizers is not None:
         organizers = [int(k) for k in v.keys(co_organizers, "co_organizers")]
@@ -164,6 +169,49 @@ def _set_organizers(
     )
     kwargs = update_organisers_for_training._get_kwargs(int(org), tk, body=body)
     return Call("updateOrganisersForTraining", kwargs, no_content, timeout)
+
+
+def _update_registration_settings(
+    org: str,
+    training_key: Key,
+    settings: m.RegistrationSettings,
+    timeout: TimeoutTypes | NotGiven,
+) -> Call[None]:
+    tk = path_key(training_key, "training_key")
+    body = _wire_settings(settings, "settings")
+    kwargs = update_registration_settings_for_training._get_kwargs(int(org), tk, body=body)
+    return Call("updateRegistrationSettingsForTraining", kwargs, no_content, timeout)
+
+
+def _update_times(
+    org: str,
+    training_key: Key,
+    times: Iterable[TimePair],
+    time_zone: str,
+    notify_registrants: bool,
+    notify_trainers: bool,
+    timeout: TimeoutTypes | NotGiven,
+) -> Call[m.NotifiedParties]:
+    tk = path_key(training_key, "training_key")
+    pairs = v.times(times)
+    body = TrainingTimes(
+        time_zone=v.time_zone(time_zone),
+        times=[DateTimeRange(start_date=utc_z(s), end_date=utc_z(e)) for s, e in pairs],
+        notify_registrants=v.boolean(notify_registrants, "notify_registrants"),
+        notify_trainers=v.boolean(notify_trainers, "notify_trainers"),
+    )
+    kwargs = update_training_times._get_kwargs(int(org), tk, body=body)
+    return Call("updateTrainingTimes", kwargs, decode_json(m.decode_notified_parties), timeout)
+
+
+def _start_url(org: str, training_key: Key, timeout: TimeoutTypes | NotGiven) -> Call[str]:
+    kwargs = get_start_url._get_kwargs(int(org), path_key(training_key, "training_key"))
+    return Call("getStartUrl", kwargs, decode_json(m.decode_string), timeout)
+
+
+def _start(training_key: Key, timeout: TimeoutTypes | NotGiven) -> Call[str]:
+    kwargs = start_training._get_kwargs(path_key(training_key, "training_key"))
+    return Call("startTraining", kwargs, decode_json(m.decode_host_url), timeout)
 
 
 # -- public shells ---------------------------------------------------------------------------
@@ -276,6 +324,82 @@ class Trainings(SyncResource):
             _set_organizers(self._organizer_key, training_key, organizer_keys, notify, timeout)
         )
 
+    @operation("updateRegistrationSettingsForTraining")
+    def update_registration_settings(
+        self,
+        training_key: Key,
+        settings: m.RegistrationSettings,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> None:
+        """Replace a training's registration settings.
+
+        ``settings`` is a ``RegistrationSettings`` (the same type ``create`` takes as
+        ``registration_settings``); both flags are sent, so pass the full desired state, e.g.
+        ``RegistrationSettings(disable_confirmation_email=True, disable_web_registration=False)``.
+        """
+        return self._request(
+            _update_registration_settings(self._organizer_key, training_key, settings, timeout)
+        )
+
+    @operation("updateTrainingTimes")
+    def update_times(
+        self,
+        training_key: Key,
+        times: Iterable[TimePair],
+        time_zone: str,
+        *,
+        notify_registrants: bool = True,
+        notify_trainers: bool = True,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> m.NotifiedParties:
+        """Reschedule a training: replace all its session times.
+
+        Args:
+            training_key: the training.
+            times: the new ``(start, end)`` pairs (or ``TimeRange``); non-empty, timezone-aware,
+                start before end. Sent as UTC (``...Z``).
+            time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``.
+            notify_registrants: let GoTo email the registrants about the change.
+            notify_trainers: let GoTo email the (co-)organizers about the change.
+
+        Returns:
+            ``NotifiedParties``: how many registrants and trainers were notified.
+
+        Raises:
+            ValidationError: bad input (nothing was sent).
+        """
+        call = _update_times(
+            self._organizer_key,
+            training_key,
+            times,
+            time_zone,
+            notify_registrants,
+            notify_trainers,
+            timeout,
+        )
+        return self._request(call)
+
+    @operation("getStartUrl")
+    def start_url(self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN) -> str:
+        """A URL that starts the training **after the organizer logs in** (getStartUrl).
+
+        Opening it launches the GoToTraining client, which asks for the organizer's GoTo
+        credentials. For a URL that needs no login, see :meth:`start`.
+        """
+        return self._request(_start_url(self._organizer_key, training_key, timeout))
+
+    @operation("startTraining")
+    def start(self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN) -> str:
+        """A host URL that starts the training **without an organizer login** (startTraining).
+
+        Returns the ``hostURL`` of the API's ``HostUrl``. Treat it like a password: whoever
+        opens it starts the training as host. The request is made for the access token's
+        organizer (the path carries no organizer key). To require a login, use
+        :meth:`start_url`.
+        """
+        return self._request(_start(training_key, timeout))
+
 
 @mirror_docs(Trainings)
 class AsyncTrainings(AsyncResource):
@@ -358,3 +482,48 @@ class AsyncTrainings(AsyncResource):
     ) -> None:
         call = _set_organizers(self._organizer_key, training_key, organizer_keys, notify, timeout)
         return await self._request(call)
+
+    @operation("updateRegistrationSettingsForTraining")
+    async def update_registration_settings(
+        self,
+        training_key: Key,
+        settings: m.RegistrationSettings,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> None:
+        call = _update_registration_settings(self._organizer_key, training_key, settings, timeout)
+        return await self._request(call)
+
+    @operation("updateTrainingTimes")
+    async def update_times(
+        self,
+        training_key: Key,
+        times: Iterable[TimePair],
+        time_zone: str,
+        *,
+        notify_registrants: bool = True,
+        notify_trainers: bool = True,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> m.NotifiedParties:
+        call = _update_times(
+            self._organizer_key,
+            training_key,
+            times,
+            time_zone,
+            notify_registrants,
+            notify_trainers,
+            timeout,
+        )
+        return await self._request(call)
+
+    @operation("getStartUrl")
+    async def start_url(
+        self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
+    ) -> str:
+        return await self._request(_start_url(self._organizer_key, training_key, timeout))
+
+    @operation("startTraining")
+    async def start(
+        self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
+    ) -> str:
+        return await self._request(_start(training_key, timeout))

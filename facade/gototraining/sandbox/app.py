@@ -379,7 +379,8 @@ class ApiPipeline:
 def recording_bytes(recording_id: int, size: int) -> bytes:
     """Deterministic pseudo-MP4 bytes for a recording."""
     head = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
-    return head + random.Random(recording_id).randbytes(size - len(head))
+    body = head + random.Random(recording_id).randbytes(max(0, size - len(head)))
+    return body[:size]
 
 
 def _oauth_routes(core: Core) -> list[Route]:

@@ -263,6 +263,16 @@ class Sandbox:
         with self._core.store.lock:
             return self._core.store.complete_training(str(training_key), attendance_rate)
 
+    def set_recording_file_size(self, size: int | None) -> None:
+        """Serve every recording file with exactly ``size`` bytes (``None``: 1-5 MB each).
+
+        Small files keep recorded cassettes small; ``reset()`` restores the default.
+        """
+        if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 0):
+            raise ValueError("size must be an int >= 0 or None")
+        with self._core.store.lock:
+            self._core.store.recording_file_size = size
+
     def set_require_approval(self, training_key: str | int, required: bool = True) -> None:
         """New registrants of the training get status WAITING instead of APPROVED."""
         with self._core.store.lock:

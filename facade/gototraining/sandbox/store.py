@@ -251,6 +251,7 @@ class Store:
             self.trainings: dict[str, Training] = {}
             self.sessions: dict[str, CompletedSession] = {}
             self.recordings: dict[int, Recording] = {}
+            self.recording_file_size: int | None = None  # None: 1-5 MB per recording
 
     def new_key(self) -> str:
         """A fresh 19-digit decimal key below 2**63."""
@@ -389,8 +390,14 @@ class Store:
         training.disable_web_registration = bool(body["disableWebRegistration"])
 
     def update_times(self, org: str, tk: str, body: dict[str, Any]) -> Json:
-        """updateTrainingTimes: counts of notified registrants and co-organizers."""
+        """updateTrainingTimes: counts of notified registrants and co-organizers.
+
+        A completed training's times are history (its sessions and reports depend on them):
+        changing them is a 400.
+        """
         training = self.training(org, tk)
+        if training.completed:
+            raise bad_request("The training has already taken place; its times cannot change")
         time_zone = check_time_zone(body.get("timeZone"))
         training.times = check_times(body.get("times"))
         training.time_zone = time_zone
@@ -598,9 +605,11 @@ class Store:
         }
 
     def recording_size(self, recording_id: int) -> int:
-        """Deterministic size (1-5 MB) of a recording file; 404 if unknown."""
+        """Deterministic size (1-5 MB, or ``recording_file_size``) of a recording file; 404 if unknown."""
         if recording_id not in self.recordings:
             raise not_found("recording", recording_id)
+        if self.recording_file_size is not None:
+            return self.recording_file_size
         return 1_000_000 + recording_id % 4_000_000
 
     def dump(self) -> Json:

@@ -1,0 +1,232 @@
+"""Streaming a recording file to disk, atomically (``recordings.download``).
+
+The file lives on another host than the API (GoTo redirects to a signed file URL), so its GET
+does not go through the API pipeline: no API rate limit, no retries (a retry would restart the
+whole file), and **no credentials**. The request is built with the client's own ``httpx``
+client (proxies, TLS settings, User-Agent apply) but sent with ``auth=None``, and any
+``Authorization`` header the ``httpx`` client carries by default is removed: the access token
+never leaves for the file host.
+
+Atomicity: bytes go to a hidden temporary file next to the destination
+(``.<name>.<random>.part``, same directory, hence same file system); on success it is flushed,
+``fsync``-ed and ``os.replace``-d onto the destination. On any failure -- network error,
+HTTP error, short body, an exception raised by the progress callback, ``KeyboardInterrupt``,
+task cancellation -- the temporary file is deleted and the error re-raised, so an interrupted
+download never leaves a partial file under the destination name (nor a stray ``.part`` file).
+
+Sync and async share everything here except the loop over the body (``iter_bytes`` vs
+``aiter_bytes``). The async variant writes each chunk with ordinary (blocking) file I/O: a
+chunk write to a local disk takes microseconds, far less than receiving it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+import httpx
+
+from . import _validation as v
+from ._errors import TransportError, ValidationError, error_from_response, safe_url
+from ._transport import _transport_error
+from ._types import NotGiven, TimeoutTypes
+
+__all__ = ["DEFAULT_CHUNK_SIZE", "Progress", "Target", "async_download", "sync_download"]
+
+#: Bytes per read from the response (and per progress callback).
+DEFAULT_CHUNK_SIZE = 1024 * 1024
+
+#: ``progress(bytes_done, total)``; ``total`` is ``None`` when the server sent no usable length.
+Progress = Callable[[int, int | None], object]
+
+_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,8}")
+_STRIP_HEADERS = ("authorization", "cookie")
+
+
+class Target:
+    """Where a download goes, checked before any request.
+
+    ``to`` is an existing directory (the file is named ``recording-<id><suffix>``, the suffix
+    taken from the file URL, ``.mp4`` if it has none) or a file path whose directory exists
+    (an existing file there is replaced).
+    """
+
+    def __init__(
+        self,
+        to: str | os.PathLike[str],
+        recording_id: object,
+        progress: Progress | None,
+        chunk_size: int,
+    ) -> None:
+        if not isinstance(to, str | os.PathLike):
+            raise ValidationError("to", f"expected a path, got {type(to).__name__}")
+        path = Path(to).expanduser()
+        if str(to) == "":
+            raise ValidationError("to", "expected a path, got ''")
+        if path.is_dir():
+            self.directory, self.name = path, None
+        else:
+            if not path.parent.is_dir():
+                raise ValidationError("to", f"directory {str(path.parent)!r} does not exist")
+            self.directory, self.name = path.parent, path.name
+        if progress is not None and not callable(progress):
+            raise ValidationError("progress", "expected a callable(bytes_done, total) or None")
+        if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+            raise ValidationError("chunk_size", f"expected an int >= 1, got {chunk_size!r}")
+        self.recording_id = v.key(recording_id, "recording_id")
+        self.progress = progress
+        self.chunk_size = chunk_size
+
+    def path_for(self, url: str) -> Path:
+        """The final path, given the file URL (only a plain suffix is taken from the URL)."""
+        if self.name is not None:
+            return self.directory / self.name
+        suffix = Path(httpx.URL(url).path).suffix
+        if not _SUFFIX.fullmatch(suffix):
+            suffix = ".mp4"
+        return self.directory / f"recording-{self.recording_id}{suffix}"
+
+
+def file_request(
+    http_client: httpx.Client | httpx.AsyncClient,
+    url: str,
+    timeout: TimeoutTypes | NotGiven,
+) -> httpx.Request:
+    """The file GET, built by the user's client but without any credential headers."""
+    try:
+        if isinstance(timeout, NotGiven):
+            request = http_client.build_request("GET", url)
+        else:
+            request = http_client.build_request("GET", url, timeout=timeout)
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol, TypeError, ValueError) as exc:
+        raise TransportError(f"invalid download URL: {exc}", method="GET", url=url) from exc
+    for name in _STRIP_HEADERS:
+        request.headers.pop(name, None)
+    return request
+
+
+def _total(response: httpx.Response) -> int | None:
+    """Content-Length, when it describes the bytes we will write (no content coding)."""
+    if response.headers.get("content-encoding", "identity").lower() != "identity":
+        return None
+    raw = response.headers.get("content-length")
+    return int(raw) if raw is not None and raw.isdigit() else None
+
+
+class _Writer:
+    """The temporary file: write chunks, then commit (fsync + rename) or abort (delete)."""
+
+    def __init__(self, final: Path, total: int | None, progress: Progress | None) -> None:
+        self.final = final
+        self.total = total
+        self.progress = progress
+        self.done = 0
+        self.file: IO[bytes] = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in commit/abort
+            dir=final.parent, prefix=f".{final.name}.", suffix=".part", delete=False
+        )
+
+    def write(self, chunk: bytes) -> None:
+        if not chunk:
+            return
+        self.file.write(chunk)
+        self.done += len(chunk)
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+    def commit(self, url: str) -> Path:
+        if self.total is not None and self.done != self.total:
+            raise TransportError(
+                f"incomplete download: {self.done} of {self.total} bytes", method="GET", url=url
+            )
+        if self.done == 0 and self.progress is not None:
+            self.progress(0, self.total)  # an empty file still reports completion once
+        self.file.flush()
+        os.fsync(self.file.fileno())
+        self.file.close()
+        os.replace(self.file.name, self.final)
+        return self.final
+
+    def abort(self) -> None:
+        with contextlib.suppress(OSError):
+            self.file.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.file.name)
+
+
+def _check_status(response: httpx.Response) -> None:
+    if response.status_code >= 300:  # redirects were followed; anything left is an error
+        raise error_from_response(response)
+
+
+def sync_download(
+    http_client: httpx.Client, url: str, target: Target, timeout: TimeoutTypes | NotGiven
+) -> Path:
+    """Stream ``url`` into ``target`` (see the module docstring)."""
+    request = file_request(http_client, url, timeout)
+    where = safe_url(request.url)
+    final = target.path_for(url)
+    writer: _Writer | None = None
+    try:
+        # send(), not stream(): stream() would merge the client's default headers back in.
+        response = http_client.send(request, stream=True, auth=None, follow_redirects=True)
+        try:
+            if response.status_code >= 300:
+                response.read()
+                _check_status(response)
+            writer = _Writer(final, _total(response), target.progress)
+            for chunk in response.iter_bytes(target.chunk_size):
+                writer.write(chunk)
+        finally:
+            response.close()
+        return writer.commit(where)
+    except httpx.HTTPError as exc:
+        if writer is not None:
+            writer.abort()
+        if isinstance(exc, httpx.RequestError):
+            raise _transport_error(exc, "GET", where) from exc
+        raise TransportError(
+            f"download failed: {type(exc).__name__}: {exc}", method="GET", url=where
+        ) from exc
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        raise
+
+
+async def async_download(
+    http_client: httpx.AsyncClient, url: str, target: Target, timeout: TimeoutTypes | NotGiven
+) -> Path:
+    """Async twin of :func:`sync_download`."""
+    request = file_request(http_client, url, timeout)
+    where = safe_url(request.url)
+    final = target.path_for(url)
+    writer: _Writer | None = None
+    try:
+        response = await http_client.send(request, stream=True, auth=None, follow_redirects=True)
+        try:
+            if response.status_code >= 300:
+                await response.aread()
+                _check_status(response)
+            writer = _Writer(final, _total(response), target.progress)
+            async for chunk in response.aiter_bytes(target.chunk_size):
+                writer.write(chunk)
+        finally:
+            await response.aclose()
+        return writer.commit(where)
+    except httpx.HTTPError as exc:
+        if writer is not None:
+            writer.abort()
+        if isinstance(exc, httpx.RequestError):
+            raise _transport_error(exc, "GET", where) from exc
+        raise TransportError(
+            f"download failed: {type(exc).__name__}: {exc}", method="GET", url=where
+        ) from exc
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        raise

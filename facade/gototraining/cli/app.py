@@ -1,0 +1,131 @@
+"""The ``gototraining`` Typer application: global options, error handling, sub-commands."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from gototraining import GoToTrainingError, __version__
+
+from .context import DEFAULT_RATE_LIMIT, State, UsageError
+from .errors import report
+from .redact import redactor
+
+__all__ = ["app"]
+
+
+# Click's own exceptions (usage errors, --help exits) must pass through untouched. Recent
+# typer versions vendor click, older ones use the click package: find the class via typer.
+_CLICK_EXCEPTION: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"
+)
+_PASSTHROUGH: tuple[type[BaseException], ...] = (
+    _CLICK_EXCEPTION,
+    typer.Exit,
+    typer.Abort,
+    KeyboardInterrupt,
+)
+
+
+class _Group(TyperGroup):
+    """Turns errors raised anywhere below into one ``error:`` line and an exit code: 2 for
+    usage errors (and input the facade rejected before sending), 1 for API and transport
+    errors and anything unexpected, with the redacted traceback under ``--debug``."""
+
+    def invoke(self, ctx: Any) -> Any:  # ctx: click's Context (vendored or not)
+        try:
+            return super().invoke(ctx)
+        except UsageError as exc:
+            sys.stderr.write(f"error: {redactor(str(exc))}\n")
+            raise typer.Exit(2) from None
+        except GoToTrainingError as exc:
+            raise typer.Exit(report(exc, debug=_debug(ctx))) from None
+        except _PASSTHROUGH:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a bug or environment problem: one line, no secrets
+            if _debug(ctx):
+                import traceback
+
+                sys.stderr.write(redactor("".join(traceback.format_exception(exc))))
+            message = redactor(" ".join(str(exc).split()))
+            sys.stderr.write(f"error: {type(exc).__name__}: {message}\n")
+            if not _debug(ctx):
+                sys.stderr.write("(run with --debug for the traceback)\n")
+            raise typer.Exit(1) from None
+
+
+def _debug(ctx: typer.Context) -> bool:
+    state = ctx.find_object(State)
+    return bool(state and state.debug)
+
+
+app = typer.Typer(
+    name="gototraining",
+    cls=_Group,
+    help="Schedule GoToTraining trainings, register people in bulk, export rosters, read attendance.",
+    no_args_is_help=True,
+    add_completion=False,
+    # Rich's pretty tracebacks print local variables on request and never redact: off.
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"gototraining {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            envvar="GOTO_BASE_URL",
+            help="API root, e.g. a sandbox's http://127.0.0.1:8089/G2T/rest "
+            "[default: the one stored at login, else GoTo's API]",
+            show_envvar=True,
+        ),
+    ] = None,
+    rate_limit: Annotated[
+        float,
+        typer.Option(
+            "--rate-limit",
+            min=0,
+            help="Client-side limit in requests/second (GoTo documents 10); 0 = off.",
+        ),
+    ] = DEFAULT_RATE_LIMIT,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks (secrets redacted).")
+    ] = False,
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = None,
+) -> None:
+    """Work with GoToTraining from the command line.
+
+    Credentials: GOTO_ACCESS_TOKEN and GOTO_ORGANIZER_KEY from the environment, else the
+    tokens stored by 'gototraining login' (refreshed automatically).
+    Exit codes: 0 success, 1 API error, 2 usage error.
+    """
+    ctx.obj = State(base_url=base_url, debug=debug, rate_limit=rate_limit or None)
+
+
+def _register() -> None:
+    from .commands import auth, registrants, reports, sandbox, trainings
+
+    app.add_typer(trainings.app, name="trainings")
+    app.add_typer(registrants.app, name="registrants")
+    app.add_typer(reports.app, name="reports")
+    auth.register(app)
+    sandbox.register(app)
+
+
+_register()

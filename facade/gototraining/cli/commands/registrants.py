@@ -1,0 +1,260 @@
+"""``gototraining registrants list|export|import|cancel``."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from gototraining import GoToTrainingError
+
+from ..context import State, UsageError
+from ..csvio import Result, read_people, write_roster
+from ..errors import report
+from ..importer import Importer
+from ..output import console, err_console, print_json, registrants_table
+from . import parse_key, state
+
+if TYPE_CHECKING:
+    from ..csvio import Person
+
+__all__ = ["app"]
+
+app = typer.Typer(help="List, export, bulk-import and cancel registrants.", no_args_is_help=True)
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
+TrainingArg = Annotated[str, typer.Argument(metavar="TRAINING", help="Training key.")]
+
+#: Exit code after Ctrl-C (128 + SIGINT), as shells report it.
+EXIT_INTERRUPTED = 130
+
+
+@app.command("list")
+def list_(ctx: typer.Context, training: TrainingArg, json: JsonFlag = False) -> None:
+    """The training's roster (the API may serve it from a cache up to 2 hours old)."""
+    key = parse_key(training, "TRAINING")
+    with state(ctx).client() as client:
+        registrants = client.registrants.list(key)
+    if json:
+        print_json(registrants)
+    else:
+        console().print(registrants_table(registrants, f"{len(registrants)} registrant(s)"))
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    training: TrainingArg,
+    csv: Annotated[
+        str, typer.Option("--csv", help="Output file ('-' for stdout); written atomically.")
+    ] = "-",
+) -> None:
+    """Export the roster as CSV (key, email, names, status, date, join and confirmation URL)."""
+    key = parse_key(training, "TRAINING")
+    with state(ctx).client() as client:
+        registrants = client.registrants.list(key)
+    try:
+        write_roster(csv, registrants)
+    except OSError as exc:
+        raise UsageError(f"cannot write {csv}: {exc.strerror or exc}") from None
+    if csv != "-":
+        err_console().print(f"Exported {len(registrants)} registrant(s) to {csv}")
+
+
+@app.command()
+def cancel(
+    ctx: typer.Context,
+    training: TrainingArg,
+    registrant: Annotated[
+        str | None, typer.Argument(help="Registrant key (or use --email).")
+    ] = None,
+    email: Annotated[
+        str | None, typer.Option("--email", help="Cancel the registrant with this email.")
+    ] = None,
+    json: JsonFlag = False,
+) -> None:
+    """Cancel one registration (the registrant is not notified)."""
+    key = parse_key(training, "TRAINING")
+    if (registrant is None) == (email is None):
+        raise UsageError("give either a REGISTRANT key or --email")
+    with state(ctx).client() as client:
+        if registrant is not None:
+            registrant_key = parse_key(registrant, "REGISTRANT")
+            label = registrant_key
+        else:
+            assert email is not None
+            wanted = email.strip().casefold()
+            match = [r for r in client.registrants.list(key) if r.email.casefold() == wanted]
+            if not match:
+                raise UsageError(f"{email} is not registered for training {key}")
+            registrant_key = match[0].registrant_key
+            label = f"{match[0].given_name} {match[0].surname} <{match[0].email}>"
+        client.registrants.cancel(key, registrant_key)
+    if json:
+        print_json({"training_key": key, "registrant_key": registrant_key, "cancelled": True})
+    else:
+        console().print(f"Cancelled the registration of {label} for training {key}")
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    training: TrainingArg,
+    people_csv: Annotated[
+        Path,
+        typer.Argument(
+            metavar="PEOPLE_CSV", help="CSV with the columns email, given_name, surname."
+        ),
+    ],
+    results: Annotated[
+        Path | None,
+        typer.Option(help="Results CSV (status and join URL per person) [default: next to input]"),
+    ] = None,
+    concurrency: Annotated[
+        int,
+        typer.Option("--concurrency", "-c", min=1, max=64, help="Registrations in flight at once."),
+    ] = 8,
+    progress: Annotated[
+        bool, typer.Option(help="Progress bar (only ever shown on a terminal).")
+    ] = True,
+    json: JsonFlag = False,
+) -> None:
+    """Register everyone in PEOPLE_CSV; safe to re-run.
+
+    Every row is validated first: with any bad row nothing is sent (exit 2). Registration
+    runs concurrently under the rate limit. People already registered (by an earlier,
+    interrupted run or otherwise) are reported, never registered twice. The results file
+    lists each person's status, join URL or error and stays consistent if interrupted.
+    """
+    key = parse_key(training, "TRAINING")
+    try:
+        people_file = read_people(people_csv)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {people_csv}: {getattr(exc, 'strerror', None) or exc}")
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if people_file.bad_rows:
+        for bad in people_file.bad_rows:
+            typer.echo(f"{people_csv}: {bad}", err=True)
+        raise UsageError(
+            f"{len(people_file.bad_rows)} bad row(s) in {people_csv}; nothing was sent"
+        )
+    results_path = results or people_csv.with_name(f"{people_csv.stem}.results.csv")
+    if results_path.resolve() == people_csv.resolve():
+        raise UsageError("--results must not be the input file")
+    st = state(ctx)
+    importer, interrupted, fatal = _run_import(
+        st, key, people_file.people, results_path, concurrency, progress and not json
+    )
+    if importer.started:  # a training that cannot be read: just the error, no empty summary
+        _summary(importer, key, results_path, interrupted=interrupted, json=json)
+    if fatal is not None:
+        raise typer.Exit(report(fatal, debug=st.debug))
+    if interrupted:
+        typer.echo(
+            "interrupted: re-run the same command to register the remaining people", err=True
+        )
+        raise typer.Exit(EXIT_INTERRUPTED)
+    if importer.counts()["failed"]:
+        raise typer.Exit(1)
+
+
+def _run_import(
+    st: State,
+    training_key: str,
+    people: tuple[Person, ...],
+    results_path: Path,
+    concurrency: int,
+    show_progress: bool,
+) -> tuple[Importer, bool, GoToTrainingError | None]:
+    """Run the import; returns (importer, interrupted?, fatal API error or None)."""
+    out = err_console()
+    bar = Progress(
+        TextColumn("[bold]Registering"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[stats]}"),
+        TimeElapsedColumn(),
+        console=out,
+        # Only on a terminal: in pipes, CI logs and tests a bar is just noise.
+        disable=not (show_progress and out.is_terminal),
+        transient=False,
+    )
+    task = bar.add_task("import", total=len(people), stats="")
+    client = st.async_client()
+    importer = Importer(client, training_key, people, results_path, concurrency=concurrency)
+
+    def advance(_: Result | None = None) -> None:
+        c = importer.counts()
+        stats = f"new {c['registered']}  existing {c['already_registered']}  failed {c['failed']}"
+        bar.update(task, completed=len(people) - c["pending"], stats=stats)
+
+    importer.on_result = advance
+
+    async def go() -> None:
+        try:
+            todo = await importer.prepare()
+            advance()
+            await importer.run(todo)
+        finally:
+            await client.aclose()
+
+    interrupted = False
+    fatal: GoToTrainingError | None = None
+    with bar:
+        try:
+            asyncio.run(go())
+        except KeyboardInterrupt:
+            interrupted = True
+        except GoToTrainingError as exc:
+            fatal = exc
+    return importer, interrupted, fatal
+
+
+def _summary(
+    importer: Importer, training_key: str, results_path: Path, *, interrupted: bool, json: bool
+) -> None:
+    counts = importer.counts()
+    already = [r for r in importer.results if r.status == "already_registered"]
+    failed = [r for r in importer.results if r.status == "failed"]
+    if json:
+        print_json(
+            {
+                "training_key": training_key,
+                "total": len(importer.results),
+                **counts,
+                "interrupted": interrupted,
+                "already_registered_emails": [r.person.email for r in already],
+                "failures": [
+                    {"line": r.person.line, "email": r.person.email, "error": r.error}
+                    for r in failed
+                ],
+                "results_file": str(results_path),
+            }
+        )
+        return
+    out = console()
+    out.print(f"Import of {len(importer.results)} people into training {training_key}:")
+    table = Table()
+    table.add_column("Outcome")
+    table.add_column("People", justify="right")
+    table.add_row("registered now", str(counts["registered"]))
+    table.add_row("already registered", str(counts["already_registered"]))
+    table.add_row("failed", str(counts["failed"]), style="red" if counts["failed"] else None)
+    if counts["pending"]:
+        table.add_row("not attempted", str(counts["pending"]), style="yellow")
+    table.add_row("total", str(len(importer.results)), style="bold")
+    out.print(table)
+    if already:
+        shown = ", ".join(r.person.email for r in already[:10])
+        more = f" and {len(already) - 10} more" if len(already) > 10 else ""
+        out.print(f"Already registered ({len(already)}): {shown}{more}")
+    for r in failed[:20]:
+        out.print(f"[red]failed[/red] line {r.person.line} {r.person.email}: {r.error}")
+    if len(failed) > 20:
+        out.print(f"... and {len(failed) - 20} more failures")
+    out.print(f"Results (join URL or error per person): {results_path}")

@@ -1,0 +1,124 @@
+"""Per-invocation state (global options) and building facade clients from credentials.
+
+Credentials are resolved in this order:
+
+1. ``GOTO_ACCESS_TOKEN`` (+ ``GOTO_ORGANIZER_KEY``) from the environment: a static bearer
+   token, never refreshed. The environment wins so that CI and one-off shells can override a
+   stored login without touching it.
+2. ``tokens.json`` from ``gototraining login``: an ``OAuth2`` auth that refreshes itself and
+   persists every refreshed token set back to the store (``on_token_refresh``).
+
+The API root is ``--base-url`` / ``$GOTO_BASE_URL``, else the one stored at login, else the
+facade's default (GoTo's production API).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+import attrs
+
+from .config import StoredTokens, TokenStore
+from .redact import redactor
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import httpx
+
+    from gototraining import AsyncGoToTraining, GoToTraining, OAuth2Token
+
+__all__ = ["DEFAULT_RATE_LIMIT", "State", "UsageError"]
+
+#: GoTo's documented limit: 10 requests per second per API.
+DEFAULT_RATE_LIMIT = 10.0
+
+
+class UsageError(Exception):
+    """A usage/configuration problem: printed as one ``error:`` line, exit code 2."""
+
+
+@attrs.define
+class State:
+    """The global options of one ``gototraining`` invocation (``ctx.obj``)."""
+
+    base_url: str | None = None
+    debug: bool = False
+    rate_limit: float | None = DEFAULT_RATE_LIMIT
+    store: TokenStore = attrs.field(factory=TokenStore)
+
+    # -- credentials ---------------------------------------------------------------------
+
+    def _resolve(self) -> tuple[httpx.Auth, str, str | None]:
+        """(auth, organizer key, base URL) or ``UsageError`` when there are no credentials."""
+        from gototraining import BearerToken, OAuth2
+
+        env_token = os.environ.get("GOTO_ACCESS_TOKEN") or None
+        env_org = os.environ.get("GOTO_ORGANIZER_KEY") or None
+        redactor.add(env_token)
+        if env_token:
+            if not env_org:
+                raise UsageError("GOTO_ACCESS_TOKEN is set but GOTO_ORGANIZER_KEY is not; set both")
+            return BearerToken(env_token), env_org, self.base_url
+        try:
+            stored = self.store.load()
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        if stored is None:
+            raise UsageError(
+                "not logged in: run 'gototraining login', or set GOTO_ACCESS_TOKEN and "
+                "GOTO_ORGANIZER_KEY"
+            )
+        redactor.add(stored.access_token, stored.refresh_token, stored.client_secret)
+        organizer_key = env_org or stored.organizer_key
+        if not organizer_key:
+            raise UsageError(
+                "no organizer key: run 'gototraining login --organizer-key KEY' or set "
+                "GOTO_ORGANIZER_KEY"
+            )
+        auth = OAuth2(
+            stored.client_id,
+            stored.client_secret,
+            stored.refresh_token,
+            access_token=stored.access_token,
+            expires_at=stored.expires_at,
+            token_url=stored.token_url,
+            on_token_refresh=self._persist(stored),
+        )
+        return auth, organizer_key, self.base_url or stored.base_url
+
+    def _persist(self, stored: StoredTokens) -> Callable[[OAuth2Token], None]:
+        store = self.store
+
+        def on_token_refresh(token: OAuth2Token) -> None:
+            # Register first: nothing printed after this point may show the new tokens.
+            redactor.add(token.access_token, token.refresh_token)
+            nonlocal stored
+            stored = attrs.evolve(
+                stored,
+                access_token=token.access_token,
+                refresh_token=token.refresh_token,
+                expires_at=token.expires_at,
+            )
+            store.save(stored)
+
+        return on_token_refresh
+
+    def client(self) -> GoToTraining:
+        """A synchronous facade client for this invocation (caller closes it)."""
+        from gototraining import GoToTraining
+
+        auth, organizer_key, base_url = self._resolve()
+        return GoToTraining(
+            auth=auth, organizer_key=organizer_key, base_url=base_url, rate_limit=self.rate_limit
+        )
+
+    def async_client(self) -> AsyncGoToTraining:
+        """An asynchronous facade client for this invocation (caller closes it)."""
+        from gototraining import AsyncGoToTraining
+
+        auth, organizer_key, base_url = self._resolve()
+        return AsyncGoToTraining(
+            auth=auth, organizer_key=organizer_key, base_url=base_url, rate_limit=self.rate_limit
+        )

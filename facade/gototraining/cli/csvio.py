@@ -1,0 +1,279 @@
+"""CSV in and out: the people file of ``registrants import``, its results file, roster export.
+
+People files come from spreadsheets, so reading is forgiving where it is safe to be (a UTF-8
+BOM, header spelling such as ``givenName``/``First name``/``last_name``, surrounding
+whitespace, blank lines, extra columns) and strict about content: every row is checked with
+the same validators the facade applies before sending, so a file that passes here will not
+fail validation halfway through an import. Line numbers are 1-based physical lines including
+the header (a quoted field spanning lines counts every line), as an editor shows them.
+
+Output files are written atomically (temporary file + ``os.replace``): whoever reads one --
+a person after Ctrl-C, or the next run -- sees a complete file, never a torn one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import attrs
+
+from gototraining import Registrant, ValidationError
+from gototraining import _validation as v
+
+__all__ = [
+    "RESULT_FIELDS",
+    "ROSTER_FIELDS",
+    "BadRow",
+    "PeopleFile",
+    "Person",
+    "Result",
+    "read_people",
+    "write_csv_atomic",
+    "write_roster",
+]
+
+#: The facade's limit for given name and surname.
+NAME_MAX = 128
+
+# Normalised header (lowercase, letters only) -> canonical column.
+_ALIASES = {
+    "email": "email",
+    "emailaddress": "email",
+    "mail": "email",
+    "givenname": "given_name",
+    "firstname": "given_name",
+    "first": "given_name",
+    "forename": "given_name",
+    "surname": "surname",
+    "lastname": "surname",
+    "familyname": "surname",
+    "last": "surname",
+}
+REQUIRED = ("email", "given_name", "surname")
+
+
+@attrs.frozen
+class Person:
+    """A valid row of a people file."""
+
+    line: int
+    email: str
+    given_name: str
+    surname: str
+
+
+@attrs.frozen
+class BadRow:
+    """A row that failed validation, with every reason found."""
+
+    line: int
+    reasons: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"line {self.line}: " + "; ".join(self.reasons)
+
+
+@attrs.frozen
+class PeopleFile:
+    """The outcome of reading a people file: the valid people and the bad rows."""
+
+    people: tuple[Person, ...]
+    bad_rows: tuple[BadRow, ...]
+
+
+def _normalise(header: str) -> str:
+    return re.sub(r"[^a-z]", "", header.lower())
+
+
+def _check(value: str | None, name: str, *, email: bool = False) -> str | None:
+    """``None`` if valid, else the reason (the facade's validators have the final say)."""
+    if value is None or not value.strip():
+        return f"{name} is empty"
+    try:
+        if email:
+            v.email(value, name)
+        else:
+            v.text(value, name, max_len=NAME_MAX)
+    except ValidationError as exc:
+        return str(exc)
+    return None
+
+
+def _cell(row: list[str], columns: dict[str, int], name: str) -> str | None:
+    """The stripped value of column ``name``; ``None`` if the row is too short to have it."""
+    i = columns[name]
+    return row[i].strip() if i < len(row) else None
+
+
+def read_people(path: Path) -> PeopleFile:
+    """Read and validate every row of a people CSV.
+
+    Raises:
+        ValueError: the file as a whole is unusable (missing columns, not CSV, no rows);
+            the message is meant for the user.
+        OSError: it cannot be read.
+    """
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        text = fh.read()
+    reader = csv.reader(io.StringIO(text, newline=""))
+    columns: dict[str, int] | None = None
+    people: list[Person] = []
+    bad: list[BadRow] = []
+    seen: dict[str, int] = {}
+    try:
+        while True:
+            line = reader.line_num + 1  # the physical line this row starts on
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            if not any(cell.strip() for cell in row):
+                continue  # blank line (or a row of empty cells)
+            if columns is None:
+                columns = {}
+                for index, header in enumerate(row):
+                    canonical = _ALIASES.get(_normalise(header))
+                    if canonical and canonical not in columns:
+                        columns[canonical] = index
+                missing = [c for c in REQUIRED if c not in columns]
+                if missing:
+                    raise ValueError(
+                        f"{path}: line {line}: header needs the columns "
+                        f"{', '.join(REQUIRED)} (missing: {', '.join(missing)}; "
+                        f"found: {', '.join(h.strip() for h in row)})"
+                    )
+                continue
+
+            email, given, surname = (_cell(row, columns, c) for c in REQUIRED)
+            reasons = [
+                r
+                for r in (
+                    _check(email, "email", email=True),
+                    _check(given, "given_name"),
+                    _check(surname, "surname"),
+                )
+                if r
+            ]
+            if email and not reasons:
+                first = seen.setdefault(email.casefold(), line)
+                if first != line:
+                    reasons.append(f"duplicate email {email!r} (first on line {first})")
+            if reasons:
+                bad.append(BadRow(line, tuple(reasons)))
+            else:
+                assert email is not None and given is not None and surname is not None
+                people.append(Person(line, email, given, surname))
+    except csv.Error as exc:
+        raise ValueError(f"{path}: line {reader.line_num}: not valid CSV ({exc})") from None
+    if columns is None:
+        raise ValueError(f"{path}: empty file (expected a header: {','.join(REQUIRED)})")
+    if not people and not bad:
+        raise ValueError(f"{path}: no people after the header")
+    return PeopleFile(tuple(people), tuple(bad))
+
+
+#: Columns of the results file of ``registrants import``.
+RESULT_FIELDS = (
+    "line",
+    "email",
+    "given_name",
+    "surname",
+    "status",
+    "registrant_key",
+    "join_url",
+    "error",
+)
+
+
+@attrs.define
+class Result:
+    """The outcome for one person of an import.
+
+    ``status`` is ``pending`` (not attempted yet), ``registered`` (by this run),
+    ``already_registered`` (by an earlier run or someone else) or ``failed``.
+    """
+
+    person: Person
+    status: str = "pending"
+    registrant_key: str = ""
+    join_url: str = ""
+    error: str = ""
+
+    def row(self) -> list[str]:
+        """The results-file row."""
+        p = self.person
+        return [
+            str(p.line),
+            p.email,
+            p.given_name,
+            p.surname,
+            self.status,
+            self.registrant_key,
+            self.join_url,
+            self.error,
+        ]
+
+
+def write_csv_atomic(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
+    """Write a CSV file via a temporary file in the same directory and ``os.replace``."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    data = buffer.getvalue().encode("utf-8")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+#: Columns of ``registrants export``.
+ROSTER_FIELDS = (
+    "registrant_key",
+    "email",
+    "given_name",
+    "surname",
+    "status",
+    "registration_date",
+    "join_url",
+    "confirmation_url",
+)
+
+
+def write_roster(target: str, registrants: Sequence[Registrant]) -> None:
+    """Export a roster as CSV to a path (atomically) or to stdout (``-``)."""
+    from .output import fmt_iso
+
+    rows = [
+        [
+            r.registrant_key,
+            r.email,
+            r.given_name,
+            r.surname,
+            r.raw_status,
+            fmt_iso(r.registration_date),
+            r.join_url,
+            r.confirmation_url,
+        ]
+        for r in sorted(registrants, key=lambda r: (r.surname.casefold(), r.given_name.casefold()))
+    ]
+    if target == "-":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(ROSTER_FIELDS)
+        writer.writerows(rows)
+    else:
+        write_csv_atomic(Path(target), ROSTER_FIELDS, rows)

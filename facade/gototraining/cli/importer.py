@@ -1,0 +1,172 @@
+"""Bulk registration for ``registrants import``: concurrent, rate-limited, idempotent, resumable.
+
+How a run stays correct when it is interrupted and run again:
+
+* **The API is the source of truth.** A run first lists the training's registrants; everybody
+  already on the list is reported as ``already_registered`` (with their join URL) and not
+  sent again. Only the rest is registered.
+* **Every registration is sent with ``if_exists="return"``.** If a person was registered in
+  the meantime -- or by a request whose response was lost when the previous run died -- the
+  API answers 409 and the facade returns the existing registrant instead of failing. GoTo may
+  serve the registrant list from a cache; a 409 for someone not on the list yet still counts
+  as ``already_registered``. Nobody is registered twice.
+* **The results file is a consistent snapshot at all times.** It lists every person of the
+  input with their status (``pending`` until attempted) and is replaced atomically, at most
+  every ``flush_interval`` seconds while the import runs and once more at the end -- also
+  after Ctrl-C or a fatal error. A hard kill loses at most the last interval's statuses, and
+  the next run recovers those from the API anyway.
+
+Concurrency: ``concurrency`` worker tasks share one ``AsyncGoToTraining``; its rate limiter
+(one token bucket for all tasks) keeps the request rate within the API's limit, so more
+workers only hide latency, they never exceed the limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gototraining import (
+    APIError,
+    AuthenticationError,
+    Conflict,
+    GoToTrainingError,
+    NotFound,
+    PermissionDenied,
+)
+
+from .csvio import RESULT_FIELDS, Person, Result, write_csv_atomic
+from .errors import one_line
+
+if TYPE_CHECKING:
+    from gototraining import AsyncGoToTraining
+
+__all__ = ["FATAL", "Importer"]
+
+#: Errors that would hit every remaining row the same way: stop instead of failing each.
+FATAL: tuple[type[APIError], ...] = (AuthenticationError, PermissionDenied, NotFound)
+
+
+class Importer:
+    """Registers ``people`` for one training and keeps ``results_path`` up to date."""
+
+    def __init__(
+        self,
+        client: AsyncGoToTraining,
+        training_key: str,
+        people: Sequence[Person],
+        results_path: Path,
+        *,
+        concurrency: int = 8,
+        flush_interval: float = 0.5,
+        on_result: Callable[[Result], None] | None = None,
+    ) -> None:
+        self.client = client
+        self.training_key = training_key
+        self.results = [Result(p) for p in people]
+        self.results_path = results_path
+        self.concurrency = max(1, concurrency)
+        self.flush_interval = flush_interval
+        self.on_result = on_result
+        self._last_flush = 0.0
+        #: Whether registering began (``prepare`` succeeded); the results file exists then.
+        self.started = False
+
+    # -- results file ------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Replace the results file with the current statuses (atomic)."""
+        write_csv_atomic(self.results_path, RESULT_FIELDS, (r.row() for r in self.results))
+        self._last_flush = time.monotonic()
+
+    def _maybe_flush(self) -> None:
+        if time.monotonic() - self._last_flush >= self.flush_interval:
+            self.flush()
+
+    # -- the run -----------------------------------------------------------------------------
+
+    async def prepare(self) -> list[Result]:
+        """Mark everybody already registered; return who still needs registering.
+
+        Raises the API error if the training cannot be read (nothing was registered then).
+        """
+        existing = await self.client.registrants.list(self.training_key)
+        by_email = {r.email.casefold(): r for r in existing}
+        todo: list[Result] = []
+        for result in self.results:
+            found = by_email.get(result.person.email.casefold())
+            if found is None:
+                todo.append(result)
+            else:
+                result.status = "already_registered"
+                result.registrant_key = found.registrant_key
+                result.join_url = found.join_url
+        return todo
+
+    async def _register(self, result: Result) -> None:
+        p = result.person
+        try:
+            registration = await self.client.registrants.register(
+                self.training_key,
+                email=p.email,
+                given_name=p.given_name,
+                surname=p.surname,
+                if_exists="return",
+            )
+        except FATAL:
+            raise
+        except Conflict:
+            # 409 but not on the (cached) list yet: registered all the same.
+            result.status = "already_registered"
+            result.error = "registered, but not in the registrant list yet (no join URL)"
+        except GoToTrainingError as exc:
+            result.status = "failed"
+            result.error = one_line(exc)
+        else:
+            result.status = "registered" if registration.created else "already_registered"
+            result.registrant_key = registration.registrant_key
+            result.join_url = registration.join_url
+        if self.on_result is not None:
+            self.on_result(result)
+        self._maybe_flush()
+
+    async def run(self, todo: Sequence[Result]) -> None:
+        """Register ``todo`` with ``concurrency`` workers; the results file is always flushed.
+
+        A fatal API error (authentication, permission, training gone) stops all workers and
+        is re-raised; cancellation (Ctrl-C) likewise leaves the file consistent.
+        """
+        queue: asyncio.Queue[Result] = asyncio.Queue()
+        for result in todo:
+            queue.put_nowait(result)
+
+        async def worker() -> None:
+            while True:
+                try:
+                    result = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
+                await self._register(result)
+
+        self.started = True
+        self.flush()
+        try:
+            async with asyncio.TaskGroup() as group:
+                for _ in range(min(self.concurrency, len(todo))):
+                    group.create_task(worker())
+        except BaseExceptionGroup as eg:
+            # TaskGroup wraps the first failure; surface it as the plain exception.
+            first = eg.exceptions[0]
+            raise first from None
+        finally:
+            self.flush()
+
+    def counts(self) -> dict[str, int]:
+        """How many people have each status."""
+        counts = {"registered": 0, "already_registered": 0, "failed": 0, "pending": 0}
+        for r in self.results:
+            counts[r.status] += 1
+        return counts

@@ -1,0 +1,219 @@
+"""Rendering: rich tables for people, JSON for scripts.
+
+Everything for humans goes through a rich ``Console``; rich drops colours and cursor tricks
+by itself when stdout is not a terminal, so piping a table into a file stays readable.
+``--json`` output is plain ``json.dumps`` on stdout (one document, nothing else on stdout).
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import sys
+import zoneinfo
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, tzinfo
+from typing import TYPE_CHECKING, Any
+
+import attrs
+from rich.console import Console
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from gototraining import Registrant, Training
+
+    from .reports import SessionReport
+
+__all__ = [
+    "attendance_tables",
+    "console",
+    "err_console",
+    "fmt_dt",
+    "print_json",
+    "registrants_table",
+    "to_jsonable",
+    "training_panel",
+    "trainings_table",
+]
+
+#: Console width when the output is not a terminal.
+PIPE_WIDTH = 120
+
+
+def console() -> Console:
+    """A console on the *current* ``sys.stdout`` (CliRunner swaps it per invocation)."""
+    # A generous width when not a terminal: tables piped to files or captured by tests
+    # should not be squeezed to rich's fallback of 80 columns.
+    return Console(file=sys.stdout, width=None if sys.stdout.isatty() else PIPE_WIDTH)
+
+
+def err_console() -> Console:
+    """A console on the current ``sys.stderr`` (progress bars, warnings)."""
+    return Console(file=sys.stderr, width=None if sys.stderr.isatty() else PIPE_WIDTH)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return fmt_iso(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def to_jsonable(value: Any) -> Any:
+    """attrs models (recursively) to dicts with snake_case keys; datetimes as ISO-8601 UTC."""
+    if attrs.has(type(value)):
+        return {k: to_jsonable(v) for k, v in attrs.asdict(value, recurse=False).items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_jsonable(v) for k, v in value.items()}
+    return value
+
+
+def print_json(value: Any) -> None:
+    """Write ``value`` as indented JSON to stdout."""
+    sys.stdout.write(json.dumps(to_jsonable(value), indent=2, default=_json_default) + "\n")
+
+
+def fmt_iso(value: datetime) -> str:
+    """ISO-8601 in UTC with a ``Z`` (what the API itself sends)."""
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def zone(name: str | None) -> tzinfo:
+    """The named IANA zone, or UTC when empty/unknown (the API sometimes sends ``""``)."""
+    if name:
+        try:
+            return zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            pass
+    return UTC
+
+
+def fmt_dt(value: datetime, tz: tzinfo = UTC) -> str:
+    """``2030-03-01 10:00 CET`` -- minutes are enough for trainings."""
+    local = value.astimezone(tz)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname() or ''}".rstrip()
+
+
+def fmt_range(start: datetime, end: datetime, tz: tzinfo = UTC) -> str:
+    """``2030-03-01 10:00-12:00 CET`` (the end's date too when it differs)."""
+    s, e = start.astimezone(tz), end.astimezone(tz)
+    end_text = f"{e:%H:%M}" if s.date() == e.date() else f"{e:%Y-%m-%d %H:%M}"
+    return f"{s:%Y-%m-%d %H:%M}-{end_text} {s.tzname() or ''}".rstrip()
+
+
+def trainings_table(trainings: Sequence[Training]) -> Table:
+    """One row per training, in start order."""
+    table = Table(title=f"{len(trainings)} training(s)", title_justify="left")
+    table.add_column("Training key", no_wrap=True)
+    table.add_column("ID", no_wrap=True)
+    table.add_column("Name")
+    table.add_column("Sessions", justify="right")
+    table.add_column("First session", no_wrap=True)
+    table.add_column("Time zone", no_wrap=True)
+    for t in sorted(trainings, key=lambda t: t.times[0].start if t.times else datetime.max):
+        tz = zone(t.time_zone)
+        first = fmt_dt(t.times[0].start, tz) if t.times else "-"
+        table.add_row(t.training_key, t.training_id, t.name, str(len(t.times)), first, t.time_zone)
+    return table
+
+
+def training_panel(training: Training) -> list[Table]:
+    """The details of one training: a key/value grid plus its sessions and organizers."""
+    tz = zone(training.time_zone)
+    info = Table.grid(padding=(0, 2))
+    info.add_column(style="bold")
+    info.add_column()
+    info.add_row("Name", training.name)
+    info.add_row("Training key", training.training_key)
+    info.add_row("Training ID", training.training_id)
+    info.add_row("Time zone", training.time_zone or "-")
+    if training.description:
+        info.add_row("Description", training.description)
+    settings = training.registration_settings
+    info.add_row(
+        "Registration",
+        ", ".join(
+            [
+                "web registration " + ("off" if settings.disable_web_registration else "on"),
+                "confirmation email " + ("off" if settings.disable_confirmation_email else "on"),
+            ]
+        ),
+    )
+    sessions = Table(title="Sessions", title_justify="left")
+    sessions.add_column("#", justify="right")
+    sessions.add_column("When", no_wrap=True)
+    sessions.add_column("UTC", no_wrap=True)
+    for i, r in enumerate(training.times, 1):
+        sessions.add_row(str(i), fmt_range(r.start, r.end, tz), fmt_range(r.start, r.end))
+    organizers = Table(title="Organizers", title_justify="left")
+    organizers.add_column("Organizer key", no_wrap=True)
+    organizers.add_column("Name")
+    organizers.add_column("Email")
+    for o in training.organizers:
+        organizers.add_row(o.organizer_key, f"{o.given_name} {o.surname}", o.email)
+    return [info, sessions, organizers]
+
+
+def registrants_table(registrants: Iterable[Registrant], title: str) -> Table:
+    """The roster, sorted by surname then given name."""
+    table = Table(title=title, title_justify="left")
+    table.add_column("#", justify="right")
+    table.add_column("Name")
+    table.add_column("Email")
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Registered (UTC)", no_wrap=True)
+    table.add_column("Registrant key", no_wrap=True)
+    rows = sorted(registrants, key=lambda r: (r.surname.casefold(), r.given_name.casefold()))
+    for i, r in enumerate(rows, 1):
+        table.add_row(
+            str(i),
+            f"{r.given_name} {r.surname}",
+            r.email,
+            r.raw_status,
+            fmt_dt(r.registration_date),
+            r.registrant_key,
+        )
+    return table
+
+
+def attendance_tables(reports: Sequence[SessionReport], time_zone: str | None) -> list[Table]:
+    """A summary table of the sessions, then one attendee table per session."""
+    tz = zone(time_zone)
+    summary = Table(title="Sessions", title_justify="left")
+    summary.add_column("#", justify="right")
+    summary.add_column("Session key", no_wrap=True)
+    summary.add_column("When", no_wrap=True)
+    summary.add_column("Minutes", justify="right")
+    summary.add_column("Attended", justify="right")
+    for i, s in enumerate(reports, 1):
+        attended = sum(1 for a in s.attendees if a.minutes > 0)
+        summary.add_row(
+            str(i),
+            s.session_key,
+            fmt_range(s.start, s.end, tz),
+            str(s.duration),
+            f"{attended}/{len(s.attendees)}",
+        )
+    tables = [summary]
+    for i, s in enumerate(reports, 1):
+        table = Table(title=f"Session {i}: {fmt_range(s.start, s.end, tz)}", title_justify="left")
+        table.add_column("Name")
+        table.add_column("Email")
+        table.add_column("Minutes", justify="right")
+        table.add_column("Joined / left", no_wrap=True)
+        ordered = sorted(s.attendees, key=lambda a: (-a.minutes, a.surname.casefold()))
+        for a in ordered:
+            parts = ", ".join(
+                f"{p.join.astimezone(tz):%H:%M}-{p.leave.astimezone(tz):%H:%M}" for p in a.parts
+            )
+            table.add_row(
+                f"{a.given_name} {a.surname}",
+                a.email,
+                str(a.minutes) if a.minutes else "[dim]absent[/dim]",
+                parts,
+            )
+        tables.append(table)
+    return tables

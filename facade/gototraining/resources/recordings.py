@@ -1,0 +1,163 @@
+"""``client.recordings``: list a training's online recordings and download them."""
+
+from __future__ import annotations
+
+import builtins
+import os
+from pathlib import Path
+
+import httpx
+from gototraining_api.api.recordings import (
+    get_recording_download_by_id,
+    get_recordings_for_training,
+)
+
+from .. import _models as m
+from .._download import DEFAULT_CHUNK_SIZE, Progress, Target, async_download, sync_download
+from .._errors import DecodeError
+from .._operation import operation
+from .._transport import Call, decode_json
+from .._types import NOT_GIVEN, NotGiven, TimeoutTypes
+from ._base import AsyncResource, Key, SyncResource, mirror_docs, path_key
+
+__all__ = ["AsyncRecordings", "Recordings"]
+
+
+def _list(training_key: Key, timeout: TimeoutTypes | NotGiven) -> Call[list[m.Recording]]:
+    kwargs = get_recordings_for_training._get_kwargs(path_key(training_key, "training_key"))
+    return Call("getRecordingsForTraining", kwargs, decode_json(m.decode_recordings), timeout)
+
+
+def location(response: httpx.Response) -> str:
+    """Decoder for getRecordingDownloadById: the absolute URL in the 302's ``Location``.
+
+    The pipeline never follows redirects, so the 302 arrives here. A 2xx (e.g. a proxy that
+    followed the redirect itself) or a redirect without ``Location`` is a ``DecodeError``.
+    """
+    if not 300 <= response.status_code < 400:
+        raise DecodeError(
+            f"expected a 302 redirect to the recording file, got {response.status_code}",
+            response=response,
+        )
+    target = response.headers.get("location")
+    if not target:
+        raise DecodeError(
+            f"{response.status_code} redirect without a Location header", response=response
+        )
+    return str(response.url.join(target))
+
+
+def _download_url(
+    training_key: Key, recording_id: Key, timeout: TimeoutTypes | NotGiven
+) -> Call[str]:
+    kwargs = get_recording_download_by_id._get_kwargs(
+        path_key(training_key, "training_key"), path_key(recording_id, "recording_id")
+    )
+    return Call("getRecordingDownloadById", kwargs, location, timeout)
+
+
+class Recordings(SyncResource):
+    """Online recordings of the organizer's trainings (``client.recordings``).
+
+    These operations carry no organizer key in the path: the access token's organizer is used.
+    """
+
+    @operation("getRecordingsForTraining")
+    def list(
+        self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
+    ) -> builtins.list[m.Recording]:
+        """A training's online recordings (empty if there are none)."""
+        return self._request(_list(training_key, timeout))
+
+    @operation("getRecordingDownloadById")
+    def download_url(
+        self,
+        training_key: Key,
+        recording_id: Key,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> str:
+        """The URL of a recording's file: the ``Location`` of the API's 302 redirect.
+
+        The redirect is not followed (no file bytes are fetched). The URL is typically
+        short-lived and self-authorizing; fetch it without GoTo credentials, or use
+        :meth:`download`. Raises ``DecodeError`` if the API answers anything but a redirect
+        with a ``Location``.
+        """
+        return self._request(_download_url(training_key, recording_id, timeout))
+
+    @operation("getRecordingDownloadById")
+    def download(
+        self,
+        training_key: Key,
+        recording_id: Key,
+        to: str | os.PathLike[str],
+        *,
+        progress: Progress | None = None,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> Path:
+        """Download a recording to disk and return the file's path.
+
+        Asks :meth:`download_url` for the file URL, then streams the file with this client's
+        ``httpx`` client -- **without** the access token or any ``Authorization`` header (the
+        file is on another host). Bytes go to a hidden ``.part`` file in the destination
+        directory, which is fsync-ed and renamed over the destination only when complete;
+        on any error (including an exception raised by ``progress``, Ctrl-C or task
+        cancellation) it is deleted, so no partial file is ever left behind.
+
+        Args:
+            training_key: the training.
+            recording_id: the recording (``Recording.recording_id``).
+            to: an existing directory (the file is named ``recording-<id>.mp4``, the suffix
+                taken from the file URL) or a file path in an existing directory (an existing
+                file is replaced).
+            progress: called as ``progress(bytes_done, total)`` after every chunk written;
+                ``total`` is the ``Content-Length`` or ``None`` if unknown. Counts increase
+                and end at ``total``. Raise from it to abort the download.
+            chunk_size: bytes per read and write (default 1 MiB).
+            timeout: per-call timeout for both requests (the file's read timeout applies per
+                chunk, not to the whole transfer).
+
+        Raises:
+            ValidationError: bad ``to``, keys, ``progress`` or ``chunk_size`` (nothing sent).
+            APIError: the API or the file host answered with an error status.
+            TransportError: the network failed or the body ended early.
+        """
+        target = Target(to, recording_id, progress, chunk_size)
+        url = self._request(_download_url(training_key, recording_id, timeout))
+        return sync_download(self._client.http_client, url, target, timeout)
+
+
+@mirror_docs(Recordings)
+class AsyncRecordings(AsyncResource):
+    @operation("getRecordingsForTraining")
+    async def list(
+        self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
+    ) -> builtins.list[m.Recording]:
+        return await self._request(_list(training_key, timeout))
+
+    @operation("getRecordingDownloadById")
+    async def download_url(
+        self,
+        training_key: Key,
+        recording_id: Key,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> str:
+        return await self._request(_download_url(training_key, recording_id, timeout))
+
+    @operation("getRecordingDownloadById")
+    async def download(
+        self,
+        training_key: Key,
+        recording_id: Key,
+        to: str | os.PathLike[str],
+        *,
+        progress: Progress | None = None,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> Path:
+        target = Target(to, recording_id, progress, chunk_size)
+        url = await self._request(_download_url(training_key, recording_id, timeout))
+        return await async_download(self._client.http_client, url, target, timeout)

@@ -1,0 +1,306 @@
+"""Login (OAuth2 authorization code against the sandbox), the token store, credentials,
+redaction of secrets."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import httpx
+import pytest
+from gototraining.cli.config import StoredTokens, TokenStore, config_dir
+from gototraining.sandbox import Sandbox
+
+from .conftest import Run
+
+
+class Browser:
+    """Plays the user's browser: follows the authorize URL to the CLI's redirect listener."""
+
+    def __init__(self, tamper_state: bool = False) -> None:
+        self.tamper_state = tamper_state
+        self.responses: list[httpx.Response] = []
+        self.threads: list[threading.Thread] = []
+
+    def open(self, url: str) -> bool:
+        if self.tamper_state:
+            url = url.replace("state=", "state=forged")
+
+        def visit() -> None:
+            self.responses.append(httpx.get(url, follow_redirects=True, timeout=10))
+
+        # Like a real browser, this runs while the CLI waits for the redirect.
+        thread = threading.Thread(target=visit)
+        thread.start()
+        self.threads.append(thread)
+        return True
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def _login(run: Run, sb: Sandbox, *extra: str) -> object:
+    return run(
+        "--base-url",
+        sb.url,
+        "login",
+        "--client-id",
+        sb.client_id,
+        "--client-secret",
+        sb.client_secret,
+        "--authorize-url",
+        sb.authorize_url,
+        "--token-url",
+        sb.token_url,
+        *extra,
+    )
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
+def test_login_stores_tokens_0600_and_commands_use_and_refresh_them(
+    sb: Sandbox, config_dir: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    browser = Browser()
+    monkeypatch.setattr("webbrowser.open", browser.open)
+    result = _login(run, sb, "--organizer-key", sb.organizer_key, "--timeout", "10")
+    assert result.exit_code == 0, result.output
+    assert browser.responses[0].status_code == 200
+    assert "You can close this window" in browser.responses[0].text
+    assert sb.authorize_url in result.stdout  # the URL is always shown too
+    token_file = config_dir / "tokens.json"
+    assert _mode(token_file) == 0o600
+    assert _mode(config_dir) == 0o700
+    stored = json.loads(token_file.read_text())
+    assert stored["organizer_key"] == sb.organizer_key
+    assert stored["base_url"] == sb.url
+    assert stored["client_id"] == sb.client_id and stored["token_url"] == sb.token_url
+    assert stored["expires_at"] > 0
+    # No secret is ever printed.
+    for secret in (stored["access_token"], stored["refresh_token"], sb.client_secret):
+        assert secret not in result.output
+
+    # Later commands: no environment at all, the stored login (and its base URL) is used.
+    listed = run("trainings", "list", "--json")
+    assert listed.exit_code == 0, listed.output
+    assert json.loads(listed.stdout) == []
+
+    # Access token rejected -> refreshed once -> persisted atomically, still 0600.
+    sb.expire_tokens()
+    listed = run("trainings", "list", "--json")
+    assert listed.exit_code == 0, listed.output
+    refreshed = json.loads(token_file.read_text())
+    assert refreshed["access_token"] != stored["access_token"]
+    assert _mode(token_file) == 0o600
+    assert sb.request_count("getAllTrainings") == 3  # 1 + rejected + retried
+
+    who = run("whoami")
+    assert who.exit_code == 0 and sb.organizer_key in who.stdout and sb.url in who.stdout
+    assert refreshed["access_token"] not in who.stdout
+
+    assert run("logout").exit_code == 0
+    assert not token_file.exists()
+    assert run("trainings", "list").exit_code == 2
+
+
+def test_login_subprocess_no_browser(sb: Sandbox, config_dir: Path) -> None:
+    """End to end as a user runs it: the printed URL is opened "by hand"."""
+    env = {**os.environ, "GOTO_CLIENT_ID": sb.client_id, "GOTO_CLIENT_SECRET": sb.client_secret}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gototraining.cli",
+            "login",
+            "--no-browser",
+            "--authorize-url",
+            sb.authorize_url,
+            "--token-url",
+            sb.token_url,
+            "--organizer-key",
+            sb.organizer_key,
+            "--timeout",
+            "20",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline().startswith("Open this URL in your browser")
+    url = proc.stdout.readline().strip()
+    assert url.startswith(sb.authorize_url + "?") and "redirect_uri=http%3A%2F%2F127.0.0.1" in url
+    page = httpx.get(url, follow_redirects=True, timeout=10)
+    assert page.status_code == 200
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert "Logged in" in out
+    stored = TokenStore(config_dir).load()
+    assert stored is not None and stored.organizer_key == sb.organizer_key
+    assert stored.base_url is None  # no --base-url given: commands use the default/env
+    assert sb.client_secret not in out + err
+
+
+def test_login_rejects_forged_state(
+    sb: Sandbox, config_dir: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("webbrowser.open", Browser(tamper_state=True).open)
+    result = _login(run, sb, "--organizer-key", sb.organizer_key, "--timeout", "10")
+    assert result.exit_code == 1
+    assert "state does not match" in result.stderr
+    assert not (config_dir / "tokens.json").exists()
+
+
+def test_login_wrong_client_secret(
+    sb: Sandbox, config_dir: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("webbrowser.open", Browser().open)
+    result = run(
+        "login",
+        "--client-id",
+        sb.client_id,
+        "--client-secret",
+        "wrong-secret-value",
+        "--authorize-url",
+        sb.authorize_url,
+        "--token-url",
+        sb.token_url,
+        "--timeout",
+        "10",
+    )
+    assert result.exit_code == 1
+    assert "token request failed: 401 invalid_client" in result.stderr
+    assert "wrong-secret-value" not in result.output
+    assert not (config_dir / "tokens.json").exists()
+
+
+def test_login_without_organizer_key_warns(
+    sb: Sandbox, config_dir: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("webbrowser.open", Browser().open)
+    result = _login(run, sb, "--timeout", "10")
+    assert result.exit_code == 0
+    assert "named no organizer" in result.stderr
+    listed = run("trainings", "list")
+    assert listed.exit_code == 2 and "no organizer key" in listed.stderr
+    monkeypatch.setenv("GOTO_ORGANIZER_KEY", sb.organizer_key)  # the env fills the gap
+    assert run("trainings", "list").exit_code == 0
+
+
+def test_login_needs_client_credentials(config_dir: Path, run: Run) -> None:
+    result = run("login", "--client-id", "x")
+    assert result.exit_code == 2 and "--client-secret" in result.stderr
+
+
+def test_environment_wins_over_stored_login(
+    sb: Sandbox, config_dir: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    TokenStore(config_dir).save(
+        StoredTokens(
+            client_id="c",
+            client_secret="stale-secret",
+            token_url=sb.token_url,
+            access_token="stale-access-token",
+            refresh_token="stale-refresh-token",
+            organizer_key="1",
+            base_url="http://127.0.0.1:9/G2T/rest",
+        )
+    )
+    monkeypatch.setenv("GOTO_BASE_URL", sb.url)
+    monkeypatch.setenv("GOTO_ACCESS_TOKEN", sb.token)
+    monkeypatch.setenv("GOTO_ORGANIZER_KEY", sb.organizer_key)
+    assert run("trainings", "list").exit_code == 0
+    who = run("whoami")
+    assert "GOTO_ACCESS_TOKEN (environment)" in who.stdout and sb.token not in who.stdout
+
+
+def test_missing_credentials_are_usage_errors(
+    config_dir: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = run("trainings", "list")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: not logged in: run 'gototraining login', or set GOTO_ACCESS_TOKEN and "
+        "GOTO_ORGANIZER_KEY\n"
+    )
+    monkeypatch.setenv("GOTO_ACCESS_TOKEN", "some-token-value")
+    result = run("trainings", "list")
+    assert result.exit_code == 2 and "GOTO_ORGANIZER_KEY is not" in result.stderr
+    monkeypatch.delenv("GOTO_ACCESS_TOKEN")
+    config_dir.mkdir()
+    (config_dir / "tokens.json").write_text("{not json")
+    result = run("trainings", "list")
+    assert result.exit_code == 2 and "not a valid token file" in result.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
+def test_token_store_atomic_0600(tmp_path: Path) -> None:
+    store = TokenStore(tmp_path / "cfg")
+    assert store.load() is None
+    tokens = StoredTokens("id", "secret", "https://t", "at", "rt", 1.5, "42", None)
+    store.path.parent.mkdir()
+    store.path.write_text("{}")
+    os.chmod(store.path, 0o644)  # an old, too-open file is replaced, not rewritten in place
+    store.save(tokens)
+    assert _mode(store.path) == 0o600
+    assert store.load() == tokens
+    assert "secret" not in repr(tokens) and "'at'" not in repr(tokens)
+    assert [p.name for p in store.path.parent.iterdir()] == ["tokens.json"]  # no temp left
+    assert store.delete() and not store.delete()
+
+
+def test_config_dir_resolution(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("GOTO_CONFIG_DIR", str(tmp_path / "x"))
+    assert config_dir() == tmp_path / "x"
+    monkeypatch.delenv("GOTO_CONFIG_DIR")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    if sys.platform != "win32":
+        assert config_dir() == tmp_path / "xdg" / "gototraining"
+        monkeypatch.delenv("XDG_CONFIG_HOME")
+        assert config_dir() == Path.home() / ".config" / "gototraining"
+
+
+def test_debug_trace_redacts_the_token(
+    config_dir: Path, sb: Sandbox, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = "sbxat_not_a_valid_token_0123456789abcdef"
+    monkeypatch.setenv("GOTO_BASE_URL", sb.url)
+    monkeypatch.setenv("GOTO_ACCESS_TOKEN", secret)
+    monkeypatch.setenv("GOTO_ORGANIZER_KEY", sb.organizer_key)
+    plain = run("trainings", "list")
+    assert plain.exit_code == 1
+    assert plain.stderr.startswith("error: 403 Forbidden: Invalid token passed")
+    assert len(plain.stderr.splitlines()) == 1
+    debug = run("--debug", "trainings", "list")
+    assert debug.exit_code == 1
+    assert "Traceback (most recent call last)" in debug.stderr
+    assert "AuthenticationError" in debug.stderr
+    assert secret not in debug.output
+
+
+def test_debug_trace_redacts_secrets_in_unexpected_errors(
+    env: Sandbox, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Even an exception that carries a credential (here: a bug that puts the header into
+    its message) is shown redacted, with and without --debug."""
+
+    def boom() -> None:
+        raise RuntimeError(
+            f"bad header Authorization: Bearer {env.token} client_secret=s3cr3tvalue"
+        )
+
+    monkeypatch.setattr("gototraining.cli.commands.trainings.console", boom)
+    plain = run("trainings", "list")
+    assert plain.exit_code == 1
+    assert plain.stderr.splitlines()[0].startswith("error: RuntimeError: bad header")
+    debug = run("--debug", "trainings", "list")
+    assert debug.exit_code == 1 and "Traceback" in debug.stderr
+    for out in (plain.output, debug.output):
+        assert env.token not in out and "s3cr3tvalue" not in out
+        assert "Bearer ***" in out

@@ -1,0 +1,273 @@
+"""``gototraining registrants import``: validation first, idempotence, interruption + resume."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from gototraining.sandbox import Sandbox
+
+from .conftest import Run, read_results, write_people
+
+
+def _emails(sb: Sandbox, training: str) -> Counter[str]:
+    return Counter(r["email"] for r in sb.registrants(training))
+
+
+def test_import_registers_everyone_and_writes_results(
+    training: str, run: Run, tmp_path: Path, sb: Sandbox
+) -> None:
+    people = tmp_path / "people.csv"
+    emails = write_people(people, 30)
+    result = run("--rate-limit", "0", "registrants", "import", training, str(people))
+    assert result.exit_code == 0, result.output
+    assert "registered now     │     30" in result.stdout
+    assert _emails(sb, training) == Counter(emails)
+    assert sb.request_count("registerForTraining") == 30
+    rows = read_results(tmp_path / "people.results.csv")  # default: next to the input
+    assert [r["email"] for r in rows] == emails  # input order
+    assert [r["line"] for r in rows] == [str(i) for i in range(2, 32)]
+    joins = {r["email"]: r["joinUrl"] for r in sb.registrants(training)}
+    assert all(r["status"] == "registered" and r["join_url"] == joins[r["email"]] for r in rows)
+    assert all(r["error"] == "" for r in rows)
+
+
+def test_rerun_registers_nobody_twice_and_reports_who(
+    training: str, run: Run, tmp_path: Path, sb: Sandbox
+) -> None:
+    people = tmp_path / "people.csv"
+    emails = write_people(people, 6)
+    assert run("registrants", "import", training, str(people)).exit_code == 0
+    more = write_people(people, 8)  # two new people at the end
+    sent = sb.request_count("registerForTraining")
+    result = run("registrants", "import", training, str(people), "--json")
+    assert result.exit_code == 0
+    summary = json.loads(result.stdout)
+    assert summary["registered"] == 2 and summary["already_registered"] == 6
+    assert summary["already_registered_emails"] == emails
+    assert sb.request_count("registerForTraining") - sent == 2  # only the new ones were sent
+    assert _emails(sb, training) == Counter(more)
+    human = run("registrants", "import", training, str(people))
+    assert "already registered │      8" in human.stdout
+    assert f"Already registered (8): {emails[0]}" in human.stdout
+
+
+def test_bad_rows_are_all_reported_and_nothing_is_sent(
+    training: str, run: Run, tmp_path: Path, sb: Sandbox
+) -> None:
+    people = tmp_path / "people.csv"
+    people.write_text(
+        "\ufeffEmail,First Name,Last Name,Team\n"  # BOM + spreadsheet-style headers + extra column
+        "ada@example.com,Ada,Lovelace,A\n"
+        "not-an-email,Bad,Email,A\n"
+        "\n"
+        '"grace@example.com","Grace ""Amazing""",Hopper,B\n'
+        "ADA@example.com,Ada,Again,B\n"
+        "alan@example.com,,Turing,C\n"
+        '"multi\nline@example.com",M,L,C\n'
+        "short@example.com,OnlyGiven\n",
+        encoding="utf-8",
+    )
+    sb.request_count()  # the fixture reset the log; the training fixture's POST is in it
+    before = sb.request_count()
+    result = run("registrants", "import", training, str(people))
+    assert result.exit_code == 2
+    errors = result.stderr.splitlines()
+    assert errors == [
+        f"{people}: line 3: email: expected an email address, got 'not-an-email'",
+        f"{people}: line 6: duplicate email 'ADA@example.com' (first on line 2)",
+        f"{people}: line 7: given_name is empty",
+        f"{people}: line 8: email: expected an email address, got 'multi\\nline@example.com'",
+        f"{people}: line 10: surname is empty",
+        f"error: 5 bad row(s) in {people}; nothing was sent",
+    ]
+    assert sb.request_count("registerForTraining") == 0
+    assert sb.request_count() == before  # not even the registrant list was fetched
+    assert not (tmp_path / "people.results.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("email,name\nx@example.com,X\n", "missing: given_name, surname"),
+        ("", "empty file"),
+        ("email,given_name,surname\n\n", "no people"),
+    ],
+)
+def test_unusable_file_is_a_usage_error(
+    training: str, run: Run, tmp_path: Path, sb: Sandbox, content: str, message: str
+) -> None:
+    people = tmp_path / "people.csv"
+    people.write_text(content, encoding="utf-8")
+    result = run("registrants", "import", training, str(people))
+    assert result.exit_code == 2 and message in result.stderr
+    missing = run("registrants", "import", training, str(tmp_path / "nope.csv"))
+    assert missing.exit_code == 2 and "cannot read" in missing.stderr
+    assert sb.request_count("registerForTraining") == 0
+
+
+def test_unknown_training_is_fatal_before_registering(
+    env: Sandbox, run: Run, tmp_path: Path
+) -> None:
+    people = tmp_path / "people.csv"
+    write_people(people, 3)
+    result = run("registrants", "import", "77", str(people))
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: 404 Not Found")
+    assert not (tmp_path / "people.results.csv").exists()
+    assert env.request_count("registerForTraining") == 0
+
+
+def test_lost_response_is_replayed_and_found(
+    training: str, run: Run, tmp_path: Path, sb: Sandbox
+) -> None:
+    """The API registered someone but the answer never arrived (connection reset): the facade
+    replays the registration (``if_exists="return"`` is replay-safe), the API answers 409 and
+    the row is ``already_registered``; a re-run registers nobody twice."""
+    people = tmp_path / "people.csv"
+    emails = write_people(people, 5)
+    sb.faults.add("registerForTraining", reset=True, apply=True, times=1)
+    first = run("registrants", "import", training, str(people), "--concurrency", "1")
+    assert first.exit_code == 0, first.output
+    rows = read_results(tmp_path / "people.results.csv")
+    assert [r["status"] for r in rows] == ["already_registered"] + ["registered"] * 4
+    assert all(r["join_url"] for r in rows)
+    assert _emails(sb, training) == Counter(emails)  # applied once despite the lost answer
+    second = run("registrants", "import", training, str(people), "--json")
+    assert second.exit_code == 0
+    summary = json.loads(second.stdout)
+    assert summary["registered"] == 0 and summary["already_registered"] == 5
+    assert _emails(sb, training) == Counter(emails)
+    rows = read_results(tmp_path / "people.results.csv")
+    assert all(r["status"] == "already_registered" and r["join_url"] for r in rows)
+
+
+def test_conflict_not_yet_listed_counts_as_already_registered(
+    training: str, run: Run, tmp_path: Path, sb: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GoTo may serve a stale registrant list: a 409 for someone not listed is still 'already
+    registered', never an error and never a second registration."""
+    people = tmp_path / "people.csv"
+    emails = write_people(people, 2)
+    assert run("registrants", "import", training, str(people)).exit_code == 0
+    from gototraining.resources import AsyncRegistrants
+
+    async def stale_list(self: object, training_key: object, **kw: object) -> list[object]:
+        return []
+
+    monkeypatch.setattr(AsyncRegistrants, "list", stale_list)
+    result = run("registrants", "import", training, str(people), "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["already_registered"] == 2
+    assert _emails(sb, training) == Counter(emails)
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "gototraining.cli", *args]
+
+
+def _start_slow_import(
+    sb: Sandbox, training: str, people: Path, env_extra: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    sb.faults.add("registerForTraining", latency=0.04, times=None)
+    env = {**os.environ, "GOTO_BASE_URL": sb.url, **(env_extra or {})}
+    return subprocess.Popen(
+        _cli("--rate-limit", "0", "registrants", "import", training, str(people), "-c", "2"),
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def _wait_for_registrations(
+    sb: Sandbox, training: str, n: int, proc: subprocess.Popen[bytes]
+) -> int:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        count = len(sb.registrants(training))
+        if count >= n:
+            return count
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.01)
+    raise AssertionError("import did not make progress")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill-9"])
+def test_interrupted_import_resumes_without_duplicates(
+    training: str, run: Run, tmp_path: Path, sb: Sandbox, sig: signal.Signals
+) -> None:
+    people = tmp_path / "people.csv"
+    emails = write_people(people, 40)
+    proc = _start_slow_import(sb, training, people)
+    _wait_for_registrations(sb, training, 10, proc)
+    proc.send_signal(sig)
+    stdout, stderr = proc.communicate(timeout=30)
+    done_before = _emails(sb, training)
+    assert 10 <= len(done_before) < 40
+    results_file = tmp_path / "people.results.csv"
+    rows = read_results(results_file)  # a complete, parseable snapshot, whatever the signal
+    assert [r["email"] for r in rows] == emails
+    statuses = Counter(r["status"] for r in rows)
+    assert set(statuses) <= {"registered", "pending"} and statuses["pending"] > 0
+    if sig == signal.SIGINT:
+        assert proc.returncode == 130
+        assert b"interrupted: re-run the same command" in stderr
+        assert b"not attempted" in stdout
+        # After Ctrl-C the final snapshot holds every answered registration; the (at most
+        # concurrency=2) requests cut off in flight may have been applied by the API all the
+        # same -- they stay "pending" here and the re-run finds them.
+        assert 0 <= len(done_before) - statuses["registered"] <= 2
+    else:
+        assert proc.returncode == -signal.SIGKILL
+    sb.faults.clear()
+
+    result = run("--rate-limit", "0", "registrants", "import", training, str(people), "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["already_registered"] == len(done_before)
+    assert sorted(summary["already_registered_emails"]) == sorted(done_before)
+    assert summary["registered"] == 40 - len(done_before) and summary["failed"] == 0
+    assert _emails(sb, training) == Counter(emails)  # everyone exactly once
+    final = read_results(results_file)
+    assert {r["status"] for r in final} == {"registered", "already_registered"}
+    assert all(r["join_url"] for r in final)
+
+
+def test_results_option_and_input_guard(training: str, run: Run, tmp_path: Path) -> None:
+    people = tmp_path / "people.csv"
+    write_people(people, 2)
+    same = run("registrants", "import", training, str(people), "--results", str(people))
+    assert same.exit_code == 2
+    out = tmp_path / "elsewhere.csv"
+    assert run("registrants", "import", training, str(people), "--results", str(out)).exit_code == 0
+    assert len(list(csv.DictReader(out.open(encoding="utf-8")))) == 2
+
+
+def test_fatal_error_midway_stops_and_keeps_a_consistent_results_file(
+    training: str, run: Run, tmp_path: Path, sb: Sandbox
+) -> None:
+    """Errors that would hit every row alike (here: the training vanished, 404) stop the run
+    instead of failing 20 rows one by one."""
+    people = tmp_path / "people.csv"
+    emails = write_people(people, 20)
+    sb.faults.add("registerForTraining", statuses=[404], times=None)
+    result = run("registrants", "import", training, str(people), "-c", "1")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1].startswith("error: 404 Not Found")
+    assert sb.request_count("registerForTraining") == 1
+    rows = read_results(tmp_path / "people.results.csv")
+    assert [r["email"] for r in rows] == emails
+    assert {r["status"] for r in rows} == {"pending"}
+    sb.faults.clear()
+    assert run("registrants", "import", training, str(people)).exit_code == 0
+    assert _emails(sb, training) == Counter(emails)

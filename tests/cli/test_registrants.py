@@ -1,0 +1,137 @@
+"""``gototraining registrants list|export|cancel`` and ``reports attendance``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from gototraining.sandbox import Sandbox
+
+from .conftest import Run, write_people
+
+
+def _import(run: Run, training: str, tmp_path: Path, n: int) -> list[str]:
+    people = tmp_path / "people.csv"
+    emails = write_people(people, n)
+    result = run("--rate-limit", "0", "registrants", "import", training, str(people))
+    assert result.exit_code == 0, result.output
+    return emails
+
+
+def test_list_table_and_json(training: str, run: Run, tmp_path: Path, sb: Sandbox) -> None:
+    emails = _import(run, training, tmp_path, 5)
+    table = run("registrants", "list", training)
+    assert table.exit_code == 0
+    assert "5 registrant(s)" in table.stdout
+    assert all(e in table.stdout for e in emails)
+    data = json.loads(run("registrants", "list", training, "--json").stdout)
+    assert sorted(r["email"] for r in data) == emails
+    assert {r["registrant_key"] for r in data} == {
+        r["registrantKey"] for r in sb.registrants(training)
+    }
+    assert data[0]["status"] == "APPROVED" and data[0]["join_url"].startswith("https://")
+
+
+def test_export_file_and_stdout(training: str, run: Run, tmp_path: Path, sb: Sandbox) -> None:
+    emails = _import(run, training, tmp_path, 4)
+    out = tmp_path / "roster.csv"
+    result = run("registrants", "export", training, "--csv", str(out))
+    assert result.exit_code == 0 and "Exported 4 registrant(s)" in result.stderr
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert sorted(r["email"] for r in rows) == emails
+    joins = {r["registrantKey"]: r["joinUrl"] for r in sb.registrants(training)}
+    assert {r["registrant_key"]: r["join_url"] for r in rows} == joins
+    assert rows[0]["registration_date"].endswith("Z")
+    stdout = run("registrants", "export", training)  # default: stdout
+    assert list(csv.DictReader(io.StringIO(stdout.stdout))) == rows
+
+
+def test_cancel_by_email_and_key(training: str, run: Run, tmp_path: Path, sb: Sandbox) -> None:
+    emails = _import(run, training, tmp_path, 3)
+    result = run("registrants", "cancel", training, "--email", emails[0].upper())
+    assert result.exit_code == 0 and emails[0] in result.stdout
+    key = next(r["registrantKey"] for r in sb.registrants(training) if r["email"] == emails[1])
+    assert run("registrants", "cancel", training, key, "--json").exit_code == 0
+    assert [r["email"] for r in sb.registrants(training)] == [emails[2]]
+    unknown = run("registrants", "cancel", training, "--email", "nobody@example.com")
+    assert unknown.exit_code == 2 and "not registered" in unknown.stderr
+    both = run("registrants", "cancel", training)
+    assert both.exit_code == 2
+    gone = run("registrants", "cancel", training, key)
+    assert gone.exit_code == 1 and gone.stderr.startswith("error: 404 Not Found")
+
+
+def test_list_unknown_training(env: Sandbox, run: Run) -> None:
+    result = run("registrants", "list", "42")
+    assert result.exit_code == 1 and result.stderr.startswith("error: 404")
+
+
+def test_attendance(training: str, run: Run, tmp_path: Path, sb: Sandbox) -> None:
+    _import(run, training, tmp_path, 10)
+    before = run("reports", "attendance", training)
+    assert before.exit_code == 0 and "no completed sessions" in before.stdout
+    sb.complete_training(training, attendance_rate=0.8)
+    table = run("reports", "attendance", training)
+    assert table.exit_code == 0, table.output
+    assert "8/10" in table.stdout and "absent" in table.stdout
+    assert "Session 2: 2030-03-08" in table.stdout
+    data = json.loads(run("reports", "attendance", training, "--json").stdout)
+    assert data["training_key"] == training
+    assert len(data["sessions"]) == 2
+    first = data["sessions"][0]
+    assert len(first["attendees"]) == 10 and first["attendance_count"] == 8
+    present = [a for a in first["attendees"] if a["minutes"] > 0]
+    assert all(sum(p["minutes"] for p in a["parts"]) == a["minutes"] for a in present)
+
+
+def test_attendance_adapter_reads_facade_models() -> None:
+    """The adapter turns the facade's report models (``timedelta`` durations) into whole
+    minutes per session, attendee and part."""
+    from datetime import UTC, datetime, timedelta
+    from types import SimpleNamespace
+
+    from gototraining.cli.reports import attendance
+
+    t0 = datetime(2030, 3, 1, 8, 3, tzinfo=UTC)
+    session = SimpleNamespace(
+        session_key="11",
+        training_name="X",
+        start=t0,
+        end=t0 + timedelta(minutes=54),
+        attendance_count=1,
+        duration=timedelta(minutes=54),
+        organizers=(),
+    )
+    part = SimpleNamespace(
+        join_time=t0, leave_time=t0 + timedelta(minutes=20), time_in_part=timedelta(minutes=20)
+    )
+    people = [
+        SimpleNamespace(
+            given_name="Ada",
+            surname="L",
+            email="ada@example.com",
+            time_in_session=timedelta(minutes=20),
+            in_session_times=(part,),
+        ),
+        SimpleNamespace(
+            given_name="Bo",
+            surname="M",
+            email="bo@example.com",
+            time_in_session=timedelta(0),
+            in_session_times=(),
+        ),
+    ]
+    reports = SimpleNamespace(
+        sessions_for_training=lambda key: [session],
+        attendance=lambda key: people if key == "11" else [],
+    )
+    client = SimpleNamespace(reports=reports, organizer_key="1")
+    (report,) = attendance(client, "5")  # type: ignore[arg-type]
+    assert report.duration == 54 and report.attendance_count == 1
+    assert [(a.email, a.minutes, len(a.parts)) for a in report.attendees] == [
+        ("ada@example.com", 20, 1),
+        ("bo@example.com", 0, 0),
+    ]
+    assert report.attendees[0].parts[0].minutes == 20
