@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install test lint pytest bench demo regenerate check-generated contract api-snapshot clean cassettes
+.PHONY: install test lint pytest bench soak demo regenerate check-generated contract api-snapshot clean cassettes
 
 # One resolver run for the package's dev extra and the generator pins, so they cannot fight
 # over shared dependencies (httpx, typer, ...). scripts/regenerate.sh then finds its pins
@@ -38,6 +38,12 @@ test: lint
 BENCH_ARGS ?= --name latest --update-readme
 bench: install
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+# Heavy reliability runs (tests/reliability, issue 9): 10,000 async registrations under injected
+# 503s and connection resets, and the decoding fuzz with the soak hypothesis profile (>= 10,000
+# examples). Prints the figures (-s). `make test` runs the same tests in their small CI size.
+soak: install
+	HYPOTHESIS_PROFILE=soak $(BIN)/python -m pytest -q -s -m "soak or fuzz" tests/reliability
 
 # Re-record the facade's VCR cassettes (tests/cassettes/): against a sandbox started inside the
 # test session, or against the live API when GOTO_ACCESS_TOKEN and GOTO_ORGANIZER_KEY are set.

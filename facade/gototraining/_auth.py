@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import math
 import threading
 import time
 import weakref
@@ -16,7 +17,13 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import httpx
 
-from ._errors import AuthenticationError, error_from_response, is_invalid_token, parse_error_body
+from ._errors import (
+    AuthenticationError,
+    error_from_response,
+    is_invalid_token,
+    parse_error_body,
+    redact,
+)
 
 if TYPE_CHECKING:
     import asyncio
@@ -112,6 +119,7 @@ class OAuth2(httpx.Auth):
         self._basic = "Basic " + base64.b64encode(f"{client_id}:{client_secret}".encode()).decode(
             "ascii"
         )
+        self._client_secret = client_secret  # only to redact it from error messages
         self._refresh_token = refresh_token
         self._access_token = access_token
         self._expires_at = expires_at
@@ -155,9 +163,13 @@ class OAuth2(httpx.Auth):
         """Store the outcome of a token request; raise ``AuthenticationError`` if it failed."""
         if response.status_code != 200:
             err = error_from_response(response)
+            with self._state_lock:
+                refresh_token = self._refresh_token
+            # An endpoint echoing the refresh token or client secret must not leak them.
+            message = redact(err.message, refresh_token, self._client_secret)
             raise AuthenticationError(
                 err.status,
-                f"token refresh failed: {err.message}",
+                f"token refresh failed: {message}",
                 error_code=err.error_code,
                 method=err.method,
                 url=err.url,
@@ -170,9 +182,14 @@ class OAuth2(httpx.Auth):
             if not isinstance(access_token, str) or not access_token:
                 raise TypeError("access_token")
             expires_in = data.get("expires_in")
+            lifetime: float | None = None
+            if isinstance(expires_in, int | float) and not isinstance(expires_in, bool):
+                lifetime = float(expires_in)  # OverflowError for absurd integers
+                if not math.isfinite(lifetime):
+                    lifetime = None
             new_refresh = data.get("refresh_token")
             scope = data.get("scope")
-        except (ValueError, KeyError, TypeError, AttributeError):
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError):
             raise AuthenticationError(
                 200,
                 "token refresh failed: unexpected token response",
@@ -184,9 +201,7 @@ class OAuth2(httpx.Auth):
             self._access_token = access_token
             if isinstance(new_refresh, str) and new_refresh:
                 self._refresh_token = new_refresh
-            self._expires_at = (
-                self._clock() + float(expires_in) if isinstance(expires_in, int | float) else None
-            )
+            self._expires_at = self._clock() + lifetime if lifetime is not None else None
             self._generation += 1
             self.refresh_count += 1
             generation = self._generation

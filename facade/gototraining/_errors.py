@@ -207,7 +207,7 @@ def parse_error_body(response: httpx.Response) -> tuple[Any, str | None, str | N
     text = response.text
     try:
         body: Any = json.loads(text) if text.strip() else None
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         return text, None, None, None
     if not isinstance(body, dict):
         return body, None, None, None
@@ -233,6 +233,27 @@ def parse_retry_after_header(response: httpx.Response) -> float | None:
     return parse_retry_after(response.headers.get("retry-after"))
 
 
+def redact(text: str, *secrets: str | None) -> str:
+    """``text`` with every occurrence of the (non-trivial) ``secrets`` replaced by ``***``."""
+    for secret in secrets:
+        if secret and len(secret) >= 8 and secret in text:
+            text = text.replace(secret, "***")
+    return text
+
+
+def _credential(request: httpx.Request) -> str | None:
+    """The credential of the request's ``Authorization`` header (after the scheme), if any."""
+    value = request.headers.get("authorization")
+    return value.partition(" ")[2].strip() or None if value else None
+
+
+def _dumps(body: Any) -> str:
+    try:
+        return json.dumps(body)
+    except (ValueError, RecursionError):  # deeply nested: re-encoding can exceed the stack
+        return f"<unprintable {type(body).__name__}>"
+
+
 def error_from_response(response: httpx.Response) -> APIError:
     """Build the right ``APIError`` subclass for an error response (never raises itself)."""
     status = response.status_code
@@ -243,9 +264,14 @@ def error_from_response(response: httpx.Response) -> APIError:
     if status == 403 and is_invalid_token(code):
         cls = AuthenticationError
     if not message:
-        raw = body if isinstance(body, str) else (json.dumps(body) if body is not None else "")
+        raw = body if isinstance(body, str) else (_dumps(body) if body is not None else "")
         message = raw[:_MAX_MESSAGE] if raw else response.reason_phrase or f"HTTP {status}"
+    message = message[:_MAX_MESSAGE]
     request = response._request  # may be None for hand-made responses in tests
+    if request is not None:  # a server echoing our credential must not put it in a message
+        message = redact(message, _credential(request))
+        if isinstance(body, str):
+            body = redact(body, _credential(request))
     method = request.method if request is not None else ""
     url = safe_url(request.url) if request is not None else ""
     request_id = next(

@@ -273,6 +273,17 @@ def _registration_settings(d: dict[str, Any]) -> RegistrationSettings:
     return RegistrationSettings(a, b)
 
 
+def _objects(d: dict[str, Any], k: str) -> list[dict[str, Any]]:
+    """A list of objects (an object, string or number here would otherwise iterate silently)."""
+    v = d[k]
+    if type(v) is not list:
+        raise _Bad(f"field {k!r}: expected array, got {type(v).__name__}")
+    for item in v:
+        if type(item) is not dict:
+            raise _Bad(f"field {k!r}: expected array of objects, got {type(item).__name__}")
+    return v
+
+
 def _training(d: dict[str, Any]) -> Training:
     description = d.get("description")
     if description is not None and type(description) is not str:
@@ -286,8 +297,8 @@ def _training(d: dict[str, Any]) -> Training:
         name=_str(d, "name"),
         description=description,
         time_zone=time_zone,
-        times=tuple(_time_range(t) for t in d["times"]),
-        organizers=tuple(_organizer(o) for o in d["organizers"]),
+        times=tuple(_time_range(t) for t in _objects(d, "times")),
+        organizers=tuple(_organizer(o) for o in _objects(d, "organizers")),
         registration_settings=_registration_settings(d["registrationSettings"]),
     )
 

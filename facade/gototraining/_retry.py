@@ -59,6 +59,9 @@ class RetryPolicy:
     What is retried: GET/PUT/DELETE on connection errors, timeouts, 429 and 502/503/504; POST
     only when the request provably never reached the server (connect error, connect or pool
     timeout), because GoTo's POSTs (schedule a training, register someone) are not idempotent.
+    A POST the caller made safe to replay (``registrants.register(if_exists="return")``: the
+    API answers a replay with 409, which is turned into the existing registrant) is passed
+    ``idempotent=True`` and then retried like a PUT. 500 is never retried.
     """
 
     max_retries: int = attrs.field(default=2, validator=attrs.validators.ge(0))
@@ -76,20 +79,32 @@ class RetryPolicy:
         delay = min(self.backoff_max, self.backoff_base * (2.0**attempt))
         return delay * (1.0 - self.jitter * random.random())
 
-    def should_retry_status(self, method: str, status: int) -> bool:
-        """Whether an HTTP error status is retryable for this method."""
-        return method.upper() in IDEMPOTENT_METHODS and status in RETRY_STATUSES
+    def should_retry_status(
+        self, method: str, status: int, *, idempotent: bool | None = None
+    ) -> bool:
+        """Whether an HTTP error status is retryable for this method.
 
-    def should_retry_exception(self, method: str, exc: httpx.RequestError) -> bool:
+        ``idempotent`` overrides the method's own answer (``None``: decided by the method).
+        """
+        if idempotent is None:
+            idempotent = method.upper() in IDEMPOTENT_METHODS
+        return idempotent and status in RETRY_STATUSES
+
+    def should_retry_exception(
+        self, method: str, exc: httpx.RequestError, *, idempotent: bool | None = None
+    ) -> bool:
         """Whether a transport failure is retryable for this method.
 
         ``ConnectError``/``ConnectTimeout``/``PoolTimeout`` mean no byte of the request left this
         machine, so even a POST is safe to repeat. Read/write errors and read timeouts may
-        happen after the server acted, so only idempotent methods are retried then.
+        happen after the server acted, so only idempotent requests are retried then
+        (``idempotent`` overrides the method's own answer; ``None``: decided by the method).
         """
         if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
             return True
-        if method.upper() not in IDEMPOTENT_METHODS:
+        if idempotent is None:
+            idempotent = method.upper() in IDEMPOTENT_METHODS
+        if not idempotent:
             return False
         return isinstance(
             exc, httpx.TimeoutException | httpx.NetworkError | httpx.RemoteProtocolError

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import time
 from collections.abc import Callable, Generator
 from typing import Any, Generic, TypeVar
@@ -27,6 +28,7 @@ from ._errors import (
     DecodeError,
     RateLimited,
     TransportError,
+    ValidationError,
     error_from_response,
     safe_url,
 )
@@ -40,6 +42,18 @@ logger = logging.getLogger("gototraining")
 T = TypeVar("T")
 
 
+def _check_timeout(instance: object, attribute: object, value: object) -> None:
+    """Reject a bad per-call ``timeout`` while building the call (before anything is sent)."""
+    if value is None or isinstance(value, NotGiven | httpx.Timeout):
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValidationError(
+            "timeout", f"expected seconds, an httpx.Timeout or None, got {type(value).__name__}"
+        )
+    if not (value > 0 and math.isfinite(value)):
+        raise ValidationError("timeout", f"expected a positive number of seconds, got {value!r}")
+
+
 @attrs.frozen
 class Call(Generic[T]):
     """One API operation, ready to send.
@@ -50,12 +64,18 @@ class Call(Generic[T]):
             url, json body, headers) -- the spec defines the wire format.
         decode: turns the successful ``httpx.Response`` into the facade's result.
         timeout: per-call timeout, or ``NOT_GIVEN`` for the client's default.
+        replay_safe: the request may be repeated after an ambiguous failure (lost response,
+            502/503/504, read timeout) although its method is not idempotent, because the API
+            answers a replay in a way the caller handles (registration with
+            ``if_exists="return"``: 409 -> the existing registrant). Default: decided by the
+            method (GET/PUT/DELETE yes, POST no).
     """
 
     operation: str
     kwargs: dict[str, Any]
     decode: Callable[[httpx.Response], T]
-    timeout: TimeoutTypes | NotGiven = NOT_GIVEN
+    timeout: TimeoutTypes | NotGiven = attrs.field(default=NOT_GIVEN, validator=_check_timeout)
+    replay_safe: bool = False
 
 
 def decode_json(decoder: Callable[[Any], T]) -> Callable[[httpx.Response], T]:
@@ -64,8 +84,13 @@ def decode_json(decoder: Callable[[Any], T]) -> Callable[[httpx.Response], T]:
     def decode(response: httpx.Response) -> T:
         try:
             data = json.loads(response.content)
-        except ValueError as exc:
-            raise DecodeError(f"response is not JSON ({exc})", response=response) from None
+        except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
+            content_type = response.headers.get("content-type", "none")
+            raise DecodeError(
+                f"response is not JSON (content-type {content_type}; {type(exc).__name__}: "
+                f"{str(exc)[:200]})",
+                response=response,
+            ) from None
         try:
             return decoder(data)
         except DecodeError as exc:
@@ -136,6 +161,8 @@ def pipeline(settings: _Settings, call: Call[T]) -> Generator[Action, Any, T]:
         **({} if isinstance(timeout, NotGiven) else {"timeout": timeout}),
     )
     retry = settings.retry
+    # None: the retry policy decides by the method; True: a replay is known to be harmless.
+    idempotent: bool | None = True if call.replay_safe else None
     attempt = 0
     while True:
         if settings.limiter is not None:
@@ -148,7 +175,9 @@ def pipeline(settings: _Settings, call: Call[T]) -> Generator[Action, Any, T]:
         except httpx.RequestError as exc:
             elapsed_ms = (time.perf_counter() - started) * 1000
             error = _transport_error(exc, method, safe_url(request.url))
-            if attempt < retry.max_retries and retry.should_retry_exception(method, exc):
+            if attempt < retry.max_retries and retry.should_retry_exception(
+                method, exc, idempotent=idempotent
+            ):
                 delay = retry.backoff(attempt)
                 logger.info(
                     "%s %s failed after %.0f ms (%s, attempt %d); retrying in %.2f s",
@@ -172,7 +201,9 @@ def pipeline(settings: _Settings, call: Call[T]) -> Generator[Action, Any, T]:
         if status < 400:
             return call.decode(response)
         err: APIError = error_from_response(response)
-        if attempt < retry.max_retries and retry.should_retry_status(method, status):
+        if attempt < retry.max_retries and retry.should_retry_status(
+            method, status, idempotent=idempotent
+        ):
             retry_after = err.retry_after if isinstance(err, RateLimited) else None
             if retry_after is None:  # 503s may carry Retry-After too
                 retry_after = parse_retry_after(response.headers.get("retry-after"))

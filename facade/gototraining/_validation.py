@@ -32,6 +32,8 @@ _MAX_KEY = 2**63 - 1  # the spec types every path key as int64
 _DIGITS = re.compile(r"[0-9]{1,19}")
 # Pragmatic, not RFC 5322: one "@", something before it, a dotted domain after it, no spaces.
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# Unicode categories never allowed in an email address: control, format, surrogate, separators.
+_NEVER = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp", "Zs"})
 
 
 def key(value: object, name: str) -> str:
@@ -73,7 +75,10 @@ def aware_datetime(value: object, name: str) -> datetime:
             "naive datetime; pass a timezone-aware one, e.g. "
             "datetime(2026, 1, 1, 9, tzinfo=ZoneInfo('Europe/Berlin')) or tzinfo=UTC",
         )
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # e.g. datetime.min with a positive offset
+        raise ValidationError(name, f"{value.isoformat()} is out of range in UTC") from None
 
 
 def date_range(start: object, end: object) -> tuple[datetime, datetime]:
@@ -126,8 +131,17 @@ def time_zone(value: object, name: str = "time_zone") -> str:
 
 
 def email(value: object, name: str = "email") -> str:
-    """A plausible email address (pragmatic check; the API has the last word)."""
-    if not isinstance(value, str) or len(value) > 254 or not _EMAIL.fullmatch(value):
+    """A plausible email address (pragmatic check; the API has the last word).
+
+    No whitespace, control, format or surrogate characters (CR/LF would allow header
+    injection in the confirmation email; a lone surrogate cannot even be encoded).
+    """
+    if (
+        not isinstance(value, str)
+        or len(value) > 254
+        or not _EMAIL.fullmatch(value)
+        or any(unicodedata.category(ch) in _NEVER for ch in value)
+    ):
         raise ValidationError(name, f"expected an email address, got {value!r}")
     return value
 
@@ -142,8 +156,10 @@ def text(
 ) -> str:
     """A string: non-empty (after stripping) when ``required``, at most ``max_len`` characters.
 
-    ``single_line`` forbids CR/LF and other control characters (names end up in email headers
-    and calendar entries); descriptions pass ``single_line=False`` and may contain newlines.
+    ``single_line`` forbids CR/LF, the Unicode line/paragraph separators and other control
+    characters (names end up in email headers and calendar entries); descriptions pass
+    ``single_line=False`` and may contain newlines and tabs. Lone surrogates are always
+    rejected (they cannot be encoded as UTF-8 JSON).
     """
     if not isinstance(value, str):
         raise ValidationError(name, f"expected a string, got {type(value).__name__}")
@@ -152,7 +168,12 @@ def text(
     if len(value) > max_len:
         raise ValidationError(name, f"at most {max_len} characters, got {len(value)}")
     for ch in value:
-        if unicodedata.category(ch) == "Cc" and (single_line or ch not in "\n\r\t"):
+        category = unicodedata.category(ch)
+        if category == "Cs":
+            raise ValidationError(name, f"lone surrogate {ch!r} not allowed")
+        if (category == "Cc" and (single_line or ch not in "\n\r\t")) or (
+            single_line and category in ("Zl", "Zp")
+        ):
             raise ValidationError(name, f"control character {ch!r} not allowed")
     return value
 

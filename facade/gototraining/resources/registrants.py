@@ -83,6 +83,9 @@ def _register(
         register_for_training._get_kwargs(int(org), tk, body=body),
         decode_json(m.decode_registration),
         timeout,
+        # A replay of a registration that did go through is answered 409 and turned into the
+        # existing registrant below, so with "return" a lost response can safely be retried.
+        replay_safe=if_exists == "return",
     )
     list_call = _list(org, training_key, timeout)
 
@@ -136,8 +139,16 @@ class Registrants(SyncResource):
         it with ``created=False``. If the list does not contain it yet (the API's list can lag),
         ``Conflict`` is raised anyway.
 
-        Not retried on 5xx or read timeouts (POST is not idempotent); use
-        ``if_exists="return"`` to make a manual retry safe.
+        Retries: with the default ``if_exists="raise"`` the POST is retried only when it
+        provably never left this machine (connect errors): after a lost response (connection
+        reset, read timeout, 502/503/504, 429) it may or may not have been applied, and a
+        replay would turn a success into ``Conflict``, so the error is raised instead.
+        With ``if_exists="return"`` those failures *are* retried (bounded by the retry policy):
+        the API deduplicates by email, so a replay of an applied registration gets 409 and the
+        existing registrant is returned -- never a duplicate. The result then has
+        ``created=False`` even if it was this call's own lost attempt that created it. 500 is
+        never retried. ``if_exists="return"`` is the mode for bulk imports and at-least-once
+        job queues.
         """
         return self._run(
             _register(

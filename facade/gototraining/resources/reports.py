@@ -39,7 +39,14 @@ def _sessions(
     s, e = v.date_range(start, end)
     body = DateTimeRange(start_date=utc_z(s), end_date=utc_z(e))
     kwargs = get_session_details_for_date_range._get_kwargs(int(org), body=body)
-    return Call("getSessionDetailsForDateRange", kwargs, decode_json(m.decode_sessions), timeout)
+    # A read sent as POST: replaying it after a lost response is harmless.
+    return Call(
+        "getSessionDetailsForDateRange",
+        kwargs,
+        decode_json(m.decode_sessions),
+        timeout,
+        replay_safe=True,
+    )
 
 
 def _sessions_for_training(
@@ -76,7 +83,8 @@ class Reports(SyncResource):
         """All completed sessions of the organizer in a date range.
 
         ``start`` and ``end`` must be timezone-aware with ``start < end`` (checked before any
-        request; sent as UTC). The API sends the range as a POST body; it is still a read.
+        request; sent as UTC). The API sends the range as a POST body; it is still a read, so
+        it is retried like a GET.
         """
         return self._request(_sessions(self._organizer_key, start, end, timeout))
 

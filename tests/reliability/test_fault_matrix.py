@@ -1,0 +1,287 @@
+"""Fault matrix: every facade operation x every way the network or the API can misbehave,
+on the sync and the async client, against the sandbox's fault injection.
+
+For each (operation, fault) the expected outcome follows from the retry policy alone
+(``expected()``): which typed exception the caller sees (or success), and how many attempts
+reach the server. GET/PUT/DELETE are retried on connect errors, resets, timeouts, 429 and
+502/503/504 (bounded by ``max_retries``); POST only on connect errors -- except a registration
+with ``if_exists="return"``, which the API deduplicates and the facade therefore retries like a
+PUT; 500 is never retried; a broken 2xx body is a ``DecodeError``, never retried. After every
+case no email is registered twice.
+
+Adding an operation = one line in ``OPS`` (``test_matrix_covers_every_facade_operation`` fails
+until the line is there).
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+import httpx
+import pytest
+from gototraining import (
+    APIConnectionError,
+    APITimeoutError,
+    DecodeError,
+    GoToTrainingError,
+    RateLimited,
+    Registration,
+    RegistrationSettings,
+    ServerError,
+)
+from sdk.conftest import Flavor
+
+from .helpers import END, MAX_RETRIES, START, assert_no_duplicates, client_kwargs, wait_for_count
+
+pytestmark = pytest.mark.filterwarnings("ignore:organizers.list_for_account:DeprecationWarning")
+
+# -- the operation table ---------------------------------------------------------------------
+
+DAY = timedelta(days=1)
+
+
+@dataclass
+class State:
+    """What the sandbox holds before the faulted call: a training with one registrant, and a
+    completed training with sessions, attendance and recordings."""
+
+    training_key: str
+    registrant_key: str
+    account_key: str
+    co_organizer_key: str
+    completed_key: str
+    session_key: str
+    recording_id: str
+    download_dir: Path
+    new_email: str = "new.person@example.com"
+
+
+Kind = Literal["idempotent", "post", "replay_safe"]
+
+
+@dataclass(frozen=True)
+class Op:
+    """One facade operation: its operationId, its retry class, whether a success carries a
+    JSON body, and how to call it with valid arguments (``kw``: e.g. ``timeout=``)."""
+
+    name: str
+    operation: str
+    kind: Kind
+    json_body: bool
+    call: Callable[..., Any] = field(repr=False)
+
+
+OPS: list[Op] = [
+    Op("trainings.create", "scheduleTraining", "post", True,
+       lambda c, s, **kw: c.trainings.create(
+           name="Fault matrix", times=[(START, END)], time_zone="Europe/Berlin", **kw)),
+    Op("trainings.list", "getAllTrainings", "idempotent", True,
+       lambda c, s, **kw: c.trainings.list(**kw)),
+    Op("trainings.get", "getTraining", "idempotent", True,
+       lambda c, s, **kw: c.trainings.get(s.training_key, **kw)),
+    Op("trainings.cancel", "cancelTraining", "idempotent", False,
+       lambda c, s, **kw: c.trainings.cancel(s.training_key, **kw)),
+    Op("trainings.update_name_description", "updateTrainingNameDescription", "idempotent", False,
+       lambda c, s, **kw: c.trainings.update_name_description(
+           s.training_key, name="Renamed", description="New text", **kw)),
+    Op("trainings.manage_url", "getManageTrainingURL", "idempotent", True,
+       lambda c, s, **kw: c.trainings.manage_url(s.training_key, **kw)),
+    Op("trainings.organizers", "getOrganisersForTraining", "idempotent", True,
+       lambda c, s, **kw: c.trainings.organizers(s.training_key, **kw)),
+    Op("trainings.set_organizers", "updateOrganisersForTraining", "idempotent", False,
+       lambda c, s, **kw: c.trainings.set_organizers(
+           s.training_key, [s.co_organizer_key], notify=False, **kw)),
+    Op("registrants.register", "registerForTraining", "post", True,
+       lambda c, s, **kw: c.registrants.register(
+           s.training_key, email=s.new_email, given_name="New", surname="Person", **kw)),
+    Op("registrants.register[if_exists=return]", "registerForTraining", "replay_safe", True,
+       lambda c, s, **kw: c.registrants.register(
+           s.training_key, email=s.new_email, given_name="New", surname="Person",
+           if_exists="return", **kw)),
+    Op("registrants.list", "getRegistrants", "idempotent", True,
+       lambda c, s, **kw: c.registrants.list(s.training_key, **kw)),
+    Op("registrants.get", "getRegistrant", "idempotent", True,
+       lambda c, s, **kw: c.registrants.get(s.training_key, s.registrant_key, **kw)),
+    Op("registrants.cancel", "cancelRegistration", "idempotent", False,
+       lambda c, s, **kw: c.registrants.cancel(s.training_key, s.registrant_key, **kw)),
+    Op("organizers.list_for_account", "getAllOrganisers", "idempotent", True,
+       lambda c, s, **kw: c.organizers.list_for_account(s.account_key, **kw)),
+    Op("trainings.update_registration_settings", "updateRegistrationSettingsForTraining",
+       "idempotent", False,
+       lambda c, s, **kw: c.trainings.update_registration_settings(
+           s.training_key, RegistrationSettings(disable_confirmation_email=True), **kw)),
+    Op("trainings.update_times", "updateTrainingTimes", "idempotent", True,
+       lambda c, s, **kw: c.trainings.update_times(
+           s.training_key, [(START + DAY, END + DAY)], "Europe/Berlin", **kw)),
+    Op("trainings.start_url", "getStartUrl", "idempotent", True,
+       lambda c, s, **kw: c.trainings.start_url(s.training_key, **kw)),
+    Op("trainings.start", "startTraining", "idempotent", True,
+       lambda c, s, **kw: c.trainings.start(s.training_key, **kw)),
+    Op("reports.sessions", "getSessionDetailsForDateRange", "replay_safe", True,
+       lambda c, s, **kw: c.reports.sessions(START - DAY, END + DAY, **kw)),
+    Op("reports.sessions_for_training", "getSessionDetailsForTraining", "idempotent", True,
+       lambda c, s, **kw: c.reports.sessions_for_training(s.completed_key, **kw)),
+    Op("reports.attendance", "getAttendanceDetails", "idempotent", True,
+       lambda c, s, **kw: c.reports.attendance(s.session_key, **kw)),
+    Op("recordings.list", "getRecordingsForTraining", "idempotent", True,
+       lambda c, s, **kw: c.recordings.list(s.completed_key, **kw)),
+    Op("recordings.download_url", "getRecordingDownloadById", "idempotent", True,
+       lambda c, s, **kw: c.recordings.download_url(s.completed_key, s.recording_id, **kw)),
+    Op("recordings.download", "getRecordingDownloadById", "idempotent", True,
+       lambda c, s, **kw: c.recordings.download(
+           s.completed_key, s.recording_id, s.download_dir, **kw)),
+]  # fmt: skip
+
+# -- the faults ------------------------------------------------------------------------------
+
+FAULTS = [
+    "connection_refused",
+    "reset_mid_body",
+    "429_retry_after",
+    "500",
+    "502_503_then_success",
+    "slower_than_timeout",
+    "malformed_json",
+    "wrong_content_type",
+    "empty_body",
+]
+BODY_FAULTS = {"malformed_json", "wrong_content_type", "empty_body"}
+LATENCY, CALL_TIMEOUT = 0.1, 0.03
+
+
+def inject(sb: Any, op: Op, fault: str) -> None:
+    """Configure ``fault`` for ``op`` on the sandbox (``connection_refused`` needs none)."""
+    add = sb.faults.add
+    # A 204 has no body to break: for the no-content operations the body faults answer 200
+    # with the broken body instead (a proxy or a future API version might).
+    status = {} if op.json_body else {"statuses": [200], "times": 10}
+    if fault == "reset_mid_body":  # the request is applied, the response cut off mid-body
+        add(op.operation, reset=True, apply=True, **status)
+    elif fault == "429_retry_after":
+        add(op.operation, statuses=[429], retry_after=7, times=10)
+    elif fault == "500":
+        add(op.operation, statuses=[500], times=10)
+    elif fault == "502_503_then_success":
+        add(op.operation, statuses=[502, 503])
+    elif fault == "slower_than_timeout":
+        add(op.operation, latency=LATENCY)
+    elif fault in BODY_FAULTS:
+        add(op.operation, **{fault: True}, **status)
+
+
+def expected(op: Op, fault: str) -> tuple[type[Exception] | None, int]:
+    """(exception the caller sees or None for success, attempts that reach the sandbox)."""
+    retried = op.kind in ("idempotent", "replay_safe")
+    all_attempts = MAX_RETRIES + 1
+    if fault == "connection_refused":
+        return APIConnectionError, 0  # retried even for POST: nothing was sent
+    if fault == "reset_mid_body":
+        return APIConnectionError, all_attempts if retried else 1
+    if fault == "429_retry_after":
+        return RateLimited, all_attempts if retried else 1
+    if fault == "500":
+        return ServerError, 1
+    if fault == "502_503_then_success":
+        return (None, 3) if retried else (ServerError, 1)
+    if fault == "slower_than_timeout":
+        return APITimeoutError, all_attempts if retried else 1
+    assert fault in BODY_FAULTS
+    return (DecodeError if op.json_body else None), 1
+
+
+def client_attempts(op: Op, fault: str) -> int:
+    """Attempts the client makes (== retries + 1): refused connections are retried too."""
+    if fault == "connection_refused":
+        return MAX_RETRIES + 1
+    return expected(op, fault)[1]
+
+
+# -- fixtures ----------------------------------------------------------------------------------
+
+
+def prepare(sb: Any, tmp_path: Path) -> State:
+    """The state every operation needs, made through the (sync) facade before any fault."""
+    from gototraining import GoToTraining
+
+    kwargs = client_kwargs(sb)
+    with kwargs["http_client"], GoToTraining(**kwargs) as c:
+        tk = c.trainings.create(name="Matrix", times=[(START, END)], time_zone="Europe/Berlin")
+        reg = c.registrants.register(tk, email="first@example.com", given_name="F", surname="S")
+        done = c.trainings.create(name="Done", times=[(START, END)], time_zone="Europe/Berlin")
+        c.registrants.register(done, email="came@example.com", given_name="C", surname="S")
+    sb.set_recording_file_size(1024)
+    sb.complete_training(done)
+    completed = sb.core.store.trainings[done]
+    return State(
+        tk, reg.registrant_key, sb.account_key, sb.co_organizer_keys[0], done,
+        str(completed.session_keys[0]), str(completed.recording_ids[0]), tmp_path,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def closed_port() -> Iterator[str]:
+    """A loopback URL nobody listens on: bound (so no one else gets the port) but not listening,
+    so connecting is refused."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}/G2T/rest"
+    finally:
+        sock.close()
+
+
+NOT_OURS = (httpx.HTTPError, json.JSONDecodeError, KeyError, TypeError, AttributeError)
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+@pytest.mark.parametrize("op", OPS, ids=lambda op: op.name)
+def test_fault(
+    op: Op, fault: str, flavor: Flavor, sb: Any, closed_port: str, tmp_path: Path
+) -> None:
+    state = prepare(sb, tmp_path)
+    base_url = closed_port if fault == "connection_refused" else sb.url
+    client = flavor.client(**client_kwargs(sb, is_async=flavor.is_async, base_url=base_url))
+    kw = {"timeout": CALL_TIMEOUT} if fault == "slower_than_timeout" else {}
+    before = sb.request_count(op.operation)
+    inject(sb, op, fault)
+    want_exc, want_attempts = expected(op, fault)
+
+    outcome: Any
+    try:
+        outcome = flavor.run(lambda c: op.call(c, state, **kw), client)
+    except Exception as exc:  # noqa: BLE001 - classified below
+        outcome = exc
+
+    if want_exc is None:
+        assert not isinstance(outcome, Exception), f"expected success, got {outcome!r}"
+        if isinstance(outcome, Registration):
+            assert outcome.created
+    else:
+        assert isinstance(outcome, GoToTrainingError), f"untyped exception escaped: {outcome!r}"
+        assert not isinstance(outcome, NOT_OURS)
+        assert type(outcome) is want_exc, f"expected {want_exc.__name__}, got {outcome!r}"
+    # Bounded, policy-conform retries: counted on the client (one backoff sleep per retry)
+    # and on the server (requests delayed by the latency fault are counted when they finish).
+    assert len(flavor.sleeps) == client_attempts(op, fault) - 1, flavor.sleeps
+    if fault == "429_retry_after":  # Retry-After (7 s) honoured, capped by the policy
+        assert flavor.sleeps == [0.01] * (want_attempts - 1)
+    # Wait for every request the client actually sent (never leave one in flight for the next
+    # test), then compare with the policy.
+    sent = 0 if fault == "connection_refused" else len(flavor.sleeps) + 1
+    got = wait_for_count(sb, op.operation, before + sent) - before
+    assert got == want_attempts, f"{got} attempts reached the server, expected {want_attempts}"
+    assert_no_duplicates(sb, state.training_key)
+
+
+def test_matrix_covers_every_facade_operation() -> None:
+    """Every operation with a facade method (``@operation`` marker) has a row in ``OPS``."""
+    from scripts.contract.coverage import facade_methods
+
+    missing = set(facade_methods("gototraining")) - {op.operation for op in OPS}
+    assert not missing, f"add a line to OPS in {__file__} for: {sorted(missing)}"

@@ -1,0 +1,465 @@
+"""Fuzz the decoding layer with hypothesis: every response body either decodes or raises the
+library's typed error -- never ``KeyError``/``TypeError``/``AttributeError``/``RecursionError``.
+
+Bodies go through the transport's own decode step: ``pipeline()`` (the sans-IO request
+pipeline both clients run) is driven by hand and answered with a hand-made ``httpx.Response``,
+so status mapping, JSON parsing and the model decoders are all exercised as in production.
+
+- valid shapes with boundary values (empty and huge strings, unicode, int64 bounds and beyond
+  in unknown fields, odd but valid ISO date-times with offsets, optional fields missing or
+  null, extra unknown fields) must decode, and to the values sent;
+- the same shapes with one required field deleted or of the wrong type must raise
+  ``DecodeError``;
+- arbitrary JSON and arbitrary bytes must decode or raise ``DecodeError``;
+- error statuses with arbitrary bodies must raise the mapped ``APIError`` subclass;
+- token-endpoint answers must refresh or raise ``AuthenticationError``.
+
+Examples per test: ``conftest.FUZZ`` (100 in ``make test``, 1,000 under ``make soak``);
+the totals are printed at the end of the module (``-s``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import httpx
+import pytest
+from gototraining import (
+    STATUS_TO_ERROR,
+    APIError,
+    AuthenticationError,
+    BadRequest,
+    DecodeError,
+    GoToTrainingError,
+    OAuth2,
+    Organizer,
+    Registrant,
+    Registration,
+    RetryPolicy,
+    ServerError,
+    Training,
+)
+from gototraining import _models as m
+from gototraining._errors import INVALID_TOKEN_CODES
+from gototraining._transport import Call, _Settings, decode_json, pipeline
+from gototraining._types import NOT_GIVEN
+from hypothesis import given
+from hypothesis import strategies as st
+
+from .conftest import FUZZ
+
+pytestmark = pytest.mark.fuzz
+
+EXAMPLES: Counter[str] = Counter()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report() -> Iterator[None]:
+    yield
+    total = sum(EXAMPLES.values())
+    detail = ", ".join(f"{k} {v}" for k, v in sorted(EXAMPLES.items()))
+    print(f"\n[fuzz] {total} examples through the decoding layer ({detail})")
+
+
+# -- driving the real pipeline -----------------------------------------------------------------
+
+_HTTP = httpx.Client()
+SETTINGS = _Settings(
+    base_url="https://api.example.test/G2T/rest",
+    auth=httpx.Auth(),
+    retry=RetryPolicy(max_retries=0),
+    limiter=None,
+    headers={},
+    timeout=NOT_GIVEN,
+    build_request=_HTTP.build_request,
+)
+
+
+def through_pipeline(
+    decoder: Callable[[Any], Any],
+    content: bytes,
+    *,
+    status: int = 200,
+    content_type: str = "application/json",
+) -> Any:
+    """Answer one GET pipeline with this body; return the decoded value or raise."""
+    gen = pipeline(SETTINGS, Call("fuzz", {"method": "get", "url": "/fuzz"}, decode_json(decoder)))
+    send = next(gen)
+    response = httpx.Response(
+        status, content=content, headers={"content-type": content_type}, request=send.request
+    )
+    try:
+        gen.send(response)
+    except StopIteration as stop:
+        return stop.value
+    raise AssertionError("the pipeline asked for another action")
+
+
+def dumps(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass")
+
+
+# -- strategies: valid shapes with boundary values ---------------------------------------------
+
+INT64 = (-(2**63), 2**63 - 1)
+text = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(["", " ", "\u0000", "\ud83d\ude00", "ünïcødé", "x" * 10_000, "null"]),
+)
+keys = st.one_of(
+    st.integers(0, 2**63 - 1).map(str), st.sampled_from(["0", "9223372036854775807", ""]), text
+)
+tzs = st.one_of(
+    st.just(UTC),
+    st.integers(-23 * 60 - 59, 23 * 60 + 59).map(lambda mins: timezone(timedelta(minutes=mins))),
+)
+
+
+@st.composite
+def iso_datetimes(draw: st.DrawFn) -> str:
+    dt = draw(st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)))
+    style = draw(st.sampled_from(["offset", "z", "naive", "seconds", "millis"]))
+    if style == "naive":
+        return dt.isoformat()  # no offset: read as UTC
+    aware = dt.replace(tzinfo=draw(tzs))
+    if style == "seconds":
+        return aware.isoformat(timespec="seconds")
+    if style == "millis":
+        return aware.isoformat(timespec="milliseconds")
+    s = aware.isoformat()
+    return s.replace("+00:00", "Z") if style == "z" else s
+
+
+json_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.sampled_from([*INT64, 2**64, -(2**64), 10**30]),
+    st.floats(allow_nan=False, allow_infinity=False),
+    text,
+)
+any_json = st.recursive(
+    json_scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+REQUIRED = frozenset(
+    {
+        "trainingKey", "trainingId", "name", "times", "organizers", "registrationSettings",
+        "startDate", "endDate", "organizerKey", "email", "givenName", "surname",
+        "disableConfirmationEmail", "disableWebRegistration", "registrantKey", "status",
+        "registrationDate", "joinUrl", "confirmationUrl",
+    }
+)  # fmt: skip
+OPTIONAL = frozenset({"description", "timeZone"})
+extra_fields = st.dictionaries(
+    st.text(max_size=12).filter(lambda k: k not in REQUIRED | OPTIONAL), any_json, max_size=3
+)
+
+
+def obj(required: dict[str, st.SearchStrategy[Any]], **optional: st.SearchStrategy[Any]) -> Any:
+    """An object with the required fields, any subset of the optional ones, and unknown extras."""
+    return st.builds(
+        lambda req, opt, extra: {**extra, **req, **opt},
+        st.fixed_dictionaries(required),
+        st.fixed_dictionaries({}, optional=optional),
+        extra_fields,
+    )
+
+
+organizer = obj({"organizerKey": keys, "email": text, "givenName": text, "surname": text})
+time_range = obj({"startDate": iso_datetimes(), "endDate": iso_datetimes()})
+training = obj(
+    {
+        "trainingKey": keys,
+        "trainingId": keys,
+        "name": text,
+        "times": st.lists(time_range, max_size=2),
+        "organizers": st.lists(organizer, max_size=2),
+        "registrationSettings": obj(
+            {"disableConfirmationEmail": st.booleans(), "disableWebRegistration": st.booleans()}
+        ),
+    },
+    description=st.none() | text,
+    timeZone=st.none() | st.just("") | st.sampled_from(["Europe/Berlin", "UTC"]) | text,
+)
+registrant = obj(
+    {
+        "registrantKey": keys,
+        "email": text,
+        "givenName": text,
+        "surname": text,
+        "status": st.sampled_from(["WAITING", "APPROVED", "DENIED", "", "NEW_STATUS"]) | text,
+        "registrationDate": iso_datetimes(),
+        "joinUrl": text,
+        "confirmationUrl": text,
+    }
+)
+registration = obj({"registrantKey": keys, "joinUrl": text, "confirmationUrl": text})
+
+# name -> (decoder, strategy of valid JSON, result check)
+MODELS: dict[str, tuple[Callable[[Any], Any], st.SearchStrategy[Any], Callable[[Any, Any], None]]]
+
+
+def _check_training(data: Any, t: Any) -> None:
+    assert isinstance(t, Training) and t.training_key == data["trainingKey"]
+    assert len(t.times) == len(data["times"]) and len(t.organizers) == len(data["organizers"])
+    assert all(r.start.tzinfo is not None and r.end.tzinfo is not None for r in t.times)
+    assert t.description == data.get("description") and isinstance(t.time_zone, str)
+
+
+def _check_registrant(data: Any, r: Any) -> None:
+    assert isinstance(r, Registrant) and r.registrant_key == data["registrantKey"]
+    assert r.raw_status == data["status"] and r.registration_date.tzinfo is not None
+    assert r.status.value == data["status"] or r.status is m.RegistrantStatus.UNKNOWN
+
+
+def _each(check: Callable[[Any, Any], None]) -> Callable[[Any, Any], None]:
+    def check_all(data: Any, result: Any) -> None:
+        assert isinstance(result, list) and len(result) == len(data)
+        for d, r in zip(data, result, strict=True):
+            check(d, r)
+
+    return check_all
+
+
+def _check_organizer(data: Any, o: Any) -> None:
+    assert isinstance(o, Organizer) and o.organizer_key == data["organizerKey"]
+
+
+def _check_registration(data: Any, r: Any) -> None:
+    assert isinstance(r, Registration) and r.created and r.registrant_key == data["registrantKey"]
+
+
+def _check_string(data: Any, s: Any) -> None:
+    assert s == data
+
+
+MODELS = {
+    "training": (m.decode_training, training, _check_training),
+    "trainings": (m.decode_trainings, st.lists(training, max_size=3), _each(_check_training)),
+    "organizers": (m.decode_organizers, st.lists(organizer, max_size=4), _each(_check_organizer)),
+    "registrant": (m.decode_registrant, registrant, _check_registrant),
+    "registrants": (
+        m.decode_registrants,
+        st.lists(registrant, max_size=4),
+        _each(_check_registrant),
+    ),
+    "registration": (m.decode_registration, registration, _check_registration),
+    "string": (m.decode_string, text, _check_string),
+}
+
+# -- invalid variants: one required field deleted or of the wrong type -------------------------
+
+WRONG = {
+    "str": st.one_of(st.none(), st.integers(), st.floats(), st.booleans(), st.just([]), st.just({})),
+    "bool": st.one_of(st.none(), st.integers(0, 1), st.just("false"), st.just([]), st.just({})),
+    "list": st.one_of(st.none(), st.just({}), st.just(""), st.just("abc"), st.integers(), st.just({"a": 1})),
+    "object": st.one_of(st.none(), st.just([]), st.just("x"), st.integers(), st.just([{}])),
+    "datetime": st.one_of(
+        st.none(), st.integers(), st.just(""), st.just("not a date"), st.just("2031-13-01T00:00Z"),
+        st.just("2031-03-01T09:00+25:00"), st.just([]),
+    ),
+}  # fmt: skip
+FIELD_TYPE = {
+    "times": "list",
+    "organizers": "list",
+    "registrationSettings": "object",
+    "disableConfirmationEmail": "bool",
+    "disableWebRegistration": "bool",
+    "startDate": "datetime",
+    "endDate": "datetime",
+    "registrationDate": "datetime",
+}
+
+
+def _required_slots(value: Any, path: str = "$") -> list[tuple[Any, str, str]]:
+    """(container, key, path) of every required field in a decoded-shape JSON value."""
+    slots: list[tuple[Any, str, str]] = []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k in REQUIRED:
+                slots.append((value, k, f"{path}.{k}"))
+                slots.extend(_required_slots(v, f"{path}.{k}"))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            slots.extend(_required_slots(v, f"{path}[{i}]"))
+    return slots
+
+
+@st.composite
+def broken(draw: st.DrawFn, valid: st.SearchStrategy[Any]) -> tuple[Any, str]:
+    """A valid value with exactly one required field deleted or given a wrong-typed value
+    (or, for a bare string, a non-string)."""
+    value = draw(valid)
+    slots = _required_slots(value)
+    if not slots:  # bare string or empty list: break the top level itself
+        return draw(
+            st.sampled_from([None, 1, {}, True] + ([] if isinstance(value, list) else [[]]))
+        ), "$"
+    container, key, path = draw(st.sampled_from(slots))
+    if draw(st.booleans()):
+        del container[key]
+        return value, f"{path} deleted"
+    container[key] = draw(WRONG[FIELD_TYPE.get(key, "str")])
+    return value, f"{path} = {container[key]!r}"
+
+
+def _non_empty(name: str) -> st.SearchStrategy[Any]:
+    valid = MODELS[name][1]
+    if name in ("trainings", "organizers", "registrants"):  # a list with something to break
+        item = {"trainings": training, "organizers": organizer, "registrants": registrant}[name]
+        return st.lists(item, min_size=1, max_size=3)
+    return valid
+
+
+# -- the properties -------------------------------------------------------------------------------
+
+ESCAPES = (KeyError, TypeError, AttributeError, IndexError, RecursionError, OverflowError)
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_valid_bodies_decode_to_what_was_sent(name: str) -> None:
+    decoder, valid, check = MODELS[name]
+
+    @FUZZ
+    @given(data=valid)
+    def run(data: Any) -> None:
+        EXAMPLES[f"valid/{name}"] += 1
+        check(data, through_pipeline(decoder, dumps(data)))
+
+    run()
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_one_broken_field_is_a_decode_error(name: str) -> None:
+    decoder = MODELS[name][0]
+
+    @FUZZ
+    @given(case=broken(_non_empty(name)))
+    def run(case: tuple[Any, str]) -> None:
+        EXAMPLES[f"broken/{name}"] += 1
+        data, what = case
+        with pytest.raises(DecodeError) as info:
+            through_pipeline(decoder, dumps(data))
+        assert info.value.response is not None, what
+        str(info.value)
+
+    run()
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_arbitrary_json_decodes_or_is_a_decode_error(name: str) -> None:
+    decoder = MODELS[name][0]
+
+    @FUZZ
+    @given(data=any_json)
+    def run(data: Any) -> None:
+        EXAMPLES[f"any-json/{name}"] += 1
+        try:
+            through_pipeline(decoder, dumps(data))
+        except DecodeError:
+            pass
+
+    run()
+
+
+raw_bodies = st.one_of(
+    st.binary(max_size=200),
+    st.sampled_from(
+        [b"", b" ", b"\xff\xfe\x00", b"<html>502 Bad Gateway</html>", b'{"a":', b"NaN",
+         b"[" * 100_000 + b"]" * 100_000, b'{"a":' * 50_000, b"1" * 5000, b"\xef\xbb\xbf{}"]
+    ),
+    any_json.map(dumps).map(lambda b: b[: max(0, len(b) - 1)]),  # truncated mid-body
+)  # fmt: skip
+content_types = st.sampled_from(
+    ["application/json", "text/html; charset=utf-8", "text/plain", "", "application/json; charset=latin-1"]
+)  # fmt: skip
+
+
+@FUZZ
+@given(name=st.sampled_from(sorted(MODELS)), body=raw_bodies, content_type=content_types)
+def test_arbitrary_bytes_decode_or_are_a_decode_error(
+    name: str, body: bytes, content_type: str
+) -> None:
+    EXAMPLES["bytes"] += 1
+    try:
+        through_pipeline(MODELS[name][0], body, content_type=content_type)
+    except DecodeError:
+        pass
+    except ESCAPES as exc:  # pragma: no cover - the failure message
+        raise AssertionError(f"{type(exc).__name__} escaped") from exc
+
+
+error_bodies = st.one_of(
+    raw_bodies,
+    any_json.map(dumps),
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "errorCode": any_json | st.sampled_from(sorted(INVALID_TOKEN_CODES)),
+            "int_err_code": any_json,
+            "description": any_json,
+            "msg": any_json,
+            "incident": any_json,
+        },
+    ).map(dumps),
+)
+
+
+@FUZZ
+@given(status=st.integers(400, 599), body=error_bodies, content_type=content_types)
+def test_error_statuses_raise_the_mapped_api_error(
+    status: int, body: bytes, content_type: str
+) -> None:
+    EXAMPLES["errors"] += 1
+    with pytest.raises(APIError) as info:
+        through_pipeline(m.decode_string, body, status=status, content_type=content_type)
+    err = info.value
+    expected = STATUS_TO_ERROR.get(status) or (ServerError if status >= 500 else BadRequest)
+    assert isinstance(err, expected) or (status == 403 and isinstance(err, AuthenticationError))
+    assert err.status == status and len(err.message) <= 500
+    str(err), repr(err)
+
+
+token_bodies = st.one_of(
+    any_json,
+    st.fixed_dictionaries(
+        {"access_token": st.one_of(text, any_json)},
+        optional={
+            "expires_in": st.one_of(
+                st.integers(), st.sampled_from([10**400, -1, 0, 1e308]), st.floats(), any_json
+            ),
+            "refresh_token": any_json,
+            "scope": any_json,
+        },
+    ),
+)
+
+
+@FUZZ
+@given(
+    body=st.one_of(token_bodies.map(dumps), raw_bodies),
+    status=st.sampled_from([200, 400, 401, 500]),
+)
+def test_token_endpoint_answers_refresh_or_raise_authentication_error(
+    body: bytes, status: int
+) -> None:
+    EXAMPLES["token"] += 1
+    auth = OAuth2("client", "secret", "refresh", token_url="https://auth.example.test/token")
+    request = auth._refresh_request()
+    response = httpx.Response(status, content=body, request=request)
+    try:
+        token, generation = auth._apply(response)
+    except AuthenticationError as exc:
+        str(exc)
+        return
+    except GoToTrainingError as exc:  # pragma: no cover
+        raise AssertionError(f"unexpected {exc!r}") from exc
+    assert status == 200 and isinstance(token, str) and token and generation == 1
