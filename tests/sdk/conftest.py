@@ -106,9 +106,21 @@ from gototraining import DEFAULT_TOKEN_URL, OAuth2
 from .cassette_scrub import LIVE_BASE_URL, Scrubber
 
 CASSETTES = pathlib.Path(__file__).resolve().parent.parent / "cassettes"
-RECORDING = os.environ.get("GOTO_RECORD") == "1"
+#: The recording switches, read once at import (collection): the root conftest's autouse
+#: fixture removes GOTO_ACCESS_TOKEN/GOTO_ORGANIZER_KEY from os.environ for every test.
+RECORDING_ENV: dict[str, str] = {
+    name: os.environ.get(name, "")
+    for name in (
+        "GOTO_RECORD",
+        "GOTO_ACCESS_TOKEN",
+        "GOTO_ORGANIZER_KEY",
+        "GOTO_ACCOUNT_KEY",
+        "GOTO_CO_ORGANIZER_KEYS",
+    )
+}
+RECORDING = RECORDING_ENV["GOTO_RECORD"] == "1"
 LIVE = RECORDING and bool(
-    os.environ.get("GOTO_ACCESS_TOKEN") and os.environ.get("GOTO_ORGANIZER_KEY")
+    RECORDING_ENV["GOTO_ACCESS_TOKEN"] and RECORDING_ENV["GOTO_ORGANIZER_KEY"]
 )
 
 # What replays see (and what recordings are scrubbed to).
@@ -191,10 +203,10 @@ class LiveEnv(Env):
     mode = "live"
 
     def __init__(self) -> None:
-        self.token = os.environ["GOTO_ACCESS_TOKEN"]
-        self.organizer_key = os.environ["GOTO_ORGANIZER_KEY"]
-        self.account_key = os.environ.get("GOTO_ACCOUNT_KEY", FAKE_ACCOUNT_KEY)
-        co = [k for k in os.environ.get("GOTO_CO_ORGANIZER_KEYS", "").split(",") if k]
+        self.token = RECORDING_ENV["GOTO_ACCESS_TOKEN"]
+        self.organizer_key = RECORDING_ENV["GOTO_ORGANIZER_KEY"]
+        self.account_key = RECORDING_ENV["GOTO_ACCOUNT_KEY"] or FAKE_ACCOUNT_KEY
+        co = [k for k in RECORDING_ENV["GOTO_CO_ORGANIZER_KEYS"].split(",") if k]
         self.co_organizer_keys = tuple(co)
 
     def fault(self, **kwargs: Any) -> None:
