@@ -150,8 +150,9 @@ class Env:
     def fault(self, **kwargs: Any) -> None:
         """Inject a sandbox fault (``sb.faults.add(**kwargs)``) for the next request(s)."""
 
-    def expire_tokens(self) -> None:
-        """Invalidate all access tokens (sandbox)."""
+    def expire_tokens(self, status: int = 403) -> None:
+        """Invalidate all access tokens (sandbox); they then get ``status`` (403 like the
+        gateway, or 401) with an ``InvalidToken`` body."""
 
     def complete_training(self, training_key: str, attendance_rate: float = 0.8) -> None:
         """Let the training take place: completed sessions, attendance and recordings (sandbox).
@@ -186,7 +187,8 @@ class SandboxEnv(Env):
     def fault(self, **kwargs: Any) -> None:
         self.sb.faults.add(**kwargs)
 
-    def expire_tokens(self) -> None:
+    def expire_tokens(self, status: int = 403) -> None:
+        self.sb.set_expired_token_status(status)
         self.sb.expire_tokens()
 
     def complete_training(self, training_key: str, attendance_rate: float = 0.8) -> None:
@@ -212,7 +214,7 @@ class LiveEnv(Env):
     def fault(self, **kwargs: Any) -> None:
         pytest.skip("needs sandbox fault injection")
 
-    def expire_tokens(self) -> None:
+    def expire_tokens(self, status: int = 403) -> None:
         pytest.skip("needs the sandbox to expire tokens")
 
     def complete_training(self, training_key: str, attendance_rate: float = 0.8) -> None:
@@ -246,8 +248,13 @@ def _json_body_matcher(r1: Any, r2: Any) -> None:
 class Api:
     """A cassette test's handle: ``api.client()`` of the test's flavor, ``api.run(fn)``, ``api.env``."""
 
-    def __init__(self, flavor: Flavor, env: Env) -> None:
+    def __init__(self, flavor: Flavor, env: Env, cassette: Any = None, start: int = 0) -> None:
         self.flavor, self.env = flavor, env
+        self.cassette, self._start = cassette, start  # the vcrpy cassette
+
+    def statuses(self) -> list[int]:
+        """The HTTP statuses of this run's interactions (replayed, or recorded just now)."""
+        return [response["status"]["code"] for _, response in self.cassette.data[self._start :]]
 
     def client(self, **kwargs: Any) -> Any:
         kwargs.setdefault("base_url", self.env.base_url)
@@ -296,7 +303,8 @@ def api(request: pytest.FixtureRequest, flavor: Flavor) -> Iterator[Api]:
     )
     recorder.register_matcher("json_body", _json_body_matcher)
     with recorder.use_cassette(str(path)) as cassette:
-        yield Api(flavor, env)
+        # when recording, vcrpy has loaded the old interactions first; this run's come after
+        yield Api(flavor, env, cassette, start=len(cassette.data) if record else 0)
         if not record:
             # Every recorded request must have been made: sync and async send the same requests.
             assert cassette.all_played, (
