@@ -26,6 +26,8 @@ def test_refresh_flow_after_expiry(sb: Sandbox) -> None:
     body = r.json()
     assert body["token_type"] == "Bearer" and body["expires_in"] == 3600
     assert set(body) >= {"access_token", "refresh_token", "scope", "principal"}
+    # like older GoTo token responses: the organizer and account, as strings
+    assert (body["organizer_key"], body["account_key"]) == (sb.organizer_key, sb.account_key)
     fresh = {"Authorization": f"Bearer {body['access_token']}"}
     assert httpx.get(org_path, headers=fresh).status_code == 200
     # Refreshed tokens coexist.
@@ -70,6 +72,8 @@ def test_authorization_code_flow(sb: Sandbox) -> None:
     }
     token = httpx.post(sb.token_url, data=form, auth=_basic(sb))
     assert token.status_code == 200
+    assert token.json()["organizer_key"] == sb.organizer_key
+    assert token.json()["account_key"] == sb.account_key
     headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
     assert httpx.get(
         f"{sb.url}/organizers/{sb.organizer_key}/trainings", headers=headers

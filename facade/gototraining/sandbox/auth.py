@@ -51,9 +51,11 @@ class Auth:
         token: str | None = None,
         *,
         expired_token_status: int = 403,
+        account_key: str | None = None,
     ) -> None:
         self.seed = seed
         self.organizer_key = organizer_key
+        self.account_key = account_key
         self.principal = principal
         self._fixed_token = token
         self.default_expired_token_status = check_expired_token_status(expired_token_status)
@@ -148,4 +150,8 @@ class Auth:
             "expires_in": TOKEN_LIFETIME,
             "scope": SCOPE,
             "principal": self.principal,
+            # Older GoTo token responses also named the organizer and account (as strings);
+            # clients such as the CLI's login take the organizer key from here.
+            "organizer_key": self.organizer_key,
+            **({"account_key": self.account_key} if self.account_key else {}),
         }

@@ -72,6 +72,7 @@ class Sandbox:
                 organizer.email,
                 token,
                 expired_token_status=expired_token_status,
+                account_key=store.account_key,
             ),
             validate=validate,
             limiter=RateLimiter(rate_limit) if rate_limit else None,
