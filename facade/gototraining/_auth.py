@@ -19,6 +19,7 @@ import httpx
 
 from ._errors import (
     AuthenticationError,
+    ValidationError,
     error_from_response,
     is_invalid_token,
     parse_error_body,
@@ -43,13 +44,20 @@ def _is_token_rejected(response: httpx.Response) -> bool:
     return False
 
 
+def check_credential(value: object, name: str) -> str:
+    """A non-empty string, else ``ValidationError(name)`` (the value is never echoed)."""
+    if not isinstance(value, str):
+        raise ValidationError(name, f"expected a non-empty string, got {type(value).__name__}")
+    if not value.strip():
+        raise ValidationError(name, "must not be empty")
+    return value
+
+
 class BearerToken(httpx.Auth):
     """A static access token sent as ``Authorization: Bearer <token>``. Never refreshed."""
 
     def __init__(self, token: str) -> None:
-        if not isinstance(token, str) or not token.strip():
-            raise ValueError("token must be a non-empty string")
-        self._header = f"Bearer {token}"
+        self._header = f"Bearer {check_credential(token, 'token')}"
 
     def __repr__(self) -> str:
         return "BearerToken(token='***')"
@@ -112,8 +120,7 @@ class OAuth2(httpx.Auth):
             ("client_secret", client_secret),
             ("refresh_token", refresh_token),
         ):
-            if not isinstance(value, str) or not value:
-                raise ValueError(f"{name} must be a non-empty string")
+            check_credential(value, name)
         self.client_id = client_id
         self.token_url = token_url
         self._basic = "Basic " + base64.b64encode(f"{client_id}:{client_secret}".encode()).decode(

@@ -9,7 +9,7 @@ from typing import Any, Self
 import httpx
 
 from . import _validation as v
-from ._auth import BearerToken
+from ._auth import BearerToken, check_credential
 from ._errors import ValidationError
 from ._ratelimit import RateLimiter
 from ._retry import RetryPolicy
@@ -63,7 +63,7 @@ class _Config:
                     "access_token",
                     "no credentials: pass access_token=..., auth=OAuth2(...), or set GOTO_ACCESS_TOKEN",
                 )
-            auth = BearerToken(token)
+            auth = BearerToken(check_credential(token, "access_token"))
         elif not isinstance(auth, httpx.Auth):
             raise ValidationError(
                 "auth", f"expected an httpx.Auth (e.g. OAuth2), got {type(auth).__name__}"

@@ -9,7 +9,7 @@ import email.utils
 import math
 import random
 import time
-from typing import Final
+from typing import Any, Final
 
 import attrs
 import httpx
@@ -47,6 +47,27 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     return max(0.0, seconds)
 
 
+def _number(*, integer: bool = False, maximum: float | None = None) -> Any:  # an attrs validator
+    """attrs validator: a finite number >= 0 (an ``int`` if ``integer``), at most ``maximum``.
+
+    Raises ``ValidationError`` naming the field (like every other constructor argument check).
+    """
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        from ._errors import ValidationError  # _errors imports this module
+
+        kind = (int,) if integer else (int, float)
+        if isinstance(value, bool) or not isinstance(value, kind):
+            want = "an int" if integer else "a number"
+            raise ValidationError(attribute.name, f"expected {want}, got {value!r}")
+        if not (math.isfinite(value) and value >= 0):
+            raise ValidationError(attribute.name, f"expected a finite value >= 0, got {value!r}")
+        if maximum is not None and value > maximum:
+            raise ValidationError(attribute.name, f"expected at most {maximum:g}, got {value!r}")
+
+    return check
+
+
 @attrs.frozen
 class RetryPolicy:
     """Bounded retries with exponential backoff and jitter.
@@ -64,13 +85,11 @@ class RetryPolicy:
     ``idempotent=True`` and then retried like a PUT. 500 is never retried.
     """
 
-    max_retries: int = attrs.field(default=2, validator=attrs.validators.ge(0))
-    backoff_base: float = attrs.field(default=0.5, validator=attrs.validators.ge(0))
-    backoff_max: float = attrs.field(default=8.0, validator=attrs.validators.ge(0))
-    retry_after_cap: float = attrs.field(default=60.0, validator=attrs.validators.ge(0))
-    jitter: float = attrs.field(
-        default=0.25, validator=[attrs.validators.ge(0.0), attrs.validators.le(1.0)]
-    )
+    max_retries: int = attrs.field(default=2, validator=_number(integer=True))
+    backoff_base: float = attrs.field(default=0.5, validator=_number())
+    backoff_max: float = attrs.field(default=8.0, validator=_number())
+    retry_after_cap: float = attrs.field(default=60.0, validator=_number())
+    jitter: float = attrs.field(default=0.25, validator=_number(maximum=1.0))
 
     def backoff(self, attempt: int, retry_after: float | None = None) -> float:
         """Seconds to wait before retry number ``attempt + 1`` (``attempt`` counts from 0)."""

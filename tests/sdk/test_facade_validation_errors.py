@@ -260,11 +260,22 @@ def test_what_is_retried() -> None:
     assert not p.should_retry_exception("POST", httpx.RemoteProtocolError("t"))
 
 
-def test_retry_policy_validates() -> None:
-    with pytest.raises(ValueError):
-        RetryPolicy(max_retries=-1)
-    with pytest.raises(ValueError):
-        RetryPolicy(jitter=1.5)
+@pytest.mark.parametrize(
+    ("kwargs", "param"),
+    [
+        ({"max_retries": -1}, "max_retries"),
+        ({"max_retries": 1.5}, "max_retries"),
+        ({"max_retries": True}, "max_retries"),
+        ({"backoff_base": -0.1}, "backoff_base"),
+        ({"backoff_max": float("nan")}, "backoff_max"),
+        ({"retry_after_cap": "60"}, "retry_after_cap"),
+        ({"jitter": 1.5}, "jitter"),
+    ],
+)
+def test_retry_policy_validates(kwargs: dict[str, object], param: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        RetryPolicy(**kwargs)  # type: ignore[arg-type]
+    assert info.value.param == param
 
 
 # -- rate limiter -------------------------------------------------------------------------------
@@ -295,11 +306,13 @@ def test_rate_limiter_burst() -> None:
 
 
 def test_rate_limiter_rejects_nonsense() -> None:
-    for rate in (0, -1):
-        with pytest.raises(ValueError):
-            RateLimiter(rate)
-    with pytest.raises(ValueError):
+    for rate in (0, -1, float("nan"), "10", True):
+        with pytest.raises(ValidationError) as info:
+            RateLimiter(rate)  # type: ignore[arg-type]
+        assert info.value.param == "rate"
+    with pytest.raises(ValidationError) as info:
         RateLimiter(1, burst=0.5)
+    assert info.value.param == "burst"
 
 
 # -- decoders -----------------------------------------------------------------------------------
