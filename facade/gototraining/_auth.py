@@ -44,12 +44,32 @@ def _is_token_rejected(response: httpx.Response) -> bool:
     return False
 
 
-def check_credential(value: object, name: str) -> str:
-    """A non-empty string, else ``ValidationError(name)`` (the value is never echoed)."""
+def _token_problem(value: str) -> str | None:
+    """Why ``value`` cannot be sent as a token (``None`` if it can), without echoing it.
+
+    Tokens go into an ``Authorization`` header (or a form body): only visible ASCII is
+    allowed. Whitespace and control characters -- typically a newline from a file read --
+    would make httpx refuse the header, and its error message would contain the token.
+    """
+    for i, ch in enumerate(value):
+        if not "!" <= ch <= "~":
+            kind = "whitespace" if ch.isspace() else "a control or non-ASCII character"
+            return f"contains {kind} at position {i} (strip the token?)"
+    return None
+
+
+def check_credential(value: object, name: str, *, token: bool = False) -> str:
+    """A non-empty string, else ``ValidationError(name)`` (the value is never echoed).
+
+    ``token``: also only visible ASCII (no whitespace or control characters), see
+    ``_token_problem``.
+    """
     if not isinstance(value, str):
         raise ValidationError(name, f"expected a non-empty string, got {type(value).__name__}")
     if not value.strip():
         raise ValidationError(name, "must not be empty")
+    if token and (problem := _token_problem(value)) is not None:
+        raise ValidationError(name, problem)
     return value
 
 
@@ -57,7 +77,7 @@ class BearerToken(httpx.Auth):
     """A static access token sent as ``Authorization: Bearer <token>``. Never refreshed."""
 
     def __init__(self, token: str) -> None:
-        self._header = f"Bearer {check_credential(token, 'token')}"
+        self._header = f"Bearer {check_credential(token, 'token', token=True)}"
 
     def __repr__(self) -> str:
         return "BearerToken(token='***')"
@@ -115,12 +135,11 @@ class OAuth2(httpx.Auth):
         leeway: float = 60.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        for name, value in (
-            ("client_id", client_id),
-            ("client_secret", client_secret),
-            ("refresh_token", refresh_token),
-        ):
-            check_credential(value, name)
+        check_credential(client_id, "client_id")
+        check_credential(client_secret, "client_secret")
+        check_credential(refresh_token, "refresh_token", token=True)
+        if access_token is not None:
+            check_credential(access_token, "access_token", token=True)
         self.client_id = client_id
         self.token_url = token_url
         self._basic = "Basic " + base64.b64encode(f"{client_id}:{client_secret}".encode()).decode(
@@ -188,13 +207,22 @@ class OAuth2(httpx.Auth):
             access_token = data["access_token"]
             if not isinstance(access_token, str) or not access_token:
                 raise TypeError("access_token")
+            new_refresh = data.get("refresh_token")
+            for field, value in (("access_token", access_token), ("refresh_token", new_refresh)):
+                if isinstance(value, str) and (problem := _token_problem(value)) is not None:
+                    raise AuthenticationError(
+                        200,
+                        f"token refresh failed: the {field} received {problem}",
+                        method="POST",
+                        url=self.token_url,
+                        response=response,
+                    )
             expires_in = data.get("expires_in")
             lifetime: float | None = None
             if isinstance(expires_in, int | float) and not isinstance(expires_in, bool):
                 lifetime = float(expires_in)  # OverflowError for absurd integers
                 if not math.isfinite(lifetime):
                     lifetime = None
-            new_refresh = data.get("refresh_token")
             scope = data.get("scope")
         except (ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError):
             raise AuthenticationError(

@@ -63,7 +63,7 @@ class _Config:
                     "access_token",
                     "no credentials: pass access_token=..., auth=OAuth2(...), or set GOTO_ACCESS_TOKEN",
                 )
-            auth = BearerToken(check_credential(token, "access_token"))
+            auth = BearerToken(check_credential(token, "access_token", token=True))
         elif not isinstance(auth, httpx.Auth):
             raise ValidationError(
                 "auth", f"expected an httpx.Auth (e.g. OAuth2), got {type(auth).__name__}"
@@ -109,6 +109,14 @@ class _Config:
                 )
             self.limiter = RateLimiter(float(rate_limit))
 
+        if user_agent is not None and (
+            not isinstance(user_agent, str)
+            or not user_agent.strip()
+            or any(not " " <= ch <= "~" for ch in user_agent)
+        ):
+            raise ValidationError(
+                "user_agent", "expected a non-empty string of printable ASCII characters"
+            )
         self.headers = {
             "User-Agent": user_agent or f"gototraining/{__version__}",
             "Accept": "application/json",

@@ -5,8 +5,8 @@
     GoToTrainingError
     ├── ValidationError (also ValueError)   bad input, raised before any request is sent
     ├── DecodeError                         a 2xx body that does not match the documented shape
-    ├── TransportError                      the request got no HTTP response
-    │   ├── APIConnectionError              could not connect (DNS, refused, TLS, pool)
+    ├── TransportError                      no complete HTTP response (``maybe_sent``)
+    │   ├── APIConnectionError              could not connect, or the connection broke
     │   └── APITimeoutError                 connect/read/write/pool timeout
     └── APIError                            the API answered with an error status
         ├── BadRequest                      400 (and any other unmapped 4xx)
@@ -78,20 +78,36 @@ class DecodeError(GoToTrainingError):
 
 
 class TransportError(GoToTrainingError):
-    """No HTTP response was received (wraps the underlying ``httpx`` exception as ``__cause__``)."""
+    """No (complete) HTTP response was received; the ``httpx`` exception is the ``__cause__``.
 
-    def __init__(self, message: str, *, method: str, url: str) -> None:
+    Attributes:
+        method: the HTTP method.
+        url: the request URL without query string or user info.
+        maybe_sent: ``False`` when the request provably never left this machine (could not
+            connect, connect or pool timeout, a request httpx refused to send): nothing
+            happened, repeating it is safe. ``True`` when it may have reached the API (the
+            connection broke or timed out while sending or waiting for the response): the
+            API may have applied it, so check before repeating a non-idempotent request.
+            The message says which it was; the raw ``httpx`` text of protocol errors is never
+            copied into it (it can contain header values such as the access token).
+    """
+
+    def __init__(self, message: str, *, method: str, url: str, maybe_sent: bool = True) -> None:
         self.method = method
         self.url = url
+        self.maybe_sent = maybe_sent
         super().__init__(f"{message} ({method} {url})")
 
 
 class APIConnectionError(TransportError):
-    """The connection could not be established (DNS, refused, TLS, proxy, pool)."""
+    """The connection failed: it could not be established (DNS, refused, TLS, proxy;
+    ``maybe_sent=False``), or it broke before the response was complete (reset, truncated
+    body; ``maybe_sent=True``)."""
 
 
 class APITimeoutError(TransportError):
-    """A connect, read, write or pool timeout expired."""
+    """A connect or pool timeout (``maybe_sent=False``), or a write or read timeout
+    (``maybe_sent=True``) expired."""
 
 
 class APIError(GoToTrainingError):
@@ -241,7 +257,7 @@ def redact(text: str, *secrets: str | None) -> str:
     return text
 
 
-def _credential(request: httpx.Request) -> str | None:
+def credential(request: httpx.Request) -> str | None:
     """The credential of the request's ``Authorization`` header (after the scheme), if any."""
     value = request.headers.get("authorization")
     return value.partition(" ")[2].strip() or None if value else None
@@ -269,9 +285,9 @@ def error_from_response(response: httpx.Response) -> APIError:
     message = message[:_MAX_MESSAGE]
     request = response._request  # may be None for hand-made responses in tests
     if request is not None:  # a server echoing our credential must not put it in a message
-        message = redact(message, _credential(request))
+        message = redact(message, credential(request))
         if isinstance(body, str):
-            body = redact(body, _credential(request))
+            body = redact(body, credential(request))
     method = request.method if request is not None else ""
     url = safe_url(request.url) if request is not None else ""
     request_id = next(

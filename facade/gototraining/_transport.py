@@ -29,7 +29,9 @@ from ._errors import (
     RateLimited,
     TransportError,
     ValidationError,
+    credential,
     error_from_response,
+    redact,
     safe_url,
 )
 from ._ratelimit import RateLimiter
@@ -133,14 +135,58 @@ class _Settings:
     build_request: Callable[..., httpx.Request]
 
 
-def _transport_error(exc: httpx.RequestError, method: str, url: str) -> TransportError:
-    if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(f"timed out: {type(exc).__name__}", method=method, url=url)
-    if isinstance(exc, httpx.TransportError):
-        return APIConnectionError(
-            f"connection failed: {type(exc).__name__}: {exc}", method=method, url=url
-        )
-    return TransportError(f"request failed: {type(exc).__name__}: {exc}", method=method, url=url)
+#: httpx failures that prove the request never left this machine.
+_NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.ProxyError,
+    httpx.UnsupportedProtocol,
+    httpx.LocalProtocolError,
+)
+
+
+def _transport_error(
+    exc: httpx.RequestError, method: str, url: str, secret: str | None = None
+) -> TransportError:
+    """The typed error for an httpx failure, with a message that says what happened.
+
+    The text of ``httpx`` protocol errors is never copied: a ``LocalProtocolError`` quotes the
+    offending header value (e.g. ``Bearer <token>``). Other texts (``[Errno 111] Connection
+    refused``) are kept, with the request's credential redacted all the same.
+    """
+    name = type(exc).__name__
+    if isinstance(exc, httpx.ProtocolError):
+        what = name
+    else:
+        detail = " ".join(redact(str(exc), secret).split())[:200]
+        what = f"{name}: {detail}" if detail else name
+    not_sent = isinstance(exc, _NOT_SENT)
+    tail = (
+        "the request was not sent"
+        if not_sent
+        else "the request may have reached the API and been processed"
+    )
+    cls: type[TransportError] = APIConnectionError
+    if isinstance(exc, httpx.ConnectTimeout):
+        cls, message = APITimeoutError, f"timed out connecting ({what})"
+    elif isinstance(exc, httpx.PoolTimeout):
+        cls, message = APITimeoutError, f"timed out waiting for a pooled connection ({what})"
+    elif isinstance(exc, httpx.WriteTimeout):
+        cls, message = APITimeoutError, f"timed out sending the request ({what})"
+    elif isinstance(exc, httpx.TimeoutException):
+        cls, message = APITimeoutError, f"timed out waiting for the response ({what})"
+    elif isinstance(exc, httpx.LocalProtocolError):
+        message = f"httpx refused to send an invalid request, e.g. a bad header value ({what})"
+    elif not_sent:
+        message = f"could not connect ({what})"
+    elif isinstance(exc, httpx.WriteError):
+        message = f"the connection broke while sending the request ({what})"
+    elif isinstance(exc, httpx.TransportError):
+        message = f"the connection broke before the response was complete ({what})"
+    else:  # DecodingError & co.: a response arrived but could not be read
+        cls, message = TransportError, f"the response could not be read ({what})"
+    return cls(f"{message}; {tail}", method=method, url=url, maybe_sent=not not_sent)
 
 
 def pipeline(settings: _Settings, call: Call[T]) -> Generator[Action, Any, T]:
@@ -174,7 +220,7 @@ def pipeline(settings: _Settings, call: Call[T]) -> Generator[Action, Any, T]:
             response: httpx.Response = yield Send(request)
         except httpx.RequestError as exc:
             elapsed_ms = (time.perf_counter() - started) * 1000
-            error = _transport_error(exc, method, safe_url(request.url))
+            error = _transport_error(exc, method, safe_url(request.url), credential(request))
             if attempt < retry.max_retries and retry.should_retry_exception(
                 method, exc, idempotent=idempotent
             ):
