@@ -26,6 +26,7 @@ from ._errors import (
     RateLimited,
     ServerError,
     TransportError,
+    UnexpectedRedirect,
     ValidationError,
 )
 from ._models import (
@@ -86,6 +87,7 @@ __all__ = [
     "TimeRange",
     "Training",
     "TransportError",
+    "UnexpectedRedirect",
     "ValidationError",
     "__version__",
 ]

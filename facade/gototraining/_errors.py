@@ -9,6 +9,7 @@
     │   ├── APIConnectionError              could not connect, or the connection broke
     │   └── APITimeoutError                 connect/read/write/pool timeout
     └── APIError                            the API answered with an error status
+        ├── UnexpectedRedirect              3xx where the operation does not document one
         ├── BadRequest                      400 (and any other unmapped 4xx)
         ├── AuthenticationError             401, and 403 whose body says the token is invalid
         ├── PermissionDenied                403
@@ -43,6 +44,7 @@ __all__ = [
     "RateLimited",
     "ServerError",
     "TransportError",
+    "UnexpectedRedirect",
     "ValidationError",
     "error_from_response",
     "safe_url",
@@ -157,6 +159,18 @@ class APIError(GoToTrainingError):
         return f"{self.status}{code}: {msg}{where}{incident}"
 
 
+class UnexpectedRedirect(APIError):
+    """3xx from an operation whose documented success is not a redirect (redirects are never
+    followed). Typically ``base_url`` is ``http://`` and the server redirects to ``https://``,
+    or a proxy redirects to its login page. The request may or may not have been applied.
+
+    ``location`` is the redirect target without query string, fragment or user info (``None``
+    if the response had no usable ``Location``).
+    """
+
+    location: str | None = None
+
+
 class BadRequest(APIError):
     """400: the API rejected the request's content."""
 
@@ -187,8 +201,15 @@ class ServerError(APIError):
     """5xx: the API failed."""
 
 
-#: THE mapping table. Statuses not listed map to ``ServerError`` (>= 500) or ``BadRequest`` (4xx).
+#: THE mapping table. Statuses not listed map to ``ServerError`` (>= 500), ``BadRequest`` (4xx),
+#: ``UnexpectedRedirect`` (3xx) or ``APIError`` (anything else).
 STATUS_TO_ERROR: Mapping[int, type[APIError]] = {
+    300: UnexpectedRedirect,
+    301: UnexpectedRedirect,
+    302: UnexpectedRedirect,
+    303: UnexpectedRedirect,
+    307: UnexpectedRedirect,
+    308: UnexpectedRedirect,
     400: BadRequest,
     401: AuthenticationError,
     403: PermissionDenied,
@@ -276,7 +297,14 @@ def error_from_response(response: httpx.Response) -> APIError:
     body, code, message, incident = parse_error_body(response)
     cls = STATUS_TO_ERROR.get(status)
     if cls is None:
-        cls = ServerError if status >= 500 else BadRequest
+        if status >= 500:
+            cls = ServerError
+        elif status >= 400:
+            cls = BadRequest
+        elif status >= 300:
+            cls = UnexpectedRedirect
+        else:
+            cls = APIError
     if status == 403 and is_invalid_token(code):
         cls = AuthenticationError
     if not message:
@@ -290,6 +318,13 @@ def error_from_response(response: httpx.Response) -> APIError:
             body = redact(body, credential(request))
     method = request.method if request is not None else ""
     url = safe_url(request.url) if request is not None else ""
+    location: str | None = None
+    if cls is UnexpectedRedirect:
+        location = _location(response, request)
+        message = (
+            f"unexpected redirect to {location or 'an unknown location'} (not followed; "
+            "is base_url right, e.g. https:// rather than http://, or is a proxy in the way?)"
+        )
     request_id = next(
         (response.headers[h] for h in _REQUEST_ID_HEADERS if h in response.headers), None
     )
@@ -306,4 +341,18 @@ def error_from_response(response: httpx.Response) -> APIError:
     )
     if isinstance(err, RateLimited):
         err.retry_after = parse_retry_after_header(response)
+    if isinstance(err, UnexpectedRedirect):
+        err.location = location
     return err
+
+
+def _location(response: httpx.Response, request: httpx.Request | None) -> str | None:
+    """The absolute ``Location`` of a redirect, scrubbed by ``safe_url`` (``None`` if unusable)."""
+    target = response.headers.get("location")
+    if not target:
+        return None
+    try:
+        url = request.url.join(target) if request is not None else httpx.URL(target)
+        return safe_url(url)
+    except (httpx.InvalidURL, ValueError, TypeError):
+        return None

@@ -71,6 +71,9 @@ class Call(Generic[T]):
             answers a replay in a way the caller handles (registration with
             ``if_exists="return"``: 409 -> the existing registrant). Default: decided by the
             method (GET/PUT/DELETE yes, POST no).
+        redirect_is_result: the operation's documented success is a redirect
+            (getRecordingDownloadById's 302): 3xx answers go to ``decode``. Otherwise only 2xx
+            is success and any 3xx raises ``UnexpectedRedirect`` (redirects are never followed).
     """
 
     operation: str
@@ -78,6 +81,7 @@ class Call(Generic[T]):
     decode: Callable[[httpx.Response], T]
     timeout: TimeoutTypes | NotGiven = attrs.field(default=NOT_GIVEN, validator=_check_timeout)
     replay_safe: bool = False
+    redirect_is_result: bool = False
 
 
 def decode_json(decoder: Callable[[Any], T]) -> Callable[[httpx.Response], T]:
@@ -244,7 +248,7 @@ def pipeline(settings: _Settings, call: Call[T]) -> Generator[Action, Any, T]:
             attempt + 1,
             call.operation,
         )
-        if status < 400:
+        if 200 <= status < 300 or (call.redirect_is_result and 300 <= status < 400):
             return call.decode(response)
         err: APIError = error_from_response(response)
         if attempt < retry.max_retries and retry.should_retry_status(
