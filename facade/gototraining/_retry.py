@@ -20,6 +20,9 @@ __all__ = ["RetryPolicy", "parse_retry_after"]
 IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 #: Statuses worth another attempt for idempotent requests.
 RETRY_STATUSES: Final = frozenset({429, 502, 503, 504})
+#: Retryable statuses after which the request may nevertheless have been applied (a gateway
+#: lost the backend's answer). 429 and 503 mean "not processed".
+MAYBE_APPLIED_STATUSES: Final = frozenset({502, 504})
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
@@ -82,7 +85,10 @@ class RetryPolicy:
     timeout), because GoTo's POSTs (schedule a training, register someone) are not idempotent.
     A POST the caller made safe to replay (``registrants.register(if_exists="return")``: the
     API answers a replay with 409, which is turned into the existing registrant) is passed
-    ``idempotent=True`` and then retried like a PUT. 500 is never retried.
+    ``idempotent=True`` and then retried like a PUT; a PUT whose replay would have a side
+    effect (``trainings.set_organizers(notify=True)`` and ``trainings.update_times`` with
+    notifications: emails sent twice) is passed ``idempotent=False`` and retried like a POST.
+    500 is never retried.
     """
 
     max_retries: int = attrs.field(default=2, validator=_number(integer=True))

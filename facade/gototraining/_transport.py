@@ -35,7 +35,7 @@ from ._errors import (
     safe_url,
 )
 from ._ratelimit import RateLimiter
-from ._retry import RetryPolicy, parse_retry_after
+from ._retry import MAYBE_APPLIED_STATUSES, RetryPolicy, parse_retry_after
 from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 __all__ = ["AsyncTransport", "Call", "SyncTransport", "decode_json", "no_content"]
@@ -66,11 +66,17 @@ class Call(Generic[T]):
             url, json body, headers) -- the spec defines the wire format.
         decode: turns the successful ``httpx.Response`` into the facade's result.
         timeout: per-call timeout, or ``NOT_GIVEN`` for the client's default.
-        replay_safe: the request may be repeated after an ambiguous failure (lost response,
-            502/503/504, read timeout) although its method is not idempotent, because the API
-            answers a replay in a way the caller handles (registration with
-            ``if_exists="return"``: 409 -> the existing registrant). Default: decided by the
-            method (GET/PUT/DELETE yes, POST no).
+        replay_safe: whether the request may be repeated after an attempt that may have been
+            applied (lost response, read timeout, 502/503/504, 429). ``None`` (default):
+            decided by the method (GET/PUT/DELETE yes, POST no). ``True``: although the method
+            is not idempotent, the API answers a replay in a way the caller handles
+            (registration with ``if_exists="return"``: 409 -> the existing registrant).
+            ``False``: although the method is idempotent, a replay has a side effect (a PUT
+            that emails people would email them twice): retried only when nothing was sent.
+        replay_404_is_success: a 404 answering a *replay* of an attempt that may have been
+            applied (``TransportError.maybe_sent``, or 502/504) means the first attempt did it:
+            success (DELETE: "already deleted"), decoded from the 404 response (use with
+            ``no_content``). A 404 without such a replay is still ``NotFound``.
         redirect_is_result: the operation's documented success is a redirect
             (getRecordingDownloadById's 302): 3xx answers go to ``decode``. Otherwise only 2xx
             is success and any 3xx raises ``UnexpectedRedirect`` (redirects are never followed).
@@ -80,8 +86,9 @@ class Call(Generic[T]):
     kwargs: dict[str, Any]
     decode: Callable[[httpx.Response], T]
     timeout: TimeoutTypes | NotGiven = attrs.field(default=NOT_GIVEN, validator=_check_timeout)
-    replay_safe: bool = False
+    replay_safe: bool | None = None
     redirect_is_result: bool = False
+    replay_404_is_success: bool = False
 
 
 def decode_json(decoder: Callable[[Any], T]) -> Callable[[httpx.Response], T]:
@@ -211,9 +218,11 @@ def pipeline(settings: _Settings, call: Call[T]) -> Generator[Action, Any, T]:
         **({} if isinstance(timeout, NotGiven) else {"timeout": timeout}),
     )
     retry = settings.retry
-    # None: the retry policy decides by the method; True: a replay is known to be harmless.
-    idempotent: bool | None = True if call.replay_safe else None
+    # None: the retry policy decides by the method; True/False: the Call knows better.
+    idempotent = call.replay_safe
     attempt = 0
+    # An earlier attempt may have been applied although we got no (good) answer to it.
+    maybe_applied = False
     while True:
         if settings.limiter is not None:
             wait = settings.limiter.reserve()
@@ -228,6 +237,7 @@ def pipeline(settings: _Settings, call: Call[T]) -> Generator[Action, Any, T]:
             if attempt < retry.max_retries and retry.should_retry_exception(
                 method, exc, idempotent=idempotent
             ):
+                maybe_applied = maybe_applied or error.maybe_sent
                 delay = retry.backoff(attempt)
                 logger.info(
                     "%s %s failed after %.0f ms (%s, attempt %d); retrying in %.2f s",
@@ -250,10 +260,20 @@ def pipeline(settings: _Settings, call: Call[T]) -> Generator[Action, Any, T]:
         )
         if 200 <= status < 300 or (call.redirect_is_result and 300 <= status < 400):
             return call.decode(response)
+        if status == 404 and maybe_applied and call.replay_404_is_success:
+            logger.info(
+                "%s %s -> 404 on a replay after a lost response: the earlier attempt was "
+                "applied (%s); treating as success",
+                method,
+                path,
+                call.operation,
+            )
+            return call.decode(response)
         err: APIError = error_from_response(response)
         if attempt < retry.max_retries and retry.should_retry_status(
             method, status, idempotent=idempotent
         ):
+            maybe_applied = maybe_applied or status in MAYBE_APPLIED_STATUSES
             retry_after = err.retry_after if isinstance(err, RateLimited) else None
             if retry_after is None:  # 503s may carry Retry-After too
                 retry_after = parse_retry_after(response.headers.get("retry-after"))

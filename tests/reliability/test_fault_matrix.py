@@ -4,9 +4,10 @@ on the sync and the async client, against the sandbox's fault injection.
 For each (operation, fault) the expected outcome follows from the retry policy alone
 (``expected()``): which typed exception the caller sees (or success), and how many attempts
 reach the server. GET/PUT/DELETE are retried on connect errors, resets, timeouts, 429 and
-502/503/504 (bounded by ``max_retries``); POST only on connect errors -- except a registration
-with ``if_exists="return"``, which the API deduplicates and the facade therefore retries like a
-PUT; 500 is never retried; a broken 2xx body is a ``DecodeError``, never retried. After every
+502/503/504 (bounded by ``max_retries``); POST -- and PUTs that email people
+(``set_organizers(notify=True)``, ``update_times`` with notifications) -- only on connect errors,
+except a registration with ``if_exists="return"``, which the API deduplicates and the facade
+therefore retries like a PUT; 500 is never retried; a broken 2xx body is a ``DecodeError``, never retried. After every
 case no email is registered twice.
 
 Adding an operation = one line in ``OPS`` (``test_matrix_covers_every_facade_operation`` fails
@@ -62,6 +63,8 @@ class State:
     new_email: str = "new.person@example.com"
 
 
+#: idempotent: GET/PUT/DELETE; post: retried only when nothing was sent (POSTs, and PUTs that
+#: email people); replay_safe: a POST retried like a PUT.
 Kind = Literal["idempotent", "post", "replay_safe"]
 
 
@@ -97,6 +100,8 @@ OPS: list[Op] = [
     Op("trainings.set_organizers", "updateOrganisersForTraining", "idempotent", False,
        lambda c, s, **kw: c.trainings.set_organizers(
            s.training_key, [s.co_organizer_key], notify=False, **kw)),
+    Op("trainings.set_organizers[notify]", "updateOrganisersForTraining", "post", False,
+       lambda c, s, **kw: c.trainings.set_organizers(s.training_key, [s.co_organizer_key], **kw)),
     Op("registrants.register", "registerForTraining", "post", True,
        lambda c, s, **kw: c.registrants.register(
            s.training_key, email=s.new_email, given_name="New", surname="Person", **kw)),
@@ -116,9 +121,14 @@ OPS: list[Op] = [
        "idempotent", False,
        lambda c, s, **kw: c.trainings.update_registration_settings(
            s.training_key, RegistrationSettings(disable_confirmation_email=True), **kw)),
-    Op("trainings.update_times", "updateTrainingTimes", "idempotent", True,
+    # Notifying PUTs are not replay-safe (a replay would send the emails twice): "post" class.
+    Op("trainings.update_times[notify]", "updateTrainingTimes", "post", True,
        lambda c, s, **kw: c.trainings.update_times(
            s.training_key, [(START + DAY, END + DAY)], "Europe/Berlin", **kw)),
+    Op("trainings.update_times[notify=False]", "updateTrainingTimes", "idempotent", True,
+       lambda c, s, **kw: c.trainings.update_times(
+           s.training_key, [(START + DAY, END + DAY)], "Europe/Berlin",
+           notify_registrants=False, notify_trainers=False, **kw)),
     Op("trainings.start_url", "getStartUrl", "idempotent", True,
        lambda c, s, **kw: c.trainings.start_url(s.training_key, **kw)),
     Op("trainings.start", "startTraining", "idempotent", True,
