@@ -35,6 +35,7 @@ from gototraining import (
     Registration,
     RegistrationSettings,
     ServerError,
+    TransportError,
 )
 from sdk.conftest import Flavor
 
@@ -153,6 +154,7 @@ OPS: list[Op] = [
 FAULTS = [
     "connection_refused",
     "reset_mid_body",
+    "reset_once",
     "429_retry_after",
     "500",
     "502_503_then_success",
@@ -171,8 +173,10 @@ def inject(sb: Any, op: Op, fault: str) -> None:
     # A 204 has no body to break: for the no-content operations the body faults answer 200
     # with the broken body instead (a proxy or a future API version might).
     status = {} if op.json_body else {"statuses": [200], "times": 10}
-    if fault == "reset_mid_body":  # the request is applied, the response cut off mid-body
-        add(op.operation, reset=True, apply=True, **status)
+    if fault == "reset_mid_body":  # every attempt is applied, its response cut off mid-body
+        add(op.operation, reset=True, apply=True)
+    elif fault == "reset_once":  # the first attempt is applied and its response lost
+        add(op.operation, reset=True, apply=True, times=1)
     elif fault == "429_retry_after":
         add(op.operation, statuses=[429], retry_after=7, times=10)
     elif fault == "500":
@@ -193,6 +197,11 @@ def expected(op: Op, fault: str) -> tuple[type[Exception] | None, int]:
         return APIConnectionError, 0  # retried even for POST: nothing was sent
     if fault == "reset_mid_body":
         return APIConnectionError, all_attempts if retried else 1
+    if fault == "reset_once":
+        # The replay succeeds: a GET/PUT is simply repeated, a DELETE's replay meets 404 =
+        # "already deleted", a replay-safe registration meets 409 = the existing registrant.
+        # POSTs and notifying PUTs are not replayed: the lost response is the caller's error.
+        return (None, 2) if retried else (APIConnectionError, 1)
     if fault == "429_retry_after":
         return RateLimited, all_attempts if retried else 1
     if fault == "500":
@@ -270,12 +279,14 @@ def test_fault(
 
     if want_exc is None:
         assert not isinstance(outcome, Exception), f"expected success, got {outcome!r}"
-        if isinstance(outcome, Registration):
-            assert outcome.created
+        if isinstance(outcome, Registration):  # after a replay: the lost attempt created it
+            assert outcome.created is (fault != "reset_once")
     else:
         assert isinstance(outcome, GoToTrainingError), f"untyped exception escaped: {outcome!r}"
         assert not isinstance(outcome, NOT_OURS)
         assert type(outcome) is want_exc, f"expected {want_exc.__name__}, got {outcome!r}"
+        if isinstance(outcome, TransportError):  # only a refused connection proves "not sent"
+            assert outcome.maybe_sent is (fault != "connection_refused"), outcome
     # Bounded, policy-conform retries: counted on the client (one backoff sleep per retry)
     # and on the server (requests delayed by the latency fault are counted when they finish).
     assert len(flavor.sleeps) == client_attempts(op, fault) - 1, flavor.sleeps
