@@ -186,6 +186,7 @@ class GoToTraining:
         http_client: httpx.Client | None = None,
         user_agent: str | None = None,
     ) -> None:
+        v.timeout(timeout)
         self._config = _Config(
             access_token,
             organizer_key,
@@ -285,6 +286,7 @@ class AsyncGoToTraining:
         http_client: httpx.AsyncClient | None = None,
         user_agent: str | None = None,
     ) -> None:
+        v.timeout(timeout)
         self._config = _Config(
             access_token,
             organizer_key,

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import time
 from collections.abc import Callable, Generator
 from typing import Any, Generic, TypeVar
@@ -21,6 +20,7 @@ from typing import Any, Generic, TypeVar
 import attrs
 import httpx
 
+from . import _validation as v
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -28,7 +28,6 @@ from ._errors import (
     DecodeError,
     RateLimited,
     TransportError,
-    ValidationError,
     credential,
     error_from_response,
     redact,
@@ -46,14 +45,7 @@ T = TypeVar("T")
 
 def _check_timeout(instance: object, attribute: object, value: object) -> None:
     """Reject a bad per-call ``timeout`` while building the call (before anything is sent)."""
-    if value is None or isinstance(value, NotGiven | httpx.Timeout):
-        return
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValidationError(
-            "timeout", f"expected seconds, an httpx.Timeout or None, got {type(value).__name__}"
-        )
-    if not (value > 0 and math.isfinite(value)):
-        raise ValidationError("timeout", f"expected a positive number of seconds, got {value!r}")
+    v.timeout(value)
 
 
 @attrs.frozen

@@ -7,6 +7,7 @@ reaches the network (and never reaches a URL path: keys are digits only).
 from __future__ import annotations
 
 import functools
+import math
 import re
 import unicodedata
 import zoneinfo
@@ -14,7 +15,10 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
+
 from ._errors import ValidationError
+from ._types import NotGiven
 
 __all__ = [
     "aware_datetime",
@@ -25,6 +29,7 @@ __all__ = [
     "keys",
     "text",
     "time_zone",
+    "timeout",
     "times",
 ]
 
@@ -176,6 +181,21 @@ def text(
         ):
             raise ValidationError(name, f"control character {ch!r} not allowed")
     return value
+
+
+def timeout(value: object, name: str = "timeout") -> None:
+    """A timeout as the clients and every method take it: positive finite seconds, an
+    ``httpx.Timeout``, ``None`` (no timeout) or ``NOT_GIVEN`` (the default). One check for the
+    constructors' and the per-call ``timeout=``, so a bad value fails before anything is sent
+    (httpx itself would only fail at send time, with a ``TypeError``)."""
+    if value is None or isinstance(value, NotGiven | httpx.Timeout):
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValidationError(
+            name, f"expected seconds, an httpx.Timeout or None, got {type(value).__name__}"
+        )
+    if not (value > 0 and math.isfinite(value)):
+        raise ValidationError(name, f"expected a positive number of seconds, got {value!r}")
 
 
 def boolean(value: object, name: str) -> bool:

@@ -11,10 +11,12 @@ import pytest
 from gototraining import (
     STATUS_TO_ERROR,
     APIError,
+    AsyncGoToTraining,
     AuthenticationError,
     BadRequest,
     Conflict,
     DecodeError,
+    GoToTraining,
     NotFound,
     PermissionDenied,
     RateLimited,
@@ -461,3 +463,20 @@ def test_date_range_validation() -> None:
         v.date_range(datetime(2026, 1, 1), start)
     with pytest.raises(ValidationError, match="^end: end .* is not after start"):
         v.date_range(start, start)
+
+
+# -- the constructors' timeout (finding 5: GoToTraining(timeout="x") failed only at send time) ----
+
+
+@pytest.mark.parametrize("bad", ["x", "5", -1, 0, float("nan"), float("inf"), True, [1]])
+@pytest.mark.parametrize("cls", [GoToTraining, AsyncGoToTraining])
+def test_constructor_timeout_is_validated(cls: type, bad: object) -> None:
+    with pytest.raises(ValidationError) as info:
+        cls(access_token="t", organizer_key=1, timeout=bad)
+    assert info.value.param == "timeout"
+
+
+@pytest.mark.parametrize("good", [None, 5, 2.5, httpx.Timeout(3.0)])
+def test_constructor_timeout_accepts_good_values(good: object) -> None:
+    with GoToTraining(access_token="t", organizer_key=1, timeout=good) as client:  # type: ignore[arg-type]
+        assert client.http_client.timeout == httpx.Timeout(good)  # type: ignore[arg-type]
