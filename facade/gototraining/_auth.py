@@ -24,6 +24,7 @@ from ._errors import (
     is_invalid_token,
     parse_error_body,
     redact,
+    scrub_url,
 )
 
 __all__ = ["DEFAULT_TOKEN_URL", "BearerToken", "OAuth2", "OAuth2Token"]
@@ -165,7 +166,10 @@ class OAuth2(httpx.Auth):
         self.refresh_count = 0
 
     def __repr__(self) -> str:
-        return f"OAuth2(client_id={self.client_id!r}, token_url={self.token_url!r}, client_secret='***')"
+        return (
+            f"OAuth2(client_id={self.client_id!r}, token_url={scrub_url(self.token_url)!r}, "
+            "client_secret='***')"
+        )
 
     # -- state ------------------------------------------------------------------------------
 
@@ -217,7 +221,7 @@ class OAuth2(httpx.Auth):
                         200,
                         f"token refresh failed: the {field} received {problem}",
                         method="POST",
-                        url=self.token_url,
+                        url=scrub_url(self.token_url),
                         response=response,
                     )
             expires_in = data.get("expires_in")
@@ -232,7 +236,7 @@ class OAuth2(httpx.Auth):
                 200,
                 "token refresh failed: unexpected token response",
                 method="POST",
-                url=self.token_url,
+                url=scrub_url(self.token_url),
                 response=response,
             ) from None
         with self._state_lock:
@@ -326,7 +330,7 @@ class OAuth2(httpx.Auth):
             f"timed out after {self.refresh_wait:g} s waiting for a token refresh by a "
             "concurrent request; the request was not sent",
             method="POST",
-            url=self.token_url,
+            url=scrub_url(self.token_url),
             maybe_sent=False,
         )
 

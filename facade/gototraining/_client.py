@@ -10,7 +10,7 @@ import httpx
 
 from . import _validation as v
 from ._auth import BearerToken, check_credential
-from ._errors import ValidationError
+from ._errors import ValidationError, mask_userinfo, scrub_url
 from ._ratelimit import RateLimiter
 from ._retry import RetryPolicy
 from ._transport import AsyncTransport, SyncTransport
@@ -83,10 +83,13 @@ class _Config:
         try:
             url = httpx.URL(base_url)
         except (httpx.InvalidURL, TypeError) as exc:
-            raise ValidationError("base_url", f"invalid URL {base_url!r}: {exc}") from None
+            raise ValidationError(
+                "base_url", mask_userinfo(f"invalid URL {base_url!r}: {exc}")
+            ) from None
         if url.scheme not in ("http", "https") or not url.host or url.query or url.fragment:
             raise ValidationError(
-                "base_url", f"expected an http(s) URL without query, got {base_url!r}"
+                "base_url",
+                mask_userinfo(f"expected an http(s) URL without query, got {base_url!r}"),
             )
         self.base_url = base_url.rstrip("/")
 
@@ -250,7 +253,7 @@ class GoToTraining:
 
     def __repr__(self) -> str:
         return (
-            f"GoToTraining(base_url={self.base_url!r}, organizer_key={self.organizer_key!r}, "
+            f"GoToTraining(base_url={scrub_url(self.base_url)!r}, organizer_key={self.organizer_key!r}, "
             f"auth={self._config.auth!r})"
         )
 
@@ -350,6 +353,6 @@ class AsyncGoToTraining:
 
     def __repr__(self) -> str:
         return (
-            f"AsyncGoToTraining(base_url={self.base_url!r}, organizer_key={self.organizer_key!r}, "
+            f"AsyncGoToTraining(base_url={scrub_url(self.base_url)!r}, organizer_key={self.organizer_key!r}, "
             f"auth={self._config.auth!r})"
         )

@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -233,6 +234,22 @@ _MAX_MESSAGE = 500
 def safe_url(url: httpx.URL) -> str:
     """The URL without user info, query string or fragment (where secrets could hide)."""
     return str(url.copy_with(query=None, fragment=None, username=None, password=None))
+
+
+_USERINFO = re.compile(r"(?<=//)[^/?#@\s]*@")
+
+
+def mask_userinfo(text: str) -> str:
+    """``text`` with the user info of any ``scheme://user:password@host`` in it masked."""
+    return _USERINFO.sub("***@", text)
+
+
+def scrub_url(value: str) -> str:
+    """A URL string fit for reprs and messages: ``safe_url`` if it parses, else masked."""
+    try:
+        return safe_url(httpx.URL(value))
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return mask_userinfo(str(value))
 
 
 def parse_error_body(response: httpx.Response) -> tuple[Any, str | None, str | None, str | None]:
