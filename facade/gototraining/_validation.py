@@ -7,6 +7,7 @@ reaches the network (and never reaches a URL path: keys are digits only).
 from __future__ import annotations
 
 import functools
+import logging
 import math
 import re
 import unicodedata
@@ -32,6 +33,8 @@ __all__ = [
     "timeout",
     "times",
 ]
+
+logger = logging.getLogger("gototraining")
 
 _MAX_KEY = 2**63 - 1  # the spec types every path key as int64
 _DIGITS = re.compile(r"[0-9]{1,19}")
@@ -121,14 +124,38 @@ def times(pairs: Iterable[Any], name: str = "times") -> list[tuple[datetime, dat
 
 
 @functools.cache
-def _zones() -> frozenset[str]:
-    # available_timezones() walks the tz database (~10 ms); once per process is enough.
-    return frozenset(zoneinfo.available_timezones())
+def _zones() -> frozenset[str] | None:
+    """The IANA zone names, or ``None`` if this system has no tz database at all.
+
+    ``available_timezones()`` walks the tz database (~10 ms); once per process is enough. It is
+    empty where there is none (Windows without the ``tzdata`` package): rejecting every zone
+    there would make ``trainings.create`` unusable, so validation is left to the API and one
+    warning says how to get it back (``tzdata`` is deliberately not a dependency).
+    """
+    zones = frozenset(zoneinfo.available_timezones())
+    if not zones:
+        logger.warning(
+            "no IANA time zone database found on this system; time_zone arguments are not "
+            "checked before sending (the API still validates them). pip install tzdata to "
+            "enable the check"
+        )
+        return None
+    return zones
 
 
 def time_zone(value: object, name: str = "time_zone") -> str:
-    """An IANA tz database name such as ``Europe/Berlin``."""
-    if not isinstance(value, str) or value not in _zones():
+    """An IANA tz database name such as ``Europe/Berlin``.
+
+    Without a tz database on the system (see ``_zones``) any non-empty name without
+    whitespace or control characters is accepted and the API has the last word.
+    """
+    zones = _zones()
+    if (
+        not isinstance(value, str)
+        or not value
+        or (zones is not None and value not in zones)
+        or (zones is None and any(not "!" <= ch <= "~" for ch in value))
+    ):
         raise ValidationError(
             name, f"expected an IANA time zone such as 'Europe/Berlin', got {value!r}"
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import logging
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -480,3 +481,37 @@ def test_constructor_timeout_is_validated(cls: type, bad: object) -> None:
 def test_constructor_timeout_accepts_good_values(good: object) -> None:
     with GoToTraining(access_token="t", organizer_key=1, timeout=good) as client:  # type: ignore[arg-type]
         assert client.http_client.timeout == httpx.Timeout(good)  # type: ignore[arg-type]
+
+
+# -- time zones without a tz database (finding 17) -------------------------------------------------
+
+
+@pytest.fixture
+def no_tz_database(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A system without any tz database (Windows without ``tzdata``)."""
+    import zoneinfo
+
+    monkeypatch.setattr(zoneinfo, "available_timezones", set)
+    v._zones.cache_clear()
+    yield
+    v._zones.cache_clear()
+
+
+def test_time_zone_without_tz_database_is_left_to_the_api(
+    no_tz_database: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="gototraining"):
+        assert v.time_zone("Europe/Berlin") == "Europe/Berlin"
+        assert v.time_zone("America/Argentina/Buenos_Aires") == "America/Argentina/Buenos_Aires"
+        for bad in ("", "Europe/Berlin\n", "Euro pe", 5):
+            with pytest.raises(ValidationError):
+                v.time_zone(bad)
+    warnings = [r for r in caplog.records if "time zone database" in r.getMessage()]
+    assert len(warnings) == 1 and "pip install tzdata" in warnings[0].getMessage()
+
+
+def test_time_zone_is_strict_with_a_tz_database() -> None:
+    v._zones.cache_clear()
+    assert v.time_zone("Europe/Berlin") == "Europe/Berlin"
+    with pytest.raises(ValidationError):
+        v.time_zone("Mars/Olympus_Mons")
