@@ -160,10 +160,25 @@ class GoToTraining:
         max_retries: retries after the first attempt (see ``RetryPolicy``). Default 2.
         retry_policy: full control over retries; overrides ``max_retries``.
         rate_limit: client-side limit in requests/second (default 10, GoTo's documented
-            limit), a shared ``RateLimiter``, or ``None`` to disable.
+            limit), a shared ``RateLimiter``, or ``None`` to disable. **Each client gets its
+            own limiter by default**, so two clients in one process may together send 20/s:
+            create one ``RateLimiter(10)`` and pass it to every client (sync and async, any
+            thread or event loop) -- see "Several clients" below.
         http_client: bring your own ``httpx.Client`` (proxies, mTLS, custom transports). It is
             not closed by this client.
         user_agent: override ``User-Agent`` (default ``gototraining/<version>``).
+
+    Several clients: GoTo's limit (10 requests/second) is per account, not per client. Share
+    one limiter between all clients of a process, e.g. a sync client in a worker thread and an
+    async one in a web app::
+
+        from gototraining import AsyncGoToTraining, GoToTraining, RateLimiter
+
+        limiter = RateLimiter(10)  # thread-safe; usable from threads and event loops alike
+        sync_client = GoToTraining(access_token="...", organizer_key="123", rate_limit=limiter)
+        async_client = AsyncGoToTraining(
+            access_token="...", organizer_key="123", rate_limit=limiter
+        )
 
     Raises:
         ValidationError: missing credentials or organizer key, or an invalid argument.
@@ -267,6 +282,8 @@ class AsyncGoToTraining:
             trainings = await client.trainings.list()
 
     Takes the same arguments as ``GoToTraining``; ``http_client`` is an ``httpx.AsyncClient``.
+    Several clients in one process (sync or async) should share one ``RateLimiter``
+    (``rate_limit=limiter``): each client has its own by default.
     """
 
     trainings: AsyncTrainings
