@@ -104,10 +104,26 @@ def file_request(
         else:
             request = http_client.build_request("GET", url, timeout=timeout)
     except (httpx.InvalidURL, httpx.UnsupportedProtocol, TypeError, ValueError) as exc:
-        raise TransportError(f"invalid download URL: {exc}", method="GET", url=url) from exc
+        # The URL is signed: its query string is a credential and must not reach the message.
+        query = url.partition("?")[2].partition("#")[0]
+        reason = str(exc).replace(query, "***") if query else str(exc)
+        raise TransportError(
+            f"invalid download URL: {reason}", method="GET", url=_redacted(url)
+        ) from exc
     for name in _STRIP_HEADERS:
         request.headers.pop(name, None)
     return request
+
+
+def _redacted(url: str) -> str:
+    """``safe_url`` for a URL that may not even parse: no user info, query or fragment."""
+    try:
+        return safe_url(httpx.URL(url))
+    except (httpx.InvalidURL, TypeError, ValueError):
+        base = url.split("?", 1)[0].split("#", 1)[0]
+        scheme, sep, rest = base.rpartition("://")
+        host, slash, path = rest.partition("/")
+        return f"{scheme}{sep}{host.rpartition('@')[2]}{slash}{path}"
 
 
 def _total(response: httpx.Response) -> int | None:
