@@ -7,16 +7,14 @@ the same validators the facade applies before sending, so a file that passes her
 fail validation halfway through an import. Line numbers are 1-based physical lines including
 the header (a quoted field spanning lines counts every line), as an editor shows them.
 
-Output files are written atomically (temporary file + ``os.replace``): whoever reads one --
+Output files are written atomically (``gototraining._files.atomic_write``): whoever reads one --
 a person after Ctrl-C, or the next run -- sees a complete file, never a torn one.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
-import os
 import re
 import sys
 from collections.abc import Iterable, Sequence
@@ -26,6 +24,7 @@ import attrs
 
 from gototraining import Registrant, ValidationError
 from gototraining import _validation as v
+from gototraining._files import atomic_write
 
 __all__ = [
     "RESULT_FIELDS",
@@ -222,23 +221,13 @@ class Result:
 
 
 def write_csv_atomic(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
-    """Write a CSV file via a temporary file in the same directory and ``os.replace``."""
+    """Write a CSV file atomically (``gototraining._files.atomic_write``)."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     writer.writerows(rows)
-    data = buffer.getvalue().encode("utf-8")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+    with atomic_write(path) as fh:
+        fh.write(buffer.getvalue().encode("utf-8"))
 
 
 #: Columns of ``registrants export``.
