@@ -284,3 +284,28 @@ def test_invalid_download_url_error_keeps_the_signature_out(tmp_path: Path, url:
         assert secret not in str(info.value) and secret not in info.value.url
     assert info.value.url.startswith("https://")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_empty_file_reports_completion_once_and_is_written(flavor: Flavor, tmp_path: Path) -> None:
+    client_with(
+        flavor, Handler(lambda r: httpx.Response(200, headers={"Content-Length": "0"}, content=b""))
+    )
+    seen: list[tuple[int, int | None]] = []
+    path = flavor.run(
+        lambda c: c.recordings.download(5, 42, tmp_path, progress=lambda d, t: seen.append((d, t)))
+    )
+    assert path.read_bytes() == b"" and seen == [(0, 0)]
+    assert [p.name for p in tmp_path.iterdir()] == ["recording-42.mp4"]
+
+
+def test_keyboard_interrupt_mid_body_leaves_no_file(flavor: Flavor, tmp_path: Path) -> None:
+    client_with(flavor, Handler(file_ok))
+    dest = tmp_path / "talk.mp4"
+    dest.write_bytes(b"previous")
+
+    def progress(done: int, total: int | None) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        flavor.run(lambda c: c.recordings.download(5, 42, dest, progress=progress))
+    _assert_untouched(tmp_path, dest)
