@@ -23,8 +23,8 @@ from pathlib import Path
 import attrs
 
 from gototraining import Registrant, ValidationError
-from gototraining import _validation as v
 from gototraining._files import atomic_write
+from gototraining.resources.registrants import PersonField, person_field
 
 __all__ = [
     "RESULT_FIELDS",
@@ -37,9 +37,6 @@ __all__ = [
     "write_csv_atomic",
     "write_roster",
 ]
-
-#: The facade's limit for given name and surname.
-NAME_MAX = 128
 
 # Normalised header (lowercase, letters only) -> canonical column.
 _ALIASES = {
@@ -91,15 +88,13 @@ def _normalise(header: str) -> str:
     return re.sub(r"[^a-z]", "", header.lower())
 
 
-def _check(value: str | None, name: str, *, email: bool = False) -> str | None:
-    """``None`` if valid, else the reason (the facade's validators have the final say)."""
+def _check(value: str | None, name: PersonField) -> str | None:
+    """``None`` if valid, else the reason: the facade's own rule (``person_field``), which
+    ``registrants.register`` applies before sending."""
     if value is None or not value.strip():
         return f"{name} is empty"
     try:
-        if email:
-            v.email(value, name)
-        else:
-            v.text(value, name, max_len=NAME_MAX)
+        person_field(name, value)
     except ValidationError as exc:
         return str(exc)
     return None
@@ -154,7 +149,7 @@ def read_people(path: Path) -> PeopleFile:
             reasons = [
                 r
                 for r in (
-                    _check(email, "email", email=True),
+                    _check(email, "email"),
                     _check(given, "given_name"),
                     _check(surname, "surname"),
                 )
