@@ -23,18 +23,18 @@ from typing import Any
 import attrs
 import httpx
 
+from gototraining import DEFAULT_TOKEN_URL
+
 from .redact import redactor
 
 __all__ = [
     "DEFAULT_AUTHORIZE_URL",
-    "DEFAULT_TOKEN_URL",
     "LoginError",
     "TokenResponse",
     "authorize",
 ]
 
 DEFAULT_AUTHORIZE_URL = "https://authentication.logmeininc.com/oauth/authorize"
-DEFAULT_TOKEN_URL = "https://authentication.logmeininc.com/oauth/token"
 
 
 class LoginError(Exception):
