@@ -19,16 +19,24 @@ import httpx
 
 from ._errors import (
     AuthenticationError,
+    ValidationError,
     error_from_response,
     is_invalid_token,
     parse_error_body,
     redact,
+    safe_url,
 )
 
 if TYPE_CHECKING:
     import asyncio
 
-__all__ = ["DEFAULT_TOKEN_URL", "BearerToken", "OAuth2", "OAuth2Token"]
+__all__ = [
+    "DEFAULT_TOKEN_URL",
+    "BearerToken",
+    "OAuth2",
+    "OAuth2Token",
+    "exchange_authorization_code",
+]
 
 DEFAULT_TOKEN_URL = "https://authentication.logmeininc.com/oauth/token"
 logger = logging.getLogger("gototraining")
@@ -64,13 +72,96 @@ class OAuth2Token:
     """A token set as returned by the token endpoint; passed to ``on_token_refresh``.
 
     ``expires_at`` is a Unix timestamp (``None`` if the endpoint gave no ``expires_in``).
-    The repr hides the secrets.
+    ``organizer_key`` is the organizer the token belongs to, if the endpoint named one (GoTo's
+    does, as ``organizer_key``). The repr hides the secrets.
     """
 
     access_token: str = attrs.field(repr=False)
     refresh_token: str = attrs.field(repr=False)
     expires_at: float | None = None
     scope: str | None = None
+    organizer_key: str | None = None
+
+
+@attrs.frozen
+class _TokenFields:
+    """What a successful token response carries (``refresh_token``: ``None`` if not rotated)."""
+
+    access_token: str
+    refresh_token: str | None
+    lifetime: float | None
+    scope: str | None
+    organizer_key: str | None
+
+
+def _opt_key(value: object) -> str | None:
+    """A key sent as a string or a number; ``None`` for anything else (or empty)."""
+    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
+        return None
+    return str(value)
+
+
+def _basic(client_id: str, client_secret: str) -> str:
+    """HTTP Basic client authentication, as GoTo's token endpoint requires."""
+    return "Basic " + base64.b64encode(f"{client_id}:{client_secret}".encode()).decode("ascii")
+
+
+def _token_request(token_url: str, basic: str, form: dict[str, str]) -> httpx.Request:
+    """A token-endpoint request: form POST with Basic client authentication."""
+    return httpx.Request(
+        "POST",
+        token_url,
+        data=form,
+        headers={"Authorization": basic, "Accept": "application/json"},
+    )
+
+
+def _parse_token_response(
+    response: httpx.Response, token_url: str, action: str, *secrets: str | None
+) -> _TokenFields:
+    """The fields of a token-endpoint response, or ``AuthenticationError`` (``"<action>
+    failed: ..."``, with ``secrets`` redacted from the message and no body kept)."""
+    if response.status_code != 200:
+        err = error_from_response(response)
+        # An endpoint echoing the refresh token, code or client secret must not leak them.
+        raise AuthenticationError(
+            err.status,
+            f"{action} failed: {redact(err.message, *secrets)}",
+            error_code=err.error_code,
+            method=err.method,
+            url=err.url,
+            body=None,  # may echo credentials; never keep it
+            response=response,
+        )
+    try:
+        data: Any = response.json()
+        access_token = data["access_token"]
+        if not isinstance(access_token, str) or not access_token:
+            raise TypeError("access_token")
+        expires_in = data.get("expires_in")
+        lifetime: float | None = None
+        if isinstance(expires_in, int | float) and not isinstance(expires_in, bool):
+            lifetime = float(expires_in)  # OverflowError for absurd integers
+            if not math.isfinite(lifetime):
+                lifetime = None
+        refresh_token = data.get("refresh_token")
+        scope = data.get("scope")
+        organizer_key = data.get("organizer_key")
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError):
+        raise AuthenticationError(
+            200,
+            f"{action} failed: unexpected token response",
+            method="POST",
+            url=token_url,
+            response=response,
+        ) from None
+    return _TokenFields(
+        access_token,
+        refresh_token if isinstance(refresh_token, str) and refresh_token else None,
+        lifetime,
+        scope if isinstance(scope, str) else None,
+        _opt_key(organizer_key),
+    )
 
 
 class OAuth2(httpx.Auth):
@@ -116,9 +207,7 @@ class OAuth2(httpx.Auth):
                 raise ValueError(f"{name} must be a non-empty string")
         self.client_id = client_id
         self.token_url = token_url
-        self._basic = "Basic " + base64.b64encode(f"{client_id}:{client_secret}".encode()).decode(
-            "ascii"
-        )
+        self._basic = _basic(client_id, client_secret)
         self._client_secret = client_secret  # only to redact it from error messages
         self._refresh_token = refresh_token
         self._access_token = access_token
@@ -152,54 +241,24 @@ class OAuth2(httpx.Auth):
     def _refresh_request(self) -> httpx.Request:
         with self._state_lock:
             refresh_token = self._refresh_token
-        return httpx.Request(
-            "POST",
+        return _token_request(
             self.token_url,
-            data={"grant_type": "refresh_token", "refresh_token": refresh_token},
-            headers={"Authorization": self._basic, "Accept": "application/json"},
+            self._basic,
+            {"grant_type": "refresh_token", "refresh_token": refresh_token},
         )
 
     def _apply(self, response: httpx.Response) -> tuple[str, int]:
         """Store the outcome of a token request; raise ``AuthenticationError`` if it failed."""
-        if response.status_code != 200:
-            err = error_from_response(response)
-            with self._state_lock:
-                refresh_token = self._refresh_token
-            # An endpoint echoing the refresh token or client secret must not leak them.
-            message = redact(err.message, refresh_token, self._client_secret)
-            raise AuthenticationError(
-                err.status,
-                f"token refresh failed: {message}",
-                error_code=err.error_code,
-                method=err.method,
-                url=err.url,
-                body=None,  # may echo credentials; never keep it
-                response=response,
-            )
-        try:
-            data: Any = response.json()
-            access_token = data["access_token"]
-            if not isinstance(access_token, str) or not access_token:
-                raise TypeError("access_token")
-            expires_in = data.get("expires_in")
-            lifetime: float | None = None
-            if isinstance(expires_in, int | float) and not isinstance(expires_in, bool):
-                lifetime = float(expires_in)  # OverflowError for absurd integers
-                if not math.isfinite(lifetime):
-                    lifetime = None
-            new_refresh = data.get("refresh_token")
-            scope = data.get("scope")
-        except (ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError):
-            raise AuthenticationError(
-                200,
-                "token refresh failed: unexpected token response",
-                method="POST",
-                url=self.token_url,
-                response=response,
-            ) from None
+        with self._state_lock:
+            refresh_token = self._refresh_token
+        fields = _parse_token_response(
+            response, self.token_url, "token refresh", refresh_token, self._client_secret
+        )
+        access_token, lifetime = fields.access_token, fields.lifetime
+        new_refresh = fields.refresh_token
         with self._state_lock:
             self._access_token = access_token
-            if isinstance(new_refresh, str) and new_refresh:
+            if new_refresh is not None:
                 self._refresh_token = new_refresh
             self._expires_at = self._clock() + lifetime if lifetime is not None else None
             self._generation += 1
@@ -209,7 +268,8 @@ class OAuth2(httpx.Auth):
                 access_token,
                 self._refresh_token,
                 self._expires_at,
-                scope if isinstance(scope, str) else None,
+                fields.scope,
+                fields.organizer_key,
             )
         logger.debug("oauth2: access token refreshed (generation %d)", generation)
         if self._on_token_refresh is not None:
@@ -286,3 +346,73 @@ class OAuth2(httpx.Auth):
         )
         request.headers["Authorization"] = f"Bearer {token}"
         yield request
+
+
+def exchange_authorization_code(
+    code: str,
+    *,
+    client_id: str,
+    client_secret: str,
+    redirect_uri: str,
+    token_url: str = DEFAULT_TOKEN_URL,
+    http_client: httpx.Client | None = None,
+    timeout: float = 30.0,
+) -> OAuth2Token:
+    """Exchange an OAuth2 authorization code for a token set (the end of a login flow).
+
+    ``POST token_url`` with ``grant_type=authorization_code``, form-encoded, with HTTP Basic
+    client authentication -- the same token endpoint, request shape and response parsing
+    :class:`OAuth2` uses for its refreshes. Build an :class:`OAuth2` from the result
+    (``refresh_token``, ``access_token``, ``expires_at``) to call the API with it.
+
+    ``http_client`` (optional) sends the request, so proxies/mTLS apply; without one a
+    short-lived client with ``timeout`` seconds is used.
+
+    Raises:
+        AuthenticationError: the endpoint refused (status and ``error`` code as sent; the code
+            and client secret are redacted from the message), or its answer has no
+            ``access_token``/``refresh_token``.
+        TransportError: no response (``APIConnectionError``, ``APITimeoutError``).
+        ValidationError: an argument is not a non-empty string (nothing is sent).
+    """
+    for name, value in (
+        ("code", code),
+        ("client_id", client_id),
+        ("client_secret", client_secret),
+        ("redirect_uri", redirect_uri),
+    ):
+        if not isinstance(value, str) or not value.strip():
+            raise ValidationError(name, "expected a non-empty string")  # never echo the value
+    from ._transport import _transport_error  # _transport does not import _auth; keep it so
+
+    request = _token_request(
+        token_url,
+        _basic(client_id, client_secret),
+        {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri},
+    )
+    client = http_client if http_client is not None else httpx.Client(timeout=timeout)
+    try:
+        response = client.send(request, auth=None, follow_redirects=False)
+        response.read()
+    except httpx.RequestError as exc:
+        raise _transport_error(exc, "POST", safe_url(request.url)) from exc
+    finally:
+        if http_client is None:
+            client.close()
+    action = "authorization code exchange"
+    fields = _parse_token_response(response, token_url, action, code, client_secret)
+    if fields.refresh_token is None:
+        raise AuthenticationError(
+            200,
+            f"{action} failed: the token response has no refresh_token",
+            method="POST",
+            url=safe_url(request.url),
+            response=response,
+        )
+    return OAuth2Token(
+        fields.access_token,
+        fields.refresh_token,
+        time.time() + fields.lifetime if fields.lifetime is not None else None,
+        fields.scope,
+        fields.organizer_key,
+    )
