@@ -22,6 +22,17 @@ def _emails(sb: Sandbox, training: str) -> Counter[str]:
     return Counter(r["email"] for r in sb.registrants(training))
 
 
+def _posts(sb: Sandbox, since: int = 0) -> list[int]:
+    """Statuses of the registration POSTs the sandbox answered, from log index ``since``
+    (0: a connection reset). The sandbox answers a second registration of an email with 409,
+    so the registrant list alone can never show a duplicate: this shows what was *sent*."""
+    return [
+        r.status
+        for r in sb.requests[since:]
+        if r.method == "POST" and r.path.endswith("/registrants")
+    ]
+
+
 def test_import_registers_everyone_and_writes_results(
     training: str, run: Run, tmp_path: Path, sb: Sandbox
 ) -> None:
@@ -271,3 +282,66 @@ def test_fatal_error_midway_stops_and_keeps_a_consistent_results_file(
     sb.faults.clear()
     assert run("registrants", "import", training, str(people)).exit_code == 0
     assert _emails(sb, training) == Counter(emails)
+
+
+def test_transient_errors_never_leave_a_registered_person_failed(
+    training: str, run: Run, tmp_path: Path, sb: Sandbox
+) -> None:
+    """503 twice, a 429 with Retry-After, then a registration applied by the API whose answer
+    is lost: the first run ends with everyone registered exactly once and no row failed --
+    the facade retries what it can, the importer repeats a row whose retries ran out (safe:
+    every POST uses ``if_exists="return"``)."""
+    people = tmp_path / "people.csv"
+    emails = write_people(people, 4)
+    sb.faults.add("registerForTraining", statuses=[503, 503])
+    sb.faults.add("registerForTraining", statuses=[429], retry_after=1)
+    sb.faults.add("registerForTraining", reset=True, apply=True, times=1)
+    first = run("--rate-limit", "0", "registrants", "import", training, str(people), "-c", "1")
+    assert first.exit_code == 0, first.output
+    rows = read_results(tmp_path / "people.results.csv")
+    assert [r["email"] for r in rows] == emails
+    assert [r["status"] for r in rows] == ["already_registered"] + ["registered"] * 3
+    assert all(r["error"] == "" for r in rows)
+    by_email = {r["email"]: r for r in sb.registrants(training)}
+    assert _emails(sb, training) == Counter(emails)
+    for row in rows:  # the lost-response person too: the registrant's own key and join URL
+        registrant = by_email[row["email"]]
+        assert row["registrant_key"] == str(registrant["registrantKey"])
+        assert row["join_url"] == registrant["joinUrl"]
+    # What was sent: 2x503 + 429 + the lost one + its replay (409) for the first person, then
+    # one POST each for the other three.
+    assert _posts(sb) == [503, 503, 429, 0, 409, 201, 201, 201]
+
+
+def test_row_repeats_are_bounded_and_only_for_transient_errors(
+    training: str, sb: Sandbox, tmp_path: Path
+) -> None:
+    """A row that keeps getting 503 is repeated ``row_attempts`` times, then ``failed``; a row
+    refused for good (400) is ``failed`` at once, without a repeat."""
+    import asyncio
+
+    from gototraining import AsyncGoToTraining
+    from gototraining.cli.csvio import Person
+    from gototraining.cli.importer import Importer
+
+    people = [Person(2, "a@example.com", "A", "One"), Person(3, "b@example.com", "B", "Two")]
+    sb.faults.add("registerForTraining", statuses=[503], times=3)
+    sb.faults.add("registerForTraining", statuses=[400], times=1)
+    start = len(sb.requests)
+
+    async def go() -> Importer:
+        async with AsyncGoToTraining(
+            sb.token, organizer_key=sb.organizer_key, base_url=sb.url, max_retries=0
+        ) as client:
+            importer = Importer(
+                client, training, people, tmp_path / "r.csv", concurrency=1, row_retry_delay=0
+            )
+            await importer.run(await importer.prepare())
+            return importer
+
+    importer = asyncio.run(go())
+    assert [r.status for r in importer.results] == ["failed", "failed"]
+    assert importer.results[0].error.startswith("503 ")
+    assert importer.results[1].error.startswith("400 ")
+    assert _posts(sb, start) == [503, 503, 503, 400]
+    assert sb.registrants(training) == []
