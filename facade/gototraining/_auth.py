@@ -19,12 +19,10 @@ import httpx
 
 from ._errors import (
     AuthenticationError,
-    ValidationError,
     error_from_response,
     is_invalid_token,
     parse_error_body,
     redact,
-    safe_url,
 )
 
 if TYPE_CHECKING:
@@ -72,8 +70,9 @@ class OAuth2Token:
     """A token set as returned by the token endpoint; passed to ``on_token_refresh``.
 
     ``expires_at`` is a Unix timestamp (``None`` if the endpoint gave no ``expires_in``).
-    ``organizer_key`` is the organizer the token belongs to, if the endpoint named one (GoTo's
-    does, as ``organizer_key``). The repr hides the secrets.
+    ``organizer_key`` is the organizer GoTo's token endpoint names in the answer to a login
+    (:func:`exchange_authorization_code`); ``None`` on refreshed token sets. The repr hides
+    the secrets.
     """
 
     access_token: str = attrs.field(repr=False)
@@ -81,87 +80,6 @@ class OAuth2Token:
     expires_at: float | None = None
     scope: str | None = None
     organizer_key: str | None = None
-
-
-@attrs.frozen
-class _TokenFields:
-    """What a successful token response carries (``refresh_token``: ``None`` if not rotated)."""
-
-    access_token: str
-    refresh_token: str | None
-    lifetime: float | None
-    scope: str | None
-    organizer_key: str | None
-
-
-def _opt_key(value: object) -> str | None:
-    """A key sent as a string or a number; ``None`` for anything else (or empty)."""
-    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
-        return None
-    return str(value)
-
-
-def _basic(client_id: str, client_secret: str) -> str:
-    """HTTP Basic client authentication, as GoTo's token endpoint requires."""
-    return "Basic " + base64.b64encode(f"{client_id}:{client_secret}".encode()).decode("ascii")
-
-
-def _token_request(token_url: str, basic: str, form: dict[str, str]) -> httpx.Request:
-    """A token-endpoint request: form POST with Basic client authentication."""
-    return httpx.Request(
-        "POST",
-        token_url,
-        data=form,
-        headers={"Authorization": basic, "Accept": "application/json"},
-    )
-
-
-def _parse_token_response(
-    response: httpx.Response, token_url: str, action: str, *secrets: str | None
-) -> _TokenFields:
-    """The fields of a token-endpoint response, or ``AuthenticationError`` (``"<action>
-    failed: ..."``, with ``secrets`` redacted from the message and no body kept)."""
-    if response.status_code != 200:
-        err = error_from_response(response)
-        # An endpoint echoing the refresh token, code or client secret must not leak them.
-        raise AuthenticationError(
-            err.status,
-            f"{action} failed: {redact(err.message, *secrets)}",
-            error_code=err.error_code,
-            method=err.method,
-            url=err.url,
-            body=None,  # may echo credentials; never keep it
-            response=response,
-        )
-    try:
-        data: Any = response.json()
-        access_token = data["access_token"]
-        if not isinstance(access_token, str) or not access_token:
-            raise TypeError("access_token")
-        expires_in = data.get("expires_in")
-        lifetime: float | None = None
-        if isinstance(expires_in, int | float) and not isinstance(expires_in, bool):
-            lifetime = float(expires_in)  # OverflowError for absurd integers
-            if not math.isfinite(lifetime):
-                lifetime = None
-        refresh_token = data.get("refresh_token")
-        scope = data.get("scope")
-        organizer_key = data.get("organizer_key")
-    except (ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError):
-        raise AuthenticationError(
-            200,
-            f"{action} failed: unexpected token response",
-            method="POST",
-            url=token_url,
-            response=response,
-        ) from None
-    return _TokenFields(
-        access_token,
-        refresh_token if isinstance(refresh_token, str) and refresh_token else None,
-        lifetime,
-        scope if isinstance(scope, str) else None,
-        _opt_key(organizer_key),
-    )
 
 
 class OAuth2(httpx.Auth):
@@ -207,7 +125,9 @@ class OAuth2(httpx.Auth):
                 raise ValueError(f"{name} must be a non-empty string")
         self.client_id = client_id
         self.token_url = token_url
-        self._basic = _basic(client_id, client_secret)
+        self._basic = "Basic " + base64.b64encode(f"{client_id}:{client_secret}".encode()).decode(
+            "ascii"
+        )
         self._client_secret = client_secret  # only to redact it from error messages
         self._refresh_token = refresh_token
         self._access_token = access_token
@@ -241,24 +161,54 @@ class OAuth2(httpx.Auth):
     def _refresh_request(self) -> httpx.Request:
         with self._state_lock:
             refresh_token = self._refresh_token
-        return _token_request(
+        return httpx.Request(
+            "POST",
             self.token_url,
-            self._basic,
-            {"grant_type": "refresh_token", "refresh_token": refresh_token},
+            data={"grant_type": "refresh_token", "refresh_token": refresh_token},
+            headers={"Authorization": self._basic, "Accept": "application/json"},
         )
 
     def _apply(self, response: httpx.Response) -> tuple[str, int]:
         """Store the outcome of a token request; raise ``AuthenticationError`` if it failed."""
-        with self._state_lock:
-            refresh_token = self._refresh_token
-        fields = _parse_token_response(
-            response, self.token_url, "token refresh", refresh_token, self._client_secret
-        )
-        access_token, lifetime = fields.access_token, fields.lifetime
-        new_refresh = fields.refresh_token
+        if response.status_code != 200:
+            err = error_from_response(response)
+            with self._state_lock:
+                refresh_token = self._refresh_token
+            # An endpoint echoing the refresh token or client secret must not leak them.
+            message = redact(err.message, refresh_token, self._client_secret)
+            raise AuthenticationError(
+                err.status,
+                f"token refresh failed: {message}",
+                error_code=err.error_code,
+                method=err.method,
+                url=err.url,
+                body=None,  # may echo credentials; never keep it
+                response=response,
+            )
+        try:
+            data: Any = response.json()
+            access_token = data["access_token"]
+            if not isinstance(access_token, str) or not access_token:
+                raise TypeError("access_token")
+            expires_in = data.get("expires_in")
+            lifetime: float | None = None
+            if isinstance(expires_in, int | float) and not isinstance(expires_in, bool):
+                lifetime = float(expires_in)  # OverflowError for absurd integers
+                if not math.isfinite(lifetime):
+                    lifetime = None
+            new_refresh = data.get("refresh_token")
+            scope = data.get("scope")
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError):
+            raise AuthenticationError(
+                200,
+                "token refresh failed: unexpected token response",
+                method="POST",
+                url=self.token_url,
+                response=response,
+            ) from None
         with self._state_lock:
             self._access_token = access_token
-            if new_refresh is not None:
+            if isinstance(new_refresh, str) and new_refresh:
                 self._refresh_token = new_refresh
             self._expires_at = self._clock() + lifetime if lifetime is not None else None
             self._generation += 1
@@ -268,8 +218,7 @@ class OAuth2(httpx.Auth):
                 access_token,
                 self._refresh_token,
                 self._expires_at,
-                fields.scope,
-                fields.organizer_key,
+                scope if isinstance(scope, str) else None,
             )
         logger.debug("oauth2: access token refreshed (generation %d)", generation)
         if self._on_token_refresh is not None:
@@ -348,6 +297,12 @@ class OAuth2(httpx.Auth):
         yield request
 
 
+#: The refresh token of the parser in :func:`exchange_authorization_code` until the answer
+#: replaces it (a token set without a refresh token is refused).
+_NO_REFRESH_TOKEN = "no-refresh-token-yet"
+_REFRESH_FAILED = "token refresh failed: "
+
+
 def exchange_authorization_code(
     code: str,
     *,
@@ -361,8 +316,8 @@ def exchange_authorization_code(
     """Exchange an OAuth2 authorization code for a token set (the end of a login flow).
 
     ``POST token_url`` with ``grant_type=authorization_code``, form-encoded, with HTTP Basic
-    client authentication -- the same token endpoint, request shape and response parsing
-    :class:`OAuth2` uses for its refreshes. Build an :class:`OAuth2` from the result
+    client authentication; the answer is parsed and checked by the same code as
+    :class:`OAuth2`'s refreshes. Build an :class:`OAuth2` from the result
     (``refresh_token``, ``access_token``, ``expires_at``) to call the API with it.
 
     ``http_client`` (optional) sends the request, so proxies/mTLS apply; without one a
@@ -370,11 +325,14 @@ def exchange_authorization_code(
 
     Raises:
         AuthenticationError: the endpoint refused (status and ``error`` code as sent; the code
-            and client secret are redacted from the message), or its answer has no
-            ``access_token``/``refresh_token``.
+            and client secret are redacted from the message), or its answer is not a usable
+            token set (no ``access_token`` or no ``refresh_token``).
         TransportError: no response (``APIConnectionError``, ``APITimeoutError``).
         ValidationError: an argument is not a non-empty string (nothing is sent).
     """
+    from ._errors import ValidationError, safe_url
+    from ._transport import _transport_error  # _transport does not import _auth; keep it so
+
     for name, value in (
         ("code", code),
         ("client_id", client_id),
@@ -383,12 +341,21 @@ def exchange_authorization_code(
     ):
         if not isinstance(value, str) or not value.strip():
             raise ValidationError(name, "expected a non-empty string")  # never echo the value
-    from ._transport import _transport_error  # _transport does not import _auth; keep it so
-
-    request = _token_request(
+    received: list[OAuth2Token] = []
+    # One parser for the token endpoint's answers: OAuth2's own (status -> error with secrets
+    # redacted, access/refresh token, expiry, scope), on an object used for this answer only.
+    parser = OAuth2(
+        client_id,
+        client_secret,
+        _NO_REFRESH_TOKEN,
+        token_url=token_url,
+        on_token_refresh=received.append,
+    )
+    request = httpx.Request(
+        "POST",
         token_url,
-        _basic(client_id, client_secret),
-        {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri},
+        data={"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri},
+        headers={"Authorization": parser._basic, "Accept": "application/json"},
     )
     client = http_client if http_client is not None else httpx.Client(timeout=timeout)
     try:
@@ -399,20 +366,34 @@ def exchange_authorization_code(
     finally:
         if http_client is None:
             client.close()
-    action = "authorization code exchange"
-    fields = _parse_token_response(response, token_url, action, code, client_secret)
-    if fields.refresh_token is None:
+    action = "authorization code exchange failed: "
+    try:
+        parser._apply(response)
+    except AuthenticationError as exc:
+        message = redact(exc.message.removeprefix(_REFRESH_FAILED), code, client_secret)
+        raise AuthenticationError(
+            exc.status,
+            action + message,
+            error_code=exc.error_code,
+            method=exc.method,
+            url=exc.url,
+            response=response,
+        ) from None
+    (token,) = received
+    if token.refresh_token == _NO_REFRESH_TOKEN:
         raise AuthenticationError(
             200,
-            f"{action} failed: the token response has no refresh_token",
+            action + "the token response has no refresh_token",
             method="POST",
             url=safe_url(request.url),
             response=response,
         )
-    return OAuth2Token(
-        fields.access_token,
-        fields.refresh_token,
-        time.time() + fields.lifetime if fields.lifetime is not None else None,
-        fields.scope,
-        fields.organizer_key,
-    )
+    data = response.json()  # a JSON object: _apply accepted it
+    return attrs.evolve(token, organizer_key=_opt_key(data.get("organizer_key")))
+
+
+def _opt_key(value: object) -> str | None:
+    """A key sent as a string or a number; ``None`` for anything else (or empty)."""
+    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
+        return None
+    return str(value)

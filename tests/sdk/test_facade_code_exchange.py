@@ -1,5 +1,5 @@
-"""``exchange_authorization_code``: the login's token request, through the same token-endpoint
-request builder and response parser that ``OAuth2`` refreshes with."""
+"""``exchange_authorization_code``: the login's token request; its answer goes through the same
+parser (``OAuth2._apply``) as ``OAuth2``'s refreshes."""
 
 from __future__ import annotations
 
@@ -128,11 +128,3 @@ def test_arguments_are_checked_before_sending() -> None:
             "", client_id="c", client_secret="s", redirect_uri="r", http_client=http_client
         )
     assert seen == []
-
-
-def test_refresh_reports_the_organizer_key_too() -> None:
-    """The shared parser gives refreshed token sets the organizer key as well."""
-    got: list[OAuth2Token] = []
-    auth = OAuth2("my-client", SECRET, "rt-1", token_url=TOKEN_URL, on_token_refresh=got.append)
-    auth._apply(httpx.Response(200, json=GOOD))
-    assert got[0].organizer_key == "1000000000000000001" and got[0].refresh_token == "rt-new"

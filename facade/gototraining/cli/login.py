@@ -5,8 +5,8 @@
    random ``state``.
 3. The authorization server redirects the browser to the listener with ``code`` and
    ``state``; a ``state`` that does not match is rejected (CSRF).
-4. Exchange the code at the token URL with the facade's ``exchange_authorization_code`` (the
-   same token-endpoint client, request shape and response parsing ``OAuth2`` refreshes with).
+4. Exchange the code at the token URL with the facade's ``exchange_authorization_code`` (form
+   POST, HTTP Basic client authentication; the answer is parsed by ``OAuth2``'s own code).
 """
 
 from __future__ import annotations
