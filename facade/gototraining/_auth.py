@@ -27,7 +27,13 @@ from ._errors import (
     scrub_url,
 )
 
-__all__ = ["DEFAULT_TOKEN_URL", "BearerToken", "OAuth2", "OAuth2Token"]
+__all__ = [
+    "DEFAULT_TOKEN_URL",
+    "BearerToken",
+    "OAuth2",
+    "OAuth2Token",
+    "exchange_authorization_code",
+]
 
 DEFAULT_TOKEN_URL = "https://authentication.logmeininc.com/oauth/token"
 logger = logging.getLogger("gototraining")
@@ -90,13 +96,16 @@ class OAuth2Token:
     """A token set as returned by the token endpoint; passed to ``on_token_refresh``.
 
     ``expires_at`` is a Unix timestamp (``None`` if the endpoint gave no ``expires_in``).
-    The repr hides the secrets.
+    ``organizer_key`` is the organizer GoTo's token endpoint names in the answer to a login
+    (:func:`exchange_authorization_code`); ``None`` on refreshed token sets. The repr hides
+    the secrets.
     """
 
     access_token: str = attrs.field(repr=False)
     refresh_token: str = attrs.field(repr=False)
     expires_at: float | None = None
     scope: str | None = None
+    organizer_key: str | None = None
 
 
 class OAuth2(httpx.Auth):
@@ -426,3 +435,105 @@ class _InFlight:
         self.done = threading.Event()
         #: ``None`` after success; the exception if the refresh failed or was abandoned.
         self.error: BaseException | None = None
+
+
+#: The refresh token of the parser in :func:`exchange_authorization_code` until the answer
+#: replaces it (a token set without a refresh token is refused).
+_NO_REFRESH_TOKEN = "no-refresh-token-yet"
+_REFRESH_FAILED = "token refresh failed: "
+
+
+def exchange_authorization_code(
+    code: str,
+    *,
+    client_id: str,
+    client_secret: str,
+    redirect_uri: str,
+    token_url: str = DEFAULT_TOKEN_URL,
+    http_client: httpx.Client | None = None,
+    timeout: float = 30.0,
+) -> OAuth2Token:
+    """Exchange an OAuth2 authorization code for a token set (the end of a login flow).
+
+    ``POST token_url`` with ``grant_type=authorization_code``, form-encoded, with HTTP Basic
+    client authentication; the answer is parsed and checked by the same code as
+    :class:`OAuth2`'s refreshes. Build an :class:`OAuth2` from the result
+    (``refresh_token``, ``access_token``, ``expires_at``) to call the API with it.
+
+    ``http_client`` (optional) sends the request, so proxies/mTLS apply; without one a
+    short-lived client with ``timeout`` seconds is used.
+
+    Raises:
+        AuthenticationError: the endpoint refused (status and ``error`` code as sent; the code
+            and client secret are redacted from the message), or its answer is not a usable
+            token set (no ``access_token`` or no ``refresh_token``).
+        TransportError: no response (``APIConnectionError``, ``APITimeoutError``).
+        ValidationError: an argument is not a non-empty string (nothing is sent).
+    """
+    from ._errors import ValidationError, safe_url
+    from ._transport import _transport_error  # _transport does not import _auth; keep it so
+
+    for name, value in (
+        ("code", code),
+        ("client_id", client_id),
+        ("client_secret", client_secret),
+        ("redirect_uri", redirect_uri),
+    ):
+        if not isinstance(value, str) or not value.strip():
+            raise ValidationError(name, "expected a non-empty string")  # never echo the value
+    received: list[OAuth2Token] = []
+    # One parser for the token endpoint's answers: OAuth2's own (status -> error with secrets
+    # redacted, access/refresh token, expiry, scope), on an object used for this answer only.
+    parser = OAuth2(
+        client_id,
+        client_secret,
+        _NO_REFRESH_TOKEN,
+        token_url=token_url,
+        on_token_refresh=received.append,
+    )
+    request = httpx.Request(
+        "POST",
+        token_url,
+        data={"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri},
+        headers={"Authorization": parser._basic, "Accept": "application/json"},
+    )
+    client = http_client if http_client is not None else httpx.Client(timeout=timeout)
+    try:
+        response = client.send(request, auth=None, follow_redirects=False)
+        response.read()
+    except httpx.RequestError as exc:
+        raise _transport_error(exc, "POST", safe_url(request.url)) from exc
+    finally:
+        if http_client is None:
+            client.close()
+    action = "authorization code exchange failed: "
+    try:
+        parser._apply(response)
+    except AuthenticationError as exc:
+        message = redact(exc.message.removeprefix(_REFRESH_FAILED), code, client_secret)
+        raise AuthenticationError(
+            exc.status,
+            action + message,
+            error_code=exc.error_code,
+            method=exc.method,
+            url=exc.url,
+            response=response,
+        ) from None
+    (token,) = received
+    if token.refresh_token == _NO_REFRESH_TOKEN:
+        raise AuthenticationError(
+            200,
+            action + "the token response has no refresh_token",
+            method="POST",
+            url=safe_url(request.url),
+            response=response,
+        )
+    data = response.json()  # a JSON object: _apply accepted it
+    return attrs.evolve(token, organizer_key=_opt_key(data.get("organizer_key")))
+
+
+def _opt_key(value: object) -> str | None:
+    """A key sent as a string or a number; ``None`` for anything else (or empty)."""
+    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
+        return None
+    return str(value)
