@@ -32,6 +32,7 @@ from ._errors import (
     RateLimited,
     ServerError,
     TransportError,
+    UnexpectedRedirect,
     ValidationError,
 )
 from ._models import (
@@ -92,6 +93,7 @@ __all__ = [
     "TimeRange",
     "Training",
     "TransportError",
+    "UnexpectedRedirect",
     "ValidationError",
     "__version__",
     "exchange_authorization_code",

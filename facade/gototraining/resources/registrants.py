@@ -69,7 +69,8 @@ def _cancel(
     kwargs = cancel_registration._get_kwargs(
         int(org), tk, path_key(registrant_key, "registrant_key")
     )
-    return Call("cancelRegistration", kwargs, no_content, timeout)
+    # A 404 answering a replay after a lost response: the lost attempt did the cancellation.
+    return Call("cancelRegistration", kwargs, no_content, timeout, replay_404_is_success=True)
 
 
 def _register(
@@ -98,7 +99,7 @@ def _register(
         timeout,
         # A replay of a registration that did go through is answered 409 and turned into the
         # existing registrant below, so with "return" a lost response can safely be retried.
-        replay_safe=if_exists == "return",
+        replay_safe=True if if_exists == "return" else None,
     )
     list_call = _list(org, training_key, timeout)
 
@@ -195,7 +196,13 @@ class Registrants(SyncResource):
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> None:
-        """Cancel a registration. The registrant is not notified."""
+        """Cancel a registration. The registrant is not notified.
+
+        Retried like every DELETE (connection errors, timeouts, 429/502/503/504). If an attempt's
+        response was lost (connection reset, read timeout, 502/504) and the retry is answered
+        404, that attempt did cancel the registration: the call succeeds. A 404 on the first
+        attempt (or after failures that prove nothing was applied) raises ``NotFound``.
+        """
         return self._request(_cancel(self._organizer_key, training_key, registrant_key, timeout))
 
 
