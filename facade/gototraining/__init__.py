@@ -9,7 +9,13 @@
         client.registrants.register(key, email="ada@example.com", given_name="Ada", surname="Lovelace")
 """
 
-from ._auth import DEFAULT_TOKEN_URL, BearerToken, OAuth2, OAuth2Token
+from ._auth import (
+    DEFAULT_TOKEN_URL,
+    BearerToken,
+    OAuth2,
+    OAuth2Token,
+    exchange_authorization_code,
+)
 from ._client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, AsyncGoToTraining, GoToTraining
 from ._errors import (
     STATUS_TO_ERROR,
@@ -26,6 +32,7 @@ from ._errors import (
     RateLimited,
     ServerError,
     TransportError,
+    UnexpectedRedirect,
     ValidationError,
 )
 from ._models import (
@@ -86,6 +93,8 @@ __all__ = [
     "TimeRange",
     "Training",
     "TransportError",
+    "UnexpectedRedirect",
     "ValidationError",
     "__version__",
+    "exchange_authorization_code",
 ]

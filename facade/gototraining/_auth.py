@@ -10,25 +10,30 @@ import logging
 import math
 import threading
 import time
-import weakref
 from collections.abc import AsyncGenerator, Callable, Generator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 import httpx
 
 from ._errors import (
+    APITimeoutError,
     AuthenticationError,
+    ValidationError,
     error_from_response,
     is_invalid_token,
     parse_error_body,
     redact,
+    scrub_url,
 )
 
-if TYPE_CHECKING:
-    import asyncio
-
-__all__ = ["DEFAULT_TOKEN_URL", "BearerToken", "OAuth2", "OAuth2Token"]
+__all__ = [
+    "DEFAULT_TOKEN_URL",
+    "BearerToken",
+    "OAuth2",
+    "OAuth2Token",
+    "exchange_authorization_code",
+]
 
 DEFAULT_TOKEN_URL = "https://authentication.logmeininc.com/oauth/token"
 logger = logging.getLogger("gototraining")
@@ -43,13 +48,40 @@ def _is_token_rejected(response: httpx.Response) -> bool:
     return False
 
 
+def _token_problem(value: str) -> str | None:
+    """Why ``value`` cannot be sent as a token (``None`` if it can), without echoing it.
+
+    Tokens go into an ``Authorization`` header (or a form body): only visible ASCII is
+    allowed. Whitespace and control characters -- typically a newline from a file read --
+    would make httpx refuse the header, and its error message would contain the token.
+    """
+    for i, ch in enumerate(value):
+        if not "!" <= ch <= "~":
+            kind = "whitespace" if ch.isspace() else "a control or non-ASCII character"
+            return f"contains {kind} at position {i} (strip the token?)"
+    return None
+
+
+def check_credential(value: object, name: str, *, token: bool = False) -> str:
+    """A non-empty string, else ``ValidationError(name)`` (the value is never echoed).
+
+    ``token``: also only visible ASCII (no whitespace or control characters), see
+    ``_token_problem``.
+    """
+    if not isinstance(value, str):
+        raise ValidationError(name, f"expected a non-empty string, got {type(value).__name__}")
+    if not value.strip():
+        raise ValidationError(name, "must not be empty")
+    if token and (problem := _token_problem(value)) is not None:
+        raise ValidationError(name, problem)
+    return value
+
+
 class BearerToken(httpx.Auth):
     """A static access token sent as ``Authorization: Bearer <token>``. Never refreshed."""
 
     def __init__(self, token: str) -> None:
-        if not isinstance(token, str) or not token.strip():
-            raise ValueError("token must be a non-empty string")
-        self._header = f"Bearer {token}"
+        self._header = f"Bearer {check_credential(token, 'token', token=True)}"
 
     def __repr__(self) -> str:
         return "BearerToken(token='***')"
@@ -64,13 +96,16 @@ class OAuth2Token:
     """A token set as returned by the token endpoint; passed to ``on_token_refresh``.
 
     ``expires_at`` is a Unix timestamp (``None`` if the endpoint gave no ``expires_in``).
-    The repr hides the secrets.
+    ``organizer_key`` is the organizer GoTo's token endpoint names in the answer to a login
+    (:func:`exchange_authorization_code`); ``None`` on refreshed token sets. The repr hides
+    the secrets.
     """
 
     access_token: str = attrs.field(repr=False)
     refresh_token: str = attrs.field(repr=False)
     expires_at: float | None = None
     scope: str | None = None
+    organizer_key: str | None = None
 
 
 class OAuth2(httpx.Auth):
@@ -80,11 +115,18 @@ class OAuth2(httpx.Auth):
       is no access token yet).
     - Reactively: once, when a request is answered 401, or 403 with an ``InvalidToken`` /
       ``ExpiredToken`` body (GoTo's gateway does that); the request is then repeated once.
-    - Exactly once under concurrency: refreshes are serialised by a lock (a
-      ``threading.Lock`` for sync clients, an ``asyncio.Lock`` per event loop for async ones)
-      and every request remembers the token *generation* it was sent with; a request that
-      fails with generation ``g`` only refreshes if the current generation is still ``g``,
-      otherwise it just retries with the token someone else already fetched.
+    - Exactly once under concurrency, across threads, sync and async clients and event loops
+      sharing this object: the first request that needs a refresh registers it as *in flight*
+      (under a ``threading.Lock``, never held across I/O) and sends the token request; every
+      other request that needs one meanwhile waits for that refresh to finish (sync: on a
+      ``threading.Event``; async: polling it every 5 ms with ``asyncio.sleep``, so its event
+      loop keeps running) and then uses the new token. If the refresh is rejected, the waiters
+      raise the same ``AuthenticationError`` (no second token request); if it is abandoned
+      (connection error, cancellation), one waiter refreshes instead. Waiting gives up after
+      ``refresh_wait`` seconds with ``APITimeoutError``. Every request remembers the token
+      *generation* it was sent with; a request rejected with generation ``g`` only refreshes
+      if the current generation is still ``g``, otherwise it retries with the token someone
+      else already fetched.
 
     The token request is ``POST token_url`` with ``grant_type=refresh_token`` (form-encoded) and
     HTTP Basic client authentication, as GoTo requires. It is sent through the same HTTP client
@@ -93,6 +135,8 @@ class OAuth2(httpx.Auth):
     """
 
     requires_response_body = True  # the 403 body decides whether the token was rejected
+    #: Seconds a request waits for a refresh started by another request before giving up.
+    refresh_wait: float = 120.0
 
     def __init__(
         self,
@@ -107,13 +151,11 @@ class OAuth2(httpx.Auth):
         leeway: float = 60.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        for name, value in (
-            ("client_id", client_id),
-            ("client_secret", client_secret),
-            ("refresh_token", refresh_token),
-        ):
-            if not isinstance(value, str) or not value:
-                raise ValueError(f"{name} must be a non-empty string")
+        check_credential(client_id, "client_id")
+        check_credential(client_secret, "client_secret")
+        check_credential(refresh_token, "refresh_token", token=True)
+        if access_token is not None:
+            check_credential(access_token, "access_token", token=True)
         self.client_id = client_id
         self.token_url = token_url
         self._basic = "Basic " + base64.b64encode(f"{client_id}:{client_secret}".encode()).decode(
@@ -128,15 +170,15 @@ class OAuth2(httpx.Auth):
         self._leeway = leeway
         self._clock = clock
         self._state_lock = threading.Lock()  # guards the fields above; never held across I/O
-        self._sync_refresh_lock = threading.Lock()  # serialises refreshes of sync clients
-        self._async_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._inflight: _InFlight | None = None  # the refresh being performed, if any
         #: How many refreshes this object has performed (useful in tests and metrics).
         self.refresh_count = 0
 
     def __repr__(self) -> str:
-        return f"OAuth2(client_id={self.client_id!r}, token_url={self.token_url!r}, client_secret='***')"
+        return (
+            f"OAuth2(client_id={self.client_id!r}, token_url={scrub_url(self.token_url)!r}, "
+            "client_secret='***')"
+        )
 
     # -- state ------------------------------------------------------------------------------
 
@@ -181,20 +223,29 @@ class OAuth2(httpx.Auth):
             access_token = data["access_token"]
             if not isinstance(access_token, str) or not access_token:
                 raise TypeError("access_token")
+            new_refresh = data.get("refresh_token")
+            for field, value in (("access_token", access_token), ("refresh_token", new_refresh)):
+                if isinstance(value, str) and (problem := _token_problem(value)) is not None:
+                    raise AuthenticationError(
+                        200,
+                        f"token refresh failed: the {field} received {problem}",
+                        method="POST",
+                        url=scrub_url(self.token_url),
+                        response=response,
+                    )
             expires_in = data.get("expires_in")
             lifetime: float | None = None
             if isinstance(expires_in, int | float) and not isinstance(expires_in, bool):
                 lifetime = float(expires_in)  # OverflowError for absurd integers
                 if not math.isfinite(lifetime):
                     lifetime = None
-            new_refresh = data.get("refresh_token")
             scope = data.get("scope")
         except (ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError):
             raise AuthenticationError(
                 200,
                 "token refresh failed: unexpected token response",
                 method="POST",
-                url=self.token_url,
+                url=scrub_url(self.token_url),
                 response=response,
             ) from None
         with self._state_lock:
@@ -219,15 +270,99 @@ class OAuth2(httpx.Auth):
                 logger.exception("oauth2: on_token_refresh callback failed")
         return access_token, generation
 
-    def _async_lock(self) -> asyncio.Lock:
-        import asyncio  # lazily: sync-only users do not pay asyncio's import time (~50 ms)
+    def _token_steps(
+        self, stale: int | None
+    ) -> Generator[httpx.Request | _InFlight, httpx.Response | None, tuple[str, int]]:
+        """Sans-IO: get a usable token, refreshing it at most once across all users.
 
-        loop = asyncio.get_running_loop()
-        with self._state_lock:
-            lock = self._async_locks.get(loop)
-            if lock is None:
-                lock = self._async_locks[loop] = asyncio.Lock()
-            return lock
+        ``stale``: ``None`` for the proactive check (refresh if due), else the generation a
+        rejected request was sent with (refresh if it is still current). Yields the token
+        request to send (resumed with its response) or an ``_InFlight`` to wait for (resumed
+        with ``None`` once it is done); returns ``(token, generation)``. The drivers are
+        ``_sync_tokens`` and the loop in ``async_auth_flow``.
+        """
+        while True:
+            with self._state_lock:
+                token, generation = self._access_token, self._generation
+                if stale is None:
+                    needed = token is None or (
+                        self._expires_at is not None
+                        and self._expires_at - self._leeway <= self._clock()
+                    )
+                else:
+                    needed = generation == stale
+                inflight = self._inflight
+                lead = needed and inflight is None
+                if lead:
+                    inflight = self._inflight = _InFlight()
+            if not needed and token is not None:
+                return token, generation
+            assert inflight is not None
+            if lead:
+                error: BaseException | None = None
+                try:
+                    response = yield self._refresh_request()
+                    assert response is not None
+                    return self._apply(response)
+                except BaseException as exc:  # incl. GeneratorExit: the request was abandoned
+                    error = exc
+                    raise
+                finally:
+                    with self._state_lock:
+                        self._inflight = None
+                    inflight.error = error
+                    inflight.done.set()
+            yield inflight  # someone else is refreshing: wait for them
+            failed = inflight.error
+            if failed is None:
+                with self._state_lock:
+                    token, generation = self._access_token, self._generation
+                if token is not None:
+                    return token, generation
+            elif isinstance(failed, AuthenticationError):  # rejected: do not ask again
+                err = AuthenticationError(
+                    failed.status,
+                    failed.message,
+                    error_code=failed.error_code,
+                    method=failed.method,
+                    url=failed.url,
+                    incident=failed.incident,
+                    request_id=failed.request_id,
+                    response=failed.response,
+                )
+                err.add_note("the token refresh of a concurrent request failed")
+                raise err
+            # abandoned (connection error, cancellation): go round; one waiter refreshes
+
+    def _wait_timeout(self) -> APITimeoutError:
+        return APITimeoutError(
+            f"timed out after {self.refresh_wait:g} s waiting for a token refresh by a "
+            "concurrent request; the request was not sent",
+            method="POST",
+            url=scrub_url(self.token_url),
+            maybe_sent=False,
+        )
+
+    def _sync_tokens(
+        self, stale: int | None
+    ) -> Generator[httpx.Request, httpx.Response, tuple[str, int]]:
+        steps = self._token_steps(stale)
+        try:
+            step = next(steps)
+            while True:
+                if isinstance(step, _InFlight):
+                    if not step.done.wait(self.refresh_wait):
+                        raise self._wait_timeout()
+                    step = steps.send(None)
+                else:
+                    response = yield step
+                    response.read()
+                    step = steps.send(response)
+        except StopIteration as stop:
+            result: tuple[str, int] = stop.value
+            return result
+        finally:
+            steps.close()
 
     # -- flows ------------------------------------------------------------------------------
 
@@ -236,23 +371,13 @@ class OAuth2(httpx.Auth):
     ) -> Generator[httpx.Request, httpx.Response, None]:
         token, generation, due = self._snapshot()
         if due:
-            with self._sync_refresh_lock:
-                token, generation, due = self._snapshot()  # someone may have refreshed meanwhile
-                if due:
-                    response = yield self._refresh_request()
-                    response.read()
-                    token, generation = self._apply(response)
+            token, generation = yield from self._sync_tokens(None)
         request.headers["Authorization"] = f"Bearer {token}"
         response = yield request
         response.read()
         if not _is_token_rejected(response):
             return
-        with self._sync_refresh_lock:
-            token, current, _ = self._snapshot()
-            if current == generation:  # nobody refreshed since we sent: it is our turn
-                refresh = yield self._refresh_request()
-                refresh.read()
-                token, _ = self._apply(refresh)
+        token, _ = yield from self._sync_tokens(generation)
         logger.debug(
             "oauth2: token rejected with %d; retrying once with a fresh token", response.status_code
         )
@@ -262,27 +387,153 @@ class OAuth2(httpx.Auth):
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        import asyncio  # lazily: sync-only users do not pay asyncio's import time (~50 ms)
+
         token, generation, due = self._snapshot()
-        if due:
-            async with self._async_lock():
-                token, generation, due = self._snapshot()
-                if due:
-                    response = yield self._refresh_request()
-                    await response.aread()
-                    token, generation = self._apply(response)
-        request.headers["Authorization"] = f"Bearer {token}"
-        response = yield request
-        await response.aread()
-        if not _is_token_rejected(response):
-            return
-        async with self._async_lock():
-            token, current, _ = self._snapshot()
-            if current == generation:
-                refresh = yield self._refresh_request()
-                await refresh.aread()
-                token, _ = self._apply(refresh)
-        logger.debug(
-            "oauth2: token rejected with %d; retrying once with a fresh token", response.status_code
+        stale: int | None = None
+        for attempt in range(2):
+            if due:  # the same steps as _sync_tokens, waiting without blocking the loop
+                steps = self._token_steps(stale)
+                try:
+                    step = next(steps)
+                    while True:
+                        if isinstance(step, _InFlight):
+                            deadline = time.monotonic() + self.refresh_wait
+                            while not step.done.is_set():
+                                if time.monotonic() >= deadline:
+                                    raise self._wait_timeout()
+                                await asyncio.sleep(0.005)
+                            step = steps.send(None)
+                        else:
+                            refresh = yield step
+                            await refresh.aread()
+                            step = steps.send(refresh)
+                except StopIteration as stop:
+                    token, generation = stop.value
+                finally:
+                    steps.close()
+            request.headers["Authorization"] = f"Bearer {token}"
+            response = yield request
+            if attempt:
+                return
+            await response.aread()
+            if not _is_token_rejected(response):
+                return
+            stale, due = generation, True
+            logger.debug(
+                "oauth2: token rejected with %d; retrying once with a fresh token",
+                response.status_code,
+            )
+
+
+class _InFlight:
+    """One token refresh in progress, shared by every thread and event loop."""
+
+    __slots__ = ("done", "error")
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        #: ``None`` after success; the exception if the refresh failed or was abandoned.
+        self.error: BaseException | None = None
+
+
+#: The refresh token of the parser in :func:`exchange_authorization_code` until the answer
+#: replaces it (a token set without a refresh token is refused).
+_NO_REFRESH_TOKEN = "no-refresh-token-yet"
+_REFRESH_FAILED = "token refresh failed: "
+
+
+def exchange_authorization_code(
+    code: str,
+    *,
+    client_id: str,
+    client_secret: str,
+    redirect_uri: str,
+    token_url: str = DEFAULT_TOKEN_URL,
+    http_client: httpx.Client | None = None,
+    timeout: float = 30.0,
+) -> OAuth2Token:
+    """Exchange an OAuth2 authorization code for a token set (the end of a login flow).
+
+    ``POST token_url`` with ``grant_type=authorization_code``, form-encoded, with HTTP Basic
+    client authentication; the answer is parsed and checked by the same code as
+    :class:`OAuth2`'s refreshes. Build an :class:`OAuth2` from the result
+    (``refresh_token``, ``access_token``, ``expires_at``) to call the API with it.
+
+    ``http_client`` (optional) sends the request, so proxies/mTLS apply; without one a
+    short-lived client with ``timeout`` seconds is used.
+
+    Raises:
+        AuthenticationError: the endpoint refused (status and ``error`` code as sent; the code
+            and client secret are redacted from the message), or its answer is not a usable
+            token set (no ``access_token`` or no ``refresh_token``).
+        TransportError: no response (``APIConnectionError``, ``APITimeoutError``).
+        ValidationError: an argument is not a non-empty string (nothing is sent).
+    """
+    from ._errors import ValidationError, safe_url
+    from ._transport import _transport_error  # _transport does not import _auth; keep it so
+
+    for name, value in (
+        ("code", code),
+        ("client_id", client_id),
+        ("client_secret", client_secret),
+        ("redirect_uri", redirect_uri),
+    ):
+        if not isinstance(value, str) or not value.strip():
+            raise ValidationError(name, "expected a non-empty string")  # never echo the value
+    received: list[OAuth2Token] = []
+    # One parser for the token endpoint's answers: OAuth2's own (status -> error with secrets
+    # redacted, access/refresh token, expiry, scope), on an object used for this answer only.
+    parser = OAuth2(
+        client_id,
+        client_secret,
+        _NO_REFRESH_TOKEN,
+        token_url=token_url,
+        on_token_refresh=received.append,
+    )
+    request = httpx.Request(
+        "POST",
+        token_url,
+        data={"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri},
+        headers={"Authorization": parser._basic, "Accept": "application/json"},
+    )
+    client = http_client if http_client is not None else httpx.Client(timeout=timeout)
+    try:
+        response = client.send(request, auth=None, follow_redirects=False)
+        response.read()
+    except httpx.RequestError as exc:
+        raise _transport_error(exc, "POST", safe_url(request.url)) from exc
+    finally:
+        if http_client is None:
+            client.close()
+    action = "authorization code exchange failed: "
+    try:
+        parser._apply(response)
+    except AuthenticationError as exc:
+        message = redact(exc.message.removeprefix(_REFRESH_FAILED), code, client_secret)
+        raise AuthenticationError(
+            exc.status,
+            action + message,
+            error_code=exc.error_code,
+            method=exc.method,
+            url=exc.url,
+            response=response,
+        ) from None
+    (token,) = received
+    if token.refresh_token == _NO_REFRESH_TOKEN:
+        raise AuthenticationError(
+            200,
+            action + "the token response has no refresh_token",
+            method="POST",
+            url=safe_url(request.url),
+            response=response,
         )
-        request.headers["Authorization"] = f"Bearer {token}"
-        yield request
+    data = response.json()  # a JSON object: _apply accepted it
+    return attrs.evolve(token, organizer_key=_opt_key(data.get("organizer_key")))
+
+
+def _opt_key(value: object) -> str | None:
+    """A key sent as a string or a number; ``None`` for anything else (or empty)."""
+    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
+        return None
+    return str(value)

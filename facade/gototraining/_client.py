@@ -9,8 +9,8 @@ from typing import Any, Self
 import httpx
 
 from . import _validation as v
-from ._auth import BearerToken
-from ._errors import ValidationError
+from ._auth import BearerToken, check_credential
+from ._errors import ValidationError, mask_userinfo, scrub_url
 from ._ratelimit import RateLimiter
 from ._retry import RetryPolicy
 from ._transport import AsyncTransport, SyncTransport
@@ -63,7 +63,7 @@ class _Config:
                     "access_token",
                     "no credentials: pass access_token=..., auth=OAuth2(...), or set GOTO_ACCESS_TOKEN",
                 )
-            auth = BearerToken(token)
+            auth = BearerToken(check_credential(token, "access_token", token=True))
         elif not isinstance(auth, httpx.Auth):
             raise ValidationError(
                 "auth", f"expected an httpx.Auth (e.g. OAuth2), got {type(auth).__name__}"
@@ -83,10 +83,13 @@ class _Config:
         try:
             url = httpx.URL(base_url)
         except (httpx.InvalidURL, TypeError) as exc:
-            raise ValidationError("base_url", f"invalid URL {base_url!r}: {exc}") from None
+            raise ValidationError(
+                "base_url", mask_userinfo(f"invalid URL {base_url!r}: {exc}")
+            ) from None
         if url.scheme not in ("http", "https") or not url.host or url.query or url.fragment:
             raise ValidationError(
-                "base_url", f"expected an http(s) URL without query, got {base_url!r}"
+                "base_url",
+                mask_userinfo(f"expected an http(s) URL without query, got {base_url!r}"),
             )
         self.base_url = base_url.rstrip("/")
 
@@ -109,6 +112,14 @@ class _Config:
                 )
             self.limiter = RateLimiter(float(rate_limit))
 
+        if user_agent is not None and (
+            not isinstance(user_agent, str)
+            or not user_agent.strip()
+            or any(not " " <= ch <= "~" for ch in user_agent)
+        ):
+            raise ValidationError(
+                "user_agent", "expected a non-empty string of printable ASCII characters"
+            )
         self.headers = {
             "User-Agent": user_agent or f"gototraining/{__version__}",
             "Accept": "application/json",
@@ -149,10 +160,25 @@ class GoToTraining:
         max_retries: retries after the first attempt (see ``RetryPolicy``). Default 2.
         retry_policy: full control over retries; overrides ``max_retries``.
         rate_limit: client-side limit in requests/second (default 10, GoTo's documented
-            limit), a shared ``RateLimiter``, or ``None`` to disable.
+            limit), a shared ``RateLimiter``, or ``None`` to disable. **Each client gets its
+            own limiter by default**, so two clients in one process may together send 20/s:
+            create one ``RateLimiter(10)`` and pass it to every client (sync and async, any
+            thread or event loop) -- see "Several clients" below.
         http_client: bring your own ``httpx.Client`` (proxies, mTLS, custom transports). It is
             not closed by this client.
         user_agent: override ``User-Agent`` (default ``gototraining/<version>``).
+
+    Several clients: GoTo's limit (10 requests/second) is per account, not per client. Share
+    one limiter between all clients of a process, e.g. a sync client in a worker thread and an
+    async one in a web app::
+
+        from gototraining import AsyncGoToTraining, GoToTraining, RateLimiter
+
+        limiter = RateLimiter(10)  # thread-safe; usable from threads and event loops alike
+        sync_client = GoToTraining(access_token="...", organizer_key="123", rate_limit=limiter)
+        async_client = AsyncGoToTraining(
+            access_token="...", organizer_key="123", rate_limit=limiter
+        )
 
     Raises:
         ValidationError: missing credentials or organizer key, or an invalid argument.
@@ -178,6 +204,7 @@ class GoToTraining:
         http_client: httpx.Client | None = None,
         user_agent: str | None = None,
     ) -> None:
+        v.timeout(timeout)
         self._config = _Config(
             access_token,
             organizer_key,
@@ -241,7 +268,7 @@ class GoToTraining:
 
     def __repr__(self) -> str:
         return (
-            f"GoToTraining(base_url={self.base_url!r}, organizer_key={self.organizer_key!r}, "
+            f"GoToTraining(base_url={scrub_url(self.base_url)!r}, organizer_key={self.organizer_key!r}, "
             f"auth={self._config.auth!r})"
         )
 
@@ -255,6 +282,8 @@ class AsyncGoToTraining:
             trainings = await client.trainings.list()
 
     Takes the same arguments as ``GoToTraining``; ``http_client`` is an ``httpx.AsyncClient``.
+    Several clients in one process (sync or async) should share one ``RateLimiter``
+    (``rate_limit=limiter``): each client has its own by default.
     """
 
     trainings: AsyncTrainings
@@ -277,6 +306,7 @@ class AsyncGoToTraining:
         http_client: httpx.AsyncClient | None = None,
         user_agent: str | None = None,
     ) -> None:
+        v.timeout(timeout)
         self._config = _Config(
             access_token,
             organizer_key,
@@ -340,6 +370,6 @@ class AsyncGoToTraining:
 
     def __repr__(self) -> str:
         return (
-            f"AsyncGoToTraining(base_url={self.base_url!r}, organizer_key={self.organizer_key!r}, "
+            f"AsyncGoToTraining(base_url={scrub_url(self.base_url)!r}, organizer_key={self.organizer_key!r}, "
             f"auth={self._config.auth!r})"
         )

@@ -7,15 +7,17 @@ client (proxies, TLS settings, User-Agent apply) but sent with ``auth=None``, an
 ``Authorization`` header the ``httpx`` client carries by default is removed: the access token
 never leaves for the file host.
 
-Atomicity: bytes go to a hidden temporary file next to the destination
-(``.<name>.<random>.part``, same directory, hence same file system); on success it is flushed,
-``fsync``-ed and ``os.replace``-d onto the destination. On any failure -- network error,
+Atomicity (``_files.atomic_write``, the SDK's one atomic-write helper): bytes go to a hidden
+temporary file next to the destination (``.<name>.<random>.part``, same directory, hence same
+file system, created with mode 0600); on success it is flushed, ``fsync``-ed and
+``os.replace``-d onto the destination. On any failure -- network error,
 HTTP error, short body, an exception raised by the progress callback, ``KeyboardInterrupt``,
 task cancellation -- the temporary file is deleted and the error re-raised, so an interrupted
 download never leaves a partial file under the destination name (nor a stray ``.part`` file).
 
-Sync and async share everything here except the loop over the body (``iter_bytes`` vs
-``aiter_bytes``). The async variant writes each chunk with ordinary (blocking) file I/O: a
+Sync and async share everything (``_Job``: building the credential-free request, the status
+check, writing, the length check, error mapping); the two drivers only send the request and
+read or iterate the response (``iter_bytes`` vs ``aiter_bytes``), like the transport's drivers. The async variant writes each chunk with ordinary (blocking) file I/O: a
 chunk write to a local disk takes microseconds, far less than receiving it.
 """
 
@@ -24,8 +26,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -33,6 +34,7 @@ import httpx
 
 from . import _validation as v
 from ._errors import TransportError, ValidationError, error_from_response, safe_url
+from ._files import atomic_write
 from ._transport import _transport_error
 from ._types import NotGiven, TimeoutTypes
 
@@ -104,10 +106,26 @@ def file_request(
         else:
             request = http_client.build_request("GET", url, timeout=timeout)
     except (httpx.InvalidURL, httpx.UnsupportedProtocol, TypeError, ValueError) as exc:
-        raise TransportError(f"invalid download URL: {exc}", method="GET", url=url) from exc
+        # The URL is signed: its query string is a credential and must not reach the message.
+        query = url.partition("?")[2].partition("#")[0]
+        reason = str(exc).replace(query, "***") if query else str(exc)
+        raise TransportError(
+            f"invalid download URL: {reason}", method="GET", url=_redacted(url)
+        ) from exc
     for name in _STRIP_HEADERS:
         request.headers.pop(name, None)
     return request
+
+
+def _redacted(url: str) -> str:
+    """``safe_url`` for a URL that may not even parse: no user info, query or fragment."""
+    try:
+        return safe_url(httpx.URL(url))
+    except (httpx.InvalidURL, TypeError, ValueError):
+        base = url.split("?", 1)[0].split("#", 1)[0]
+        scheme, sep, rest = base.rpartition("://")
+        host, slash, path = rest.partition("/")
+        return f"{scheme}{sep}{host.rpartition('@')[2]}{slash}{path}"
 
 
 def _total(response: httpx.Response) -> int | None:
@@ -118,17 +136,14 @@ def _total(response: httpx.Response) -> int | None:
     return int(raw) if raw is not None and raw.isdigit() else None
 
 
-class _Writer:
-    """The temporary file: write chunks, then commit (fsync + rename) or abort (delete)."""
+class _Sink:
+    """The open temporary file: counts the bytes and reports progress after each chunk."""
 
-    def __init__(self, final: Path, total: int | None, progress: Progress | None) -> None:
-        self.final = final
+    def __init__(self, file: IO[bytes], total: int | None, progress: Progress | None) -> None:
+        self.file = file
         self.total = total
         self.progress = progress
         self.done = 0
-        self.file: IO[bytes] = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in commit/abort
-            dir=final.parent, prefix=f".{final.name}.", suffix=".part", delete=False
-        )
 
     def write(self, chunk: bytes) -> None:
         if not chunk:
@@ -138,95 +153,90 @@ class _Writer:
         if self.progress is not None:
             self.progress(self.done, self.total)
 
-    def commit(self, url: str) -> Path:
-        if self.total is not None and self.done != self.total:
+
+class _Job:
+    """One download: everything but the I/O, shared by :func:`sync_download` and
+    :func:`async_download` (which only send, read and iterate the response)."""
+
+    def __init__(
+        self,
+        http_client: httpx.Client | httpx.AsyncClient,
+        url: str,
+        target: Target,
+        timeout: TimeoutTypes | NotGiven,
+    ) -> None:
+        self.request = file_request(http_client, url, timeout)
+        self.where = safe_url(self.request.url)  # for errors: no signed query string
+        self.final = target.path_for(url)
+        self.target = target
+
+    @contextlib.contextmanager
+    def errors(self) -> Iterator[None]:
+        """``httpx`` errors -> the SDK's ``TransportError`` family; anything else unchanged."""
+        try:
+            yield
+        except httpx.RequestError as exc:
+            raise _transport_error(exc, "GET", self.where) from exc
+        except httpx.HTTPError as exc:
             raise TransportError(
-                f"incomplete download: {self.done} of {self.total} bytes", method="GET", url=url
-            )
-        if self.done == 0 and self.progress is not None:
-            self.progress(0, self.total)  # an empty file still reports completion once
-        self.file.flush()
-        os.fsync(self.file.fileno())
-        self.file.close()
-        os.replace(self.file.name, self.final)
-        return self.final
+                f"download failed: {type(exc).__name__}: {exc}", method="GET", url=self.where
+            ) from exc
 
-    def abort(self) -> None:
-        with contextlib.suppress(OSError):
-            self.file.close()
-        with contextlib.suppress(OSError):
-            os.unlink(self.file.name)
-
-
-def _check_status(response: httpx.Response) -> None:
-    if response.status_code >= 300:  # redirects were followed; anything left is an error
-        raise error_from_response(response)
+    @contextlib.contextmanager
+    def writing(self, response: httpx.Response) -> Iterator[_Sink]:
+        """Check the status (an error body must have been read), then yield the sink for the
+        body's chunks; on leaving, check the length and commit the file (``atomic_write``:
+        fsync + rename, or delete the temporary file on any exception)."""
+        if response.status_code >= 300:  # redirects were followed; anything left is an error
+            raise error_from_response(response)
+        # 0600 like the NamedTemporaryFile this used to be: recordings can be private.
+        with atomic_write(self.final, mode=0o600, suffix=".part") as file:
+            sink = _Sink(file, _total(response), self.target.progress)
+            yield sink
+            if sink.total is not None and sink.done != sink.total:
+                raise TransportError(
+                    f"incomplete download: {sink.done} of {sink.total} bytes",
+                    method="GET",
+                    url=self.where,
+                )
+            if sink.done == 0 and sink.progress is not None:
+                sink.progress(0, sink.total)  # an empty file still reports completion once
 
 
 def sync_download(
     http_client: httpx.Client, url: str, target: Target, timeout: TimeoutTypes | NotGiven
 ) -> Path:
     """Stream ``url`` into ``target`` (see the module docstring)."""
-    request = file_request(http_client, url, timeout)
-    where = safe_url(request.url)
-    final = target.path_for(url)
-    writer: _Writer | None = None
-    try:
+    job = _Job(http_client, url, target, timeout)
+    with job.errors():
         # send(), not stream(): stream() would merge the client's default headers back in.
-        response = http_client.send(request, stream=True, auth=None, follow_redirects=True)
+        response = http_client.send(job.request, stream=True, auth=None, follow_redirects=True)
         try:
             if response.status_code >= 300:
-                response.read()
-                _check_status(response)
-            writer = _Writer(final, _total(response), target.progress)
-            for chunk in response.iter_bytes(target.chunk_size):
-                writer.write(chunk)
+                response.read()  # the error body, for the exception
+            with job.writing(response) as sink:
+                for chunk in response.iter_bytes(target.chunk_size):
+                    sink.write(chunk)
         finally:
             response.close()
-        return writer.commit(where)
-    except httpx.HTTPError as exc:
-        if writer is not None:
-            writer.abort()
-        if isinstance(exc, httpx.RequestError):
-            raise _transport_error(exc, "GET", where) from exc
-        raise TransportError(
-            f"download failed: {type(exc).__name__}: {exc}", method="GET", url=where
-        ) from exc
-    except BaseException:
-        if writer is not None:
-            writer.abort()
-        raise
+    return job.final
 
 
 async def async_download(
     http_client: httpx.AsyncClient, url: str, target: Target, timeout: TimeoutTypes | NotGiven
 ) -> Path:
     """Async twin of :func:`sync_download`."""
-    request = file_request(http_client, url, timeout)
-    where = safe_url(request.url)
-    final = target.path_for(url)
-    writer: _Writer | None = None
-    try:
-        response = await http_client.send(request, stream=True, auth=None, follow_redirects=True)
+    job = _Job(http_client, url, target, timeout)
+    with job.errors():
+        response = await http_client.send(
+            job.request, stream=True, auth=None, follow_redirects=True
+        )
         try:
             if response.status_code >= 300:
                 await response.aread()
-                _check_status(response)
-            writer = _Writer(final, _total(response), target.progress)
-            async for chunk in response.aiter_bytes(target.chunk_size):
-                writer.write(chunk)
+            with job.writing(response) as sink:
+                async for chunk in response.aiter_bytes(target.chunk_size):
+                    sink.write(chunk)
         finally:
             await response.aclose()
-        return writer.commit(where)
-    except httpx.HTTPError as exc:
-        if writer is not None:
-            writer.abort()
-        if isinstance(exc, httpx.RequestError):
-            raise _transport_error(exc, "GET", where) from exc
-        raise TransportError(
-            f"download failed: {type(exc).__name__}: {exc}", method="GET", url=where
-        ) from exc
-    except BaseException:
-        if writer is not None:
-            writer.abort()
-        raise
+    return job.final

@@ -5,10 +5,11 @@
     GoToTrainingError
     ├── ValidationError (also ValueError)   bad input, raised before any request is sent
     ├── DecodeError                         a 2xx body that does not match the documented shape
-    ├── TransportError                      the request got no HTTP response
-    │   ├── APIConnectionError              could not connect (DNS, refused, TLS, pool)
+    ├── TransportError                      no complete HTTP response (``maybe_sent``)
+    │   ├── APIConnectionError              could not connect, or the connection broke
     │   └── APITimeoutError                 connect/read/write/pool timeout
     └── APIError                            the API answered with an error status
+        ├── UnexpectedRedirect              3xx where the operation does not document one
         ├── BadRequest                      400 (and any other unmapped 4xx)
         ├── AuthenticationError             401, and 403 whose body says the token is invalid
         ├── PermissionDenied                403
@@ -21,6 +22,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -43,6 +45,7 @@ __all__ = [
     "RateLimited",
     "ServerError",
     "TransportError",
+    "UnexpectedRedirect",
     "ValidationError",
     "error_from_response",
     "safe_url",
@@ -78,20 +81,36 @@ class DecodeError(GoToTrainingError):
 
 
 class TransportError(GoToTrainingError):
-    """No HTTP response was received (wraps the underlying ``httpx`` exception as ``__cause__``)."""
+    """No (complete) HTTP response was received; the ``httpx`` exception is the ``__cause__``.
 
-    def __init__(self, message: str, *, method: str, url: str) -> None:
+    Attributes:
+        method: the HTTP method.
+        url: the request URL without query string or user info.
+        maybe_sent: ``False`` when the request provably never left this machine (could not
+            connect, connect or pool timeout, a request httpx refused to send): nothing
+            happened, repeating it is safe. ``True`` when it may have reached the API (the
+            connection broke or timed out while sending or waiting for the response): the
+            API may have applied it, so check before repeating a non-idempotent request.
+            The message says which it was; the raw ``httpx`` text of protocol errors is never
+            copied into it (it can contain header values such as the access token).
+    """
+
+    def __init__(self, message: str, *, method: str, url: str, maybe_sent: bool = True) -> None:
         self.method = method
         self.url = url
+        self.maybe_sent = maybe_sent
         super().__init__(f"{message} ({method} {url})")
 
 
 class APIConnectionError(TransportError):
-    """The connection could not be established (DNS, refused, TLS, proxy, pool)."""
+    """The connection failed: it could not be established (DNS, refused, TLS, proxy;
+    ``maybe_sent=False``), or it broke before the response was complete (reset, truncated
+    body; ``maybe_sent=True``)."""
 
 
 class APITimeoutError(TransportError):
-    """A connect, read, write or pool timeout expired."""
+    """A connect or pool timeout (``maybe_sent=False``), or a write or read timeout
+    (``maybe_sent=True``) expired."""
 
 
 class APIError(GoToTrainingError):
@@ -141,6 +160,18 @@ class APIError(GoToTrainingError):
         return f"{self.status}{code}: {msg}{where}{incident}"
 
 
+class UnexpectedRedirect(APIError):
+    """3xx from an operation whose documented success is not a redirect (redirects are never
+    followed). Typically ``base_url`` is ``http://`` and the server redirects to ``https://``,
+    or a proxy redirects to its login page. The request may or may not have been applied.
+
+    ``location`` is the redirect target without query string, fragment or user info (``None``
+    if the response had no usable ``Location``).
+    """
+
+    location: str | None = None
+
+
 class BadRequest(APIError):
     """400: the API rejected the request's content."""
 
@@ -171,8 +202,15 @@ class ServerError(APIError):
     """5xx: the API failed."""
 
 
-#: THE mapping table. Statuses not listed map to ``ServerError`` (>= 500) or ``BadRequest`` (4xx).
+#: THE mapping table. Statuses not listed map to ``ServerError`` (>= 500), ``BadRequest`` (4xx),
+#: ``UnexpectedRedirect`` (3xx) or ``APIError`` (anything else).
 STATUS_TO_ERROR: Mapping[int, type[APIError]] = {
+    300: UnexpectedRedirect,
+    301: UnexpectedRedirect,
+    302: UnexpectedRedirect,
+    303: UnexpectedRedirect,
+    307: UnexpectedRedirect,
+    308: UnexpectedRedirect,
     400: BadRequest,
     401: AuthenticationError,
     403: PermissionDenied,
@@ -196,6 +234,22 @@ _MAX_MESSAGE = 500
 def safe_url(url: httpx.URL) -> str:
     """The URL without user info, query string or fragment (where secrets could hide)."""
     return str(url.copy_with(query=None, fragment=None, username=None, password=None))
+
+
+_USERINFO = re.compile(r"(?<=//)[^/?#@\s]*@")
+
+
+def mask_userinfo(text: str) -> str:
+    """``text`` with the user info of any ``scheme://user:password@host`` in it masked."""
+    return _USERINFO.sub("***@", text)
+
+
+def scrub_url(value: str) -> str:
+    """A URL string fit for reprs and messages: ``safe_url`` if it parses, else masked."""
+    try:
+        return safe_url(httpx.URL(value))
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return mask_userinfo(str(value))
 
 
 def parse_error_body(response: httpx.Response) -> tuple[Any, str | None, str | None, str | None]:
@@ -241,7 +295,7 @@ def redact(text: str, *secrets: str | None) -> str:
     return text
 
 
-def _credential(request: httpx.Request) -> str | None:
+def credential(request: httpx.Request) -> str | None:
     """The credential of the request's ``Authorization`` header (after the scheme), if any."""
     value = request.headers.get("authorization")
     return value.partition(" ")[2].strip() or None if value else None
@@ -260,7 +314,14 @@ def error_from_response(response: httpx.Response) -> APIError:
     body, code, message, incident = parse_error_body(response)
     cls = STATUS_TO_ERROR.get(status)
     if cls is None:
-        cls = ServerError if status >= 500 else BadRequest
+        if status >= 500:
+            cls = ServerError
+        elif status >= 400:
+            cls = BadRequest
+        elif status >= 300:
+            cls = UnexpectedRedirect
+        else:
+            cls = APIError
     if status == 403 and is_invalid_token(code):
         cls = AuthenticationError
     if not message:
@@ -269,11 +330,18 @@ def error_from_response(response: httpx.Response) -> APIError:
     message = message[:_MAX_MESSAGE]
     request = response._request  # may be None for hand-made responses in tests
     if request is not None:  # a server echoing our credential must not put it in a message
-        message = redact(message, _credential(request))
+        message = redact(message, credential(request))
         if isinstance(body, str):
-            body = redact(body, _credential(request))
+            body = redact(body, credential(request))
     method = request.method if request is not None else ""
     url = safe_url(request.url) if request is not None else ""
+    location: str | None = None
+    if cls is UnexpectedRedirect:
+        location = _location(response, request)
+        message = (
+            f"unexpected redirect to {location or 'an unknown location'} (not followed; "
+            "is base_url right, e.g. https:// rather than http://, or is a proxy in the way?)"
+        )
     request_id = next(
         (response.headers[h] for h in _REQUEST_ID_HEADERS if h in response.headers), None
     )
@@ -290,4 +358,18 @@ def error_from_response(response: httpx.Response) -> APIError:
     )
     if isinstance(err, RateLimited):
         err.retry_after = parse_retry_after_header(response)
+    if isinstance(err, UnexpectedRedirect):
+        err.location = location
     return err
+
+
+def _location(response: httpx.Response, request: httpx.Request | None) -> str | None:
+    """The absolute ``Location`` of a redirect, scrubbed by ``safe_url`` (``None`` if unusable)."""
+    target = response.headers.get("location")
+    if not target:
+        return None
+    try:
+        url = request.url.join(target) if request is not None else httpx.URL(target)
+        return safe_url(url)
+    except (httpx.InvalidURL, ValueError, TypeError):
+        return None

@@ -8,9 +8,12 @@ returns how long the caller must wait; the caller then sleeps with ``time.sleep`
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
+
+from ._errors import ValidationError
 
 __all__ = ["RateLimiter"]
 
@@ -30,10 +33,15 @@ class RateLimiter:
         burst: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if not rate > 0:
-            raise ValueError(f"rate must be > 0 requests/second, got {rate!r}")
-        if not burst >= 1:
-            raise ValueError(f"burst must be >= 1, got {burst!r}")
+        for name, value, low in (("rate", rate, 0.0), ("burst", burst, 1.0)):
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not math.isfinite(value)
+                or not (value > low if name == "rate" else value >= low)
+            ):
+                want = "> 0 requests/second" if name == "rate" else ">= 1"
+                raise ValidationError(name, f"expected a finite number {want}, got {value!r}")
         self.rate = float(rate)
         self.burst = float(burst)
         self._clock = clock

@@ -9,7 +9,7 @@ import email.utils
 import math
 import random
 import time
-from typing import Final
+from typing import Any, Final
 
 import attrs
 import httpx
@@ -20,6 +20,9 @@ __all__ = ["RetryPolicy", "parse_retry_after"]
 IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 #: Statuses worth another attempt for idempotent requests.
 RETRY_STATUSES: Final = frozenset({429, 502, 503, 504})
+#: Retryable statuses after which the request may nevertheless have been applied (a gateway
+#: lost the backend's answer). 429 and 503 mean "not processed".
+MAYBE_APPLIED_STATUSES: Final = frozenset({502, 504})
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
@@ -47,6 +50,27 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     return max(0.0, seconds)
 
 
+def _number(*, integer: bool = False, maximum: float | None = None) -> Any:  # an attrs validator
+    """attrs validator: a finite number >= 0 (an ``int`` if ``integer``), at most ``maximum``.
+
+    Raises ``ValidationError`` naming the field (like every other constructor argument check).
+    """
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        from ._errors import ValidationError  # _errors imports this module
+
+        kind = (int,) if integer else (int, float)
+        if isinstance(value, bool) or not isinstance(value, kind):
+            want = "an int" if integer else "a number"
+            raise ValidationError(attribute.name, f"expected {want}, got {value!r}")
+        if not (math.isfinite(value) and value >= 0):
+            raise ValidationError(attribute.name, f"expected a finite value >= 0, got {value!r}")
+        if maximum is not None and value > maximum:
+            raise ValidationError(attribute.name, f"expected at most {maximum:g}, got {value!r}")
+
+    return check
+
+
 @attrs.frozen
 class RetryPolicy:
     """Bounded retries with exponential backoff and jitter.
@@ -61,16 +85,17 @@ class RetryPolicy:
     timeout), because GoTo's POSTs (schedule a training, register someone) are not idempotent.
     A POST the caller made safe to replay (``registrants.register(if_exists="return")``: the
     API answers a replay with 409, which is turned into the existing registrant) is passed
-    ``idempotent=True`` and then retried like a PUT. 500 is never retried.
+    ``idempotent=True`` and then retried like a PUT; a PUT whose replay would have a side
+    effect (``trainings.set_organizers(notify=True)`` and ``trainings.update_times`` with
+    notifications: emails sent twice) is passed ``idempotent=False`` and retried like a POST.
+    500 is never retried.
     """
 
-    max_retries: int = attrs.field(default=2, validator=attrs.validators.ge(0))
-    backoff_base: float = attrs.field(default=0.5, validator=attrs.validators.ge(0))
-    backoff_max: float = attrs.field(default=8.0, validator=attrs.validators.ge(0))
-    retry_after_cap: float = attrs.field(default=60.0, validator=attrs.validators.ge(0))
-    jitter: float = attrs.field(
-        default=0.25, validator=[attrs.validators.ge(0.0), attrs.validators.le(1.0)]
-    )
+    max_retries: int = attrs.field(default=2, validator=_number(integer=True))
+    backoff_base: float = attrs.field(default=0.5, validator=_number())
+    backoff_max: float = attrs.field(default=8.0, validator=_number())
+    retry_after_cap: float = attrs.field(default=60.0, validator=_number())
+    jitter: float = attrs.field(default=0.25, validator=_number(maximum=1.0))
 
     def backoff(self, attempt: int, retry_after: float | None = None) -> float:
         """Seconds to wait before retry number ``attempt + 1`` (``attempt`` counts from 0)."""

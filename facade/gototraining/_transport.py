@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import time
 from collections.abc import Callable, Generator
 from typing import Any, Generic, TypeVar
@@ -21,6 +20,7 @@ from typing import Any, Generic, TypeVar
 import attrs
 import httpx
 
+from . import _validation as v
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -28,12 +28,13 @@ from ._errors import (
     DecodeError,
     RateLimited,
     TransportError,
-    ValidationError,
+    credential,
     error_from_response,
+    redact,
     safe_url,
 )
 from ._ratelimit import RateLimiter
-from ._retry import RetryPolicy, parse_retry_after
+from ._retry import MAYBE_APPLIED_STATUSES, RetryPolicy, parse_retry_after
 from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 __all__ = ["AsyncTransport", "Call", "SyncTransport", "decode_json", "no_content"]
@@ -44,14 +45,7 @@ T = TypeVar("T")
 
 def _check_timeout(instance: object, attribute: object, value: object) -> None:
     """Reject a bad per-call ``timeout`` while building the call (before anything is sent)."""
-    if value is None or isinstance(value, NotGiven | httpx.Timeout):
-        return
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValidationError(
-            "timeout", f"expected seconds, an httpx.Timeout or None, got {type(value).__name__}"
-        )
-    if not (value > 0 and math.isfinite(value)):
-        raise ValidationError("timeout", f"expected a positive number of seconds, got {value!r}")
+    v.timeout(value)
 
 
 @attrs.frozen
@@ -64,18 +58,29 @@ class Call(Generic[T]):
             url, json body, headers) -- the spec defines the wire format.
         decode: turns the successful ``httpx.Response`` into the facade's result.
         timeout: per-call timeout, or ``NOT_GIVEN`` for the client's default.
-        replay_safe: the request may be repeated after an ambiguous failure (lost response,
-            502/503/504, read timeout) although its method is not idempotent, because the API
-            answers a replay in a way the caller handles (registration with
-            ``if_exists="return"``: 409 -> the existing registrant). Default: decided by the
-            method (GET/PUT/DELETE yes, POST no).
+        replay_safe: whether the request may be repeated after an attempt that may have been
+            applied (lost response, read timeout, 502/503/504, 429). ``None`` (default):
+            decided by the method (GET/PUT/DELETE yes, POST no). ``True``: although the method
+            is not idempotent, the API answers a replay in a way the caller handles
+            (registration with ``if_exists="return"``: 409 -> the existing registrant).
+            ``False``: although the method is idempotent, a replay has a side effect (a PUT
+            that emails people would email them twice): retried only when nothing was sent.
+        replay_404_is_success: a 404 answering a *replay* of an attempt that may have been
+            applied (``TransportError.maybe_sent``, or 502/504) means the first attempt did it:
+            success (DELETE: "already deleted"), decoded from the 404 response (use with
+            ``no_content``). A 404 without such a replay is still ``NotFound``.
+        redirect_is_result: the operation's documented success is a redirect
+            (getRecordingDownloadById's 302): 3xx answers go to ``decode``. Otherwise only 2xx
+            is success and any 3xx raises ``UnexpectedRedirect`` (redirects are never followed).
     """
 
     operation: str
     kwargs: dict[str, Any]
     decode: Callable[[httpx.Response], T]
     timeout: TimeoutTypes | NotGiven = attrs.field(default=NOT_GIVEN, validator=_check_timeout)
-    replay_safe: bool = False
+    replay_safe: bool | None = None
+    redirect_is_result: bool = False
+    replay_404_is_success: bool = False
 
 
 def decode_json(decoder: Callable[[Any], T]) -> Callable[[httpx.Response], T]:
@@ -133,14 +138,58 @@ class _Settings:
     build_request: Callable[..., httpx.Request]
 
 
-def _transport_error(exc: httpx.RequestError, method: str, url: str) -> TransportError:
-    if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(f"timed out: {type(exc).__name__}", method=method, url=url)
-    if isinstance(exc, httpx.TransportError):
-        return APIConnectionError(
-            f"connection failed: {type(exc).__name__}: {exc}", method=method, url=url
-        )
-    return TransportError(f"request failed: {type(exc).__name__}: {exc}", method=method, url=url)
+#: httpx failures that prove the request never left this machine.
+_NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.ProxyError,
+    httpx.UnsupportedProtocol,
+    httpx.LocalProtocolError,
+)
+
+
+def _transport_error(
+    exc: httpx.RequestError, method: str, url: str, secret: str | None = None
+) -> TransportError:
+    """The typed error for an httpx failure, with a message that says what happened.
+
+    The text of ``httpx`` protocol errors is never copied: a ``LocalProtocolError`` quotes the
+    offending header value (e.g. ``Bearer <token>``). Other texts (``[Errno 111] Connection
+    refused``) are kept, with the request's credential redacted all the same.
+    """
+    name = type(exc).__name__
+    if isinstance(exc, httpx.ProtocolError):
+        what = name
+    else:
+        detail = " ".join(redact(str(exc), secret).split())[:200]
+        what = f"{name}: {detail}" if detail else name
+    not_sent = isinstance(exc, _NOT_SENT)
+    tail = (
+        "the request was not sent"
+        if not_sent
+        else "the request may have reached the API and been processed"
+    )
+    cls: type[TransportError] = APIConnectionError
+    if isinstance(exc, httpx.ConnectTimeout):
+        cls, message = APITimeoutError, f"timed out connecting ({what})"
+    elif isinstance(exc, httpx.PoolTimeout):
+        cls, message = APITimeoutError, f"timed out waiting for a pooled connection ({what})"
+    elif isinstance(exc, httpx.WriteTimeout):
+        cls, message = APITimeoutError, f"timed out sending the request ({what})"
+    elif isinstance(exc, httpx.TimeoutException):
+        cls, message = APITimeoutError, f"timed out waiting for the response ({what})"
+    elif isinstance(exc, httpx.LocalProtocolError):
+        message = f"httpx refused to send an invalid request, e.g. a bad header value ({what})"
+    elif not_sent:
+        message = f"could not connect ({what})"
+    elif isinstance(exc, httpx.WriteError):
+        message = f"the connection broke while sending the request ({what})"
+    elif isinstance(exc, httpx.TransportError):
+        message = f"the connection broke before the response was complete ({what})"
+    else:  # DecodingError & co.: a response arrived but could not be read
+        cls, message = TransportError, f"the response could not be read ({what})"
+    return cls(f"{message}; {tail}", method=method, url=url, maybe_sent=not not_sent)
 
 
 def pipeline(settings: _Settings, call: Call[T]) -> Generator[Action, Any, T]:
@@ -161,9 +210,11 @@ def pipeline(settings: _Settings, call: Call[T]) -> Generator[Action, Any, T]:
         **({} if isinstance(timeout, NotGiven) else {"timeout": timeout}),
     )
     retry = settings.retry
-    # None: the retry policy decides by the method; True: a replay is known to be harmless.
-    idempotent: bool | None = True if call.replay_safe else None
+    # None: the retry policy decides by the method; True/False: the Call knows better.
+    idempotent = call.replay_safe
     attempt = 0
+    # An earlier attempt may have been applied although we got no (good) answer to it.
+    maybe_applied = False
     while True:
         if settings.limiter is not None:
             wait = settings.limiter.reserve()
@@ -174,10 +225,11 @@ def pipeline(settings: _Settings, call: Call[T]) -> Generator[Action, Any, T]:
             response: httpx.Response = yield Send(request)
         except httpx.RequestError as exc:
             elapsed_ms = (time.perf_counter() - started) * 1000
-            error = _transport_error(exc, method, safe_url(request.url))
+            error = _transport_error(exc, method, safe_url(request.url), credential(request))
             if attempt < retry.max_retries and retry.should_retry_exception(
                 method, exc, idempotent=idempotent
             ):
+                maybe_applied = maybe_applied or error.maybe_sent
                 delay = retry.backoff(attempt)
                 logger.info(
                     "%s %s failed after %.0f ms (%s, attempt %d); retrying in %.2f s",
@@ -198,12 +250,22 @@ def pipeline(settings: _Settings, call: Call[T]) -> Generator[Action, Any, T]:
             attempt + 1,
             call.operation,
         )
-        if status < 400:
+        if 200 <= status < 300 or (call.redirect_is_result and 300 <= status < 400):
+            return call.decode(response)
+        if status == 404 and maybe_applied and call.replay_404_is_success:
+            logger.info(
+                "%s %s -> 404 on a replay after a lost response: the earlier attempt was "
+                "applied (%s); treating as success",
+                method,
+                path,
+                call.operation,
+            )
             return call.decode(response)
         err: APIError = error_from_response(response)
         if attempt < retry.max_retries and retry.should_retry_status(
             method, status, idempotent=idempotent
         ):
+            maybe_applied = maybe_applied or status in MAYBE_APPLIED_STATUSES
             retry_after = err.retry_after if isinstance(err, RateLimited) else None
             if retry_after is None:  # 503s may carry Retry-After too
                 retry_after = parse_retry_after(response.headers.get("retry-after"))

@@ -7,6 +7,8 @@ reaches the network (and never reaches a URL path: keys are digits only).
 from __future__ import annotations
 
 import functools
+import logging
+import math
 import re
 import unicodedata
 import zoneinfo
@@ -14,7 +16,10 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
+
 from ._errors import ValidationError
+from ._types import NotGiven
 
 __all__ = [
     "aware_datetime",
@@ -25,8 +30,11 @@ __all__ = [
     "keys",
     "text",
     "time_zone",
+    "timeout",
     "times",
 ]
+
+logger = logging.getLogger("gototraining")
 
 _MAX_KEY = 2**63 - 1  # the spec types every path key as int64
 _DIGITS = re.compile(r"[0-9]{1,19}")
@@ -116,14 +124,38 @@ def times(pairs: Iterable[Any], name: str = "times") -> list[tuple[datetime, dat
 
 
 @functools.cache
-def _zones() -> frozenset[str]:
-    # available_timezones() walks the tz database (~10 ms); once per process is enough.
-    return frozenset(zoneinfo.available_timezones())
+def _zones() -> frozenset[str] | None:
+    """The IANA zone names, or ``None`` if this system has no tz database at all.
+
+    ``available_timezones()`` walks the tz database (~10 ms); once per process is enough. It is
+    empty where there is none (Windows without the ``tzdata`` package): rejecting every zone
+    there would make ``trainings.create`` unusable, so validation is left to the API and one
+    warning says how to get it back (``tzdata`` is deliberately not a dependency).
+    """
+    zones = frozenset(zoneinfo.available_timezones())
+    if not zones:
+        logger.warning(
+            "no IANA time zone database found on this system; time_zone arguments are not "
+            "checked before sending (the API still validates them). pip install tzdata to "
+            "enable the check"
+        )
+        return None
+    return zones
 
 
 def time_zone(value: object, name: str = "time_zone") -> str:
-    """An IANA tz database name such as ``Europe/Berlin``."""
-    if not isinstance(value, str) or value not in _zones():
+    """An IANA tz database name such as ``Europe/Berlin``.
+
+    Without a tz database on the system (see ``_zones``) any non-empty name without
+    whitespace or control characters is accepted and the API has the last word.
+    """
+    zones = _zones()
+    if (
+        not isinstance(value, str)
+        or not value
+        or (zones is not None and value not in zones)
+        or (zones is None and any(not "!" <= ch <= "~" for ch in value))
+    ):
         raise ValidationError(
             name, f"expected an IANA time zone such as 'Europe/Berlin', got {value!r}"
         )
@@ -176,6 +208,21 @@ def text(
         ):
             raise ValidationError(name, f"control character {ch!r} not allowed")
     return value
+
+
+def timeout(value: object, name: str = "timeout") -> None:
+    """A timeout as the clients and every method take it: positive finite seconds, an
+    ``httpx.Timeout``, ``None`` (no timeout) or ``NOT_GIVEN`` (the default). One check for the
+    constructors' and the per-call ``timeout=``, so a bad value fails before anything is sent
+    (httpx itself would only fail at send time, with a ``TypeError``)."""
+    if value is None or isinstance(value, NotGiven | httpx.Timeout):
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValidationError(
+            name, f"expected seconds, an httpx.Timeout or None, got {type(value).__name__}"
+        )
+    if not (value > 0 and math.isfinite(value)):
+        raise ValidationError(name, f"expected a positive number of seconds, got {value!r}")
 
 
 def boolean(value: object, name: str) -> bool:

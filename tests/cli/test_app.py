@@ -101,3 +101,45 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
     assert results.count("already_registered") == 50
     assert proc.stderr.count("Exported 49 registrant(s)") == 1
     assert elapsed < 30
+
+
+#: Facade settings the CLI must import, never restate (one definition, nothing to drift).
+FACADE_CONSTANTS = {
+    "DEFAULT_BASE_URL",
+    "DEFAULT_RATE_LIMIT",
+    "DEFAULT_TIMEOUT",
+    "DEFAULT_TOKEN_URL",
+    "NAME_MAX",
+}
+
+
+def test_the_cli_defines_no_copy_of_a_facade_constant() -> None:
+    import ast
+
+    import gototraining.cli
+
+    for path in Path(gototraining.cli.__file__).parent.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        targets = [
+            target
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Assign | ast.AnnAssign)
+            for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        ]
+        names = {t.id for t in targets if isinstance(t, ast.Name)}
+        assert not names & FACADE_CONSTANTS, f"{path}: {names & FACADE_CONSTANTS}"
+
+
+def test_cli_defaults_are_the_facades() -> None:
+    import inspect
+
+    import gototraining
+    from gototraining import _client
+    from gototraining.cli.app import root
+    from gototraining.cli.commands.auth import login
+    from gototraining.cli.context import State
+
+    assert State().rate_limit == _client.DEFAULT_RATE_LIMIT
+    assert inspect.signature(root).parameters["rate_limit"].default == _client.DEFAULT_RATE_LIMIT
+    token_url = inspect.signature(login).parameters["token_url"].default
+    assert token_url is gototraining.DEFAULT_TOKEN_URL

@@ -22,6 +22,17 @@ def _emails(sb: Sandbox, training: str) -> Counter[str]:
     return Counter(r["email"] for r in sb.registrants(training))
 
 
+def _posts(sb: Sandbox, since: int = 0) -> list[int]:
+    """Statuses of the registration POSTs the sandbox answered, from log index ``since``
+    (0: a connection reset). The sandbox answers a second registration of an email with 409,
+    so the registrant list alone can never show a duplicate: this shows what was *sent*."""
+    return [
+        r.status
+        for r in sb.requests[since:]
+        if r.method == "POST" and r.path.endswith("/registrants")
+    ]
+
+
 def test_import_registers_everyone_and_writes_results(
     training: str, run: Run, tmp_path: Path, sb: Sandbox
 ) -> None:
@@ -32,6 +43,7 @@ def test_import_registers_everyone_and_writes_results(
     assert "registered now     │     30" in result.stdout
     assert _emails(sb, training) == Counter(emails)
     assert sb.request_count("registerForTraining") == 30
+    assert _posts(sb) == [201] * 30  # one POST per person, none refused as a duplicate
     rows = read_results(tmp_path / "people.results.csv")  # default: next to the input
     assert [r["email"] for r in rows] == emails  # input order
     assert [r["line"] for r in rows] == [str(i) for i in range(2, 32)]
@@ -46,18 +58,23 @@ def test_rerun_registers_nobody_twice_and_reports_who(
     people = tmp_path / "people.csv"
     emails = write_people(people, 6)
     assert run("registrants", "import", training, str(people)).exit_code == 0
+    assert _posts(sb) == [201] * 6
     more = write_people(people, 8)  # two new people at the end
     sent = sb.request_count("registerForTraining")
+    mark = len(sb.requests)
     result = run("registrants", "import", training, str(people), "--json")
     assert result.exit_code == 0
     summary = json.loads(result.stdout)
     assert summary["registered"] == 2 and summary["already_registered"] == 6
     assert summary["already_registered_emails"] == emails
     assert sb.request_count("registerForTraining") - sent == 2  # only the new ones were sent
+    assert _posts(sb, mark) == [201, 201]  # ... and nobody known was sent again (no 409)
     assert _emails(sb, training) == Counter(more)
+    mark = len(sb.requests)
     human = run("registrants", "import", training, str(people))
     assert "already registered │      8" in human.stdout
     assert f"Already registered (8): {emails[0]}" in human.stdout
+    assert _posts(sb, mark) == []  # a plain re-run sends no registration at all
 
 
 def test_bad_rows_are_all_reported_and_nothing_is_sent(
@@ -143,8 +160,12 @@ def test_lost_response_is_replayed_and_found(
     assert [r["status"] for r in rows] == ["already_registered"] + ["registered"] * 4
     assert all(r["join_url"] for r in rows)
     assert _emails(sb, training) == Counter(emails)  # applied once despite the lost answer
+    # Sent: the lost one (reset), its replay (409: found, not created again), then the rest.
+    assert _posts(sb) == [0, 409, 201, 201, 201, 201]
+    mark = len(sb.requests)
     second = run("registrants", "import", training, str(people), "--json")
     assert second.exit_code == 0
+    assert _posts(sb, mark) == []
     summary = json.loads(second.stdout)
     assert summary["registered"] == 0 and summary["already_registered"] == 5
     assert _emails(sb, training) == Counter(emails)
@@ -166,9 +187,11 @@ def test_conflict_not_yet_listed_counts_as_already_registered(
         return []
 
     monkeypatch.setattr(AsyncRegistrants, "list", stale_list)
+    mark = len(sb.requests)
     result = run("registrants", "import", training, str(people), "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["already_registered"] == 2
+    assert _posts(sb, mark) == [409, 409]  # sent (the list hid them), refused, not created
     assert _emails(sb, training) == Counter(emails)
 
 
@@ -187,6 +210,17 @@ def _start_slow_import(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
+
+
+def _settle(sb: Sandbox, quiet: float = 0.5, limit: float = 15.0) -> None:
+    """Wait until the sandbox's request log has not grown for ``quiet`` seconds."""
+    deadline = time.monotonic() + limit
+    seen, since = len(sb.requests), time.monotonic()
+    while time.monotonic() - since < quiet:
+        assert time.monotonic() < deadline, "the sandbox kept receiving requests"
+        time.sleep(0.02)
+        if len(sb.requests) != seen:
+            seen, since = len(sb.requests), time.monotonic()
 
 
 def _wait_for_registrations(
@@ -212,8 +246,14 @@ def test_interrupted_import_resumes_without_duplicates(
     _wait_for_registrations(sb, training, 10, proc)
     proc.send_signal(sig)
     stdout, stderr = proc.communicate(timeout=30)
+    _settle(sb)  # requests cut off in flight may still be applied by the sandbox
     done_before = _emails(sb, training)
     assert 10 <= len(done_before) < 40
+    # One POST per person registered so far, none refused as a duplicate (409); besides, at
+    # most the 2 requests in flight, cut off by the signal before the sandbox read their body.
+    first_run = _posts(sb)
+    assert first_run.count(201) == len(done_before) and 409 not in first_run
+    assert len(first_run) - len(done_before) <= 2
     results_file = tmp_path / "people.results.csv"
     rows = read_results(results_file)  # a complete, parseable snapshot, whatever the signal
     assert [r["email"] for r in rows] == emails
@@ -231,8 +271,12 @@ def test_interrupted_import_resumes_without_duplicates(
         assert proc.returncode == -signal.SIGKILL
     sb.faults.clear()
 
+    mark = len(sb.requests)
     result = run("--rate-limit", "0", "registrants", "import", training, str(people), "--json")
     assert result.exit_code == 0, result.output
+    # The resumed run sends exactly the missing people, each once; nobody already registered
+    # is sent again (that would show as 409s, which the registrant list alone cannot show).
+    assert _posts(sb, mark) == [201] * (40 - len(done_before))
     summary = json.loads(result.stdout)
     assert summary["already_registered"] == len(done_before)
     assert sorted(summary["already_registered_emails"]) == sorted(done_before)
@@ -241,6 +285,9 @@ def test_interrupted_import_resumes_without_duplicates(
     final = read_results(results_file)
     assert {r["status"] for r in final} == {"registered", "already_registered"}
     assert all(r["join_url"] for r in final)
+    mark = len(sb.requests)
+    assert run("registrants", "import", training, str(people)).exit_code == 0
+    assert _posts(sb, mark) == []  # and a plain re-run sends none
 
 
 def test_results_option_and_input_guard(training: str, run: Run, tmp_path: Path) -> None:
@@ -269,5 +316,70 @@ def test_fatal_error_midway_stops_and_keeps_a_consistent_results_file(
     assert [r["email"] for r in rows] == emails
     assert {r["status"] for r in rows} == {"pending"}
     sb.faults.clear()
+    mark = len(sb.requests)
     assert run("registrants", "import", training, str(people)).exit_code == 0
     assert _emails(sb, training) == Counter(emails)
+    assert _posts(sb, mark) == [201] * 20
+
+
+def test_transient_errors_never_leave_a_registered_person_failed(
+    training: str, run: Run, tmp_path: Path, sb: Sandbox
+) -> None:
+    """503 twice, a 429 with Retry-After, then a registration applied by the API whose answer
+    is lost: the first run ends with everyone registered exactly once and no row failed --
+    the facade retries what it can, the importer repeats a row whose retries ran out (safe:
+    every POST uses ``if_exists="return"``)."""
+    people = tmp_path / "people.csv"
+    emails = write_people(people, 4)
+    sb.faults.add("registerForTraining", statuses=[503, 503])
+    sb.faults.add("registerForTraining", statuses=[429], retry_after=1)
+    sb.faults.add("registerForTraining", reset=True, apply=True, times=1)
+    first = run("--rate-limit", "0", "registrants", "import", training, str(people), "-c", "1")
+    assert first.exit_code == 0, first.output
+    rows = read_results(tmp_path / "people.results.csv")
+    assert [r["email"] for r in rows] == emails
+    assert [r["status"] for r in rows] == ["already_registered"] + ["registered"] * 3
+    assert all(r["error"] == "" for r in rows)
+    by_email = {r["email"]: r for r in sb.registrants(training)}
+    assert _emails(sb, training) == Counter(emails)
+    for row in rows:  # the lost-response person too: the registrant's own key and join URL
+        registrant = by_email[row["email"]]
+        assert row["registrant_key"] == str(registrant["registrantKey"])
+        assert row["join_url"] == registrant["joinUrl"]
+    # What was sent: 2x503 + 429 + the lost one + its replay (409) for the first person, then
+    # one POST each for the other three.
+    assert _posts(sb) == [503, 503, 429, 0, 409, 201, 201, 201]
+
+
+def test_row_repeats_are_bounded_and_only_for_transient_errors(
+    training: str, sb: Sandbox, tmp_path: Path
+) -> None:
+    """A row that keeps getting 503 is repeated ``row_attempts`` times, then ``failed``; a row
+    refused for good (400) is ``failed`` at once, without a repeat."""
+    import asyncio
+
+    from gototraining import AsyncGoToTraining
+    from gototraining.cli.csvio import Person
+    from gototraining.cli.importer import Importer
+
+    people = [Person(2, "a@example.com", "A", "One"), Person(3, "b@example.com", "B", "Two")]
+    sb.faults.add("registerForTraining", statuses=[503], times=3)
+    sb.faults.add("registerForTraining", statuses=[400], times=1)
+    start = len(sb.requests)
+
+    async def go() -> Importer:
+        async with AsyncGoToTraining(
+            sb.token, organizer_key=sb.organizer_key, base_url=sb.url, max_retries=0
+        ) as client:
+            importer = Importer(
+                client, training, people, tmp_path / "r.csv", concurrency=1, row_retry_delay=0
+            )
+            await importer.run(await importer.prepare())
+            return importer
+
+    importer = asyncio.run(go())
+    assert [r.status for r in importer.results] == ["failed", "failed"]
+    assert importer.results[0].error.startswith("503 ")
+    assert importer.results[1].error.startswith("400 ")
+    assert _posts(sb, start) == [503, 503, 503, 400]
+    assert sb.registrants(training) == []

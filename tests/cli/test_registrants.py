@@ -6,7 +6,9 @@ import csv
 import io
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
+import pytest
 from gototraining.sandbox import Sandbox
 
 from .conftest import Run, write_people
@@ -86,52 +88,62 @@ def test_attendance(training: str, run: Run, tmp_path: Path, sb: Sandbox) -> Non
     assert all(sum(p["minutes"] for p in a["parts"]) == a["minutes"] for a in present)
 
 
-def test_attendance_adapter_reads_facade_models() -> None:
-    """The adapter turns the facade's report models (``timedelta`` durations) into whole
-    minutes per session, attendee and part."""
+def test_attendance_output_turns_facade_models_into_minutes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``reports attendance`` works on the facade's own models (``timedelta`` durations); the
+    output code shows whole minutes, with the ``--json`` shape of before."""
     from datetime import UTC, datetime, timedelta
-    from types import SimpleNamespace
 
+    from gototraining import Attendance, Attendee, Session
+    from gototraining.cli.output import attendance_json, attendance_tables, console, print_json
     from gototraining.cli.reports import attendance
 
     t0 = datetime(2030, 3, 1, 8, 3, tzinfo=UTC)
-    session = SimpleNamespace(
-        session_key="11",
-        training_name="X",
-        start=t0,
-        end=t0 + timedelta(minutes=54),
-        attendance_count=1,
-        duration=timedelta(minutes=54),
-        organizers=(),
-    )
-    part = SimpleNamespace(
-        join_time=t0, leave_time=t0 + timedelta(minutes=20), time_in_part=timedelta(minutes=20)
-    )
-    people = [
-        SimpleNamespace(
-            given_name="Ada",
-            surname="L",
-            email="ada@example.com",
-            time_in_session=timedelta(minutes=20),
-            in_session_times=(part,),
-        ),
-        SimpleNamespace(
-            given_name="Bo",
-            surname="M",
-            email="bo@example.com",
-            time_in_session=timedelta(0),
-            in_session_times=(),
-        ),
-    ]
+    session = Session("11", "X", t0, t0 + timedelta(minutes=54), 1, timedelta(minutes=54), ())
+    part = Attendance(t0, t0 + timedelta(minutes=20), timedelta(minutes=20))
+    ada = Attendee("Ada", "L", "ada@example.com", timedelta(minutes=20, seconds=30), (part,))
+    bo = Attendee("Bo", "M", "bo@example.com", timedelta(0), ())
     reports = SimpleNamespace(
         sessions_for_training=lambda key: [session],
-        attendance=lambda key: people if key == "11" else [],
+        attendance=lambda key: [ada, bo] if key == "11" else [],
     )
-    client = SimpleNamespace(reports=reports, organizer_key="1")
-    (report,) = attendance(client, "5")  # type: ignore[arg-type]
-    assert report.duration == 54 and report.attendance_count == 1
-    assert [(a.email, a.minutes, len(a.parts)) for a in report.attendees] == [
-        ("ada@example.com", 20, 1),
-        ("bo@example.com", 0, 0),
-    ]
-    assert report.attendees[0].parts[0].minutes == 20
+    sessions = attendance(SimpleNamespace(reports=reports), "5")  # type: ignore[arg-type]
+    assert sessions == [(session, [ada, bo])]  # the facade's models, unchanged
+    print_json(attendance_json("5", sessions))
+    document = json.loads(capsys.readouterr().out)
+    start, end = "2030-03-01T08:03:00Z", "2030-03-01T08:57:00Z"
+    assert document == {
+        "training_key": "5",
+        "sessions": [
+            {
+                "session_key": "11",
+                "start": start,
+                "end": end,
+                "duration": 54,
+                "attendance_count": 1,
+                "attendees": [
+                    {
+                        "given_name": "Ada",
+                        "surname": "L",
+                        "email": "ada@example.com",
+                        "minutes": 20,
+                        "parts": [{"join": start, "leave": "2030-03-01T08:23:00Z", "minutes": 20}],
+                    },
+                    {
+                        "given_name": "Bo",
+                        "surname": "M",
+                        "email": "bo@example.com",
+                        "minutes": 0,
+                        "parts": [],
+                    },
+                ],
+            }
+        ],
+    }
+    out = console()
+    with out.capture() as captured:
+        for table in attendance_tables(sessions, "UTC"):
+            out.print(table)
+    text = captured.get()
+    assert "1/2" in text and "54" in text and "absent" in text and "08:03-08:23" in text

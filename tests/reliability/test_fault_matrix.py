@@ -4,9 +4,10 @@ on the sync and the async client, against the sandbox's fault injection.
 For each (operation, fault) the expected outcome follows from the retry policy alone
 (``expected()``): which typed exception the caller sees (or success), and how many attempts
 reach the server. GET/PUT/DELETE are retried on connect errors, resets, timeouts, 429 and
-502/503/504 (bounded by ``max_retries``); POST only on connect errors -- except a registration
-with ``if_exists="return"``, which the API deduplicates and the facade therefore retries like a
-PUT; 500 is never retried; a broken 2xx body is a ``DecodeError``, never retried. After every
+502/503/504 (bounded by ``max_retries``); POST -- and PUTs that email people
+(``set_organizers(notify=True)``, ``update_times`` with notifications) -- only on connect errors,
+except a registration with ``if_exists="return"``, which the API deduplicates and the facade
+therefore retries like a PUT; 500 is never retried; a broken 2xx body is a ``DecodeError``, never retried. After every
 case no email is registered twice.
 
 Adding an operation = one line in ``OPS`` (``test_matrix_covers_every_facade_operation`` fails
@@ -34,6 +35,7 @@ from gototraining import (
     Registration,
     RegistrationSettings,
     ServerError,
+    TransportError,
 )
 from sdk.conftest import Flavor
 
@@ -62,6 +64,8 @@ class State:
     new_email: str = "new.person@example.com"
 
 
+#: idempotent: GET/PUT/DELETE; post: retried only when nothing was sent (POSTs, and PUTs that
+#: email people); replay_safe: a POST retried like a PUT.
 Kind = Literal["idempotent", "post", "replay_safe"]
 
 
@@ -97,6 +101,8 @@ OPS: list[Op] = [
     Op("trainings.set_organizers", "updateOrganisersForTraining", "idempotent", False,
        lambda c, s, **kw: c.trainings.set_organizers(
            s.training_key, [s.co_organizer_key], notify=False, **kw)),
+    Op("trainings.set_organizers[notify]", "updateOrganisersForTraining", "post", False,
+       lambda c, s, **kw: c.trainings.set_organizers(s.training_key, [s.co_organizer_key], **kw)),
     Op("registrants.register", "registerForTraining", "post", True,
        lambda c, s, **kw: c.registrants.register(
            s.training_key, email=s.new_email, given_name="New", surname="Person", **kw)),
@@ -116,9 +122,14 @@ OPS: list[Op] = [
        "idempotent", False,
        lambda c, s, **kw: c.trainings.update_registration_settings(
            s.training_key, RegistrationSettings(disable_confirmation_email=True), **kw)),
-    Op("trainings.update_times", "updateTrainingTimes", "idempotent", True,
+    # Notifying PUTs are not replay-safe (a replay would send the emails twice): "post" class.
+    Op("trainings.update_times[notify]", "updateTrainingTimes", "post", True,
        lambda c, s, **kw: c.trainings.update_times(
            s.training_key, [(START + DAY, END + DAY)], "Europe/Berlin", **kw)),
+    Op("trainings.update_times[notify=False]", "updateTrainingTimes", "idempotent", True,
+       lambda c, s, **kw: c.trainings.update_times(
+           s.training_key, [(START + DAY, END + DAY)], "Europe/Berlin",
+           notify_registrants=False, notify_trainers=False, **kw)),
     Op("trainings.start_url", "getStartUrl", "idempotent", True,
        lambda c, s, **kw: c.trainings.start_url(s.training_key, **kw)),
     Op("trainings.start", "startTraining", "idempotent", True,
@@ -143,6 +154,7 @@ OPS: list[Op] = [
 FAULTS = [
     "connection_refused",
     "reset_mid_body",
+    "reset_once",
     "429_retry_after",
     "500",
     "502_503_then_success",
@@ -161,8 +173,10 @@ def inject(sb: Any, op: Op, fault: str) -> None:
     # A 204 has no body to break: for the no-content operations the body faults answer 200
     # with the broken body instead (a proxy or a future API version might).
     status = {} if op.json_body else {"statuses": [200], "times": 10}
-    if fault == "reset_mid_body":  # the request is applied, the response cut off mid-body
-        add(op.operation, reset=True, apply=True, **status)
+    if fault == "reset_mid_body":  # every attempt is applied, its response cut off mid-body
+        add(op.operation, reset=True, apply=True)
+    elif fault == "reset_once":  # the first attempt is applied and its response lost
+        add(op.operation, reset=True, apply=True, times=1)
     elif fault == "429_retry_after":
         add(op.operation, statuses=[429], retry_after=7, times=10)
     elif fault == "500":
@@ -183,6 +197,11 @@ def expected(op: Op, fault: str) -> tuple[type[Exception] | None, int]:
         return APIConnectionError, 0  # retried even for POST: nothing was sent
     if fault == "reset_mid_body":
         return APIConnectionError, all_attempts if retried else 1
+    if fault == "reset_once":
+        # The replay succeeds: a GET/PUT is simply repeated, a DELETE's replay meets 404 =
+        # "already deleted", a replay-safe registration meets 409 = the existing registrant.
+        # POSTs and notifying PUTs are not replayed: the lost response is the caller's error.
+        return (None, 2) if retried else (APIConnectionError, 1)
     if fault == "429_retry_after":
         return RateLimited, all_attempts if retried else 1
     if fault == "500":
@@ -260,12 +279,14 @@ def test_fault(
 
     if want_exc is None:
         assert not isinstance(outcome, Exception), f"expected success, got {outcome!r}"
-        if isinstance(outcome, Registration):
-            assert outcome.created
+        if isinstance(outcome, Registration):  # after a replay: the lost attempt created it
+            assert outcome.created is (fault != "reset_once")
     else:
         assert isinstance(outcome, GoToTrainingError), f"untyped exception escaped: {outcome!r}"
         assert not isinstance(outcome, NOT_OURS)
         assert type(outcome) is want_exc, f"expected {want_exc.__name__}, got {outcome!r}"
+        if isinstance(outcome, TransportError):  # only a refused connection proves "not sent"
+            assert outcome.maybe_sent is (fault != "connection_refused"), outcome
     # Bounded, policy-conform retries: counted on the client (one backoff sleep per retry)
     # and on the server (requests delayed by the latency fault are counted when they finish).
     assert len(flavor.sleeps) == client_attempts(op, fault) - 1, flavor.sleeps

@@ -12,7 +12,15 @@ from urllib.parse import parse_qs
 
 import httpx
 import pytest
-from gototraining import AsyncGoToTraining, AuthenticationError, GoToTraining, OAuth2, OAuth2Token
+from gototraining import (
+    AsyncGoToTraining,
+    AuthenticationError,
+    BearerToken,
+    GoToTraining,
+    OAuth2,
+    OAuth2Token,
+    ValidationError,
+)
 
 from .conftest import Flavor
 
@@ -214,5 +222,14 @@ def test_one_oauth_object_in_several_event_loops() -> None:
 
 
 def test_constructor_validation() -> None:
-    with pytest.raises(ValueError, match="client_secret"):
-        OAuth2("c", "", "r")
+    for args, param in (
+        (("c", "", "r"), "client_secret"),
+        (("", "s", "r"), "client_id"),
+        (("c", "s", None), "refresh_token"),
+    ):
+        with pytest.raises(ValidationError, match=param) as info:
+            OAuth2(*args)  # type: ignore[arg-type]
+        assert info.value.param == param
+    with pytest.raises(ValidationError) as info:
+        BearerToken(123)  # type: ignore[arg-type]
+    assert info.value.param == "token"

@@ -260,3 +260,52 @@ def test_connection_closed_mid_body_leaves_no_file(
         )
     assert seen and seen[-1] <= len(BODY) // 2
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://user:SECRETPW@files.example.net:abc/rec/42.mp4?Signature=SECRETSIG&Expires=9#frag",
+        "https://[::1/rec/42.mp4?Signature=SECRETSIG",
+        "https://files.example.net/rec/\x0042.mp4?Signature=SECRETSIG",
+    ],
+)
+def test_invalid_download_url_error_keeps_the_signature_out(tmp_path: Path, url: str) -> None:
+    """The file URL is signed (its query string is a credential): an URL that does not even
+    build into a request must not put it into the exception's message or ``url``."""
+    from gototraining._download import sync_download
+    from gototraining._types import NOT_GIVEN
+
+    target = Target(tmp_path, 42, None, 1024)
+    with httpx.Client() as http_client, pytest.raises(TransportError) as info:
+        sync_download(http_client, url, target, NOT_GIVEN)
+    assert "invalid download URL" in str(info.value)
+    for secret in ("SECRETSIG", "SECRETPW", "Expires", "frag"):
+        assert secret not in str(info.value) and secret not in info.value.url
+    assert info.value.url.startswith("https://")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_empty_file_reports_completion_once_and_is_written(flavor: Flavor, tmp_path: Path) -> None:
+    client_with(
+        flavor, Handler(lambda r: httpx.Response(200, headers={"Content-Length": "0"}, content=b""))
+    )
+    seen: list[tuple[int, int | None]] = []
+    path = flavor.run(
+        lambda c: c.recordings.download(5, 42, tmp_path, progress=lambda d, t: seen.append((d, t)))
+    )
+    assert path.read_bytes() == b"" and seen == [(0, 0)]
+    assert [p.name for p in tmp_path.iterdir()] == ["recording-42.mp4"]
+
+
+def test_keyboard_interrupt_mid_body_leaves_no_file(flavor: Flavor, tmp_path: Path) -> None:
+    client_with(flavor, Handler(file_ok))
+    dest = tmp_path / "talk.mp4"
+    dest.write_bytes(b"previous")
+
+    def progress(done: int, total: int | None) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        flavor.run(lambda c: c.recordings.download(5, 42, dest, progress=progress))
+    _assert_untouched(tmp_path, dest)

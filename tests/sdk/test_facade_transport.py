@@ -295,6 +295,9 @@ def test_construction_errors(monkeypatch: pytest.MonkeyPatch) -> None:
         GoToTraining("t")
     with pytest.raises(ValidationError, match="organizer_key"):
         GoToTraining("t", organizer_key="abc")
+    with pytest.raises(ValidationError) as info:
+        GoToTraining(access_token=123, organizer_key=1)  # type: ignore[arg-type]
+    assert info.value.param == "access_token"
     with pytest.raises(ValidationError, match="base_url"):
         GoToTraining("t", organizer_key=1, base_url="ftp://x")
     with pytest.raises(ValidationError, match="http_client"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import logging
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -11,10 +12,12 @@ import pytest
 from gototraining import (
     STATUS_TO_ERROR,
     APIError,
+    AsyncGoToTraining,
     AuthenticationError,
     BadRequest,
     Conflict,
     DecodeError,
+    GoToTraining,
     NotFound,
     PermissionDenied,
     RateLimited,
@@ -260,11 +263,22 @@ def test_what_is_retried() -> None:
     assert not p.should_retry_exception("POST", httpx.RemoteProtocolError("t"))
 
 
-def test_retry_policy_validates() -> None:
-    with pytest.raises(ValueError):
-        RetryPolicy(max_retries=-1)
-    with pytest.raises(ValueError):
-        RetryPolicy(jitter=1.5)
+@pytest.mark.parametrize(
+    ("kwargs", "param"),
+    [
+        ({"max_retries": -1}, "max_retries"),
+        ({"max_retries": 1.5}, "max_retries"),
+        ({"max_retries": True}, "max_retries"),
+        ({"backoff_base": -0.1}, "backoff_base"),
+        ({"backoff_max": float("nan")}, "backoff_max"),
+        ({"retry_after_cap": "60"}, "retry_after_cap"),
+        ({"jitter": 1.5}, "jitter"),
+    ],
+)
+def test_retry_policy_validates(kwargs: dict[str, object], param: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        RetryPolicy(**kwargs)  # type: ignore[arg-type]
+    assert info.value.param == param
 
 
 # -- rate limiter -------------------------------------------------------------------------------
@@ -295,11 +309,13 @@ def test_rate_limiter_burst() -> None:
 
 
 def test_rate_limiter_rejects_nonsense() -> None:
-    for rate in (0, -1):
-        with pytest.raises(ValueError):
-            RateLimiter(rate)
-    with pytest.raises(ValueError):
+    for rate in (0, -1, float("nan"), "10", True):
+        with pytest.raises(ValidationError) as info:
+            RateLimiter(rate)  # type: ignore[arg-type]
+        assert info.value.param == "rate"
+    with pytest.raises(ValidationError) as info:
         RateLimiter(1, burst=0.5)
+    assert info.value.param == "burst"
 
 
 # -- decoders -----------------------------------------------------------------------------------
@@ -448,3 +464,54 @@ def test_date_range_validation() -> None:
         v.date_range(datetime(2026, 1, 1), start)
     with pytest.raises(ValidationError, match="^end: end .* is not after start"):
         v.date_range(start, start)
+
+
+# -- the constructors' timeout (finding 5: GoToTraining(timeout="x") failed only at send time) ----
+
+
+@pytest.mark.parametrize("bad", ["x", "5", -1, 0, float("nan"), float("inf"), True, [1]])
+@pytest.mark.parametrize("cls", [GoToTraining, AsyncGoToTraining])
+def test_constructor_timeout_is_validated(cls: type, bad: object) -> None:
+    with pytest.raises(ValidationError) as info:
+        cls(access_token="t", organizer_key=1, timeout=bad)
+    assert info.value.param == "timeout"
+
+
+@pytest.mark.parametrize("good", [None, 5, 2.5, httpx.Timeout(3.0)])
+def test_constructor_timeout_accepts_good_values(good: object) -> None:
+    with GoToTraining(access_token="t", organizer_key=1, timeout=good) as client:  # type: ignore[arg-type]
+        assert client.http_client.timeout == httpx.Timeout(good)  # type: ignore[arg-type]
+
+
+# -- time zones without a tz database (finding 17) -------------------------------------------------
+
+
+@pytest.fixture
+def no_tz_database(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A system without any tz database (Windows without ``tzdata``)."""
+    import zoneinfo
+
+    monkeypatch.setattr(zoneinfo, "available_timezones", set)
+    v._zones.cache_clear()
+    yield
+    v._zones.cache_clear()
+
+
+def test_time_zone_without_tz_database_is_left_to_the_api(
+    no_tz_database: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="gototraining"):
+        assert v.time_zone("Europe/Berlin") == "Europe/Berlin"
+        assert v.time_zone("America/Argentina/Buenos_Aires") == "America/Argentina/Buenos_Aires"
+        for bad in ("", "Europe/Berlin\n", "Euro pe", 5):
+            with pytest.raises(ValidationError):
+                v.time_zone(bad)
+    warnings = [r for r in caplog.records if "time zone database" in r.getMessage()]
+    assert len(warnings) == 1 and "pip install tzdata" in warnings[0].getMessage()
+
+
+def test_time_zone_is_strict_with_a_tz_database() -> None:
+    v._zones.cache_clear()
+    assert v.time_zone("Europe/Berlin") == "Europe/Berlin"
+    with pytest.raises(ValidationError):
+        v.time_zone("Mars/Olympus_Mons")

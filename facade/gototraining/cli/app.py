@@ -9,8 +9,9 @@ import typer
 from typer.core import TyperGroup
 
 from gototraining import GoToTrainingError, __version__
+from gototraining._client import DEFAULT_RATE_LIMIT
 
-from .context import DEFAULT_RATE_LIMIT, State, UsageError
+from .context import State, UsageError
 from .errors import report
 from .redact import redactor
 

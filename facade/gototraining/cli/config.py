@@ -5,15 +5,15 @@ Windows, else ``$XDG_CONFIG_HOME/gototraining`` or ``~/.config/gototraining``. (
 would do the same, but it is not worth a dependency for three lines.)
 
 ``tokens.json`` holds secrets (refresh token, client secret), so it is only ever created with
-mode 0600 and replaced atomically: written to a temporary file opened with ``O_EXCL`` and
-mode 0600 in the same directory, fsynced, then ``os.replace``-d over the old file. A reader
+mode 0600 and replaced atomically (``gototraining._files.atomic_write(path, mode=0o600)``):
+written to a temporary file opened with ``O_EXCL`` and mode 0600 in the same directory,
+fsynced, then ``os.replace``-d over the old file. A reader
 therefore sees either the old or the new token set, never half of one, and the secrets are
 never readable by others, not even for a moment.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sys
@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+
+from gototraining._files import atomic_write
 
 __all__ = ["TOKEN_FILE", "StoredTokens", "TokenStore", "config_dir"]
 
@@ -118,21 +120,8 @@ class TokenStore:
         data = json.dumps(tokens.to_json(), indent=2).encode("utf-8")
         with self._lock:
             self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-            tmp = self.directory / f".{TOKEN_FILE}.{os.getpid()}.{threading.get_ident()}.tmp"
-            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()  # a leftover of a crashed run with our pid
-            fd = os.open(tmp, flags, 0o600)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, self.path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    tmp.unlink()
-                raise
+            with atomic_write(self.path, mode=0o600) as fh:
+                fh.write(data)
 
     def delete(self) -> bool:
         """Remove the token file; ``True`` if there was one."""

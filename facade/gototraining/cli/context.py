@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from gototraining._client import DEFAULT_RATE_LIMIT
+
 from .config import StoredTokens, TokenStore
 from .redact import redactor
 
@@ -29,10 +31,7 @@ if TYPE_CHECKING:
 
     from gototraining import AsyncGoToTraining, GoToTraining, OAuth2Token
 
-__all__ = ["DEFAULT_RATE_LIMIT", "State", "UsageError"]
-
-#: GoTo's documented limit: 10 requests per second per API.
-DEFAULT_RATE_LIMIT = 10.0
+__all__ = ["State", "UsageError"]
 
 
 class UsageError(Exception):

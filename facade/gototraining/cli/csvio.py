@@ -7,16 +7,14 @@ the same validators the facade applies before sending, so a file that passes her
 fail validation halfway through an import. Line numbers are 1-based physical lines including
 the header (a quoted field spanning lines counts every line), as an editor shows them.
 
-Output files are written atomically (temporary file + ``os.replace``): whoever reads one --
+Output files are written atomically (``gototraining._files.atomic_write``): whoever reads one --
 a person after Ctrl-C, or the next run -- sees a complete file, never a torn one.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
-import os
 import re
 import sys
 from collections.abc import Iterable, Sequence
@@ -25,7 +23,8 @@ from pathlib import Path
 import attrs
 
 from gototraining import Registrant, ValidationError
-from gototraining import _validation as v
+from gototraining._files import atomic_write
+from gototraining.resources.registrants import PersonField, person_field
 
 __all__ = [
     "RESULT_FIELDS",
@@ -38,9 +37,6 @@ __all__ = [
     "write_csv_atomic",
     "write_roster",
 ]
-
-#: The facade's limit for given name and surname.
-NAME_MAX = 128
 
 # Normalised header (lowercase, letters only) -> canonical column.
 _ALIASES = {
@@ -92,15 +88,13 @@ def _normalise(header: str) -> str:
     return re.sub(r"[^a-z]", "", header.lower())
 
 
-def _check(value: str | None, name: str, *, email: bool = False) -> str | None:
-    """``None`` if valid, else the reason (the facade's validators have the final say)."""
+def _check(value: str | None, name: PersonField) -> str | None:
+    """``None`` if valid, else the reason: the facade's own rule (``person_field``), which
+    ``registrants.register`` applies before sending."""
     if value is None or not value.strip():
         return f"{name} is empty"
     try:
-        if email:
-            v.email(value, name)
-        else:
-            v.text(value, name, max_len=NAME_MAX)
+        person_field(name, value)
     except ValidationError as exc:
         return str(exc)
     return None
@@ -155,7 +149,7 @@ def read_people(path: Path) -> PeopleFile:
             reasons = [
                 r
                 for r in (
-                    _check(email, "email", email=True),
+                    _check(email, "email"),
                     _check(given, "given_name"),
                     _check(surname, "surname"),
                 )
@@ -222,23 +216,13 @@ class Result:
 
 
 def write_csv_atomic(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
-    """Write a CSV file via a temporary file in the same directory and ``os.replace``."""
+    """Write a CSV file atomically (``gototraining._files.atomic_write``)."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     writer.writerows(rows)
-    data = buffer.getvalue().encode("utf-8")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+    with atomic_write(path) as fh:
+        fh.write(buffer.getvalue().encode("utf-8"))
 
 
 #: Columns of ``registrants export``.

@@ -10,6 +10,12 @@ How a run stays correct when it is interrupted and run again:
   API answers 409 and the facade returns the existing registrant instead of failing. GoTo may
   serve the registrant list from a cache; a 409 for someone not on the list yet still counts
   as ``already_registered``. Nobody is registered twice.
+* **Temporary errors never fail a row early.** The facade retries lost answers and
+  429/502/503/504 itself (``max_retries``); if a row's registration still ends in one of
+  those, the importer repeats it, up to ``row_attempts`` times in all, waiting
+  ``Retry-After`` or a doubling delay in between. That is safe for the same reason: a
+  repeat of a registration that did go through is answered 409 and returns the existing
+  registrant. Only a row that keeps failing (or fails for another reason) is ``failed``.
 * **The results file is a consistent snapshot at all times.** It lists every person of the
   input with their status (``pending`` until attempted) and is replaced atomically, at most
   every ``flush_interval`` seconds while the import runs and once more at the end -- also
@@ -36,6 +42,9 @@ from gototraining import (
     GoToTrainingError,
     NotFound,
     PermissionDenied,
+    RateLimited,
+    Registration,
+    TransportError,
 )
 
 from .csvio import RESULT_FIELDS, Person, Result, write_csv_atomic
@@ -44,10 +53,23 @@ from .errors import one_line
 if TYPE_CHECKING:
     from gototraining import AsyncGoToTraining
 
-__all__ = ["FATAL", "Importer"]
+__all__ = ["FATAL", "TRANSIENT_STATUSES", "Importer", "is_transient"]
 
 #: Errors that would hit every remaining row the same way: stop instead of failing each.
 FATAL: tuple[type[APIError], ...] = (AuthenticationError, PermissionDenied, NotFound)
+
+#: API answers that say "try again later" (the facade's own retry policy retries these too).
+TRANSIENT_STATUSES = frozenset({429, 502, 503, 504})
+
+#: Upper bound for one wait between attempts at a row, whatever ``Retry-After`` says.
+MAX_ROW_DELAY = 60.0
+
+
+def is_transient(exc: GoToTrainingError) -> bool:
+    """No answer at all (reset, timeout, connection), or 429/502/503/504."""
+    if isinstance(exc, TransportError):
+        return True
+    return isinstance(exc, APIError) and exc.status in TRANSIENT_STATUSES
 
 
 class Importer:
@@ -63,6 +85,8 @@ class Importer:
         concurrency: int = 8,
         flush_interval: float = 0.5,
         on_result: Callable[[Result], None] | None = None,
+        row_attempts: int = 3,
+        row_retry_delay: float = 1.0,
     ) -> None:
         self.client = client
         self.training_key = training_key
@@ -71,6 +95,10 @@ class Importer:
         self.concurrency = max(1, concurrency)
         self.flush_interval = flush_interval
         self.on_result = on_result
+        #: Calls of ``register`` per row at most (each with the facade's own retries).
+        self.row_attempts = max(1, row_attempts)
+        #: First wait before repeating a row without ``Retry-After`` (then doubled).
+        self.row_retry_delay = row_retry_delay
         self._last_flush = 0.0
         #: Whether registering began (``prepare`` succeeded); the results file exists then.
         self.started = False
@@ -106,16 +134,31 @@ class Importer:
                 result.join_url = found.join_url
         return todo
 
+    async def _send(self, p: Person) -> Registration:
+        """``register(if_exists="return")``, repeated on transient errors (see the module
+        docstring); the last error is raised when the attempts are used up."""
+        attempt = 0
+        while True:
+            try:
+                return await self.client.registrants.register(
+                    self.training_key,
+                    email=p.email,
+                    given_name=p.given_name,
+                    surname=p.surname,
+                    if_exists="return",
+                )
+            except GoToTrainingError as exc:
+                attempt += 1
+                if attempt >= self.row_attempts or not is_transient(exc):
+                    raise
+                retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
+                if retry_after is None:
+                    retry_after = self.row_retry_delay * 2 ** (attempt - 1)
+                await asyncio.sleep(min(retry_after, MAX_ROW_DELAY))
+
     async def _register(self, result: Result) -> None:
-        p = result.person
         try:
-            registration = await self.client.registrants.register(
-                self.training_key,
-                email=p.email,
-                given_name=p.given_name,
-                surname=p.surname,
-                if_exists="return",
-            )
+            registration = await self._send(result.person)
         except FATAL:
             raise
         except Conflict:

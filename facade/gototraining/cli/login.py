@@ -5,8 +5,8 @@
    random ``state``.
 3. The authorization server redirects the browser to the listener with ``code`` and
    ``state``; a ``state`` that does not match is rejected (CSRF).
-4. Exchange the code at the token URL: form POST, HTTP Basic client authentication (GoTo's
-   requirement), like the facade's ``OAuth2`` does for refreshes.
+4. Exchange the code at the token URL with the facade's ``exchange_authorization_code`` (form
+   POST, HTTP Basic client authentication; the answer is parsed by ``OAuth2``'s own code).
 """
 
 from __future__ import annotations
@@ -15,40 +15,31 @@ import html
 import http.server
 import secrets
 import threading
-import time
 import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
-import attrs
-import httpx
+from gototraining import (
+    DEFAULT_TOKEN_URL,
+    APIError,
+    OAuth2Token,
+    TransportError,
+    exchange_authorization_code,
+)
 
 from .redact import redactor
 
 __all__ = [
     "DEFAULT_AUTHORIZE_URL",
-    "DEFAULT_TOKEN_URL",
     "LoginError",
-    "TokenResponse",
     "authorize",
 ]
 
 DEFAULT_AUTHORIZE_URL = "https://authentication.logmeininc.com/oauth/authorize"
-DEFAULT_TOKEN_URL = "https://authentication.logmeininc.com/oauth/token"
 
 
 class LoginError(Exception):
     """The login did not complete; the message is for the user."""
-
-
-@attrs.frozen
-class TokenResponse:
-    """The useful part of a successful token response."""
-
-    access_token: str = attrs.field(repr=False)
-    refresh_token: str = attrs.field(repr=False)
-    expires_at: float | None
-    organizer_key: str | None
 
 
 class _Listener(http.server.HTTPServer):
@@ -104,7 +95,7 @@ def authorize(
     announce: Callable[[str], None],
     open_browser: Callable[[str], object] | None = None,
     timeout: float = 300.0,
-) -> TokenResponse:
+) -> OAuth2Token:
     """Run the whole flow and return the tokens.
 
     ``announce(url)`` tells the user where to log in (always called, so that a browser that
@@ -151,37 +142,19 @@ def authorize(
 
 def _exchange(
     code: str, redirect_uri: str, client_id: str, client_secret: str, token_url: str
-) -> TokenResponse:
+) -> OAuth2Token:
+    """The facade's token-endpoint call; its errors become a ``LoginError`` for the user."""
     try:
-        response = httpx.post(
-            token_url,
-            data={"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri},
-            auth=(client_id, client_secret),
-            headers={"Accept": "application/json"},
-            timeout=30.0,
+        token = exchange_authorization_code(
+            code,
+            client_id=client_id,
+            client_secret=client_secret,
+            redirect_uri=redirect_uri,
+            token_url=token_url,
         )
-    except httpx.HTTPError as exc:
-        raise LoginError(f"token request to {token_url} failed: {type(exc).__name__}") from exc
-    try:
-        data: Any = response.json()
-    except ValueError:
-        data = None
-    if response.status_code != 200 or not isinstance(data, dict):
-        error = data.get("error", "") if isinstance(data, dict) else ""
-        reason = data.get("error_description", "") if isinstance(data, dict) else ""
-        raise LoginError(
-            f"token request failed: {response.status_code} {error} {reason}".strip()
-            + f" (POST {token_url})"
-        )
-    access, refresh = data.get("access_token"), data.get("refresh_token")
-    if not isinstance(access, str) or not access or not isinstance(refresh, str) or not refresh:
-        raise LoginError("the token response has no access_token/refresh_token")
-    redactor.add(access, refresh)
-    expires_in = data.get("expires_in")
-    organizer_key = data.get("organizer_key")
-    return TokenResponse(
-        access_token=access,
-        refresh_token=refresh,
-        expires_at=time.time() + float(expires_in) if isinstance(expires_in, int | float) else None,
-        organizer_key=str(organizer_key) if organizer_key not in (None, "") else None,
-    )
+    except TransportError as exc:
+        raise LoginError(f"token request to {token_url} failed: {exc}") from exc
+    except APIError as exc:
+        raise LoginError(f"token request failed: {exc}") from exc
+    redactor.add(token.access_token, token.refresh_token)
+    return token

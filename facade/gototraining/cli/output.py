@@ -12,7 +12,7 @@ import json
 import sys
 import zoneinfo
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -20,15 +20,17 @@ from rich.console import Console
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from gototraining import Registrant, Training
+    from gototraining import Attendee, Registrant, Session, Training
 
-    from .reports import SessionReport
+    from .reports import SessionAttendance
 
 __all__ = [
+    "attendance_json",
     "attendance_tables",
     "console",
     "err_console",
     "fmt_dt",
+    "minutes",
     "print_json",
     "registrants_table",
     "to_jsonable",
@@ -179,7 +181,49 @@ def registrants_table(registrants: Iterable[Registrant], title: str) -> Table:
     return table
 
 
-def attendance_tables(reports: Sequence[SessionReport], time_zone: str | None) -> list[Table]:
+def minutes(value: timedelta) -> int:
+    """A duration as whole minutes (the API's own unit), as tables and ``--json`` show it."""
+    return int(value.total_seconds() // 60)
+
+
+def _attendee_json(a: Attendee) -> dict[str, Any]:
+    return {
+        "given_name": a.given_name,
+        "surname": a.surname,
+        "email": a.email,
+        "minutes": minutes(a.time_in_session),
+        "parts": [
+            {"join": p.join_time, "leave": p.leave_time, "minutes": minutes(p.time_in_part)}
+            for p in a.in_session_times
+        ],
+    }
+
+
+def _session_json(s: Session, attendees: Sequence[Attendee]) -> dict[str, Any]:
+    return {
+        "session_key": s.session_key,
+        "start": s.start,
+        "end": s.end,
+        "duration": minutes(s.duration),
+        "attendance_count": s.attendance_count,
+        "attendees": [_attendee_json(a) for a in attendees],
+    }
+
+
+def attendance_json(training_key: str, sessions: Sequence[SessionAttendance]) -> dict[str, Any]:
+    """The ``reports attendance --json`` document; durations in whole minutes::
+
+    {"training_key", "sessions": [{"session_key", "start", "end", "duration",
+      "attendance_count", "attendees": [{"given_name", "surname", "email", "minutes",
+      "parts": [{"join", "leave", "minutes"}]}]}]}
+    """
+    return {
+        "training_key": training_key,
+        "sessions": [_session_json(s, attendees) for s, attendees in sessions],
+    }
+
+
+def attendance_tables(sessions: Sequence[SessionAttendance], time_zone: str | None) -> list[Table]:
     """A summary table of the sessions, then one attendee table per session."""
     tz = zone(time_zone)
     summary = Table(title="Sessions", title_justify="left")
@@ -188,31 +232,35 @@ def attendance_tables(reports: Sequence[SessionReport], time_zone: str | None) -
     summary.add_column("When", no_wrap=True)
     summary.add_column("Minutes", justify="right")
     summary.add_column("Attended", justify="right")
-    for i, s in enumerate(reports, 1):
-        attended = sum(1 for a in s.attendees if a.minutes > 0)
+    for i, (s, attendees) in enumerate(sessions, 1):
+        attended = sum(1 for a in attendees if minutes(a.time_in_session) > 0)
         summary.add_row(
             str(i),
             s.session_key,
             fmt_range(s.start, s.end, tz),
-            str(s.duration),
-            f"{attended}/{len(s.attendees)}",
+            str(minutes(s.duration)),
+            f"{attended}/{len(attendees)}",
         )
     tables = [summary]
-    for i, s in enumerate(reports, 1):
+    for i, (s, attendees) in enumerate(sessions, 1):
         table = Table(title=f"Session {i}: {fmt_range(s.start, s.end, tz)}", title_justify="left")
         table.add_column("Name")
         table.add_column("Email")
         table.add_column("Minutes", justify="right")
         table.add_column("Joined / left", no_wrap=True)
-        ordered = sorted(s.attendees, key=lambda a: (-a.minutes, a.surname.casefold()))
+        ordered = sorted(
+            attendees, key=lambda a: (-minutes(a.time_in_session), a.surname.casefold())
+        )
         for a in ordered:
             parts = ", ".join(
-                f"{p.join.astimezone(tz):%H:%M}-{p.leave.astimezone(tz):%H:%M}" for p in a.parts
+                f"{p.join_time.astimezone(tz):%H:%M}-{p.leave_time.astimezone(tz):%H:%M}"
+                for p in a.in_session_times
             )
+            attended_minutes = minutes(a.time_in_session)
             table.add_row(
                 f"{a.given_name} {a.surname}",
                 a.email,
-                str(a.minutes) if a.minutes else "[dim]absent[/dim]",
+                str(attended_minutes) if attended_minutes else "[dim]absent[/dim]",
                 parts,
             )
         tables.append(table)

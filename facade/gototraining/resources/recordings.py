@@ -75,7 +75,7 @@ def _download_url(
     kwargs = get_recording_download_by_id._get_kwargs(
         path_key(training_key, "training_key"), path_key(recording_id, "recording_id")
     )
-    return Call("getRecordingDownloadById", kwargs, location, timeout)
+    return Call("getRecordingDownloadById", kwargs, location, timeout, redirect_is_result=True)
 
 
 class Recordings(SyncResource):

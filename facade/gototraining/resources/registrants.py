@@ -31,7 +31,20 @@ else:  # wire models are imported inside the builders that use them
 __all__ = ["AsyncRegistrants", "Registrants"]
 
 IfExists = Literal["raise", "return"]
+PersonField = Literal["email", "given_name", "surname"]
+#: The longest given name / surname ``register`` accepts.
 NAME_MAX = 128
+
+
+def person_field(field: PersonField, value: object) -> str:
+    """Validate one person field of :meth:`Registrants.register` (``ValidationError`` if bad).
+
+    The one rule for these fields: ``register`` applies it before sending, and the CLI checks
+    every row of a people file with it before an import starts.
+    """
+    if field == "email":
+        return v.email(value, "email")
+    return v.text(value, field, max_len=NAME_MAX)
 
 
 def _list(
@@ -56,7 +69,8 @@ def _cancel(
     kwargs = cancel_registration._get_kwargs(
         int(org), tk, path_key(registrant_key, "registrant_key")
     )
-    return Call("cancelRegistration", kwargs, no_content, timeout)
+    # A 404 answering a replay after a lost response: the lost attempt did the cancellation.
+    return Call("cancelRegistration", kwargs, no_content, timeout, replay_404_is_success=True)
 
 
 def _register(
@@ -72,9 +86,9 @@ def _register(
 
     tk = path_key(training_key, "training_key")
     body = RegistrantReqCreate(
-        email=v.email(email),
-        given_name=v.text(given_name, "given_name", max_len=NAME_MAX),
-        surname=v.text(surname, "surname", max_len=NAME_MAX),
+        email=person_field("email", email),
+        given_name=person_field("given_name", given_name),
+        surname=person_field("surname", surname),
     )
     if if_exists not in ("raise", "return"):
         raise ValidationError("if_exists", f"expected 'raise' or 'return', got {if_exists!r}")
@@ -85,7 +99,7 @@ def _register(
         timeout,
         # A replay of a registration that did go through is answered 409 and turned into the
         # existing registrant below, so with "return" a lost response can safely be retried.
-        replay_safe=if_exists == "return",
+        replay_safe=True if if_exists == "return" else None,
     )
     list_call = _list(org, training_key, timeout)
 
@@ -182,7 +196,13 @@ class Registrants(SyncResource):
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> None:
-        """Cancel a registration. The registrant is not notified."""
+        """Cancel a registration. The registrant is not notified.
+
+        Retried like every DELETE (connection errors, timeouts, 429/502/503/504). If an attempt's
+        response was lost (connection reset, read timeout, 502/504) and the retry is answered
+        404, that attempt did cancel the registration: the call succeeds. A 404 on the first
+        attempt (or after failures that prove nothing was applied) raises ``NotFound``.
+        """
         return self._request(_cancel(self._organizer_key, training_key, registrant_key, timeout))
 
 

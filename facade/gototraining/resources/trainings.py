@@ -138,7 +138,8 @@ def _get(org: str, training_key: Key, timeout: TimeoutTypes | NotGiven) -> Call[
 
 def _cancel(org: str, training_key: Key, timeout: TimeoutTypes | NotGiven) -> Call[None]:
     kwargs = cancel_training._get_kwargs(int(org), path_key(training_key, "training_key"))
-    return Call("cancelTraining", kwargs, no_content, timeout)
+    # A 404 answering a replay after a lost response: the lost attempt did the cancellation.
+    return Call("cancelTraining", kwargs, no_content, timeout, replay_404_is_success=True)
 
 
 def _update_name_description(
@@ -193,7 +194,9 @@ def _set_organizers(
         notify_organizers=v.boolean(notify, "notify"),
     )
     kwargs = update_organisers_for_training._get_kwargs(int(org), tk, body=body)
-    return Call("updateOrganisersForTraining", kwargs, no_content, timeout)
+    # A replay of an applied request that notifies would email the organizers twice.
+    replay_safe = False if body.notify_organizers else None
+    return Call("updateOrganisersForTraining", kwargs, no_content, timeout, replay_safe=replay_safe)
 
 
 def _update_registration_settings(
@@ -228,7 +231,15 @@ def _update_times(
         notify_trainers=v.boolean(notify_trainers, "notify_trainers"),
     )
     kwargs = update_training_times._get_kwargs(int(org), tk, body=body)
-    return Call("updateTrainingTimes", kwargs, decode_json(m.decode_notified_parties), timeout)
+    # A replay of an applied request that notifies would send the emails twice.
+    replay_safe = False if body.notify_registrants or body.notify_trainers else None
+    return Call(
+        "updateTrainingTimes",
+        kwargs,
+        decode_json(m.decode_notified_parties),
+        timeout,
+        replay_safe=replay_safe,
+    )
 
 
 def _start_url(org: str, training_key: Key, timeout: TimeoutTypes | NotGiven) -> Call[str]:
@@ -305,7 +316,13 @@ class Trainings(SyncResource):
 
     @operation("cancelTraining")
     def cancel(self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN) -> None:
-        """Cancel a training. No emails are sent to registrants."""
+        """Cancel a training. No emails are sent to registrants.
+
+        Retried like every DELETE (connection errors, timeouts, 429/502/503/504). If an attempt's
+        response was lost (connection reset, read timeout, 502/504) and the retry is answered
+        404, that attempt did cancel the training: the call succeeds. A 404 on the first
+        attempt (or after failures that prove nothing was applied) raises ``NotFound``.
+        """
         return self._request(_cancel(self._organizer_key, training_key, timeout))
 
     @operation("updateTrainingNameDescription")
@@ -346,6 +363,13 @@ class Trainings(SyncResource):
         """Replace the training's co-organizers (the scheduling organizer always stays).
 
         ``notify`` emails the organizers about the change.
+
+        Retries: with ``notify=False`` like every PUT. With ``notify=True`` (default) only when
+        nothing was sent (connection errors, connect/pool timeouts): after a lost response,
+        read timeout, 429 or 502/503/504 the change may have been applied and a replay would
+        email the organizers twice, so the error is raised instead (``TransportError`` with
+        ``maybe_sent=True``, ``ServerError``, ``RateLimited``); check the organizers with
+        :meth:`organizers` before repeating.
         """
         return self._request(
             _set_organizers(self._organizer_key, training_key, organizer_keys, notify, timeout)
@@ -389,6 +413,13 @@ class Trainings(SyncResource):
             time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``.
             notify_registrants: let GoTo email the registrants about the change.
             notify_trainers: let GoTo email the (co-)organizers about the change.
+
+        Retries: without notifications like every PUT. With ``notify_registrants`` or
+        ``notify_trainers`` (the defaults) only when nothing was sent (connection errors,
+        connect/pool timeouts): after a lost response, read timeout, 429 or 502/503/504 the new
+        times may have been applied and a replay would send every email twice, so the error is
+        raised instead (``TransportError`` with ``maybe_sent=True``, ``ServerError``,
+        ``RateLimited``); check the training with :meth:`get` before repeating.
 
         Returns:
             ``NotifiedParties``: how many registrants and trainers were notified.

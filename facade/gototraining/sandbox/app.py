@@ -206,8 +206,14 @@ class Reply:
         if self.reset:
             # Promise more bytes than are sent, then fail: uvicorn closes the socket and
             # the client sees a truncated body (a protocol/read error, never a clean reply).
+            # A 204/304/1xx status line would end the response right after the headers (no
+            # body allowed, Content-Length ignored) and the client would see a success, so
+            # those are sent as 200: the status is never observable anyway, only the cut.
+            # (ASGI has no way to drop the connection before the status line: an exception
+            # there makes uvicorn answer 500.)
+            status = 200 if self.status in (204, 304) or self.status < 200 else self.status
             head.append((b"content-length", b"4096"))
-            await send({"type": "http.response.start", "status": self.status, "headers": head})
+            await send({"type": "http.response.start", "status": status, "headers": head})
             partial = b'{"trainingKey":"81782'
             await send({"type": "http.response.body", "body": partial, "more_body": True})
             raise InjectedReset("injected connection reset")

@@ -9,9 +9,11 @@ from typing import Annotated
 
 import typer
 
+from gototraining import DEFAULT_TOKEN_URL
+
 from ..config import StoredTokens
 from ..context import UsageError
-from ..login import DEFAULT_AUTHORIZE_URL, DEFAULT_TOKEN_URL, LoginError, authorize
+from ..login import DEFAULT_AUTHORIZE_URL, LoginError, authorize
 from ..output import console
 from . import parse_key, state
 

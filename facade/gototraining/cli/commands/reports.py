@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ..output import attendance_tables, console, print_json
+from ..output import attendance_json, attendance_tables, console, print_json
 from ..reports import attendance as fetch_attendance
 from . import parse_key, state
 
@@ -27,7 +27,7 @@ def attendance(
         sessions = fetch_attendance(client, key)
         time_zone = client.trainings.get(key).time_zone if sessions and not json else None
     if json:
-        print_json({"training_key": key, "sessions": sessions})
+        print_json(attendance_json(key, sessions))
         return
     out = console()
     if not sessions:

@@ -1,0 +1,157 @@
+"""One ``OAuth2`` shared by sync clients in threads AND async clients in several event loops
+refreshes exactly once (finding 4: a threading.Lock for sync plus one asyncio.Lock per loop gave
+one refresh per lock -- 4 token requests for 4 threads + 3 loops; with rotating refresh tokens
+the extra ones fail with invalid_grant)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from gototraining import (
+    APIConnectionError,
+    AsyncGoToTraining,
+    AuthenticationError,
+    GoToTraining,
+    OAuth2,
+)
+
+from .test_facade_auth import ORG, TOKEN_URL, FakeGoTo
+
+SYNC_THREADS, LOOPS, TASKS_PER_LOOP = 4, 3, 3
+
+
+def run_everywhere(auth: OAuth2, api: FakeGoTo) -> list[Any]:
+    """4 threads with a sync client each + 3 threads each running asyncio.run() with 3 tasks;
+    all start together. Returns each request's result or exception."""
+    results: list[Any] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(SYNC_THREADS + LOOPS)
+
+    def record(value: Any) -> None:
+        with lock:
+            results.append(value)
+
+    def sync_worker() -> None:
+        http = httpx.Client(transport=httpx.MockTransport(api.handler))
+        client = GoToTraining(auth=auth, organizer_key=ORG, rate_limit=None, http_client=http)
+        barrier.wait()
+        try:
+            record(client.trainings.list())
+        except Exception as exc:  # noqa: BLE001 - collected
+            record(exc)
+        finally:
+            http.close()
+
+    def async_worker() -> None:
+        async def main() -> None:
+            transport = httpx.MockTransport(api.async_handler)
+            async with httpx.AsyncClient(transport=transport) as http:
+                client = AsyncGoToTraining(
+                    auth=auth, organizer_key=ORG, rate_limit=None, http_client=http
+                )
+                barrier.wait()
+                outcomes = await asyncio.gather(
+                    *(client.trainings.list() for _ in range(TASKS_PER_LOOP)),
+                    return_exceptions=True,
+                )
+            for outcome in outcomes:
+                record(outcome)
+
+        asyncio.run(main())
+
+    threads = [threading.Thread(target=sync_worker) for _ in range(SYNC_THREADS)]
+    threads += [threading.Thread(target=async_worker) for _ in range(LOOPS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert len(results) == SYNC_THREADS + LOOPS * TASKS_PER_LOOP
+    return results
+
+
+def test_proactive_refresh_once_across_threads_and_event_loops() -> None:
+    api = FakeGoTo(token_delay=0.3)
+    auth = OAuth2("my-client", "my-secret", "rt-1", token_url=TOKEN_URL)  # no token yet
+    results = run_everywhere(auth, api)
+    assert results == [[]] * len(results)
+    assert len(api.token_calls) == 1 and auth.refresh_count == 1
+    assert set(api.api_calls) == {"Bearer at-2"}
+
+
+def test_reactive_refresh_once_across_threads_and_event_loops() -> None:
+    api = FakeGoTo(token_delay=0.3)
+    api.generation = 2  # at-1 is stale: every first attempt is rejected
+    auth = OAuth2("my-client", "my-secret", "rt-1", access_token="at-1", token_url=TOKEN_URL)
+    results = run_everywhere(auth, api)
+    assert results == [[]] * len(results)
+    assert len(api.token_calls) == 1 and auth.refresh_count == 1
+
+
+def test_a_rejected_refresh_is_not_repeated_by_the_waiters() -> None:
+    api = FakeGoTo(token_delay=0.3)
+    calls: list[int] = []
+
+    def reject(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        return httpx.Response(400, json={"error": "invalid_grant", "error_description": "used"})
+
+    api._token = reject  # type: ignore[method-assign]
+    auth = OAuth2("my-client", "my-secret", "rt-1", token_url=TOKEN_URL)
+    results = run_everywhere(auth, api)
+    assert all(isinstance(r, AuthenticationError) for r in results), results
+    assert all(r.error_code == "invalid_grant" for r in results)
+    assert len(calls) == 1 and not api.api_calls
+
+
+def test_an_abandoned_refresh_is_taken_over_by_a_waiter() -> None:
+    """The leader's token request fails to connect: a waiter refreshes instead."""
+    api = FakeGoTo(token_delay=0.3)
+    real_token: Callable[[httpx.Request], httpx.Response] = api._token
+    calls: list[int] = []
+
+    def flaky(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        if len(calls) == 1:
+            raise httpx.ConnectError("refused")
+        return real_token(request)
+
+    api._token = flaky  # type: ignore[method-assign]
+    auth = OAuth2("my-client", "my-secret", "rt-1", token_url=TOKEN_URL)
+    results = run_everywhere(auth, api)
+    # the pipeline retries the leader's request (ConnectError: nothing was sent)
+    assert all(r == [] or isinstance(r, APIConnectionError) for r in results), results
+    assert len(calls) == 2 and auth.refresh_count == 1
+
+
+def test_waiting_for_a_stuck_refresh_times_out() -> None:
+    api = FakeGoTo(token_delay=1.0)
+    auth = OAuth2("my-client", "my-secret", "rt-1", token_url=TOKEN_URL)
+    auth.refresh_wait = 0.1
+    results = run_everywhere(auth, api)
+    timeouts = [r for r in results if isinstance(r, Exception)]
+    assert len(timeouts) == len(results) - 1  # everyone but the refresher gave up
+    assert all("waiting for a token refresh by a concurrent request" in str(r) for r in timeouts)
+    assert all(r.maybe_sent is False for r in timeouts)
+
+
+@pytest.mark.parametrize("loops", [2])
+def test_sequential_event_loops_still_work(loops: int) -> None:
+    api = FakeGoTo()
+    auth = OAuth2("c", "s", "rt-1", token_url=TOKEN_URL)
+
+    async def once() -> None:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(api.async_handler)) as http:
+            client = AsyncGoToTraining(
+                auth=auth, organizer_key=ORG, rate_limit=None, http_client=http
+            )
+            await client.trainings.list()
+
+    for _ in range(loops):
+        asyncio.run(once())
+        api.generation += 1
+    assert auth.refresh_count == loops
