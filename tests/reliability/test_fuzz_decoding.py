@@ -567,7 +567,8 @@ def test_arbitrary_bytes_decode_or_are_a_decode_error(
 
 def through_redirect(status: int, location_header: bytes | None, body: bytes = b"") -> Any:
     """Answer one getRecordingDownloadById pipeline; return the file URL or raise."""
-    gen = pipeline(SETTINGS, Call("fuzz", {"method": "get", "url": "/fuzz"}, location))
+    call = Call("fuzz", {"method": "get", "url": "/fuzz"}, location, redirect_is_result=True)
+    gen = pipeline(SETTINGS, call)
     send = next(gen)
     headers = [] if location_header is None else [(b"location", location_header)]
     response = httpx.Response(status, content=body, headers=headers, request=send.request)
