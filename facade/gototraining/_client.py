@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 import httpx
 
@@ -136,6 +136,26 @@ class _Config:
         }
 
 
+_HTTPClient = TypeVar("_HTTPClient", httpx.Client, httpx.AsyncClient)
+
+
+def _http_client(
+    given: _HTTPClient | None, cls: type[_HTTPClient], timeout: TimeoutTypes | NotGiven
+) -> tuple[_HTTPClient, bool, TimeoutTypes | NotGiven]:
+    """The HTTP client to use, whether we own (and must close) it, and the per-request timeout."""
+    if given is None:
+        made = cls(
+            timeout=DEFAULT_TIMEOUT if isinstance(timeout, NotGiven) else timeout,
+            follow_redirects=False,
+        )
+        return made, True, NOT_GIVEN  # the client we made carries the timeout
+    if not isinstance(given, cls):
+        raise ValidationError(
+            "http_client", f"expected an httpx.{cls.__name__}, got {type(given).__name__}"
+        )
+    return given, False, timeout
+
+
 class GoToTraining:
     """Synchronous GoToTraining client.
 
@@ -215,19 +235,7 @@ class GoToTraining:
             rate_limit,
             user_agent,
         )
-        if http_client is None:
-            http_client = httpx.Client(
-                timeout=DEFAULT_TIMEOUT if isinstance(timeout, NotGiven) else timeout,
-                follow_redirects=False,
-            )
-            self._owns_client = True
-            timeout = NOT_GIVEN  # the client we made carries it
-        elif not isinstance(http_client, httpx.Client):
-            raise ValidationError(
-                "http_client", f"expected an httpx.Client, got {type(http_client).__name__}"
-            )
-        else:
-            self._owns_client = False
+        http_client, self._owns_client, timeout = _http_client(http_client, httpx.Client, timeout)
         self._transport = SyncTransport(http_client, **self._config.transport_settings(timeout))
         self.trainings = Trainings(self)
         self.registrants = Registrants(self)
@@ -317,19 +325,9 @@ class AsyncGoToTraining:
             rate_limit,
             user_agent,
         )
-        if http_client is None:
-            http_client = httpx.AsyncClient(
-                timeout=DEFAULT_TIMEOUT if isinstance(timeout, NotGiven) else timeout,
-                follow_redirects=False,
-            )
-            self._owns_client = True
-            timeout = NOT_GIVEN
-        elif not isinstance(http_client, httpx.AsyncClient):
-            raise ValidationError(
-                "http_client", f"expected an httpx.AsyncClient, got {type(http_client).__name__}"
-            )
-        else:
-            self._owns_client = False
+        http_client, self._owns_client, timeout = _http_client(
+            http_client, httpx.AsyncClient, timeout
+        )
         self._transport = AsyncTransport(http_client, **self._config.transport_settings(timeout))
         self.trainings = AsyncTrainings(self)
         self.registrants = AsyncRegistrants(self)
