@@ -246,7 +246,10 @@ def _minutes(d: dict[str, Any], k: str) -> timedelta:
     v = _int(d, k)
     if v < 0:
         raise _Bad(f"field {k!r}: expected minutes >= 0, got {v}")
-    return timedelta(minutes=v)
+    try:
+        return timedelta(minutes=v)
+    except OverflowError:  # beyond timedelta's ~2.7 million years (the spec says int32)
+        raise _Bad(f"field {k!r}: {v} minutes is out of range") from None
 
 
 def _opt_str(d: dict[str, Any], k: str) -> str | None:
@@ -411,7 +414,7 @@ def _session(d: dict[str, Any]) -> Session:
         end=_dt(d, "sessionEndTime"),
         attendance_count=_int(d, "attendanceCount"),
         duration=_minutes(d, "duration"),
-        organizers=tuple(_organizer(o) for o in d["organizers"]),
+        organizers=tuple(_organizer(o) for o in _objects(d, "organizers")),
     )
 
 
@@ -425,16 +428,17 @@ def _attendee(d: dict[str, Any]) -> Attendee:
         surname=_str(d, "surname"),
         email=_str(d, "email"),
         time_in_session=_minutes(d, "timeInSession"),
-        in_session_times=tuple(_attendance(a) for a in d["inSessionTimes"]),
+        in_session_times=tuple(_attendance(a) for a in _objects(d, "inSessionTimes")),
     )
 
 
 def _recording(d: dict[str, Any]) -> Recording:
     rid = d["recordingId"]
-    if type(rid) is int:
+    if type(rid) is int and rid >= 0:
         rid = str(rid)
-    elif type(rid) is not str or not rid.isdigit():
-        raise _Bad("field 'recordingId': expected integer")
+    # isascii: str.isdigit() is also true for "²" or "١٢", which are no key
+    elif type(rid) is not str or not (rid.isascii() and rid.isdigit()):
+        raise _Bad(f"field 'recordingId': expected a non-negative integer, got {rid!r:.40}")
     return Recording(
         recording_id=rid,
         name=_str(d, "name"),

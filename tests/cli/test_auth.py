@@ -180,9 +180,32 @@ def test_login_wrong_client_secret(
     assert not (config_dir / "tokens.json").exists()
 
 
+def test_login_takes_organizer_key_from_token_response(
+    sb: Sandbox, config_dir: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sandbox's token response names the organizer (``organizer_key``), as older GoTo
+    token responses did: no --organizer-key needed."""
+    monkeypatch.setattr("webbrowser.open", Browser().open)
+    result = _login(run, sb, "--timeout", "10")
+    assert result.exit_code == 0, result.output
+    assert f"Organizer key: {sb.organizer_key}" in result.stdout
+    assert "named no organizer" not in result.stderr
+    stored = json.loads((config_dir / "tokens.json").read_text())
+    assert stored["organizer_key"] == sb.organizer_key
+    assert run("trainings", "list").exit_code == 0
+
+
 def test_login_without_organizer_key_warns(
     sb: Sandbox, config_dir: Path, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A token response without ``organizer_key`` (the current GoTo flow) and no option."""
+    grant = sb.core.auth.grant
+
+    def current_grant(form: dict[str, str]) -> dict[str, object]:
+        data = grant(form)
+        return {k: v for k, v in data.items() if k not in ("organizer_key", "account_key")}
+
+    monkeypatch.setattr(sb.core.auth, "grant", current_grant)
     monkeypatch.setattr("webbrowser.open", Browser().open)
     result = _login(run, sb, "--timeout", "10")
     assert result.exit_code == 0

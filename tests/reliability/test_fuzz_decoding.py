@@ -5,6 +5,11 @@ Bodies go through the transport's own decode step: ``pipeline()`` (the sans-IO r
 pipeline both clients run) is driven by hand and answered with a hand-made ``httpx.Response``,
 so status mapping, JSON parsing and the model decoders are all exercised as in production.
 
+Models: the 7 original ones (training(s), organizers, registrant(s), registration, bare string)
+and the full API's (sessions with organizers, attendees with their attendance parts, the
+recording list, NotifiedParties, startTraining's HostUrl, the bare start/manage URL strings),
+plus getRecordingDownloadById's 302 answer (``location``: Location header, not JSON).
+
 - valid shapes with boundary values (empty and huge strings, unicode, int64 bounds and beyond
   in unknown fields, odd but valid ISO date-times with offsets, optional fields missing or
   null, extra unknown fields) must decode, and to the values sent;
@@ -15,6 +20,7 @@ so status mapping, JSON parsing and the model decoders are all exercised as in p
 - token-endpoint answers must refresh or raise ``AuthenticationError``.
 
 Examples per test: ``conftest.FUZZ`` (100 in ``make test``, 1,000 under ``make soak``);
+the full-API models use ``FUZZ_FULL`` (half of that in ``make test``, the same under soak);
 the totals are printed at the end of the module (``-s``).
 """
 
@@ -31,26 +37,34 @@ import pytest
 from gototraining import (
     STATUS_TO_ERROR,
     APIError,
+    Attendee,
     AuthenticationError,
     BadRequest,
     DecodeError,
     GoToTrainingError,
+    NotifiedParties,
     OAuth2,
     Organizer,
+    Recording,
     Registrant,
     Registration,
     RetryPolicy,
     ServerError,
+    Session,
     Training,
 )
 from gototraining import _models as m
 from gototraining._errors import INVALID_TOKEN_CODES
 from gototraining._transport import Call, _Settings, decode_json, pipeline
 from gototraining._types import NOT_GIVEN
-from hypothesis import given
+from gototraining.resources.recordings import location
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from .conftest import FUZZ
+from .conftest import FUZZ, SOAK
+
+#: The full-API models' tests: half the CI examples (the soak size under ``make soak``).
+FUZZ_FULL = FUZZ if SOAK else settings(FUZZ, max_examples=max(1, FUZZ.max_examples // 2))
 
 pytestmark = pytest.mark.fuzz
 
@@ -155,9 +169,14 @@ REQUIRED = frozenset(
         "startDate", "endDate", "organizerKey", "email", "givenName", "surname",
         "disableConfirmationEmail", "disableWebRegistration", "registrantKey", "status",
         "registrationDate", "joinUrl", "confirmationUrl",
+        # full API
+        "sessionKey", "trainingName", "sessionStartTime", "sessionEndTime", "attendanceCount",
+        "duration", "timeInSession", "inSessionTimes", "joinTime", "leaveTime",
+        "timeInPartOfSession", "recordingId", "recordingList", "notifiedRegistrants",
+        "notifiedTrainers", "hostURL",
     }
 )  # fmt: skip
-OPTIONAL = frozenset({"description", "timeZone"})
+OPTIONAL = frozenset({"description", "timeZone", "registrationUrl", "downloadUrl"})
 extra_fields = st.dictionaries(
     st.text(max_size=12).filter(lambda k: k not in REQUIRED | OPTIONAL), any_json, max_size=3
 )
@@ -203,6 +222,67 @@ registrant = obj(
 )
 registration = obj({"registrantKey": keys, "joinUrl": text, "confirmationUrl": text})
 
+# -- full API ---------------------------------------------------------------------------------
+INT32 = (-(2**31), 2**31 - 1)
+int32s = st.one_of(st.integers(*INT32), st.sampled_from([0, *INT32]))
+#: Whole minutes (spec: int32 >= 0), boundaries included.
+minutes = st.one_of(st.integers(0, INT32[1]), st.sampled_from([0, 1, INT32[1]]))
+urls = st.one_of(
+    text,
+    st.sampled_from(
+        [
+            "https://global.gototraining.com/hostTraining/425679554?hostToken=5395831007920635271",
+            "https://global.gototraining.com/start/training/425679554?organizerKey=1",
+            "https://global.gototraining.com/manage/training/8654042048833979961?trainingId=1",
+            "https://global.gototraining.com/hostTraining/425679554?hostToken=REDACTED",
+            "/relative", "//host/x", "http://[::1", "not a url",
+        ]
+    ),
+)  # fmt: skip
+attendance = obj(
+    {"joinTime": iso_datetimes(), "leaveTime": iso_datetimes(), "timeInPartOfSession": minutes}
+)
+session = obj(
+    {
+        "sessionKey": keys,
+        "trainingName": text,
+        "sessionStartTime": iso_datetimes(),
+        "sessionEndTime": iso_datetimes(),
+        "attendanceCount": int32s,
+        "duration": minutes,
+        "organizers": st.lists(organizer, max_size=2),
+    }
+)
+attendee = obj(
+    {
+        "givenName": text,
+        "surname": text,
+        "email": text,
+        "timeInSession": minutes,
+        "inSessionTimes": st.lists(attendance, max_size=3),
+    }
+)
+recording_ids = st.one_of(
+    st.integers(0, INT64[1]), st.integers(0, INT64[1]).map(str), st.sampled_from([0, INT64[1]])
+)
+recording = obj(
+    {
+        "recordingId": recording_ids,
+        "name": text,
+        "startDate": iso_datetimes(),
+        "endDate": iso_datetimes(),
+    },
+    description=st.none() | text,
+    registrationUrl=st.none() | urls,
+    downloadUrl=st.none() | urls,
+)
+# trainingKey is int64 here (string elsewhere); the facade does not read it.
+recording_list = obj(
+    {"trainingKey": st.integers(0, INT64[1]), "recordingList": st.lists(recording, max_size=3)}
+)
+notified = obj({"notifiedRegistrants": int32s, "notifiedTrainers": int32s})
+host_url = obj({"hostURL": urls})
+
 # name -> (decoder, strategy of valid JSON, result check)
 MODELS: dict[str, tuple[Callable[[Any], Any], st.SearchStrategy[Any], Callable[[Any, Any], None]]]
 
@@ -241,6 +321,46 @@ def _check_string(data: Any, s: Any) -> None:
     assert s == data
 
 
+def _check_session(data: Any, s: Any) -> None:
+    assert isinstance(s, Session) and s.session_key == data["sessionKey"]
+    assert s.training_name == data["trainingName"]
+    assert s.start.tzinfo is not None and s.end.tzinfo is not None
+    assert s.attendance_count == data["attendanceCount"]
+    assert s.duration == timedelta(minutes=data["duration"])
+    assert [o.organizer_key for o in s.organizers] == [
+        o["organizerKey"] for o in data["organizers"]
+    ]
+
+
+def _check_attendee(data: Any, a: Any) -> None:
+    assert isinstance(a, Attendee) and a.email == data["email"]
+    assert a.time_in_session == timedelta(minutes=data["timeInSession"])
+    assert len(a.in_session_times) == len(data["inSessionTimes"])
+    for part, raw in zip(a.in_session_times, data["inSessionTimes"], strict=True):
+        assert part.time_in_part == timedelta(minutes=raw["timeInPartOfSession"])
+        assert part.join_time.tzinfo is not None and part.leave_time.tzinfo is not None
+
+
+def _check_recordings(data: Any, recordings: Any) -> None:
+    assert isinstance(recordings, list) and len(recordings) == len(data["recordingList"])
+    for raw, r in zip(data["recordingList"], recordings, strict=True):
+        assert isinstance(r, Recording) and r.recording_id == str(raw["recordingId"])
+        assert r.recording_id.isascii() and r.recording_id.isdigit()
+        assert (r.name, r.description) == (raw["name"], raw.get("description"))
+        assert (r.registration_url, r.download_url) == (
+            raw.get("registrationUrl"), raw.get("downloadUrl"),
+        )  # fmt: skip
+        assert r.start.tzinfo is not None and r.end.tzinfo is not None
+
+
+def _check_notified(data: Any, n: Any) -> None:
+    assert n == NotifiedParties(data["notifiedRegistrants"], data["notifiedTrainers"])
+
+
+def _check_host_url(data: Any, url: Any) -> None:
+    assert url == data["hostURL"]
+
+
 MODELS = {
     "training": (m.decode_training, training, _check_training),
     "trainings": (m.decode_trainings, st.lists(training, max_size=3), _each(_check_training)),
@@ -253,7 +373,17 @@ MODELS = {
     ),
     "registration": (m.decode_registration, registration, _check_registration),
     "string": (m.decode_string, text, _check_string),
+    # full API
+    "sessions": (m.decode_sessions, st.lists(session, max_size=3), _each(_check_session)),
+    "attendees": (m.decode_attendees, st.lists(attendee, max_size=3), _each(_check_attendee)),
+    "recordings": (m.decode_recordings, recording_list, _check_recordings),
+    "notified": (m.decode_notified_parties, notified, _check_notified),
+    "host_url": (m.decode_host_url, host_url, _check_host_url),
+    "url_string": (m.decode_string, urls, _check_string),  # getStartUrl / getManageTrainingURL
 }
+FULL_API = frozenset({"sessions", "attendees", "recordings", "notified", "host_url", "url_string"})
+#: Required by the spec but not read by the facade (so not a DecodeError when broken).
+LENIENT = {"recordings": frozenset({"$.trainingKey"})}
 
 # -- invalid variants: one required field deleted or of the wrong type -------------------------
 
@@ -262,6 +392,17 @@ WRONG = {
     "bool": st.one_of(st.none(), st.integers(0, 1), st.just("false"), st.just([]), st.just({})),
     "list": st.one_of(st.none(), st.just({}), st.just(""), st.just("abc"), st.integers(), st.just({"a": 1})),
     "object": st.one_of(st.none(), st.just([]), st.just("x"), st.integers(), st.just([{}])),
+    "int": st.one_of(
+        st.none(), st.just("1"), st.just(1.0), st.just(1.5), st.booleans(), st.just([]), st.just({}),
+    ),
+    "minutes": st.one_of(
+        st.none(), st.just("1"), st.just(1.0), st.booleans(), st.just([]),
+        st.integers(max_value=-1), st.sampled_from([10**30, 2**64, -(2**63)]),  # < 0 or no timedelta
+    ),
+    "recording_id": st.one_of(
+        st.none(), st.just(""), st.just("abc"), st.just("-1"), st.just("1.5"), st.just(1.5),
+        st.booleans(), st.just([]), st.just({}), st.sampled_from(["\u00b2", "\u0661\u0662", "\uff11"]),
+    ),
     "datetime": st.one_of(
         st.none(), st.integers(), st.just(""), st.just("not a date"), st.just("2031-13-01T00:00Z"),
         st.just("2031-03-01T09:00+25:00"), st.just([]),
@@ -276,29 +417,46 @@ FIELD_TYPE = {
     "startDate": "datetime",
     "endDate": "datetime",
     "registrationDate": "datetime",
+    "sessionStartTime": "datetime",
+    "sessionEndTime": "datetime",
+    "joinTime": "datetime",
+    "leaveTime": "datetime",
+    "inSessionTimes": "list",
+    "recordingList": "list",
+    "attendanceCount": "int",
+    "notifiedRegistrants": "int",
+    "notifiedTrainers": "int",
+    "duration": "minutes",
+    "timeInSession": "minutes",
+    "timeInPartOfSession": "minutes",
+    "recordingId": "recording_id",
 }
 
 
-def _required_slots(value: Any, path: str = "$") -> list[tuple[Any, str, str]]:
+def _required_slots(
+    value: Any, path: str = "$", lenient: frozenset[str] = frozenset()
+) -> list[tuple[Any, str, str]]:
     """(container, key, path) of every required field in a decoded-shape JSON value."""
     slots: list[tuple[Any, str, str]] = []
     if isinstance(value, dict):
         for k, v in value.items():
-            if k in REQUIRED:
+            if k in REQUIRED and f"{path}.{k}" not in lenient:
                 slots.append((value, k, f"{path}.{k}"))
-                slots.extend(_required_slots(v, f"{path}.{k}"))
+                slots.extend(_required_slots(v, f"{path}.{k}", lenient))
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            slots.extend(_required_slots(v, f"{path}[{i}]"))
+            slots.extend(_required_slots(v, f"{path}[{i}]", lenient))
     return slots
 
 
 @st.composite
-def broken(draw: st.DrawFn, valid: st.SearchStrategy[Any]) -> tuple[Any, str]:
+def broken(
+    draw: st.DrawFn, valid: st.SearchStrategy[Any], lenient: frozenset[str] = frozenset()
+) -> tuple[Any, str]:
     """A valid value with exactly one required field deleted or given a wrong-typed value
     (or, for a bare string, a non-string)."""
     value = draw(valid)
-    slots = _required_slots(value)
+    slots = _required_slots(value, lenient=lenient)
     if not slots:  # bare string or empty list: break the top level itself
         return draw(
             st.sampled_from([None, 1, {}, True] + ([] if isinstance(value, list) else [[]]))
@@ -313,10 +471,17 @@ def broken(draw: st.DrawFn, valid: st.SearchStrategy[Any]) -> tuple[Any, str]:
 
 def _non_empty(name: str) -> st.SearchStrategy[Any]:
     valid = MODELS[name][1]
-    if name in ("trainings", "organizers", "registrants"):  # a list with something to break
-        item = {"trainings": training, "organizers": organizer, "registrants": registrant}[name]
-        return st.lists(item, min_size=1, max_size=3)
+    items = {
+        "trainings": training, "organizers": organizer, "registrants": registrant,
+        "sessions": session, "attendees": attendee,
+    }  # fmt: skip
+    if name in items:  # a list with something to break
+        return st.lists(items[name], min_size=1, max_size=3)
     return valid
+
+
+def _fuzz(name: str) -> settings:
+    return FUZZ_FULL if name in FULL_API else FUZZ
 
 
 # -- the properties -------------------------------------------------------------------------------
@@ -328,7 +493,7 @@ ESCAPES = (KeyError, TypeError, AttributeError, IndexError, RecursionError, Over
 def test_valid_bodies_decode_to_what_was_sent(name: str) -> None:
     decoder, valid, check = MODELS[name]
 
-    @FUZZ
+    @_fuzz(name)
     @given(data=valid)
     def run(data: Any) -> None:
         EXAMPLES[f"valid/{name}"] += 1
@@ -341,8 +506,8 @@ def test_valid_bodies_decode_to_what_was_sent(name: str) -> None:
 def test_one_broken_field_is_a_decode_error(name: str) -> None:
     decoder = MODELS[name][0]
 
-    @FUZZ
-    @given(case=broken(_non_empty(name)))
+    @_fuzz(name)
+    @given(case=broken(_non_empty(name), LENIENT.get(name, frozenset())))
     def run(case: tuple[Any, str]) -> None:
         EXAMPLES[f"broken/{name}"] += 1
         data, what = case
@@ -358,7 +523,7 @@ def test_one_broken_field_is_a_decode_error(name: str) -> None:
 def test_arbitrary_json_decodes_or_is_a_decode_error(name: str) -> None:
     decoder = MODELS[name][0]
 
-    @FUZZ
+    @_fuzz(name)
     @given(data=any_json)
     def run(data: Any) -> None:
         EXAMPLES[f"any-json/{name}"] += 1
@@ -395,6 +560,80 @@ def test_arbitrary_bytes_decode_or_are_a_decode_error(
         pass
     except ESCAPES as exc:  # pragma: no cover - the failure message
         raise AssertionError(f"{type(exc).__name__} escaped") from exc
+
+
+# -- getRecordingDownloadById: the 302's Location (not JSON) ------------------------------------
+
+
+def through_redirect(status: int, location_header: bytes | None, body: bytes = b"") -> Any:
+    """Answer one getRecordingDownloadById pipeline; return the file URL or raise."""
+    call = Call("fuzz", {"method": "get", "url": "/fuzz"}, location, redirect_is_result=True)
+    gen = pipeline(SETTINGS, call)
+    send = next(gen)
+    headers = [] if location_header is None else [(b"location", location_header)]
+    response = httpx.Response(status, content=body, headers=headers, request=send.request)
+    try:
+        gen.send(response)
+    except StopIteration as stop:
+        return stop.value
+    raise AssertionError("the pipeline asked for another action")
+
+
+header_text = st.text(
+    st.characters(min_codepoint=0x20, max_codepoint=0xFF, exclude_characters="\x7f"), max_size=60
+)
+location_headers = st.one_of(
+    st.none(),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "https://cdn.example.net/rec/recording-1.mp4?Signature=x&Expires=1",
+            "/_sandbox/files/recording-1.mp4",
+            "recording-1.mp4",
+            "//cdn.example.net/a",
+            "http://[::1",
+            "http://[invalid]/x",
+            "http://a:99999/",
+            "ftp://x/y",
+            "?a=b",
+            "#f",
+            "http://\u00e9.example/",
+            "https://" + "a" * 300 + ".example/",
+        ]
+    ),
+    header_text,
+).map(lambda v: None if v is None else v.encode("latin-1"))
+
+
+@FUZZ_FULL
+@given(
+    status=st.sampled_from([301, 302, 303, 307, 308, 300, 304, 399]),
+    header=location_headers,
+    body=raw_bodies,
+)
+def test_redirect_location_is_an_absolute_url_or_a_decode_error(
+    status: int, header: bytes | None, body: bytes
+) -> None:
+    EXAMPLES["redirect"] += 1
+    try:
+        url = through_redirect(status, header, body)
+    except DecodeError as exc:
+        assert exc.response is not None and exc.response.status_code == status
+        return
+    assert header and header.strip()
+    parsed = httpx.URL(url)
+    assert parsed.is_absolute_url and parsed.scheme, url
+
+
+@FUZZ_FULL
+@given(status=st.sampled_from([200, 201, 204, 206]), header=location_headers, body=raw_bodies)
+def test_non_redirect_answer_to_download_url_is_a_decode_error(
+    status: int, header: bytes | None, body: bytes
+) -> None:
+    EXAMPLES["redirect/2xx"] += 1
+    with pytest.raises(DecodeError, match="expected a 302"):
+        through_redirect(status, header, body)
 
 
 error_bodies = st.one_of(

@@ -172,16 +172,31 @@ def test_reprs_hide_secrets() -> None:
             assert_clean(obj._transport.settings, SENTINELS)
 
 
+#: Credentials a cassette must not hold (tests/sdk/cassette_scrub.py writes ``REDACTED``).
+CASSETTE_CREDENTIAL = re.compile(
+    r"""(?ix)
+    (?:bearer|basic)\s+(?!REDACTED\b)[A-Za-z0-9._~+/=-]{8,}          # Authorization values
+    | (?<![A-Za-z_])(?:access_token|refresh_token|client_secret|id_token|code)
+      ["']?\s*[:=]\s*["']?(?!REDACTED\b)[A-Za-z0-9._~+/=-]{8,}        # JSON or form fields
+    | [?&;](?:host_?token|token|sig|signature)=(?!REDACTED(?:[&"'\s\\]|$))[^&"'\s\\]+
+                                                        # startTraining hostURL, signed URLs
+    """
+)
+
+
+def test_cassette_scan_flags_host_tokens_but_not_placeholders() -> None:
+    host = "https://global.gototraining.com/hostTraining/425679554?hostToken="
+    assert CASSETTE_CREDENTIAL.findall(f'{{"hostURL":"{host}5395831007920635271"}}')
+    assert CASSETTE_CREDENTIAL.findall(f"'{host}abc&x=1'")
+    assert CASSETTE_CREDENTIAL.findall(f"{host}REDACTEDX")
+    assert not CASSETTE_CREDENTIAL.findall(f'{{"hostURL":"{host}REDACTED"}}')
+    assert not CASSETTE_CREDENTIAL.findall(f"'{host}REDACTED&x=1'")
+
+
 def test_no_secret_in_any_cassette() -> None:
     files = [p for p in CASSETTES.rglob("*") if p.is_file()]
     assert files, "no cassettes found"
-    credential = re.compile(
-        r"""(?ix)
-        (?:bearer|basic)\s+(?!REDACTED\b)[A-Za-z0-9._~+/=-]{8,}          # Authorization values
-        | (?<![A-Za-z_])(?:access_token|refresh_token|client_secret|id_token|code)
-          ["']?\s*[:=]\s*["']?(?!REDACTED\b)[A-Za-z0-9._~+/=-]{8,}        # JSON or form fields
-        """
-    )
+    credential = CASSETTE_CREDENTIAL
     for path in files:
         text = path.read_text(encoding="utf-8", errors="replace")
         assert not credential.findall(text), f"{path}: {credential.findall(text)[:3]}"

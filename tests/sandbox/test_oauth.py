@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pytest
 from gototraining.sandbox import Sandbox
 
 
@@ -25,6 +26,8 @@ def test_refresh_flow_after_expiry(sb: Sandbox) -> None:
     body = r.json()
     assert body["token_type"] == "Bearer" and body["expires_in"] == 3600
     assert set(body) >= {"access_token", "refresh_token", "scope", "principal"}
+    # like older GoTo token responses: the organizer and account, as strings
+    assert (body["organizer_key"], body["account_key"]) == (sb.organizer_key, sb.account_key)
     fresh = {"Authorization": f"Bearer {body['access_token']}"}
     assert httpx.get(org_path, headers=fresh).status_code == 200
     # Refreshed tokens coexist.
@@ -69,6 +72,8 @@ def test_authorization_code_flow(sb: Sandbox) -> None:
     }
     token = httpx.post(sb.token_url, data=form, auth=_basic(sb))
     assert token.status_code == 200
+    assert token.json()["organizer_key"] == sb.organizer_key
+    assert token.json()["account_key"] == sb.account_key
     headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
     assert httpx.get(
         f"{sb.url}/organizers/{sb.organizer_key}/trainings", headers=headers
@@ -95,3 +100,50 @@ def test_fixed_token() -> None:
             headers={"Authorization": "Bearer my-token"},
         )
         assert r.status_code == 200
+
+
+def _list_status(sb: Sandbox, token: str) -> tuple[int, object]:
+    r = httpx.get(
+        f"{sb.url}/organizers/{sb.organizer_key}/trainings",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    return r.status_code, r.json()
+
+
+def test_expired_token_status_401_switch_and_reset(sb: Sandbox) -> None:
+    invalid = {"int_err_code": "InvalidToken", "msg": "Invalid token passed"}
+    sb.set_expired_token_status(401)
+    assert _list_status(sb, "not-a-token") == (401, invalid)
+    old = sb.token
+    sb.expire_tokens()
+    assert _list_status(sb, old) == (401, invalid)
+    sb.set_expired_token_status(403)
+    assert _list_status(sb, old) == (403, invalid)
+    sb.set_expired_token_status(401)
+    sb.reset()  # back to the gateway's 403 (and a valid token)
+    assert _list_status(sb, "not-a-token") == (403, invalid)
+    assert _list_status(sb, sb.token)[0] == 200
+    for bad in (400, 500, True, "401", None):
+        with pytest.raises(ValueError, match="401 or 403"):
+            sb.set_expired_token_status(bad)  # type: ignore[arg-type]
+    assert not sb.take_violations()  # the 401 body is a documented ErrorResponse
+
+
+def test_expired_token_status_admin_endpoint(sb: Sandbox) -> None:
+    admin = f"{sb.root_url}/_sandbox/expired-token-status"
+    assert httpx.post(admin, json={"status": 401}).status_code == 204
+    assert _list_status(sb, "not-a-token")[0] == 401
+    bad = httpx.post(admin, json={"status": 418})
+    assert bad.status_code == 400 and "401 or 403" in bad.json()["error"]
+    assert httpx.post(admin, json={"status": 403}).status_code == 204
+    assert _list_status(sb, "not-a-token")[0] == 403
+
+
+def test_expired_token_status_constructor_default() -> None:
+    with Sandbox(expired_token_status=401) as sb:
+        assert _list_status(sb, "not-a-token")[0] == 401
+        sb.set_expired_token_status(403)
+        sb.reset()  # reset restores the constructor's choice
+        assert _list_status(sb, "not-a-token")[0] == 401
+    with pytest.raises(ValueError):
+        Sandbox(expired_token_status=402)

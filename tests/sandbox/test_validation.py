@@ -145,3 +145,37 @@ def test_agrees_with_openapi_core(
             r.content, status_code=r.status_code, content_type="application/json"
         )
         oa.validate_response(request, response)
+
+
+def test_identical_valid_bodies_are_validated_once_and_bad_ones_always() -> None:
+    """The response-validation cache (sandbox throughput): an identical body that passed is not
+    re-checked; any other body still is, and a failing one never enters the cache."""
+    import dataclasses
+    import json
+
+    from gototraining.sandbox.spec import Spec, SpecViolation, load_spec_text
+
+    spec = Spec.from_text(load_spec_text())
+    op = spec.operations["getManageTrainingURL"]
+    calls: list[Any] = []
+    original = op.responses[200].validate_body
+    assert original is not None
+
+    def counting(data: Any) -> Any:
+        calls.append(data)
+        return original(data)
+
+    op.responses[200] = dataclasses.replace(op.responses[200], validate_body=counting)
+    url = "https://global.gototraining.com/manage/training/1"
+    for _ in range(3):
+        spec.check_response(op.operation_id, 200, "application/json", json.dumps(url).encode(), url)
+    assert len(calls) == 1
+    other = url + "2"
+    spec.check_response(op.operation_id, 200, "application/json", json.dumps(other).encode(), other)
+    assert len(calls) == 2
+    for _ in range(2):
+        with pytest.raises(SpecViolation):
+            spec.check_response(op.operation_id, 200, "application/json", b"1", 1)
+    assert len(calls) == 4
+    with pytest.raises(SpecViolation, match="application/json"):  # media type still checked
+        spec.check_response(op.operation_id, 200, "text/plain", json.dumps(url).encode(), url)

@@ -16,7 +16,14 @@ Makes sandbox-recorded and live-recorded cassettes interchangeable and safe to c
   responses (``access_token``, ``refresh_token``, ``client_secret``, ``code``, ...) become
   ``REDACTED``;
 - personal data in live recordings: every email outside the reserved example domains, and the
-  names next to it, become stable fakes (``person-1@example.com``, ``Given1``, ``Surname1``).
+  names next to it, become stable fakes (``person-1@example.com``, ``Given1``, ``Surname1``);
+- web URLs in JSON (any string that is an http(s) URL outside the API, token endpoint and fake
+  CDN: ``hostURL``, the bare start/manage URL strings, ``joinUrl``, ``confirmationUrl``,
+  ``registrationUrl``): every query value becomes ``REDACTED`` (``hostToken`` is a password,
+  ``registrant=`` identifies a person) and every token-like path segment (12+ characters with a
+  digit, e.g. a join URL's per-registrant token) becomes a stable placeholder ``REDACTED-<n>``
+  -- the same value always the same placeholder within a cassette, so equal URLs stay equal.
+  Scrubbing is idempotent: placeholders are left alone.
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ import json
 import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 LIVE_BASE_URL = "https://api.getgo.com/G2T/rest"
 LIVE_TOKEN_URL = "https://authentication.logmeininc.com/oauth/token"
@@ -39,6 +46,9 @@ SECRET_FIELDS = frozenset(
 DROP_HEADERS = frozenset(
     {"authorization", "cookie", "set-cookie", "host", "proxy-authorization", "date"}
 )
+#: A path segment that may be a credential or a personal identifier (join tokens, long keys).
+_TOKEN_SEGMENT = re.compile(r"^(?=[^/]*\d)[A-Za-z0-9_~.-]{12,}$")
+_PLACEHOLDER = re.compile(r"^REDACTED(-\d+)?$")
 _SAFE_EMAIL = re.compile(
     r"@(example\.(com|org|net)|[^@]*\.(test|example|invalid|localhost))$", re.IGNORECASE
 )
@@ -82,6 +92,7 @@ class Scrubber:
             else None
         )
         self._people: dict[str, int] = {}
+        self._tokens: dict[str, str] = {}
 
     # -- building blocks ----------------------------------------------------------------------
 
@@ -99,6 +110,27 @@ class Scrubber:
         name = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1] or "file"
         return f"{FAKE_FILES_URL}/{name}"
 
+    def web_url(self, url: str) -> str:
+        """A web URL in a body (host, join, confirmation, ...): query values and token-like path
+        segments become placeholders; everything else (host, path words, short ids) stays."""
+        parts = urlsplit(url)
+        segments = [
+            seg
+            if _PLACEHOLDER.match(seg) or not _TOKEN_SEGMENT.match(seg)
+            else self._tokens.setdefault(seg, f"{REDACTED}-{len(self._tokens) + 1}")
+            for seg in parts.path.split("/")
+        ]
+        query = urlencode(
+            [(k, REDACTED) for k, _ in parse_qsl(parts.query, keep_blank_values=True)], safe=""
+        )
+        fragment = REDACTED if parts.fragment else ""
+        return urlunsplit((parts.scheme, parts.netloc, "/".join(segments), query, fragment))
+
+    def _is_web_url(self, value: str) -> bool:
+        return value.startswith(("https://", "http://")) and not (
+            self._is_api(value) or value.startswith(FAKE_FILES_URL + "/")
+        )
+
     def _is_api(self, url: str) -> bool:
         return url.startswith((LIVE_BASE_URL + "/", LIVE_TOKEN_URL))
 
@@ -109,11 +141,15 @@ class Scrubber:
         """JSON data: secrets, keys, personal data."""
         if isinstance(value, dict):
             out = {
-                k: (REDACTED if k in SECRET_FIELDS and v else self.data(v))
+                k: (
+                    REDACTED
+                    if k in SECRET_FIELDS and v
+                    else self.file_url(self.text(v))
+                    if k == "downloadUrl" and isinstance(v, str)
+                    else self.data(v)
+                )
                 for k, v in value.items()
             }
-            if isinstance(out.get("downloadUrl"), str):
-                out["downloadUrl"] = self.file_url(out["downloadUrl"])
             email = value.get("email") or value.get("principal")
             if isinstance(email, str) and "@" in email and not _SAFE_EMAIL.search(email):
                 n = self._person(email)
@@ -128,7 +164,8 @@ class Scrubber:
         if isinstance(value, list):
             return [self.data(v) for v in value]
         if isinstance(value, str):
-            return self.text(value)
+            value = self.text(value)
+            return self.web_url(value) if self._is_web_url(value) else value
         if isinstance(value, int) and not isinstance(value, bool) and str(value) in self.keys:
             return int(self.keys[str(value)])  # keys sent as JSON numbers (co-organizer lists)
         return value

@@ -106,9 +106,21 @@ from gototraining import DEFAULT_TOKEN_URL, OAuth2
 from .cassette_scrub import LIVE_BASE_URL, Scrubber
 
 CASSETTES = pathlib.Path(__file__).resolve().parent.parent / "cassettes"
-RECORDING = os.environ.get("GOTO_RECORD") == "1"
+#: The recording switches, read once at import (collection): the root conftest's autouse
+#: fixture removes GOTO_ACCESS_TOKEN/GOTO_ORGANIZER_KEY from os.environ for every test.
+RECORDING_ENV: dict[str, str] = {
+    name: os.environ.get(name, "")
+    for name in (
+        "GOTO_RECORD",
+        "GOTO_ACCESS_TOKEN",
+        "GOTO_ORGANIZER_KEY",
+        "GOTO_ACCOUNT_KEY",
+        "GOTO_CO_ORGANIZER_KEYS",
+    )
+}
+RECORDING = RECORDING_ENV["GOTO_RECORD"] == "1"
 LIVE = RECORDING and bool(
-    os.environ.get("GOTO_ACCESS_TOKEN") and os.environ.get("GOTO_ORGANIZER_KEY")
+    RECORDING_ENV["GOTO_ACCESS_TOKEN"] and RECORDING_ENV["GOTO_ORGANIZER_KEY"]
 )
 
 # What replays see (and what recordings are scrubbed to).
@@ -138,8 +150,9 @@ class Env:
     def fault(self, **kwargs: Any) -> None:
         """Inject a sandbox fault (``sb.faults.add(**kwargs)``) for the next request(s)."""
 
-    def expire_tokens(self) -> None:
-        """Invalidate all access tokens (sandbox)."""
+    def expire_tokens(self, status: int = 403) -> None:
+        """Invalidate all access tokens (sandbox); they then get ``status`` (403 like the
+        gateway, or 401) with an ``InvalidToken`` body."""
 
     def complete_training(self, training_key: str, attendance_rate: float = 0.8) -> None:
         """Let the training take place: completed sessions, attendance and recordings (sandbox).
@@ -174,7 +187,8 @@ class SandboxEnv(Env):
     def fault(self, **kwargs: Any) -> None:
         self.sb.faults.add(**kwargs)
 
-    def expire_tokens(self) -> None:
+    def expire_tokens(self, status: int = 403) -> None:
+        self.sb.set_expired_token_status(status)
         self.sb.expire_tokens()
 
     def complete_training(self, training_key: str, attendance_rate: float = 0.8) -> None:
@@ -191,16 +205,16 @@ class LiveEnv(Env):
     mode = "live"
 
     def __init__(self) -> None:
-        self.token = os.environ["GOTO_ACCESS_TOKEN"]
-        self.organizer_key = os.environ["GOTO_ORGANIZER_KEY"]
-        self.account_key = os.environ.get("GOTO_ACCOUNT_KEY", FAKE_ACCOUNT_KEY)
-        co = [k for k in os.environ.get("GOTO_CO_ORGANIZER_KEYS", "").split(",") if k]
+        self.token = RECORDING_ENV["GOTO_ACCESS_TOKEN"]
+        self.organizer_key = RECORDING_ENV["GOTO_ORGANIZER_KEY"]
+        self.account_key = RECORDING_ENV["GOTO_ACCOUNT_KEY"] or FAKE_ACCOUNT_KEY
+        co = [k for k in RECORDING_ENV["GOTO_CO_ORGANIZER_KEYS"].split(",") if k]
         self.co_organizer_keys = tuple(co)
 
     def fault(self, **kwargs: Any) -> None:
         pytest.skip("needs sandbox fault injection")
 
-    def expire_tokens(self) -> None:
+    def expire_tokens(self, status: int = 403) -> None:
         pytest.skip("needs the sandbox to expire tokens")
 
     def complete_training(self, training_key: str, attendance_rate: float = 0.8) -> None:
@@ -234,8 +248,13 @@ def _json_body_matcher(r1: Any, r2: Any) -> None:
 class Api:
     """A cassette test's handle: ``api.client()`` of the test's flavor, ``api.run(fn)``, ``api.env``."""
 
-    def __init__(self, flavor: Flavor, env: Env) -> None:
+    def __init__(self, flavor: Flavor, env: Env, cassette: Any = None, start: int = 0) -> None:
         self.flavor, self.env = flavor, env
+        self.cassette, self._start = cassette, start  # the vcrpy cassette
+
+    def statuses(self) -> list[int]:
+        """The HTTP statuses of this run's interactions (replayed, or recorded just now)."""
+        return [response["status"]["code"] for _, response in self.cassette.data[self._start :]]
 
     def client(self, **kwargs: Any) -> Any:
         kwargs.setdefault("base_url", self.env.base_url)
@@ -284,7 +303,8 @@ def api(request: pytest.FixtureRequest, flavor: Flavor) -> Iterator[Api]:
     )
     recorder.register_matcher("json_body", _json_body_matcher)
     with recorder.use_cassette(str(path)) as cassette:
-        yield Api(flavor, env)
+        # when recording, vcrpy has loaded the old interactions first; this run's come after
+        yield Api(flavor, env, cassette, start=len(cassette.data) if record else 0)
         if not record:
             # Every recorded request must have been made: sync and async send the same requests.
             assert cassette.all_played, (

@@ -243,6 +243,17 @@ def test_expired_token_refresh_then_success(api: Api) -> None:
     api.env.expire_tokens()  # the current access token now gets 403 InvalidToken
     assert isinstance(api.run(lambda c: c.trainings.list()), list)
     assert auth.refresh_count == 1 and len(refreshed) == 1
+    assert api.statuses() == [403, 200, 200]  # the gateway's 403 InvalidToken
+
+
+def test_expired_token_401_refresh_then_success(api: Api) -> None:
+    refreshed = []
+    auth = api.env.oauth(on_token_refresh=refreshed.append)
+    api.client(auth=auth)
+    api.env.expire_tokens(status=401)  # the current access token now gets 401 InvalidToken
+    assert isinstance(api.run(lambda c: c.trainings.list()), list)
+    assert auth.refresh_count == 1 and len(refreshed) == 1
+    assert api.statuses() == [401, 200, 200]  # list -> 401, token refresh, list again
 
 
 def test_static_token_rejected_is_authentication_error(api: Api) -> None:

@@ -140,3 +140,83 @@ def test_binary_bodies_are_kept_byte_for_byte() -> None:
     out = scrubber().before_record_response(response)
     assert out["body"]["string"] == data
     assert out["headers"]["Content-Length"] == [str(len(data))]
+
+
+# -- web URLs: host/start/manage URLs, join and confirmation URLs --------------------------------
+
+WEB = "https://global.gototraining.com"
+
+
+def _json_response(data: object) -> dict[str, object]:
+    raw = json.dumps(data).encode()
+    return {
+        "status": {"code": 200, "message": "OK"},
+        "headers": {"content-type": ["application/json"], "content-length": [str(len(raw))]},
+        "body": {"string": raw},
+    }
+
+
+def test_host_url_token_is_replaced_and_the_body_stays_valid_json() -> None:
+    response = _json_response(
+        {"hostURL": f"{WEB}/hostTraining/425679554?hostToken=5395831007920635271"}
+    )
+    out = scrubber().before_record_response(response)
+    raw = out["body"]["string"]
+    assert json.loads(raw) == {"hostURL": f"{WEB}/hostTraining/425679554?hostToken={REDACTED}"}
+    assert "5395831007920635271" not in raw.decode()
+    assert out["headers"]["content-length"] == [str(len(raw))]
+
+
+def test_bare_string_start_and_manage_urls_lose_query_and_token_like_segments() -> None:
+    s = scrubber()
+    start = f'"{WEB}/start/training/425679554?organizerKey={REAL_ORG}&sig=abc%2Fdef"'
+    assert json.loads(s.body(start, "application/json") or "") == (
+        f"{WEB}/start/training/425679554?organizerKey={REDACTED}&sig={REDACTED}"
+    )
+    manage = f'"{WEB}/manage/training/8654042048833979961?trainingId=425679554"'
+    assert json.loads(s.body(manage, "application/json") or "") == (
+        f"{WEB}/manage/training/{REDACTED}-1?trainingId={REDACTED}"
+    )
+    # short ids and words stay; a fragment (could carry a token too) goes
+    assert s.web_url(f"{WEB}/a/b1/c#tok=x1") == f"{WEB}/a/b1/c#{REDACTED}"
+
+
+def test_join_tokens_become_stable_placeholders_and_registrant_query_values_go() -> None:
+    s = scrubber()
+    join_a = f"{WEB}/join/training/425679554/6380749594200711087"
+    join_b = f"{WEB}/join/training/425679554/1111222233334444555"
+    confirmation = (
+        "https://attendee.gototraining.com/registration/confirmation.tmpl"
+        "?registrant=5395831007920635271&training=8654042048833979961"
+    )
+    created = {"joinUrl": join_a, "confirmationUrl": confirmation, "registrantKey": "53958"}
+    listed = [{"joinUrl": join_b}, {"joinUrl": join_a}]
+    out = s.data({"created": created, "listed": listed})
+    assert out["created"] == {
+        "joinUrl": f"{WEB}/join/training/425679554/{REDACTED}-1",
+        "confirmationUrl": "https://attendee.gototraining.com/registration/confirmation.tmpl"
+        f"?registrant={REDACTED}&training={REDACTED}",
+        "registrantKey": "53958",
+    }
+    # the same join URL always maps to the same placeholder, another one to another
+    assert out["listed"] == [
+        {"joinUrl": f"{WEB}/join/training/425679554/{REDACTED}-2"},
+        {"joinUrl": f"{WEB}/join/training/425679554/{REDACTED}-1"},
+    ]
+
+
+def test_scrubbing_is_idempotent_and_leaves_api_and_file_urls_alone() -> None:
+    data = {
+        "hostURL": f"{WEB}/hostTraining/425679554?hostToken=5395831007920635271",
+        "joinUrl": f"{WEB}/join/training/425679554/6380749594200711087",
+        "downloadUrl": "http://127.0.0.1:54321/_sandbox/files/recording-6380749594200711087.mp4",
+        "self": f"{SANDBOX}/trainings/6380749594200711087/recordings?x=1",
+        "token": f"{TOKEN}?grant=1234567890123",
+        "note": "see https://global.gototraining.com/join/x in the text",
+    }
+    once = scrubber().data(data)
+    assert once["downloadUrl"] == f"{FAKE_FILES_URL}/recording-6380749594200711087.mp4"
+    assert once["self"] == f"{LIVE_BASE_URL}/trainings/6380749594200711087/recordings?x=1"
+    assert once["token"] == REDACTED  # a secret field name, redacted as before
+    assert once["note"] == data["note"]  # only whole-string URLs are rewritten
+    assert scrubber().data(once) == once

@@ -50,12 +50,23 @@ def location(response: httpx.Response) -> str:
             f"expected a 302 redirect to the recording file, got {response.status_code}",
             response=response,
         )
-    target = response.headers.get("location")
+    target = (response.headers.get("location") or "").strip()
     if not target:
         raise DecodeError(
             f"{response.status_code} redirect without a Location header", response=response
         )
-    return str(response.url.join(target))
+    try:
+        url = response.url.join(target)
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise DecodeError(
+            f"{response.status_code} redirect to an invalid URL ({exc})", response=response
+        ) from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise DecodeError(
+            f"{response.status_code} redirect to a non-HTTP URL ({url.scheme}:...)",
+            response=response,
+        )
+    return str(url)
 
 
 def _download_url(

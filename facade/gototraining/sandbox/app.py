@@ -28,7 +28,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from .auth import OAuthError
+from .auth import OAuthError, check_expired_token_status
 from .core import Core
 from .faults import Hit
 from .spec import Operation, SpecViolation
@@ -496,6 +496,15 @@ def _admin_routes(core: Core, on_reset: Callable[[], None]) -> list[Route]:
         core.auth.expire_all()
         return Response(status_code=204)
 
+    async def expired_token_status(request: Request) -> Response:
+        try:
+            body = await _json_body(request)
+            status = check_expired_token_status(body.get("status"))
+        except (TypeError, ValueError) as exc:
+            return error(400, str(exc))
+        core.auth.expired_token_status = status
+        return Response(status_code=204)
+
     async def requests_log(request: Request) -> Response:
         with core.log_lock:
             return JSONResponse([r._asdict() for r in core.requests])
@@ -522,6 +531,7 @@ def _admin_routes(core: Core, on_reset: Callable[[], None]) -> list[Route]:
         Route("/_sandbox/faults", faults, methods=["GET", "POST", "DELETE"]),
         Route("/_sandbox/faults/{faultId}", fault_item, methods=["DELETE"]),
         Route("/_sandbox/expire-tokens", expire, methods=["POST"]),
+        Route("/_sandbox/expired-token-status", expired_token_status, methods=["POST"]),
         Route("/_sandbox/requests", requests_log, methods=["GET"]),
         Route("/_sandbox/violations", violations, methods=["GET"]),
         Route("/_sandbox/files/recording-{recordingId:int}.mp4", files, methods=["GET"]),

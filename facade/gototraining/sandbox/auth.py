@@ -2,7 +2,8 @@
 
 Every token belongs to the sandbox's main organizer. Several access tokens may be valid
 at once (each refresh adds one); :meth:`Auth.expire_all` invalidates them all, after
-which API calls get the gateway's 403 ``InvalidToken`` until the client refreshes.
+which API calls get the gateway's 403 ``InvalidToken`` until the client refreshes (or 401
+``InvalidToken`` with ``expired_token_status=401``, to exercise a client's 401 path).
 """
 
 from __future__ import annotations
@@ -17,6 +18,16 @@ from .store import ApiError
 
 TOKEN_LIFETIME = 3600
 SCOPE = "collab:"
+#: What an invalid or expired access token gets: 403 like GoTo's gateway, or 401.
+EXPIRED_TOKEN_STATUSES = (401, 403)
+
+
+def check_expired_token_status(status: object) -> int:
+    """``status`` if it is one of :data:`EXPIRED_TOKEN_STATUSES`, else ``ValueError``."""
+    for allowed in EXPIRED_TOKEN_STATUSES:
+        if type(status) is int and status == allowed:
+            return allowed
+    raise ValueError(f"expired_token_status must be 401 or 403, not {status!r}")
 
 
 class OAuthError(Exception):
@@ -33,12 +44,21 @@ class Auth:
     """Token registry for one sandbox (thread-safe)."""
 
     def __init__(
-        self, seed: int, organizer_key: str, principal: str, token: str | None = None
+        self,
+        seed: int,
+        organizer_key: str,
+        principal: str,
+        token: str | None = None,
+        *,
+        expired_token_status: int = 403,
+        account_key: str | None = None,
     ) -> None:
         self.seed = seed
         self.organizer_key = organizer_key
+        self.account_key = account_key
         self.principal = principal
         self._fixed_token = token
+        self.default_expired_token_status = check_expired_token_status(expired_token_status)
         self._lock = threading.Lock()
         rng = random.Random(f"auth/{seed}")
         self.client_id = f"sandbox-client-{rng.getrandbits(32):08x}"
@@ -46,8 +66,10 @@ class Auth:
         self.reset()
 
     def reset(self) -> None:
-        """Back to one valid access token (:attr:`token`) and one refresh token."""
+        """Back to one valid access token (:attr:`token`) and one refresh token, and the
+        constructor's status for invalid tokens."""
         with self._lock:
+            self.expired_token_status = self.default_expired_token_status
             self._rng = random.Random(f"tokens/{self.seed}")
             self.token = self._fixed_token or self._new("at")
             self.refresh_token = self._new("rt")
@@ -72,7 +94,9 @@ class Auth:
                 401, "MissingToken", "Expected 'Authorization: Bearer <token>'", gateway=True
             )
         if value not in self._access:
-            raise ApiError(403, "InvalidToken", "Invalid token passed", gateway=True)
+            raise ApiError(
+                self.expired_token_status, "InvalidToken", "Invalid token passed", gateway=True
+            )
         return self.organizer_key
 
     def expire_all(self) -> None:
@@ -126,4 +150,8 @@ class Auth:
             "expires_in": TOKEN_LIFETIME,
             "scope": SCOPE,
             "principal": self.principal,
+            # Older GoTo token responses also named the organizer and account (as strings);
+            # clients such as the CLI's login take the organizer key from here.
+            "organizer_key": self.organizer_key,
+            **({"account_key": self.account_key} if self.account_key else {}),
         }

@@ -14,7 +14,7 @@ from typing import Any, Self
 import uvicorn
 
 from .app import InjectedReset, build_app
-from .auth import Auth
+from .auth import Auth, check_expired_token_status
 from .core import Core, RateLimiter, RequestRecord
 from .faults import FaultSet
 from .spec import Spec, default_spec
@@ -39,7 +39,9 @@ class Sandbox:
     Use as a context manager (``with Sandbox() as sb: ...``) or call :meth:`start` /
     :meth:`stop`. ``port=0`` picks a free port. ``seed`` makes keys and fault rolls
     reproducible; ``rate_limit`` (requests/s) turns on 429s; ``validate`` checks every
-    request and response against the OpenAPI spec; ``token`` fixes the access token.
+    request and response against the OpenAPI spec; ``token`` fixes the access token;
+    ``expired_token_status`` is what a wrong or expired access token gets: 403 ``InvalidToken``
+    like GoTo's gateway (default), or 401 ``InvalidToken``.
     """
 
     def __init__(
@@ -52,6 +54,7 @@ class Sandbox:
         validate: bool = True,
         token: str | None = None,
         spec: Spec | None = None,
+        expired_token_status: int = 403,
     ) -> None:
         self.host = host
         self.port = port
@@ -63,7 +66,14 @@ class Sandbox:
             spec=spec,
             store=store,
             faults=FaultSet(seed, list(spec.operations)),
-            auth=Auth(seed, store.organizer_key, organizer.email, token),
+            auth=Auth(
+                seed,
+                store.organizer_key,
+                organizer.email,
+                token,
+                expired_token_status=expired_token_status,
+                account_key=store.account_key,
+            ),
             validate=validate,
             limiter=RateLimiter(rate_limit) if rate_limit else None,
         )
@@ -255,8 +265,15 @@ class Sandbox:
             self._core.limiter.reset()
 
     def expire_tokens(self) -> None:
-        """Invalidate all access tokens; the next API call with one gets 403 InvalidToken."""
+        """Invalidate all access tokens; the next API call with one gets 403 InvalidToken
+        (or the status set with :meth:`set_expired_token_status`)."""
         self._core.auth.expire_all()
+
+    def set_expired_token_status(self, status: int) -> None:
+        """Answer wrong or expired access tokens with ``status``: 403 ``InvalidToken`` (the
+        real gateway, default) or 401 ``InvalidToken``; ``reset()`` restores the constructor's
+        ``expired_token_status``. A missing token always gets 401 ``MissingToken``."""
+        self._core.auth.expired_token_status = check_expired_token_status(status)
 
     def complete_training(self, training_key: str | int, *, attendance_rate: float = 0.8) -> Json:
         """Turn the training's times into completed sessions, attendance and recordings."""

@@ -124,6 +124,9 @@ def to_json_schema(schema: Any) -> Any:
     return out
 
 
+_VALID_BODIES_MAX = 1024
+
+
 def _compile(schema: Any) -> Validator:
     compiled: Validator = fastjsonschema.compile(to_json_schema(schema), use_default=False)
     return compiled
@@ -135,6 +138,10 @@ class Spec:
 
     base_path: str
     operations: dict[str, Operation]
+    #: (operationId, status, body) of response bodies that passed validation (bounded).
+    _valid_bodies: dict[tuple[str, int, bytes | None], None] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @classmethod
     def from_text(cls, text: str) -> Spec:
@@ -220,12 +227,20 @@ class Spec:
                 f"{operation_id}: status {status} must be application/json, got {content_type!r}"
             )
         if resp.validate_body is not None:
+            # Validation is a pure function of the body: an identical body that passed before
+            # (the common case: the same GET answered again) is not checked again.
+            key = (operation_id, status, body)
+            if key in self._valid_bodies:
+                return
             try:
                 resp.validate_body(data)
             except fastjsonschema.JsonSchemaException as exc:
                 raise SpecViolation(
                     f"{operation_id}: {status} response body does not match the spec: {exc}"
                 ) from exc
+            if len(self._valid_bodies) >= _VALID_BODIES_MAX:
+                self._valid_bodies.clear()
+            self._valid_bodies[key] = None
 
 
 @lru_cache(maxsize=1)

@@ -60,6 +60,7 @@ def not_found(what: str, key: object) -> ApiError:
     return ApiError(404, "NotFound", f"No {what} found with key {key}")
 
 
+@lru_cache(maxsize=4096)  # the same few instants are rendered on every GET (strftime is slow)
 def fmt_dt(value: datetime) -> str:
     """ISO-8601 UTC with a trailing Z in whole seconds, the API's response style."""
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,31 @@
+"""Fixtures for every test under tests/.
+
+The developer's shell may export ``GOTO_*`` variables (README "Local sandbox" tells users to
+``export GOTO_BASE_URL=...`` for the sandbox); the clients and the CLI read them as defaults, so
+they must never leak into a test. Tests that need one set it with ``monkeypatch.setenv``.
+
+``make cassettes`` decides on live recording from ``GOTO_ACCESS_TOKEN``/``GOTO_ORGANIZER_KEY``:
+``tests/sdk/conftest.py`` reads them when it is imported (collection, before any fixture runs)
+into ``RECORDING_ENV``, so clearing them here does not affect recording.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+#: Read by the facade (``GoToTraining()`` defaults) and the CLI.
+GOTO_ENV = (
+    "GOTO_ACCESS_TOKEN",
+    "GOTO_ORGANIZER_KEY",
+    "GOTO_BASE_URL",
+    "GOTO_CLIENT_ID",
+    "GOTO_CLIENT_SECRET",
+    "GOTO_CONFIG_DIR",
+)
+
+
+@pytest.fixture(autouse=True)
+def _no_goto_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts without the user's GOTO_* variables (restored afterwards)."""
+    for name in GOTO_ENV:
+        monkeypatch.delenv(name, raising=False)
