@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -29,6 +28,8 @@ _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
 def _create(path: Path, suffix: str, mode: int) -> tuple[Path, int]:
     """A new hidden file ``.<name>.<random><suffix>`` next to ``path``: (its path, fd)."""
+    import secrets  # lazily: only downloads need it (keeps ``import gototraining`` cheap)
+
     while True:
         tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}{suffix}")
         try:

@@ -306,7 +306,8 @@ def _training(d: dict[str, Any]) -> Training:
     )
 
 
-def _registrant(d: dict[str, Any]) -> Registrant:
+def _registrant_checked(d: dict[str, Any]) -> Registrant:
+    """The field-by-field decoder: the reference semantics, and the error messages."""
     raw_status = _str(d, "status")
     return Registrant(
         _str(d, "registrantKey"),
@@ -319,6 +320,82 @@ def _registrant(d: dict[str, Any]) -> Registrant:
         _str(d, "confirmationUrl"),
         raw_status,
     )
+
+
+def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Callable[[Any, Any], None], ...]:
+    """The slot descriptors' ``__set__`` for ``names``, which must be all of ``cls``'s attrs
+    fields in order (checked at import, so a changed model cannot be half-initialised)."""
+    fields = tuple(f.name for f in attrs.fields(cls))
+    if fields != names or "__attrs_post_init__" in vars(cls):
+        raise RuntimeError(f"{cls.__name__}: fast decoder out of date ({fields})")
+    return tuple(vars(cls)[n].__set__ for n in names)
+
+
+(_r_key, _r_email, _r_given, _r_surname, _r_status, _r_date, _r_join, _r_confirm, _r_raw) = (
+    _slot_setters(
+        Registrant,
+        (
+            "registrant_key",
+            "email",
+            "given_name",
+            "surname",
+            "status",
+            "registration_date",
+            "join_url",
+            "confirmation_url",
+            "raw_status",
+        ),
+    )
+)
+_new = object.__new__
+_fromisoformat = datetime.fromisoformat
+_UNKNOWN = RegistrantStatus.UNKNOWN
+
+
+def _registrant(d: dict[str, Any]) -> Registrant:
+    """Hot path (registrants.list): one combined type check, and the frozen instance filled
+    through its slot descriptors (what attrs' ``__init__`` does, without nine
+    ``object.__setattr__`` calls). Anything unusual -- a missing field, a non-string, an
+    unparsable date -- goes to ``_registrant_checked``, which raises the precise error."""
+    try:
+        raw_status = d["status"]
+        key = d["registrantKey"]
+        email = d["email"]
+        given = d["givenName"]
+        surname = d["surname"]
+        date = d["registrationDate"]
+        join = d["joinUrl"]
+        confirm = d["confirmationUrl"]
+    except KeyError:
+        return _registrant_checked(d)
+    if (
+        type(raw_status) is not str
+        or type(key) is not str
+        or type(email) is not str
+        or type(given) is not str
+        or type(surname) is not str
+        or type(date) is not str
+        or type(join) is not str
+        or type(confirm) is not str
+    ):
+        return _registrant_checked(d)
+    try:
+        registered = _fromisoformat(date)
+    except ValueError:
+        return _registrant_checked(d)
+    if registered.tzinfo is None:
+        registered = registered.replace(tzinfo=UTC)
+    r = _new(Registrant)
+    _r_key(r, key)
+    _r_email(r, email)
+    _r_given(r, given)
+    _r_surname(r, surname)
+    _r_status(r, _STATUS.get(raw_status, _UNKNOWN))
+    _r_date(r, registered)
+    _r_join(r, join)
+    _r_confirm(r, confirm)
+    _r_raw(r, raw_status)
+    return r
 
 
 def _registration(d: dict[str, Any]) -> Registration:

@@ -11,7 +11,6 @@ import logging
 import math
 import re
 import unicodedata
-import zoneinfo
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -132,6 +131,8 @@ def _zones() -> frozenset[str] | None:
     there would make ``trainings.create`` unusable, so validation is left to the API and one
     warning says how to get it back (``tzdata`` is deliberately not a dependency).
     """
+    import zoneinfo  # lazily: ~2 ms of ``import gototraining`` (issue 8) for one validator
+
     zones = frozenset(zoneinfo.available_timezones())
     if not zones:
         logger.warning(
