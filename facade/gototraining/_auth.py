@@ -17,8 +17,11 @@ import attrs
 import httpx
 
 from ._errors import (
+    APIConnectionError,
+    APIError,
     APITimeoutError,
     AuthenticationError,
+    RateLimited,
     ValidationError,
     error_from_response,
     is_invalid_token,
@@ -120,9 +123,13 @@ class OAuth2(httpx.Auth):
       (under a ``threading.Lock``, never held across I/O) and sends the token request; every
       other request that needs one meanwhile waits for that refresh to finish (sync: on a
       ``threading.Event``; async: polling it every 5 ms with ``asyncio.sleep``, so its event
-      loop keeps running) and then uses the new token. If the refresh is rejected, the waiters
-      raise the same ``AuthenticationError`` (no second token request); if it is abandoned
-      (connection error, cancellation), one waiter refreshes instead. Waiting gives up after
+      loop keeps running) and then uses the new token. If the token endpoint answers with an
+      error, the waiters raise the same error (no second token request): ``AuthenticationError``
+      when the grant is refused, ``RateLimited`` / ``ServerError`` for 429 / 5xx; if the refresh
+      is abandoned without an answer (connection error, cancellation), one waiter refreshes
+      instead, once -- after a second such failure the waiters give up with
+      ``APIConnectionError``. A token is refreshed ``leeway`` seconds before it expires, but
+      never earlier than half-way through its lifetime. Waiting gives up after
       ``refresh_wait`` seconds with ``APITimeoutError``. Every request remembers the token
       *generation* it was sent with; a request rejected with generation ``g`` only refreshes
       if the current generation is still ``g``, otherwise it retries with the token someone
@@ -168,6 +175,7 @@ class OAuth2(httpx.Auth):
         self._generation = 0
         self._on_token_refresh = on_token_refresh
         self._leeway = leeway
+        self._effective_leeway = leeway
         self._clock = clock
         self._state_lock = threading.Lock()  # guards the fields above; never held across I/O
         self._inflight: _InFlight | None = None  # the refresh being performed, if any
@@ -187,7 +195,7 @@ class OAuth2(httpx.Auth):
         with self._state_lock:
             token, expires_at = self._access_token, self._expires_at
             due = token is None or (
-                expires_at is not None and expires_at - self._leeway <= self._clock()
+                expires_at is not None and expires_at - self._effective_leeway <= self._clock()
             )
             return token, self._generation, due
 
@@ -209,7 +217,10 @@ class OAuth2(httpx.Auth):
                 refresh_token = self._refresh_token
             # An endpoint echoing the refresh token or client secret must not leak them.
             message = redact(err.message, refresh_token, self._client_secret)
-            raise AuthenticationError(
+            # 429 and 5xx say nothing about the credentials: keep RateLimited / ServerError so
+            # callers (and concurrent waiters) can tell a busy endpoint from a rejected grant.
+            transient = response.status_code == 429 or response.status_code >= 500
+            failure = (type(err) if transient else AuthenticationError)(
                 err.status,
                 f"token refresh failed: {message}",
                 error_code=err.error_code,
@@ -218,6 +229,9 @@ class OAuth2(httpx.Auth):
                 body=None,  # may echo credentials; never keep it
                 response=response,
             )
+            if isinstance(err, RateLimited) and isinstance(failure, RateLimited):
+                failure.retry_after = err.retry_after
+            raise failure
         try:
             data: Any = response.json()
             access_token = data["access_token"]
@@ -253,6 +267,11 @@ class OAuth2(httpx.Auth):
             if isinstance(new_refresh, str) and new_refresh:
                 self._refresh_token = new_refresh
             self._expires_at = self._clock() + lifetime if lifetime is not None else None
+            # A token living no longer than the leeway would be "due" at once and refreshed
+            # before every request: never refresh earlier than half-way through its life.
+            self._effective_leeway = (
+                min(self._leeway, lifetime / 2) if lifetime is not None else self._leeway
+            )
             self._generation += 1
             self.refresh_count += 1
             generation = self._generation
@@ -281,13 +300,14 @@ class OAuth2(httpx.Auth):
         with ``None`` once it is done); returns ``(token, generation)``. The drivers are
         ``_sync_tokens`` and the loop in ``async_auth_flow``.
         """
+        abandoned = False  # has a refresh we waited for died without an answer?
         while True:
             with self._state_lock:
                 token, generation = self._access_token, self._generation
                 if stale is None:
                     needed = token is None or (
                         self._expires_at is not None
-                        and self._expires_at - self._leeway <= self._clock()
+                        and self._expires_at - self._effective_leeway <= self._clock()
                     )
                 else:
                     needed = generation == stale
@@ -319,8 +339,8 @@ class OAuth2(httpx.Auth):
                     token, generation = self._access_token, self._generation
                 if token is not None:
                     return token, generation
-            elif isinstance(failed, AuthenticationError):  # rejected: do not ask again
-                err = AuthenticationError(
+            elif isinstance(failed, APIError):  # answered (rejected, busy): do not ask again
+                err = type(failed)(
                     failed.status,
                     failed.message,
                     error_code=failed.error_code,
@@ -330,9 +350,22 @@ class OAuth2(httpx.Auth):
                     request_id=failed.request_id,
                     response=failed.response,
                 )
+                if isinstance(failed, RateLimited) and isinstance(err, RateLimited):
+                    err.retry_after = failed.retry_after
                 err.add_note("the token refresh of a concurrent request failed")
                 raise err
-            # abandoned (connection error, cancellation): go round; one waiter refreshes
+            elif abandoned:
+                # A second refresh died without an answer while we waited: report it rather
+                # than let every waiter take its turn at a token endpoint that is unreachable.
+                raise APIConnectionError(
+                    "the token refresh of a concurrent request failed without an answer twice; "
+                    "the request was not sent",
+                    method="POST",
+                    url=scrub_url(self.token_url),
+                    maybe_sent=False,
+                )
+            # abandoned (connection error, cancellation): go round once; one waiter refreshes
+            abandoned = True
 
     def _wait_timeout(self) -> APITimeoutError:
         return APITimeoutError(
@@ -509,9 +542,9 @@ def exchange_authorization_code(
     action = "authorization code exchange failed: "
     try:
         parser._apply(response)
-    except AuthenticationError as exc:
+    except APIError as exc:
         message = redact(exc.message.removeprefix(_REFRESH_FAILED), code, client_secret)
-        raise AuthenticationError(
+        raise type(exc)(
             exc.status,
             action + message,
             error_code=exc.error_code,

@@ -45,6 +45,7 @@ from gototraining import (
     NotifiedParties,
     OAuth2,
     Organizer,
+    RateLimited,
     Recording,
     Registrant,
     Registration,
@@ -685,20 +686,27 @@ token_bodies = st.one_of(
 @FUZZ
 @given(
     body=st.one_of(token_bodies.map(dumps), raw_bodies),
-    status=st.sampled_from([200, 400, 401, 500]),
+    status=st.sampled_from([200, 400, 401, 429, 500, 503]),
 )
 def test_token_endpoint_answers_refresh_or_raise_authentication_error(
     body: bytes, status: int
 ) -> None:
+    """A refused grant is an ``AuthenticationError``; a busy endpoint (429/5xx) keeps its own
+    class, so it isn't mistaken for bad credentials."""
     EXAMPLES["token"] += 1
     auth = OAuth2("client", "secret", "refresh", token_url="https://auth.example.test/token")
     request = auth._refresh_request()
     response = httpx.Response(status, content=body, request=request)
+    expected = {429: RateLimited, 500: ServerError, 503: ServerError}.get(status)
     try:
         token, generation = auth._apply(response)
     except AuthenticationError as exc:
+        assert expected is None, f"{status} should be {expected}, got {exc!r}"
         str(exc)
         return
-    except GoToTrainingError as exc:  # pragma: no cover
-        raise AssertionError(f"unexpected {exc!r}") from exc
+    except GoToTrainingError as exc:
+        assert expected is not None and type(exc) is expected, f"unexpected {exc!r}"
+        assert exc.status == status
+        str(exc)
+        return
     assert status == 200 and isinstance(token, str) and token and generation == 1

@@ -18,6 +18,7 @@ from gototraining import (
     AuthenticationError,
     GoToTraining,
     OAuth2,
+    ServerError,
 )
 
 from .test_facade_auth import ORG, TOKEN_URL, FakeGoTo
@@ -25,7 +26,7 @@ from .test_facade_auth import ORG, TOKEN_URL, FakeGoTo
 SYNC_THREADS, LOOPS, TASKS_PER_LOOP = 4, 3, 3
 
 
-def run_everywhere(auth: OAuth2, api: FakeGoTo) -> list[Any]:
+def run_everywhere(auth: OAuth2, api: FakeGoTo, **client_kwargs: Any) -> list[Any]:
     """4 threads with a sync client each + 3 threads each running asyncio.run() with 3 tasks;
     all start together. Returns each request's result or exception."""
     results: list[Any] = []
@@ -38,7 +39,9 @@ def run_everywhere(auth: OAuth2, api: FakeGoTo) -> list[Any]:
 
     def sync_worker() -> None:
         http = httpx.Client(transport=httpx.MockTransport(api.handler))
-        client = GoToTraining(auth=auth, organizer_key=ORG, rate_limit=None, http_client=http)
+        client = GoToTraining(
+            auth=auth, organizer_key=ORG, rate_limit=None, http_client=http, **client_kwargs
+        )
         barrier.wait()
         try:
             record(client.trainings.list())
@@ -52,7 +55,7 @@ def run_everywhere(auth: OAuth2, api: FakeGoTo) -> list[Any]:
             transport = httpx.MockTransport(api.async_handler)
             async with httpx.AsyncClient(transport=transport) as http:
                 client = AsyncGoToTraining(
-                    auth=auth, organizer_key=ORG, rate_limit=None, http_client=http
+                    auth=auth, organizer_key=ORG, rate_limit=None, http_client=http, **client_kwargs
                 )
                 barrier.wait()
                 outcomes = await asyncio.gather(
@@ -155,3 +158,56 @@ def test_sequential_event_loops_still_work(loops: int) -> None:
         asyncio.run(once())
         api.generation += 1
     assert auth.refresh_count == loops
+
+
+def test_a_busy_token_endpoint_is_a_server_error_shared_by_the_waiters() -> None:
+    """A 503 from the token endpoint says nothing about the credentials: ``ServerError``, not
+    ``AuthenticationError``, and the waiters share it instead of asking again."""
+    api = FakeGoTo(token_delay=0.3)
+    calls: list[int] = []
+
+    def busy(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        return httpx.Response(503, json={"error": "temporarily_unavailable"})
+
+    api._token = busy  # type: ignore[method-assign]
+    auth = OAuth2("my-client", "my-secret", "rt-1", token_url=TOKEN_URL)
+    results = run_everywhere(auth, api)
+    assert all(type(r) is ServerError for r in results), results
+    assert all("token refresh failed" in str(r) for r in results)
+    assert len(calls) == 1 and not api.api_calls
+
+
+def test_an_unreachable_token_endpoint_is_not_tried_by_every_waiter_in_turn() -> None:
+    """Every token request fails to connect: one waiter takes over once, then the rest give up
+    (before: each of the 13 callers tried in turn, the last one waiting 13 connect attempts)."""
+    api = FakeGoTo(token_delay=0.3)
+    calls: list[int] = []
+
+    def unreachable(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        raise httpx.ConnectError("refused")
+
+    api._token = unreachable  # type: ignore[method-assign]
+    auth = OAuth2("my-client", "my-secret", "rt-1", token_url=TOKEN_URL)
+    results = run_everywhere(auth, api, max_retries=0)
+    assert all(isinstance(r, APIConnectionError) for r in results), results
+    assert all(r.maybe_sent is False for r in results)
+    assert len(calls) == 2 and not api.api_calls
+
+
+def test_a_token_living_less_than_the_leeway_is_not_refreshed_before_every_request() -> None:
+    api = FakeGoTo()
+    real_token: Callable[[httpx.Request], httpx.Response] = api._token
+
+    def short_lived(request: httpx.Request) -> httpx.Response:
+        response = real_token(request)
+        return httpx.Response(200, json={**response.json(), "expires_in": 30})
+
+    api._token = short_lived  # type: ignore[method-assign]
+    auth = OAuth2("my-client", "my-secret", "rt-1", token_url=TOKEN_URL, leeway=60)
+    http = httpx.Client(transport=httpx.MockTransport(api.handler))
+    client = GoToTraining(auth=auth, organizer_key=ORG, rate_limit=None, http_client=http)
+    for _ in range(5):
+        assert client.trainings.list() == []
+    assert len(api.token_calls) == 1 and auth.refresh_count == 1
