@@ -143,19 +143,37 @@ def _echoing_server(request: httpx.Request) -> httpx.Response:
     return httpx.Response(403, json={"errorCode": "Forbidden", "description": f"denied: {echo}"})
 
 
-@pytest.mark.parametrize("kind", ["bearer", "oauth2"])
+#: Tokens a token endpoint issues in a refresh (not known to the caller beforehand).
+ISSUED_ACCESS, ISSUED_REFRESH = "issued-access-5b1f0c9e2d7a", "issued-refresh-8e3a6d1c4b90"
+
+
+def _issuing_then_echoing_server(request: httpx.Request) -> httpx.Response:
+    """The refresh succeeds; the API then echoes the freshly issued access token."""
+    if request.url.path == "/token":
+        tokens = {"access_token": ISSUED_ACCESS, "refresh_token": ISSUED_REFRESH}
+        return httpx.Response(200, json={**tokens, "expires_in": 3600})
+    return _echoing_server(request)
+
+
+@pytest.mark.parametrize("kind", ["bearer", "oauth2", "oauth2-issued"])
 def test_echoed_credentials_are_redacted(kind: str, all_logs: pytest.LogCaptureFixture) -> None:
+    server = _echoing_server
     if kind == "bearer":
         kwargs: dict[str, Any] = {"access_token": ACCESS}
     else:
         kwargs = {"auth": OAuth2("client", SECRET, REFRESH, token_url="https://auth.test/token")}
-    http = httpx.Client(transport=httpx.MockTransport(_echoing_server), verify=TLS)
+        if kind == "oauth2-issued":
+            server = _issuing_then_echoing_server
+    secrets = [*SENTINELS, ISSUED_ACCESS, ISSUED_REFRESH]
+    http = httpx.Client(transport=httpx.MockTransport(server), verify=TLS)
     with http, GoToTraining(organizer_key=1, http_client=http, rate_limit=None, **kwargs) as c:
         with pytest.raises(GoToTrainingError) as info:
             c.trainings.list()
-        assert_clean(info.value, SENTINELS)
-        assert_clean(c._config.auth, SENTINELS)
-    assert_clean_logs(all_logs, SENTINELS)
+        if kind == "oauth2-issued":  # the API itself answered, echoing the issued token
+            assert info.value.status == 403 and "denied" in str(info.value)
+        assert_clean(info.value, secrets)
+        assert_clean(c._config.auth, secrets)
+    assert_clean_logs(all_logs, secrets)
 
 
 def test_reprs_hide_secrets() -> None:
