@@ -21,7 +21,7 @@ from ._errors import (
     APIError,
     APITimeoutError,
     AuthenticationError,
-    RateLimited,
+    RateLimitError,
     ValidationError,
     error_from_response,
     is_invalid_token,
@@ -125,7 +125,7 @@ class OAuth2(httpx.Auth):
       ``threading.Event``; async: polling it every 5 ms with ``asyncio.sleep``, so its event
       loop keeps running) and then uses the new token. If the token endpoint answers with an
       error, the waiters raise the same error (no second token request): ``AuthenticationError``
-      when the grant is refused, ``RateLimited`` / ``ServerError`` for 429 / 5xx; if the refresh
+      when the grant is refused, ``RateLimitError`` / ``ServerError`` for 429 / 5xx; if the refresh
       is abandoned without an answer (connection error, cancellation), one waiter refreshes
       instead, once -- after a second such failure the waiters give up with
       ``APIConnectionError``. A token is refreshed ``leeway`` seconds before it expires, but
@@ -217,7 +217,7 @@ class OAuth2(httpx.Auth):
                 refresh_token = self._refresh_token
             # An endpoint echoing the refresh token or client secret must not leak them.
             message = redact(err.message, refresh_token, self._client_secret)
-            # 429 and 5xx say nothing about the credentials: keep RateLimited / ServerError so
+            # 429 and 5xx say nothing about the credentials: keep RateLimitError / ServerError so
             # callers (and concurrent waiters) can tell a busy endpoint from a rejected grant.
             transient = response.status_code == 429 or response.status_code >= 500
             failure = (type(err) if transient else AuthenticationError)(
@@ -229,7 +229,7 @@ class OAuth2(httpx.Auth):
                 body=None,  # may echo credentials; never keep it
                 response=response,
             )
-            if isinstance(err, RateLimited) and isinstance(failure, RateLimited):
+            if isinstance(err, RateLimitError) and isinstance(failure, RateLimitError):
                 failure.retry_after = err.retry_after
             raise failure
         try:
@@ -350,7 +350,7 @@ class OAuth2(httpx.Auth):
                     request_id=failed.request_id,
                     response=failed.response,
                 )
-                if isinstance(failed, RateLimited) and isinstance(err, RateLimited):
+                if isinstance(failed, RateLimitError) and isinstance(err, RateLimitError):
                     err.retry_after = failed.retry_after
                 err.add_note("the token refresh of a concurrent request failed")
                 raise err

@@ -9,13 +9,13 @@
     │   ├── APIConnectionError              could not connect, or the connection broke
     │   └── APITimeoutError                 connect/read/write/pool timeout
     └── APIError                            the API answered with an error status
-        ├── UnexpectedRedirect              3xx where the operation does not document one
-        ├── BadRequest                      400 (and any other unmapped 4xx)
+        ├── UnexpectedRedirectError              3xx where the operation does not document one
+        ├── BadRequestError                      400 (and any other unmapped 4xx)
         ├── AuthenticationError             401, and 403 whose body says the token is invalid
-        ├── PermissionDenied                403
-        ├── NotFound                        404
-        ├── Conflict                        409
-        ├── RateLimited                     429 (``retry_after`` in seconds, if the API said)
+        ├── PermissionDeniedError                403
+        ├── NotFoundError                        404
+        ├── ConflictError                        409
+        ├── RateLimitError                     429 (``retry_after`` in seconds, if the API said)
         └── ServerError                     >= 500
 """
 
@@ -36,16 +36,16 @@ __all__ = [
     "APIError",
     "APITimeoutError",
     "AuthenticationError",
-    "BadRequest",
-    "Conflict",
+    "BadRequestError",
+    "ConflictError",
     "DecodeError",
     "GoToTrainingError",
-    "NotFound",
-    "PermissionDenied",
-    "RateLimited",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
     "ServerError",
     "TransportError",
-    "UnexpectedRedirect",
+    "UnexpectedRedirectError",
     "ValidationError",
     "error_from_response",
     "safe_url",
@@ -160,7 +160,7 @@ class APIError(GoToTrainingError):
         return f"{self.status}{code}: {msg}{where}{incident}"
 
 
-class UnexpectedRedirect(APIError):
+class UnexpectedRedirectError(APIError):
     """3xx from an operation whose documented success is not a redirect (redirects are never
     followed). Typically ``base_url`` is ``http://`` and the server redirects to ``https://``,
     or a proxy redirects to its login page. The request may or may not have been applied.
@@ -172,7 +172,7 @@ class UnexpectedRedirect(APIError):
     location: str | None = None
 
 
-class BadRequest(APIError):
+class BadRequestError(APIError):
     """400: the API rejected the request's content."""
 
 
@@ -180,19 +180,19 @@ class AuthenticationError(APIError):
     """401, or 403 with an invalid/expired-token body: the credentials are not accepted."""
 
 
-class PermissionDenied(APIError):
+class PermissionDeniedError(APIError):
     """403: authenticated, but not allowed to do this."""
 
 
-class NotFound(APIError):
+class NotFoundError(APIError):
     """404: the organizer, training or registrant does not exist."""
 
 
-class Conflict(APIError):
+class ConflictError(APIError):
     """409: e.g. the email address is already registered for the training."""
 
 
-class RateLimited(APIError):
+class RateLimitError(APIError):
     """429: too many requests. ``retry_after`` is the server's hint in seconds, if it gave one."""
 
     retry_after: float | None = None
@@ -202,21 +202,21 @@ class ServerError(APIError):
     """5xx: the API failed."""
 
 
-#: THE mapping table. Statuses not listed map to ``ServerError`` (>= 500), ``BadRequest`` (4xx),
-#: ``UnexpectedRedirect`` (3xx) or ``APIError`` (anything else).
+#: THE mapping table. Statuses not listed map to ``ServerError`` (>= 500), ``BadRequestError`` (4xx),
+#: ``UnexpectedRedirectError`` (3xx) or ``APIError`` (anything else).
 STATUS_TO_ERROR: Mapping[int, type[APIError]] = {
-    300: UnexpectedRedirect,
-    301: UnexpectedRedirect,
-    302: UnexpectedRedirect,
-    303: UnexpectedRedirect,
-    307: UnexpectedRedirect,
-    308: UnexpectedRedirect,
-    400: BadRequest,
+    300: UnexpectedRedirectError,
+    301: UnexpectedRedirectError,
+    302: UnexpectedRedirectError,
+    303: UnexpectedRedirectError,
+    307: UnexpectedRedirectError,
+    308: UnexpectedRedirectError,
+    400: BadRequestError,
     401: AuthenticationError,
-    403: PermissionDenied,
-    404: NotFound,
-    409: Conflict,
-    429: RateLimited,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    429: RateLimitError,
     500: ServerError,
     502: ServerError,
     503: ServerError,
@@ -317,9 +317,9 @@ def error_from_response(response: httpx.Response) -> APIError:
         if status >= 500:
             cls = ServerError
         elif status >= 400:
-            cls = BadRequest
+            cls = BadRequestError
         elif status >= 300:
-            cls = UnexpectedRedirect
+            cls = UnexpectedRedirectError
         else:
             cls = APIError
     if status == 403 and is_invalid_token(code):
@@ -336,7 +336,7 @@ def error_from_response(response: httpx.Response) -> APIError:
     method = request.method if request is not None else ""
     url = safe_url(request.url) if request is not None else ""
     location: str | None = None
-    if cls is UnexpectedRedirect:
+    if cls is UnexpectedRedirectError:
         location = _location(response, request)
         message = (
             f"unexpected redirect to {location or 'an unknown location'} (not followed; "
@@ -356,9 +356,9 @@ def error_from_response(response: httpx.Response) -> APIError:
         body=body,
         response=response,
     )
-    if isinstance(err, RateLimited):
+    if isinstance(err, RateLimitError):
         err.retry_after = parse_retry_after_header(response)
-    if isinstance(err, UnexpectedRedirect):
+    if isinstance(err, UnexpectedRedirectError):
         err.location = location
     return err
 

@@ -479,7 +479,7 @@ def decode_list(decoder: Callable[[dict[str, Any]], T], data: Any) -> list[T]:
     append = out.append
     i = 0
     try:
-        for i, item in enumerate(data):
+        for i, item in enumerate(data):  # noqa: B007 (read by the except clause)
             if type(item) is not dict:
                 raise _Bad(f"expected an object, got {type(item).__name__}")
             append(decoder(item))

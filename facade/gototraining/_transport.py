@@ -26,7 +26,7 @@ from ._errors import (
     APIError,
     APITimeoutError,
     DecodeError,
-    RateLimited,
+    RateLimitError,
     TransportError,
     credential,
     error_from_response,
@@ -68,10 +68,10 @@ class Call(Generic[T]):
         replay_404_is_success: a 404 answering a *replay* of an attempt that may have been
             applied (``TransportError.maybe_sent``, or 502/504) means the first attempt did it:
             success (DELETE: "already deleted"), decoded from the 404 response (use with
-            ``no_content``). A 404 without such a replay is still ``NotFound``.
+            ``no_content``). A 404 without such a replay is still ``NotFoundError``.
         redirect_is_result: the operation's documented success is a redirect
             (getRecordingDownloadById's 302): 3xx answers go to ``decode``. Otherwise only 2xx
-            is success and any 3xx raises ``UnexpectedRedirect`` (redirects are never followed).
+            is success and any 3xx raises ``UnexpectedRedirectError`` (redirects are never followed).
     """
 
     operation: str
@@ -311,7 +311,7 @@ def pipeline(settings: _Settings, call: Call[T]) -> Generator[Action, Any, T]:
             method, status, idempotent=idempotent
         ):
             maybe_applied = maybe_applied or status in MAYBE_APPLIED_STATUSES
-            retry_after = err.retry_after if isinstance(err, RateLimited) else None
+            retry_after = err.retry_after if isinstance(err, RateLimitError) else None
             if retry_after is None:  # 503s may carry Retry-After too
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
             delay = retry.backoff(attempt, retry_after)

@@ -19,7 +19,8 @@ Any difference from the committed snapshot fails until ``--update`` is run on pu
 *breaking* difference additionally needs a CHANGELOG entry: ``--update`` refuses to write, and the
 check reports it, unless the ``## Unreleased`` section of CHANGELOG.md (from that heading to the
 next ``## `` heading) mentions the changed object's path, either in full (``gototraining.X.y``) or
-without the package prefix (``X.y``), as a whole word. Breaking is:
+without the package prefix (``X.y``), as a whole word; naming a class (``X``) covers its
+members. Breaking is:
 
 - a public name removed (any snapshot key that is gone), or its kind changed;
 - a function that turned sync <-> async;
@@ -365,9 +366,16 @@ def unreleased_section(changelog: Path) -> str:
 
 
 def mentioned(path: str, section: str) -> bool:
+    """Whether the section names ``path`` or an object that contains it (a removed or renamed
+    class covers its members)."""
     short = path[len(PACKAGE) + 1 :] if path.startswith(PACKAGE + ".") else path
-    pattern = rf"(?<![\w.])(?:{re.escape(PACKAGE)}\.)?{re.escape(short)}(?![\w])"
-    return re.search(pattern, section) is not None
+    parts = short.split(".")
+    for end in range(len(parts), 0, -1):
+        name = ".".join(parts[:end])
+        pattern = rf"(?<![\w.])(?:{re.escape(PACKAGE)}\.)?{re.escape(name)}(?!\w|\.\w)"
+        if re.search(pattern, section) is not None:
+            return True
+    return False
 
 
 def _entry_diff(path: str, old: Entry | None, new: Entry | None) -> list[str]:

@@ -15,6 +15,7 @@ import httpx
 import pytest
 from gototraining.cli.config import StoredTokens, TokenStore, config_dir
 from gototraining.sandbox import Sandbox
+from typer.testing import Result
 
 from .conftest import Run
 
@@ -45,7 +46,7 @@ def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def _login(run: Run, sb: Sandbox, *extra: str) -> object:
+def _login(run: Run, sb: Sandbox, *extra: str) -> Result:
     return run(
         "--base-url",
         sb.url,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from scripts.contract import api_snapshot
-from scripts.contract._common import API_SNAPSHOT, CHANGELOG, FACADE
+from scripts.contract._common import API_SNAPSHOT, CHANGELOG, FACADE, Report
 from scripts.contract.api_snapshot import GENERATED
 
 INIT = '''"""Fake facade."""
@@ -79,7 +79,7 @@ class Repo:
         self.changelog = pkg.parent.parent / "CHANGELOG.md"
         self.changelog.write_text("# Changelog\n\n## Unreleased\n\n## 0.1.0\n", encoding="utf-8")
 
-    def check(self, update: bool = False) -> api_snapshot.Report:
+    def check(self, update: bool = False) -> Report:
         return api_snapshot.check(
             [self.pkg.parent],
             self.snapshot,
@@ -185,6 +185,18 @@ def test_removed_method_fails_as_breaking(repo: Repo) -> None:
     # --update refuses while the CHANGELOG does not mention it.
     assert not repo.check(update=True).ok
     assert "gototraining.Client.cancel_training" in repo.snapshot.read_text(encoding="utf-8")
+
+
+def test_changelog_naming_a_renamed_class_covers_its_members(repo: Repo) -> None:
+    for name in ("models.py", "__init__.py"):
+        repo.edit(name, "Training", "TrainingModel")
+    repo.changelog_entry("`Training.name` is now `TrainingModel.name`")
+    errors = repo.check(update=True).errors
+    assert any("gototraining.Training.training_key" in e for e in errors), errors
+    assert not any("gototraining.Training.name:" in e for e in errors), errors
+    repo.changelog_entry("`Training` renamed to `TrainingModel`.")
+    report = repo.check(update=True)
+    assert report.ok, report.render()
 
 
 def test_breaking_change_with_changelog_still_needs_update(repo: Repo) -> None:

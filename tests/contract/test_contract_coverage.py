@@ -38,7 +38,11 @@ def test_real_facade_covers_every_operation() -> None:
         pytest.xfail(f"known coverage gaps (other work in progress): {', '.join(sorted(gaps))}")
 
 
-def _fake_facade(root: Path, skip: set[tuple[str, bool]] = frozenset(), extra: str = "") -> str:
+def _fake_facade(
+    root: Path,
+    skip: frozenset[tuple[str, bool]] | set[tuple[str, bool]] = frozenset(),
+    extra: str = "",
+) -> str:
     """A package with one sync and one async method per operation, marked like the facade's."""
     name = f"fake_facade_{next(_counter)}"
     pkg = root / name
@@ -70,7 +74,7 @@ def _fake_facade(root: Path, skip: set[tuple[str, bool]] = frozenset(), extra: s
     return name
 
 
-def _cassettes(directory: Path, skip: set[str] = frozenset()) -> Path:
+def _cassettes(directory: Path, skip: frozenset[str] | set[str] = frozenset()) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     for op in OPERATIONS:
         if op.operation_id in skip:

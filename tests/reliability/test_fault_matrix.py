@@ -31,7 +31,7 @@ from gototraining import (
     APITimeoutError,
     DecodeError,
     GoToTrainingError,
-    RateLimited,
+    RateLimitError,
     Registration,
     RegistrationSettings,
     ServerError,
@@ -203,7 +203,7 @@ def expected(op: Op, fault: str) -> tuple[type[Exception] | None, int]:
         # POSTs and notifying PUTs are not replayed: the lost response is the caller's error.
         return (None, 2) if retried else (APIConnectionError, 1)
     if fault == "429_retry_after":
-        return RateLimited, all_attempts if retried else 1
+        return RateLimitError, all_attempts if retried else 1
     if fault == "500":
         return ServerError, 1
     if fault == "502_503_then_success":

@@ -39,13 +39,13 @@ from gototraining import (
     APIError,
     Attendee,
     AuthenticationError,
-    BadRequest,
+    BadRequestError,
     DecodeError,
     GoToTrainingError,
     NotifiedParties,
     OAuth2,
     Organizer,
-    RateLimited,
+    RateLimitError,
     Recording,
     Registrant,
     Registration,
@@ -56,7 +56,7 @@ from gototraining import (
 )
 from gototraining import _models as m
 from gototraining._errors import INVALID_TOKEN_CODES
-from gototraining._transport import Call, _Settings, decode_json, pipeline
+from gototraining._transport import Call, Send, _Settings, decode_json, pipeline
 from gototraining._types import NOT_GIVEN
 from gototraining.resources.recordings import location
 from hypothesis import given, settings
@@ -104,6 +104,7 @@ def through_pipeline(
     """Answer one GET pipeline with this body; return the decoded value or raise."""
     gen = pipeline(SETTINGS, Call("fuzz", {"method": "get", "url": "/fuzz"}, decode_json(decoder)))
     send = next(gen)
+    assert isinstance(send, Send)
     response = httpx.Response(
         status, content=content, headers={"content-type": content_type}, request=send.request
     )
@@ -572,6 +573,7 @@ def through_redirect(status: int, location_header: bytes | None, body: bytes = b
     call = Call("fuzz", {"method": "get", "url": "/fuzz"}, location, redirect_is_result=True)
     gen = pipeline(SETTINGS, call)
     send = next(gen)
+    assert isinstance(send, Send)
     headers = [] if location_header is None else [(b"location", location_header)]
     response = httpx.Response(status, content=body, headers=headers, request=send.request)
     try:
@@ -663,7 +665,7 @@ def test_error_statuses_raise_the_mapped_api_error(
     with pytest.raises(APIError) as info:
         through_pipeline(m.decode_string, body, status=status, content_type=content_type)
     err = info.value
-    expected = STATUS_TO_ERROR.get(status) or (ServerError if status >= 500 else BadRequest)
+    expected = STATUS_TO_ERROR.get(status) or (ServerError if status >= 500 else BadRequestError)
     assert isinstance(err, expected) or (status == 403 and isinstance(err, AuthenticationError))
     assert err.status == status and len(err.message) <= 500
     str(err), repr(err)
@@ -698,7 +700,7 @@ def test_token_endpoint_answers_refresh_or_raise_authentication_error(
     auth = OAuth2("client", "secret", "refresh", token_url="https://auth.example.test/token")
     request = auth._refresh_request()
     response = httpx.Response(status, content=body, request=request)
-    expected = {429: RateLimited, 500: ServerError, 503: ServerError}.get(status)
+    expected = {429: RateLimitError, 500: ServerError, 503: ServerError}.get(status)
     try:
         token, generation = auth._apply(response)
     except AuthenticationError as exc:

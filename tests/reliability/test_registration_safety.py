@@ -2,7 +2,7 @@
 applied, read timeout) may or may not have happened. Both sides of the facade's answer:
 
 - default ``if_exists="raise"``: never replayed -- the caller gets the typed error and
-  decides (a blind replay would turn a success into ``Conflict`` or, on an API without
+  decides (a blind replay would turn a success into ``ConflictError`` or, on an API without
   deduplication, into a duplicate);
 - ``if_exists="return"``: replayed (bounded); the API's 409 for the replay is turned into the
   existing registrant, so the call succeeds and the registrant exists exactly once.

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 from gototraining import (
+    APIError,
     AsyncGoToTraining,
     BearerToken,
     GoToTraining,
@@ -128,7 +129,7 @@ def test_full_oauth_flow_and_errors_leak_nothing(
         errors.append(info.value)
 
     assert {type(e).__name__ for e in errors} >= {
-        "RateLimited", "NotFound", "Conflict", "AuthenticationError", "APIConnectionError",
+        "RateLimitError", "NotFoundError", "ConflictError", "AuthenticationError", "APIConnectionError",
     }  # fmt: skip
     for error in errors:
         assert_clean(error, secrets + SENTINELS)
@@ -164,13 +165,17 @@ def test_echoed_credentials_are_redacted(kind: str, all_logs: pytest.LogCaptureF
         kwargs = {"auth": OAuth2("client", SECRET, REFRESH, token_url="https://auth.test/token")}
         if kind == "oauth2-issued":
             server = _issuing_then_echoing_server
-    secrets = [*SENTINELS, ISSUED_ACCESS, ISSUED_REFRESH]
+    secrets = (*SENTINELS, ISSUED_ACCESS, ISSUED_REFRESH)
     http = httpx.Client(transport=httpx.MockTransport(server), verify=TLS)
     with http, GoToTraining(organizer_key=1, http_client=http, rate_limit=None, **kwargs) as c:
         with pytest.raises(GoToTrainingError) as info:
             c.trainings.list()
         if kind == "oauth2-issued":  # the API itself answered, echoing the issued token
-            assert info.value.status == 403 and "denied" in str(info.value)
+            assert (
+                isinstance(info.value, APIError)
+                and info.value.status == 403
+                and "denied" in str(info.value)
+            )
         assert_clean(info.value, secrets)
         assert_clean(c._config.auth, secrets)
     assert_clean_logs(all_logs, secrets)

@@ -82,8 +82,13 @@ class FakeGoTo:
 
 def oauth(**kwargs: object) -> OAuth2:
     return OAuth2(
-        "my-client", "my-secret", "rt-1", access_token="at-1", token_url=TOKEN_URL, **kwargs
-    )  # type: ignore[arg-type]
+        "my-client",
+        "my-secret",
+        "rt-1",
+        access_token="at-1",
+        token_url=TOKEN_URL,
+        **kwargs,  # type: ignore[arg-type]
+    )
 
 
 @pytest.mark.parametrize("reject_with", [401, 403])
@@ -228,7 +233,7 @@ def test_constructor_validation() -> None:
         (("c", "s", None), "refresh_token"),
     ):
         with pytest.raises(ValidationError, match=param) as info:
-            OAuth2(*args)  # type: ignore[arg-type]
+            OAuth2(*args)
         assert info.value.param == param
     with pytest.raises(ValidationError) as info:
         BearerToken(123)  # type: ignore[arg-type]

@@ -7,16 +7,19 @@ fails if a request is not in the cassette or a recorded request was not made. Re
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from gototraining import (
     AuthenticationError,
-    Conflict,
-    NotFound,
+    ConflictError,
+    NotFoundError,
     NotifiedParties,
+    OAuth2Token,
     RegistrantStatus,
     RegistrationSettings,
     ServerError,
@@ -127,7 +130,7 @@ def test_trainings_cancel_then_404(api: Api) -> None:
     api.client()
     key = create(api)
     assert api.run(lambda c: c.trainings.cancel(key)) is None
-    with pytest.raises(NotFound) as info:
+    with pytest.raises(NotFoundError) as info:
         api.run(lambda c: c.trainings.get(key))
     assert info.value.status == 404 and info.value.method == "GET"
     assert info.value.url.endswith(f"/trainings/{key}")
@@ -135,7 +138,7 @@ def test_trainings_cancel_then_404(api: Api) -> None:
 
 def test_trainings_get_unknown_is_not_found(api: Api) -> None:
     api.client()
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFoundError):
         api.run(lambda c: c.trainings.get("1234567890123456789"))
 
 
@@ -160,7 +163,7 @@ def test_registrants_register_list_get_cancel(api: Api) -> None:
     assert one == listed
     assert api.run(lambda c: c.registrants.cancel(key, reg.registrant_key)) is None
     assert api.run(lambda c: c.registrants.list(key)) == []
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFoundError):
         api.run(lambda c: c.registrants.get(key, reg.registrant_key))
 
 
@@ -172,7 +175,7 @@ def test_registrants_register_conflict_raises(api: Api) -> None:
             key, email="ada@example.com", given_name="Ada", surname="Lovelace"
         )
     )
-    with pytest.raises(Conflict) as info:
+    with pytest.raises(ConflictError) as info:
         api.run(
             lambda c: c.registrants.register(
                 key, email="ada@example.com", given_name="Ada", surname="L."
@@ -237,7 +240,7 @@ def test_post_is_not_retried_on_503(api: Api) -> None:
 
 
 def test_expired_token_refresh_then_success(api: Api) -> None:
-    refreshed = []
+    refreshed: list[OAuth2Token] = []
     auth = api.env.oauth(on_token_refresh=refreshed.append)
     api.client(auth=auth)
     api.env.expire_tokens()  # the current access token now gets 403 InvalidToken
@@ -247,7 +250,7 @@ def test_expired_token_refresh_then_success(api: Api) -> None:
 
 
 def test_expired_token_401_refresh_then_success(api: Api) -> None:
-    refreshed = []
+    refreshed: list[OAuth2Token] = []
     auth = api.env.oauth(on_token_refresh=refreshed.append)
     api.client(auth=auth)
     api.env.expire_tokens(status=401)  # the current access token now gets 401 InvalidToken
@@ -269,11 +272,13 @@ def test_static_token_rejected_is_authentication_error(api: Api) -> None:
 
 def register_people(api: Api, key: str, n: int) -> None:
     for i in range(n):
-        api.run(
-            lambda c, i=i: c.registrants.register(
-                key, email=f"person{i}@example.com", given_name=f"Given{i}", surname=f"Sur{i}"
-            )
-        )
+        api.run(_register(key, i))
+
+
+def _register(key: str, i: int) -> Callable[[Any], Any]:
+    return lambda c: c.registrants.register(
+        key, email=f"person{i}@example.com", given_name=f"Given{i}", surname=f"Sur{i}"
+    )
 
 
 def test_trainings_update_times(api: Api) -> None:
@@ -317,7 +322,7 @@ def test_trainings_start_url_and_start(api: Api) -> None:
     without_login = api.run(lambda c: c.trainings.start(key))
     assert with_login.startswith("https://") and without_login.startswith("https://")
     assert with_login != without_login
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFoundError):
         api.run(lambda c: c.trainings.start("1234567890123456789"))
 
 
@@ -336,7 +341,8 @@ def test_reports_sessions_and_attendance(api: Api) -> None:
         assert session.duration % timedelta(minutes=1) == timedelta(0)
         assert session.training_name == "Onboarding" and session.session_key.isdigit()
         assert api.env.organizer_key in {o.organizer_key for o in session.organizers}
-        attendees = api.run(lambda c, s=session: c.reports.attendance(s.session_key))
+        session_key = session.session_key
+        attendees = api.run(lambda c: c.reports.attendance(session_key))  # noqa: B023
         assert len(attendees) == 4
         attended = [a for a in attendees if a.attended]
         assert session.attendance_count == len(attended) == 3
@@ -354,7 +360,7 @@ def test_reports_sessions_and_attendance(api: Api) -> None:
     assert [s.session_key for s in first] == [sessions[0].session_key]
     both = api.run(lambda c: c.reports.sessions(day1.astimezone(BERLIN), day1 + timedelta(days=2)))
     assert [s.session_key for s in both] == [s.session_key for s in sessions]
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFoundError):
         api.run(lambda c: c.reports.attendance("1234567890123456789"))
 
 
@@ -372,7 +378,7 @@ def test_recordings_list_and_download_url(api: Api) -> None:
     url = api.run(lambda c: c.recordings.download_url(key, recordings[0].recording_id))
     assert url == recordings[0].download_url
     assert url.endswith(f"/recording-{recordings[0].recording_id}.mp4")
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFoundError):
         api.run(lambda c: c.recordings.download_url(key, "1234567890123456789"))
 
 

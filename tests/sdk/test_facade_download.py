@@ -19,7 +19,7 @@ import pytest
 from gototraining import (
     APIConnectionError,
     DecodeError,
-    PermissionDenied,
+    PermissionDeniedError,
     TransportError,
 )
 from gototraining._download import Target
@@ -168,7 +168,7 @@ def test_file_host_error_is_typed_and_leaves_no_file(flavor: Flavor, tmp_path: P
     client_with(flavor, Handler(lambda r: httpx.Response(403, text="<Error>Expired</Error>")))
     dest = tmp_path / "talk.mp4"
     dest.write_bytes(b"previous")
-    with pytest.raises(PermissionDenied) as info:
+    with pytest.raises(PermissionDeniedError) as info:
         flavor.run(lambda c: c.recordings.download(5, 42, dest))
     assert "Expired" in info.value.message
     _assert_untouched(tmp_path, dest)
@@ -216,7 +216,7 @@ class _HalfHandler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         if self.path == REDIRECT_PATH:
-            host, port = self.server.server_address[:2]
+            host, port = self.server.server_address[:2]  # type: ignore[index,str-unpack]
             self.send_response(302)
             self.send_header("Location", f"http://{host}:{port}/files/recording-42.mp4")
             self.send_header("Content-Length", "0")
@@ -241,7 +241,7 @@ def half_server() -> Iterator[str]:
     thread.start()
     try:
         host, port = server.server_address[:2]
-        yield f"http://{host}:{port}/G2T/rest"
+        yield f"http://{host!s}:{port}/G2T/rest"
     finally:
         server.shutdown()
         server.server_close()

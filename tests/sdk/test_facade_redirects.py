@@ -1,6 +1,6 @@
 """Only 2xx is success (finding 2): a 3xx -- an ``http://`` base URL redirected to https, a proxy
 login page -- used to be reported as success of cancel/update operations. Now it raises
-``UnexpectedRedirect`` (not retried), except for the one operation whose documented success is a
+``UnexpectedRedirectError`` (not retried), except for the one operation whose documented success is a
 redirect (getRecordingDownloadById's 302)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from gototraining import APIError, RegistrationSettings, UnexpectedRedirect
+from gototraining import APIError, RegistrationSettings, UnexpectedRedirectError
 
 from .conftest import Flavor
 
@@ -38,7 +38,7 @@ def test_redirect_is_not_success(flavor: Flavor, op: Callable[[Any], Any], statu
         return httpx.Response(status, headers={"Location": LOCATION}, text="<html>login</html>")
 
     flavor.client(handler, rate_limit=None)
-    with pytest.raises(UnexpectedRedirect) as info:
+    with pytest.raises(UnexpectedRedirectError) as info:
         flavor.run(op)
     err = info.value
     assert isinstance(err, APIError) and err.status == status and len(seen) == 1  # not retried
@@ -49,7 +49,7 @@ def test_redirect_is_not_success(flavor: Flavor, op: Callable[[Any], Any], statu
 
 def test_redirect_of_a_json_operation_without_location(flavor: Flavor) -> None:
     flavor.client(lambda request: httpx.Response(301), rate_limit=None)
-    with pytest.raises(UnexpectedRedirect, match="unknown location") as info:
+    with pytest.raises(UnexpectedRedirectError, match="unknown location") as info:
         flavor.run(lambda c: c.trainings.get(2))
     assert info.value.location is None
 
@@ -60,7 +60,7 @@ def test_relative_location_is_resolved(flavor: Flavor) -> None:
         base_url="http://api.example/G2T/rest",
         rate_limit=None,
     )
-    with pytest.raises(UnexpectedRedirect) as info:
+    with pytest.raises(UnexpectedRedirectError) as info:
         flavor.run(lambda c: c.trainings.list())
     assert info.value.location == "http://api.example/G2T/rest/x"
 

@@ -1,7 +1,7 @@
 """Replays after an attempt that may have been applied (finding 3).
 
 - A DELETE whose response was lost (read timeout, reset, 502/504) is retried; the retry's 404
-  means the lost attempt deleted it: success, not ``NotFound``.
+  means the lost attempt deleted it: success, not ``NotFoundError``.
 - PUTs that email people (``set_organizers(notify=True)``, ``update_times`` with notifications)
   are never replayed after such an attempt (the emails would go out twice); they are retried
   only when nothing was sent.
@@ -18,7 +18,7 @@ import pytest
 from gototraining import (
     APIConnectionError,
     APITimeoutError,
-    NotFound,
+    NotFoundError,
     ServerError,
     TransportError,
 )
@@ -83,7 +83,7 @@ def test_404_without_a_lost_attempt_is_still_not_found(
     api = Api(None)
     api.exists = False
     flavor.client(api.handler, rate_limit=None)
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFoundError):
         flavor.run(op)
     assert api.calls == 1
 
@@ -109,7 +109,7 @@ def test_404_after_a_failure_that_applied_nothing_is_not_found(
         return httpx.Response(404, json={"errorCode": "NotFound", "description": "no such key"})
 
     flavor.client(handler, rate_limit=None)
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFoundError):
         flavor.run(op)
     assert len(calls) == 2
 

@@ -36,6 +36,7 @@ def test_async_twin_has_identical_signatures(resource: str) -> None:
         assert inspect.iscoroutinefunction(async_fn), f"async {resource}.{name} must be async def"
         # The annotations are compared as written (strings; `from __future__ import annotations`):
         # `async def f() -> T` is annotated T, so "modulo Awaitable" is plain equality here.
+        assert callable(sync_fn) and callable(async_fn)
         s, a = inspect.signature(sync_fn), inspect.signature(async_fn)
         assert list(s.parameters.values()) == list(a.parameters.values()), f"{resource}.{name}"
         assert s.return_annotation == a.return_annotation, f"{resource}.{name}"

@@ -16,8 +16,8 @@ from gototraining import (
     AuthenticationError,
     DecodeError,
     GoToTraining,
-    NotFound,
-    RateLimited,
+    NotFoundError,
+    RateLimitError,
     RegistrationSettings,
     ServerError,
     ValidationError,
@@ -182,7 +182,7 @@ def test_retry_after_is_capped(flavor: Flavor) -> None:
 def test_retries_are_bounded(flavor: Flavor) -> None:
     handler, seen = scripted(*(httpx.Response(429, headers={"Retry-After": "1"}) for _ in range(3)))
     flavor.client(handler, rate_limit=None, max_retries=2)
-    with pytest.raises(RateLimited) as info:
+    with pytest.raises(RateLimitError) as info:
         flavor.run(lambda c: c.trainings.list())
     assert len(seen) == 3 and info.value.retry_after == 1.0
 
@@ -277,7 +277,7 @@ def test_logging_has_no_secrets(flavor: Flavor, caplog: pytest.LogCaptureFixture
     client = flavor.client(handler, access_token="SECRET-TOKEN", rate_limit=None)
     with caplog.at_level(logging.DEBUG, logger="gototraining"):
         flavor.run(lambda c: c.trainings.get(1))
-        with pytest.raises(NotFound):
+        with pytest.raises(NotFoundError):
             flavor.run(lambda c: c.trainings.get(1))
     text = caplog.text
     assert "GET /organizers/1000000000000000001/trainings/1 -> 503" in text

@@ -12,7 +12,7 @@ from gototraining import (
     AsyncGoToTraining,
     AuthenticationError,
     GoToTraining,
-    NotFound,
+    NotFoundError,
     OAuth2,
     ValidationError,
 )
@@ -75,7 +75,7 @@ def test_request_errors_and_logs_mask_the_password(
     with caplog.at_level(logging.DEBUG, logger="gototraining"):
         with pytest.raises(APIConnectionError) as conn:
             flavor.run(lambda c: c.trainings.list())
-        with pytest.raises(NotFound) as missing:
+        with pytest.raises(NotFoundError) as missing:
             flavor.run(lambda c: c.trainings.get(2))
     for err in (conn.value, missing.value):
         assert PASSWORD not in str(err) and "https://proxy.example/G2T/rest/" in str(err)

@@ -14,14 +14,14 @@ from gototraining import (
     APIError,
     AsyncGoToTraining,
     AuthenticationError,
-    BadRequest,
-    Conflict,
+    BadRequestError,
+    ConflictError,
     DecodeError,
     GoToTraining,
-    NotFound,
-    PermissionDenied,
-    RateLimited,
+    NotFoundError,
+    PermissionDeniedError,
     RateLimiter,
+    RateLimitError,
     RegistrantStatus,
     RetryPolicy,
     ServerError,
@@ -154,8 +154,9 @@ def _response(
 
 @pytest.mark.parametrize(
     ("status", "cls"),
-    [(400, BadRequest), (401, AuthenticationError), (403, PermissionDenied), (404, NotFound), (409, Conflict),
-     (429, RateLimited), (500, ServerError), (503, ServerError), (599, ServerError), (418, BadRequest)],
+    [(400, BadRequestError), (401, AuthenticationError), (403, PermissionDeniedError),
+     (404, NotFoundError), (409, ConflictError), (429, RateLimitError), (500, ServerError),
+     (503, ServerError), (599, ServerError), (418, BadRequestError)],
 )  # fmt: skip
 def test_status_mapping(status: int, cls: type[APIError]) -> None:
     err = error_from_response(_response(status))
@@ -194,7 +195,7 @@ def test_gateway_invalid_token_403_is_authentication_error(code: str) -> None:
 
 def test_other_403_is_permission_denied() -> None:
     err = error_from_response(_response(403, '{"int_err_code":"NoPermission","msg":"nope"}'))
-    assert type(err) is PermissionDenied
+    assert type(err) is PermissionDeniedError
 
 
 @pytest.mark.parametrize(
@@ -211,7 +212,7 @@ def test_non_json_or_odd_bodies_keep_raw_text(body: str) -> None:
 
 def test_rate_limited_carries_retry_after() -> None:
     err = error_from_response(_response(429, "", {"Retry-After": "7"}))
-    assert isinstance(err, RateLimited) and err.retry_after == 7.0
+    assert isinstance(err, RateLimitError) and err.retry_after == 7.0
     assert error_from_response(_response(429)).retry_after is None  # type: ignore[attr-defined]
 
 

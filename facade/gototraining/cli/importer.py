@@ -38,11 +38,11 @@ from typing import TYPE_CHECKING
 from gototraining import (
     APIError,
     AuthenticationError,
-    Conflict,
+    ConflictError,
     GoToTrainingError,
-    NotFound,
-    PermissionDenied,
-    RateLimited,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
     Registration,
     TransportError,
 )
@@ -56,7 +56,7 @@ if TYPE_CHECKING:
 __all__ = ["FATAL", "TRANSIENT_STATUSES", "Importer", "is_transient"]
 
 #: Errors that would hit every remaining row the same way: stop instead of failing each.
-FATAL: tuple[type[APIError], ...] = (AuthenticationError, PermissionDenied, NotFound)
+FATAL: tuple[type[APIError], ...] = (AuthenticationError, PermissionDeniedError, NotFoundError)
 
 #: API answers that say "try again later" (the facade's own retry policy retries these too).
 TRANSIENT_STATUSES = frozenset({429, 502, 503, 504})
@@ -151,7 +151,7 @@ class Importer:
                 attempt += 1
                 if attempt >= self.row_attempts or not is_transient(exc):
                     raise
-                retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
+                retry_after = exc.retry_after if isinstance(exc, RateLimitError) else None
                 if retry_after is None:
                     retry_after = self.row_retry_delay * 2 ** (attempt - 1)
                 await asyncio.sleep(min(retry_after, MAX_ROW_DELAY))
@@ -161,7 +161,7 @@ class Importer:
             registration = await self._send(result.person)
         except FATAL:
             raise
-        except Conflict:
+        except ConflictError:
             # 409 but not on the (cached) list yet: registered all the same.
             result.status = "already_registered"
             result.error = "registered, but not in the registrant list yet (no join URL)"

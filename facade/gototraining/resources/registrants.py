@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .. import _models as m
 from .. import _validation as v
-from .._errors import Conflict, ValidationError
+from .._errors import ConflictError, ValidationError
 from .._lazy import LazyModule
 from .._operation import operation
 from .._transport import Action, Call, _Settings, decode_json, no_content
@@ -106,7 +106,7 @@ def _register(
     def plan(settings: _Settings) -> Generator[Action, Any, m.Registration]:
         try:
             return (yield from run_call(settings, call))
-        except Conflict as exc:
+        except ConflictError as exc:
             if if_exists == "raise":
                 raise
             conflict = exc
@@ -148,15 +148,15 @@ class Registrants(SyncResource):
         ``confirmation_url`` (``created=True``).
 
         ``if_exists``: what to do when the API answers 409 (the email is already registered).
-        ``"raise"`` (default) raises ``Conflict``; ``"return"`` looks the registrant up in the
+        ``"raise"`` (default) raises ``ConflictError``; ``"return"`` looks the registrant up in the
         training's registrant list (one extra GET, email compared case-insensitively) and returns
         it with ``created=False``. If the list does not contain it yet (the API's list can lag),
-        ``Conflict`` is raised anyway.
+        ``ConflictError`` is raised anyway.
 
         Retries: with the default ``if_exists="raise"`` the POST is retried only when it
         provably never left this machine (connect errors): after a lost response (connection
         reset, read timeout, 502/503/504, 429) it may or may not have been applied, and a
-        replay would turn a success into ``Conflict``, so the error is raised instead.
+        replay would turn a success into ``ConflictError``, so the error is raised instead.
         With ``if_exists="return"`` those failures *are* retried (bounded by the retry policy):
         the API deduplicates by email, so a replay of an applied registration gets 409 and the
         existing registrant is returned -- never a duplicate. The result then has
@@ -185,7 +185,7 @@ class Registrants(SyncResource):
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> m.Registrant:
-        """One registrant of a training. Raises ``NotFound`` if unknown."""
+        """One registrant of a training. Raises ``NotFoundError`` if unknown."""
         return self._request(_get(self._organizer_key, training_key, registrant_key, timeout))
 
     @operation("cancelRegistration")
@@ -201,7 +201,7 @@ class Registrants(SyncResource):
         Retried like every DELETE (connection errors, timeouts, 429/502/503/504). If an attempt's
         response was lost (connection reset, read timeout, 502/504) and the retry is answered
         404, that attempt did cancel the registration: the call succeeds. A 404 on the first
-        attempt (or after failures that prove nothing was applied) raises ``NotFound``.
+        attempt (or after failures that prove nothing was applied) raises ``NotFoundError``.
         """
         return self._request(_cancel(self._organizer_key, training_key, registrant_key, timeout))
 

@@ -311,7 +311,7 @@ class Trainings(SyncResource):
 
     @operation("getTraining")
     def get(self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN) -> m.Training:
-        """One training by key. Raises ``NotFound`` if there is no such training."""
+        """One training by key. Raises ``NotFoundError`` if there is no such training."""
         return self._request(_get(self._organizer_key, training_key, timeout))
 
     @operation("cancelTraining")
@@ -321,7 +321,7 @@ class Trainings(SyncResource):
         Retried like every DELETE (connection errors, timeouts, 429/502/503/504). If an attempt's
         response was lost (connection reset, read timeout, 502/504) and the retry is answered
         404, that attempt did cancel the training: the call succeeds. A 404 on the first
-        attempt (or after failures that prove nothing was applied) raises ``NotFound``.
+        attempt (or after failures that prove nothing was applied) raises ``NotFoundError``.
         """
         return self._request(_cancel(self._organizer_key, training_key, timeout))
 
@@ -368,7 +368,7 @@ class Trainings(SyncResource):
         nothing was sent (connection errors, connect/pool timeouts): after a lost response,
         read timeout, 429 or 502/503/504 the change may have been applied and a replay would
         email the organizers twice, so the error is raised instead (``TransportError`` with
-        ``maybe_sent=True``, ``ServerError``, ``RateLimited``); check the organizers with
+        ``maybe_sent=True``, ``ServerError``, ``RateLimitError``); check the organizers with
         :meth:`organizers` before repeating.
         """
         return self._request(
@@ -419,7 +419,7 @@ class Trainings(SyncResource):
         connect/pool timeouts): after a lost response, read timeout, 429 or 502/503/504 the new
         times may have been applied and a replay would send every email twice, so the error is
         raised instead (``TransportError`` with ``maybe_sent=True``, ``ServerError``,
-        ``RateLimited``); check the training with :meth:`get` before repeating.
+        ``RateLimitError``); check the training with :meth:`get` before repeating.
 
         Returns:
             ``NotifiedParties``: how many registrants and trainers were notified.

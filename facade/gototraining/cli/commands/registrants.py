@@ -134,7 +134,9 @@ def import_(
     try:
         people_file = read_people(people_csv)
     except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {people_csv}: {getattr(exc, 'strerror', None) or exc}")
+        raise UsageError(
+            f"cannot read {people_csv}: {getattr(exc, 'strerror', None) or exc}"
+        ) from None
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if people_file.bad_rows:
