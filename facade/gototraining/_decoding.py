@@ -12,7 +12,7 @@ JSON path such as ``$[3].organizers[0].email``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, NoReturn, TypeVar
 
@@ -77,7 +77,7 @@ def wrong_type(expected: str, value: object, key: str) -> NoReturn:
 
 
 def missing(key: str) -> NoReturn:
-    raise Invalid(f"missing required field {key!r}")
+    raise Invalid(f"missing field {key!r}")
 
 
 def required(data: dict[str, Any], key: str) -> Any:
@@ -93,30 +93,28 @@ def expect_object(value: object) -> dict[str, Any]:
     return value
 
 
-class ExtraFields(Mapping[str, Any]):
+class ExtraFields(dict[str, Any]):
     """The fields of a response object that the spec does not define, read-only.
 
     Every model keeps them in ``extra`` (empty when there are none), so a field the API added
     before this SDK's spec caught up can be read: ``training.extra["newField"]``. Values are the
-    parsed JSON as sent (``dict``/``list``/``str``/``int``/``float``/``bool``/``None``).
+    parsed JSON as sent (``dict``/``list``/``str``/``int``/``float``/``bool``/``None``). A
+    ``dict`` (JSON, ``attrs.asdict`` and pickle handle it as one) that refuses changes.
     """
 
-    __slots__ = ("_data",)
+    __slots__ = ()
 
-    def __init__(self, data: Mapping[str, Any] | None = None) -> None:
-        self._data = dict(data or {})
+    def _read_only(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("ExtraFields is read-only (the fields as the API sent them)")
 
-    def __getitem__(self, key: str) -> Any:
-        return self._data[key]
+    __setitem__ = __delitem__ = __ior__ = _read_only
+    clear = pop = popitem = setdefault = update = _read_only
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        return len(self._data)
+    def __reduce__(self) -> tuple[type[ExtraFields], tuple[dict[str, Any]]]:
+        return ExtraFields, (dict(self),)
 
     def __repr__(self) -> str:
-        return f"ExtraFields({self._data!r})"
+        return f"ExtraFields({dict.__repr__(self)})"
 
 
 #: The ``extra`` of every model decoded from an object without unknown fields (shared).

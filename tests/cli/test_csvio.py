@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from gototraining import ValidationError
-from gototraining.cli.csvio import read_people
 from gototraining._builders import registrants
+from gototraining.cli.csvio import read_people
 
 
 def _people_file(path: Path, email: str, given: str, surname: str) -> Path:
