@@ -214,7 +214,13 @@ def emit_namespace(api: Api, ns: Namespace, facade: Path) -> str:
         imports.setdefault(name, line)
     names = code_names(body)
     used = sorted({line for name, line in imports.items() if name in names})
-    out = HEADER + _verbatim_doc(ns.module_doc, "") + "\nfrom __future__ import annotations\n\n"
+    source = "# Every method takes the fields of gototraining/_options.py's CallOptions"
+    if builder_module is not None:
+        source += ";\n# methods with a `builder` are described in gototraining/_builders/"
+        source += f"{ns.attr}.py"
+    source += ".\n"
+    out = HEADER + source + _verbatim_doc(ns.module_doc, "")
+    out += "\nfrom __future__ import annotations\n\n"
     out += "\n".join(used) + "\n\n"
     out += f"__all__ = [{f'Async{ns.cls}'!r}, {ns.cls!r}]\n"
     return out + body
