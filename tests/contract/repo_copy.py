@@ -19,7 +19,15 @@ from scripts.contract._common import ROOT
 TOOLS = (".venv", "node_modules")
 
 
+def _install_tools() -> None:
+    """Let ``regenerate.sh`` install its npm tools in the checkout once (a fresh clone has none),
+    so that copies link them instead of each running ``npm ci``."""
+    if not (ROOT / "node_modules" / ".bin" / "swagger2openapi").exists():
+        subprocess.run([str(ROOT / "scripts" / "regenerate.sh"), "--check"], cwd=ROOT, check=False)
+
+
 def copy_repo(dst: Path) -> Path:
+    _install_tools()
     listed = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         cwd=ROOT,
