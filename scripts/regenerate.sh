@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Regenerate the low-level client from openapi/swagger.yaml.
+# Regenerate everything that follows from openapi/swagger.yaml.
 #
-#   scripts/regenerate.sh          convert + generate, then replace openapi/openapi3.yaml and
-#                                  generated/gototraining_api wholesale
+#   scripts/regenerate.sh          convert + generate, then replace openapi/openapi3.yaml,
+#                                  generated/gototraining_api and the facade's generated modules
 #   scripts/regenerate.sh --check  convert + generate into a temp dir only and diff against the
 #                                  committed files; exit 1 (printing the diff) if they differ
 #
 # Pipeline: swagger.yaml (Swagger 2.0) --swagger2openapi (npm, pinned in package-lock.json)-->
 #           openapi3.yaml --openapi-python-client + ruff (pinned in scripts/requirements-gen.txt)-->
 #           generated/gototraining_api (+ py.typed)
+#           openapi3.yaml + openapi/facade.yaml --scripts/facade_codegen-->
+#           facade/gototraining/{_models.py,_requests.py,resources/} (each file says DO NOT EDIT)
 # Tools are installed on demand into .venv and node_modules (both git-ignored).
 set -euo pipefail
 
@@ -30,6 +32,9 @@ CONVERTED="$ROOT/openapi/openapi3.yaml"
 GEN_CONFIG="$ROOT/openapi/generator-config.yaml"
 PKG_NAME=gototraining_api
 PKG_DIR="$ROOT/generated/$PKG_NAME"
+FACADE_DIR="$ROOT/facade/gototraining"
+# What scripts/facade_codegen writes below facade/gototraining (resources/ wholly generated).
+FACADE_FILES=(_models.py _requests.py)
 
 log() { echo "regenerate: $*" >&2; }
 
@@ -94,6 +99,10 @@ node_modules/.bin/swagger2openapi --yaml --outfile "$WORK/openapi3.yaml" "$SWAGG
 # so an installed sandbox can never disagree with the client it was generated beside.
 cp "$WORK/openapi3.yaml" "$WORK/$PKG_NAME/openapi.yaml"
 
+# The facade's spec-driven modules (models + decoders, request builders, sync/async resources).
+"$VENV/bin/python" -m scripts.facade_codegen --spec "$WORK/openapi3.yaml" \
+  --mapping "$ROOT/openapi/facade.yaml" --facade "$FACADE_DIR" --out "$WORK/facade" >&2
+
 # --- (e) compare or replace --------------------------------------------------------------------
 if [[ "$MODE" == check ]]; then
   status=0
@@ -108,6 +117,15 @@ if [[ "$MODE" == check ]]; then
   elif ! diff -ru -x __pycache__ -x '*.pyc' "$PKG_DIR" "$WORK/$PKG_NAME"; then
     status=1
   fi
+  for f in "${FACADE_FILES[@]}"; do
+    if ! diff -u --label "facade/gototraining/$f" --label "facade/gototraining/$f (regenerated)" \
+         "$FACADE_DIR/$f" "$WORK/facade/$f"; then
+      status=1
+    fi
+  done
+  if ! diff -ru -x __pycache__ -x '*.pyc' "$FACADE_DIR/resources" "$WORK/facade/resources"; then
+    status=1
+  fi
   if [[ $status -ne 0 ]]; then
     log "generated files are out of date: run scripts/regenerate.sh"
   fi
@@ -119,4 +137,9 @@ mv "$CONVERTED.tmp" "$CONVERTED"
 mkdir -p "$ROOT/generated"
 rm -rf "$PKG_DIR"
 mv "$WORK/$PKG_NAME" "$PKG_DIR"
-log "wrote openapi/openapi3.yaml and generated/$PKG_NAME"
+for f in "${FACADE_FILES[@]}"; do
+  cp "$WORK/facade/$f" "$FACADE_DIR/$f"
+done
+rm -rf "$FACADE_DIR/resources"
+mv "$WORK/facade/resources" "$FACADE_DIR/resources"
+log "wrote openapi/openapi3.yaml, generated/$PKG_NAME and the facade's generated modules"

@@ -9,6 +9,7 @@
         client.registrants.register(key, email="ada@example.com", given_name="Ada", surname="Lovelace")
 """
 
+from . import _models
 from ._auth import (
     DEFAULT_TOKEN_URL,
     BearerToken,
@@ -35,20 +36,7 @@ from ._errors import (
     UnexpectedRedirectError,
     ValidationError,
 )
-from ._models import (
-    Attendance,
-    Attendee,
-    NotifiedParties,
-    Organizer,
-    Recording,
-    Registrant,
-    RegistrantStatus,
-    Registration,
-    RegistrationSettings,
-    Session,
-    TimeRange,
-    Training,
-)
+from ._models import *
 from ._ratelimit import RateLimiter
 from ._retry import RetryPolicy
 from ._types import NOT_GIVEN, NotGiven
@@ -64,8 +52,6 @@ __all__ = [
     "APIError",
     "APITimeoutError",
     "AsyncGoToTraining",
-    "Attendance",
-    "Attendee",
     "AuthenticationError",
     "BadRequestError",
     "BearerToken",
@@ -75,26 +61,18 @@ __all__ = [
     "GoToTrainingError",
     "NotFoundError",
     "NotGiven",
-    "NotifiedParties",
     "OAuth2",
     "OAuth2Token",
-    "Organizer",
     "PermissionDeniedError",
     "RateLimitError",
     "RateLimiter",
-    "Recording",
-    "Registrant",
-    "RegistrantStatus",
-    "Registration",
-    "RegistrationSettings",
     "RetryPolicy",
     "ServerError",
-    "Session",
-    "TimeRange",
-    "Training",
     "TransportError",
     "UnexpectedRedirectError",
     "ValidationError",
     "__version__",
     "exchange_authorization_code",
 ]
+# Every model of the spec (generated, see openapi/facade.yaml), exported as it appears.
+__all__ += _models.__all__

@@ -1,7 +1,7 @@
 """The one request pipeline, shared by the sync and the async client.
 
 ``pipeline()`` is a generator that holds all the policy -- rate limiting, building the request
-from the generated operation, retries with backoff and ``Retry-After``, logging, status ->
+from the operation's ``ApiRequest`` and the call's options, retries with backoff and ``Retry-After``, logging, status ->
 exception mapping, decoding. It never does I/O itself: it *yields* ``Send`` and ``Sleep``
 actions and is resumed with the outcome. ``SyncTransport`` and ``AsyncTransport`` are the only
 code that differs between sync and async: they perform those two actions with ``httpx.Client``
@@ -20,7 +20,6 @@ from typing import Any, Generic, TypeVar
 import attrs
 import httpx
 
-from . import _validation as v
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -33,19 +32,33 @@ from ._errors import (
     redact,
     safe_url,
 )
+from ._options import DEFAULT_OPTIONS, CallOptions
 from ._ratelimit import RateLimiter
 from ._retry import MAYBE_APPLIED_STATUSES, RetryPolicy, parse_retry_after
-from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
+from ._types import NotGiven, TimeoutTypes
 
-__all__ = ["AsyncTransport", "Call", "SyncTransport", "decode_json", "no_content"]
+__all__ = ["ApiRequest", "AsyncTransport", "Call", "SyncTransport", "decode_json", "no_content"]
 
 logger = logging.getLogger("gototraining")
 T = TypeVar("T")
 
 
-def _check_timeout(instance: object, attribute: object, value: object) -> None:
-    """Reject a bad per-call ``timeout`` while building the call (before anything is sent)."""
-    v.timeout(value)
+class ApiRequest:
+    """One spec operation's request, built by ``_requests`` (generated from the spec).
+
+    ``path`` is below the base URL, with its parameters filled in; ``json`` the body, if any.
+    """
+
+    __slots__ = ("json", "method", "operation", "path")
+
+    def __init__(self, operation: str, method: str, path: str, json: Any = None) -> None:
+        self.operation = operation
+        self.method = method
+        self.path = path
+        self.json = json
+
+    def __repr__(self) -> str:
+        return f"ApiRequest({self.operation!r}, {self.method!r}, {self.path!r})"
 
 
 @attrs.frozen
@@ -53,11 +66,9 @@ class Call(Generic[T]):
     """One API operation, ready to send.
 
     Attributes:
-        operation: the spec's operationId (for logs).
-        kwargs: what the generated module's ``_get_kwargs(...)`` returned (method, relative
-            url, json body, headers) -- the spec defines the wire format.
+        request: the operation's method, path and body (``_requests``: the spec defines the
+            wire format).
         decode: turns the successful ``httpx.Response`` into the facade's result.
-        timeout: per-call timeout, or ``NOT_GIVEN`` for the client's default.
         replay_safe: whether the request may be repeated after an attempt that may have been
             applied (lost response, read timeout, 502/503/504, 429). ``None`` (default):
             decided by the method (GET/PUT/DELETE yes, POST no). ``True``: although the method
@@ -72,15 +83,20 @@ class Call(Generic[T]):
         redirect_is_result: the operation's documented success is a redirect
             (getRecordingDownloadById's 302): 3xx answers go to ``decode``. Otherwise only 2xx
             is success and any 3xx raises ``UnexpectedRedirectError`` (redirects are never followed).
+
+    Per-call options (``timeout``, ...) travel beside the call (``CallOptions``).
     """
 
-    operation: str
-    kwargs: dict[str, Any]
+    request: ApiRequest
     decode: Callable[[httpx.Response], T]
-    timeout: TimeoutTypes | NotGiven = attrs.field(default=NOT_GIVEN, validator=_check_timeout)
     replay_safe: bool | None = None
     redirect_is_result: bool = False
     replay_404_is_success: bool = False
+
+    @property
+    def operation(self) -> str:
+        """The spec's operationId (for logs)."""
+        return self.request.operation
 
 
 def decode_json(decoder: Callable[[Any], T]) -> Callable[[httpx.Response], T]:
@@ -237,19 +253,18 @@ def _transport_error(
     return cls(f"{message}; {tail}", method=method, url=url, maybe_sent=not not_sent)
 
 
-def pipeline(settings: _Settings, call: Call[T]) -> Generator[Action, Any, T]:
+def pipeline(
+    settings: _Settings, call: Call[T], options: CallOptions = DEFAULT_OPTIONS
+) -> Generator[Action, Any, T]:
     """The request pipeline as a generator of I/O actions (see the module docstring)."""
-    kwargs = call.kwargs
-    method = kwargs["method"].upper()
-    path = kwargs["url"]
+    method = call.request.method
+    path = call.request.path
     headers = dict(settings.headers)
-    if "headers" in kwargs:
-        headers.update(kwargs["headers"])
-    timeout = settings.timeout if isinstance(call.timeout, NotGiven) else call.timeout
+    timeout = settings.timeout if isinstance(options.timeout, NotGiven) else options.timeout
     request = settings.build_request(
         method,
         settings.base_url + path,
-        json=kwargs.get("json"),
+        json=call.request.json,
         headers=headers,
         # NotGiven -> the httpx client's own default timeout
         **({} if isinstance(timeout, NotGiven) else {"timeout": timeout}),
@@ -385,9 +400,9 @@ class SyncTransport:
         finally:
             gen.close()
 
-    def request(self, call: Call[T]) -> T:
+    def request(self, call: Call[T], options: CallOptions = DEFAULT_OPTIONS) -> T:
         """Send one call through the pipeline."""
-        return self.run(pipeline(self.settings, call))
+        return self.run(pipeline(self.settings, call, options))
 
 
 class AsyncTransport:
@@ -423,6 +438,6 @@ class AsyncTransport:
         finally:
             gen.close()
 
-    async def request(self, call: Call[T]) -> T:
+    async def request(self, call: Call[T], options: CallOptions = DEFAULT_OPTIONS) -> T:
         """Send one call through the pipeline."""
-        return await self.run(pipeline(self.settings, call))
+        return await self.run(pipeline(self.settings, call, options))

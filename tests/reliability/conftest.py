@@ -18,8 +18,8 @@ import pytest
 from hypothesis import HealthCheck, settings
 from sdk.conftest import Flavor, flavor  # noqa: F401  (re-exported fixture)
 
-#: Examples per fuzz test (44 tests: 3 per model, 13 models; the 6 full-API models and the 302
-#: tests at half size in CI): 3,400 in `make test`, 44,000 under `make soak`.
+#: Examples per fuzz test (test_fuzz_decoding.py, test_spec_decoding.py: the spec-driven tests use
+#: a half or a quarter of it in CI, all of it under `make soak`).
 CI_EXAMPLES, SOAK_EXAMPLES = 100, 1000
 SOAK = os.environ.get("HYPOTHESIS_PROFILE") == "soak"
 #: Applied to each fuzz test explicitly (no global profile: other suites keep their settings).

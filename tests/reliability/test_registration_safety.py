@@ -26,8 +26,8 @@ from gototraining import (
     ServerError,
 )
 from gototraining._models import decode_registration
+from gototraining._requests import register_for_training
 from gototraining._transport import Call, decode_json
-from gototraining_api.api.registrants import register_for_training
 from gototraining_api.models import RegistrantReqCreate
 from sdk.conftest import Flavor
 
@@ -137,8 +137,7 @@ def test_the_duplicate_check_can_fail(sb: Any, monkeypatch: pytest.MonkeyPatch) 
     kwargs = client_kwargs(sb)
     body = RegistrantReqCreate(email=EMAIL, given_name="Ada", surname="Lovelace")
     blind = Call(
-        "registerForTraining",
-        register_for_training._get_kwargs(int(sb.organizer_key), int(tk), body=body),
+        register_for_training(sb.organizer_key, tk, body),
         decode_json(decode_registration),
         replay_safe=True,  # the broken part: replayed without the 409 -> existing lookup
     )

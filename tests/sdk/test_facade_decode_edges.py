@@ -1,6 +1,6 @@
-"""Decoder edge cases the fuzz (tests/reliability/test_fuzz_decoding.py) found in the full-API
-models: every malformed body is a ``DecodeError``, never a silent empty value or a stray
-``OverflowError`` / ``httpx.InvalidURL``."""
+"""Decoder edge cases of the full-API models: every malformed body is a ``DecodeError``, never a
+silent empty value or a stray ``OverflowError`` / ``httpx.InvalidURL``; and what the spec
+allows (negative minutes and ids, int32/int64 extremes) decodes."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import httpx
 import pytest
 from gototraining import DecodeError
 from gototraining import _models as m
-from gototraining.resources.recordings import location
+from gototraining._builders.recordings import location
 
 ORG = {"organizerKey": "1", "email": "e@example.com", "givenName": "G", "surname": "S"}
 SESSION = {
@@ -36,13 +36,13 @@ RECORDING = {
 @pytest.mark.parametrize("value", [{}, "", {"a": 1}, "abc", 1])
 def test_session_organizers_must_be_an_array_of_objects(value: Any) -> None:
     with pytest.raises(DecodeError, match="organizers"):
-        m.decode_sessions([{**SESSION, "organizers": value}])
+        m.decode_session_list([{**SESSION, "organizers": value}])
 
 
 @pytest.mark.parametrize("value", [{}, "", 1, [1]])
 def test_attendee_parts_must_be_an_array_of_objects(value: Any) -> None:
     with pytest.raises(DecodeError, match="inSessionTimes"):
-        m.decode_attendees([{**ATTENDEE, "inSessionTimes": value}])
+        m.decode_attendee_list([{**ATTENDEE, "inSessionTimes": value}])
 
 
 @pytest.mark.parametrize("minutes", [10**30, 2**64, 10**16])
@@ -50,27 +50,50 @@ def test_attendee_parts_must_be_an_array_of_objects(value: Any) -> None:
 def test_minutes_beyond_timedelta_are_a_decode_error(field: str, minutes: int) -> None:
     with pytest.raises(DecodeError, match=f"{field}.*out of range"):
         if field == "duration":
-            m.decode_sessions([{**SESSION, field: minutes}])
+            m.decode_session_list([{**SESSION, field: minutes}])
         elif field == "timeInSession":
-            m.decode_attendees([{**ATTENDEE, field: minutes}])
+            m.decode_attendee_list([{**ATTENDEE, field: minutes}])
         else:
-            m.decode_attendees([{**ATTENDEE, "inSessionTimes": [{**PART, field: minutes}]}])
+            m.decode_attendee_list([{**ATTENDEE, "inSessionTimes": [{**PART, field: minutes}]}])
 
 
-def test_int32_minutes_still_decode() -> None:
-    [s] = m.decode_sessions([{**SESSION, "duration": 2**31 - 1}])
-    assert s.duration == timedelta(minutes=2**31 - 1)
+@pytest.mark.parametrize("minutes", [2**31 - 1, 0, -1, -(2**31)])
+def test_int32_minutes_decode_negative_too(minutes: int) -> None:
+    """The spec declares no minimum: a negative duration is valid data, not a DecodeError."""
+    [s] = m.decode_session_list([{**SESSION, "duration": minutes}])
+    assert s.duration == timedelta(minutes=minutes)
+    [a] = m.decode_attendee_list(
+        [
+            {
+                **ATTENDEE,
+                "timeInSession": minutes,
+                "inSessionTimes": [{**PART, "timeInPartOfSession": minutes}],
+            }
+        ]
+    )
+    assert a.time_in_session == a.in_session_times[0].time_in_part == timedelta(minutes=minutes)
 
 
-@pytest.mark.parametrize("rid", ["\u00b2", "\u0661\u0662", "\uff11", -1, "-1", "", True, 1.0])
-def test_recording_id_must_be_ascii_digits(rid: Any) -> None:
+def _recordings(rid: Any) -> Any:
+    body = {"trainingKey": 1, "recordingList": [{**RECORDING, "recordingId": rid}]}
+    return m.decode_recordings_list_for_training(body)
+
+
+@pytest.mark.parametrize("rid", ["\u00b2", "\uff11", "-1", "8654042048833979961", "", True, 1.0])
+def test_recording_id_must_be_an_integer(rid: Any) -> None:
     with pytest.raises(DecodeError, match="recordingId"):
-        m.decode_recordings({"recordingList": [{**RECORDING, "recordingId": rid}]})
+        _recordings(rid)
 
 
-@pytest.mark.parametrize("rid", [0, 2**63 - 1, "8654042048833979961"])
-def test_recording_ids_as_number_or_digit_string(rid: Any) -> None:
-    [r] = m.decode_recordings({"recordingList": [{**RECORDING, "recordingId": rid}]})
+@pytest.mark.parametrize("rid", [2**63, -(2**63) - 1])
+def test_recording_id_beyond_int64_is_a_decode_error(rid: int) -> None:
+    with pytest.raises(DecodeError, match="recordingId.*out of range for int64"):
+        _recordings(rid)
+
+
+@pytest.mark.parametrize("rid", [0, -1, 2**63 - 1, -(2**63)])
+def test_recording_ids_are_int64_kept_as_str(rid: int) -> None:
+    [r] = _recordings(rid)
     assert r.recording_id == str(rid)
 
 

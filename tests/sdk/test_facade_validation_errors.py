@@ -334,7 +334,7 @@ REGISTRANT = {
 
 
 def test_registrant_decoding_and_unknown_status() -> None:
-    [r, u] = m.decode_registrants(
+    [r, u] = m.decode_registrant_list(
         [REGISTRANT, {**REGISTRANT, "status": "PENDING_PAYMENT", "extra": 1}]
     )
     assert r.status is RegistrantStatus.APPROVED and r.raw_status == "APPROVED"
@@ -349,20 +349,23 @@ def test_registrant_decoding_and_unknown_status() -> None:
             [REGISTRANT, {k: x for k, x in REGISTRANT.items() if k != "email"}],
             r"\$\[1\].*missing field 'email'",
         ),
-        ([{**REGISTRANT, "registrantKey": 1}], r"\$\[0\].*registrantKey"),
-        ([{**REGISTRANT, "registrationDate": "yesterday"}], "invalid date-time"),
+        ([{**REGISTRANT, "registrantKey": 1}], r"\$\[0\]\.registrantKey: expected string"),
+        ([{**REGISTRANT, "registrationDate": "yesterday"}], "expected an RFC 3339 date-time"),
+        # RFC 3339 requires an offset: a naive date-time is not what the spec allows
+        ([{**REGISTRANT, "registrationDate": "2026-11-01T08:30:00"}], "RFC 3339"),
         ([None], "expected an object"),
         ({"a": 1}, "expected an array"),
     ],
 )
 def test_decode_errors_are_typed(data: object, match: str) -> None:
     with pytest.raises(DecodeError, match=match):
-        m.decode_registrants(data)
+        m.decode_registrant_list(data)
 
 
-def test_naive_response_datetimes_are_read_as_utc() -> None:
-    r = m.decode_registrant({**REGISTRANT, "registrationDate": "2026-11-01T08:30:00"})
-    assert r.registration_date.tzinfo is UTC
+def test_response_datetimes_keep_their_offset() -> None:
+    r = m.decode_registrant({**REGISTRANT, "registrationDate": "2026-11-01T09:30:00+01:00"})
+    assert r.registration_date == datetime(2026, 11, 1, 8, 30, tzinfo=UTC)
+    assert r.registration_date.utcoffset() == timedelta(hours=1)
 
 
 def test_models_are_frozen() -> None:
@@ -410,10 +413,10 @@ RECORDING = {
 
 
 def test_full_api_decoders() -> None:
-    [s] = m.decode_sessions([SESSION])
+    [s] = m.decode_session_list([SESSION])
     assert s.duration == timedelta(minutes=116) and s.start.tzinfo is not None
     assert s.organizers[0].organizer_key == "7" and s.attendance_count == 1
-    [a, absent] = m.decode_attendees(
+    [a, absent] = m.decode_attendee_list(
         [ATTENDEE, {**ATTENDEE, "timeInSession": 0, "inSessionTimes": []}]
     )
     assert a.time_in_session == timedelta(minutes=30) and a.attended
@@ -422,9 +425,9 @@ def test_full_api_decoders() -> None:
         timedelta(minutes=10),
     ]
     assert not absent.attended and absent.in_session_times == ()
-    [r] = m.decode_recordings({"trainingKey": 1, "recordingList": [RECORDING]})
+    [r] = m.decode_recordings_list_for_training({"trainingKey": 1, "recordingList": [RECORDING]})
     assert r.recording_id == "6380749594200711087" and r.download_url is None
-    assert m.decode_recordings({"trainingKey": 1, "recordingList": []}) == []
+    assert m.decode_recordings_list_for_training({"trainingKey": 1, "recordingList": []}) == []
     assert m.decode_notified_parties({"notifiedRegistrants": 3, "notifiedTrainers": 0}) == (
         m.NotifiedParties(registrants=3, trainers=0)
     )
@@ -434,20 +437,21 @@ def test_full_api_decoders() -> None:
 @pytest.mark.parametrize(
     ("decoder", "data", "match"),
     [
-        (m.decode_sessions, [{**SESSION, "duration": "116"}], r"\$\[0\].*'duration'"),
-        (m.decode_sessions, [{**SESSION, "duration": -1}], "minutes >= 0"),
-        (m.decode_sessions, [{**SESSION, "attendanceCount": True}], "attendanceCount"),
+        (m.decode_session_list, [{**SESSION, "duration": "116"}], r"\$\[0\]\.duration"),
+        (m.decode_session_list, [{**SESSION, "duration": 2**31}], "out of range for int32"),
+        (m.decode_session_list, [{**SESSION, "attendanceCount": True}], "attendanceCount"),
         (
-            m.decode_attendees,
+            m.decode_attendee_list,
             [{**ATTENDEE, "inSessionTimes": [{"joinTime": "x"}]}],
-            "invalid date-time",
+            "RFC 3339 date-time",
         ),
-        (m.decode_recordings, [RECORDING], "expected an object"),
-        (m.decode_recordings, {"trainingKey": 1}, "recordingList"),
+        (m.decode_recordings_list_for_training, [RECORDING], "expected an object"),
+        (m.decode_recordings_list_for_training, {"trainingKey": 1}, "recordingList"),
+        (m.decode_recordings_list_for_training, {"recordingList": []}, "trainingKey"),
         (
-            m.decode_recordings,
-            {"recordingList": [RECORDING, {**RECORDING, "recordingId": "abc"}]},
-            r"\$\.recordingList\[1\].*recordingId",
+            m.decode_recordings_list_for_training,
+            {"trainingKey": 1, "recordingList": [RECORDING, {**RECORDING, "recordingId": "1"}]},
+            r"\$\.recordingList\[1\]\.recordingId",
         ),
         (m.decode_notified_parties, {"notifiedRegistrants": 1}, "notifiedTrainers"),
         (m.decode_host_url, {"hostUrl": "https://h"}, "hostURL"),

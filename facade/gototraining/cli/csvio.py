@@ -23,8 +23,8 @@ from pathlib import Path
 import attrs
 
 from gototraining import Registrant, ValidationError
+from gototraining._builders.registrants import PersonField, person_field
 from gototraining._files import atomic_write
-from gototraining.resources.registrants import PersonField, person_field
 
 __all__ = [
     "RESULT_FIELDS",

@@ -63,9 +63,13 @@ def _json_default(value: Any) -> Any:
 
 
 def to_jsonable(value: Any) -> Any:
-    """attrs models (recursively) to dicts with snake_case keys; datetimes as ISO-8601 UTC."""
+    """attrs models (recursively) to dicts with snake_case keys; datetimes as ISO-8601 UTC.
+
+    A model's ``extra`` (response fields the spec does not know) is shown only when not empty.
+    """
     if attrs.has(type(value)):
-        return {k: to_jsonable(v) for k, v in attrs.asdict(value, recurse=False).items()}
+        fields = attrs.asdict(value, recurse=False).items()
+        return {k: to_jsonable(v) for k, v in fields if k != "extra" or v}
     if isinstance(value, list | tuple):
         return [to_jsonable(v) for v in value]
     if isinstance(value, dict):

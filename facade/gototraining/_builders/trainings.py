@@ -1,0 +1,208 @@
+"""Builders of ``client.trainings`` (see ``gototraining/_builders/__init__.py``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from .. import _models as m
+from .. import _requests as rq
+from .. import _validation as v
+from .._decoding import decode_string
+from .._errors import ValidationError
+from .._resource import Key, utc_z
+from .._transport import Call, decode_json, no_content
+
+if TYPE_CHECKING:  # wire models are imported inside the builders that use them
+    from gototraining_api.models import RegistrationSettings as _WireRegistrationSettings
+
+NAME_MAX = 256
+DESCRIPTION_MAX = 10_000
+
+TimePair = tuple[datetime, datetime] | m.TimeRange
+
+
+def _wire_settings(settings: object, name: str) -> _WireRegistrationSettings:
+    from gototraining_api.models import RegistrationSettings as _WireRegistrationSettings
+
+    if not isinstance(settings, m.RegistrationSettings):
+        raise ValidationError(name, "expected a gototraining.RegistrationSettings")
+    return _WireRegistrationSettings(
+        disable_confirmation_email=v.boolean(
+            settings.disable_confirmation_email, f"{name}.disable_confirmation_email"
+        ),
+        disable_web_registration=v.boolean(
+            settings.disable_web_registration, f"{name}.disable_web_registration"
+        ),
+    )
+
+
+def _description(description: str) -> str:
+    return v.text(
+        description, "description", max_len=DESCRIPTION_MAX, required=False, single_line=False
+    )
+
+
+def create(
+    organizer_key: str,
+    *,
+    name: str,
+    times: Iterable[TimePair],
+    time_zone: str,
+    description: str | None = None,
+    registration_settings: m.RegistrationSettings | None = None,
+    co_organizers: Sequence[Key] | None = None,
+) -> Call[str]:
+    """Schedule a training and return its new **training key** (``str``).
+
+    The API answers with the key only; this method deliberately does not follow up with a
+    GET (that would cost a request, and a failing GET would make a successful creation look
+    failed). Call ``trainings.get(key)`` when you need the full ``Training``.
+
+    Args:
+        name: the training's name (required, one line).
+        times: one ``(start, end)`` pair (or ``TimeRange``) per session; timezone-aware
+            datetimes, start before end. Sent as UTC (``...Z``).
+        time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``.
+        description: optional description (may span lines).
+        registration_settings: optional ``RegistrationSettings``.
+        co_organizers: organizer keys to add as co-organizers (multi-user accounts).
+        timeout: per-call timeout (seconds or ``httpx.Timeout``).
+
+    Not retried on 5xx or read timeouts (POST is not idempotent).
+
+    Raises:
+        ValidationError: bad input (nothing was sent).
+        APIError: the API refused (see the error hierarchy).
+    """
+    from gototraining_api.models import DateTimeRange, TrainingReqCreate
+    from gototraining_api.types import UNSET
+
+    name = v.text(name, "name", max_len=NAME_MAX)
+    pairs = v.times(times)
+    tz = v.time_zone(time_zone)
+    if description is not None:
+        description = _description(description)
+    settings: _WireRegistrationSettings | Any = UNSET
+    if registration_settings is not None:
+        settings = _wire_settings(registration_settings, "registration_settings")
+    organizers: list[int] | Any = UNSET
+    if co_organizers is not None:
+        organizers = [int(k) for k in v.keys(co_organizers, "co_organizers")]
+    body = TrainingReqCreate(
+        name=name,
+        time_zone=tz,
+        times=[DateTimeRange(start_date=utc_z(s), end_date=utc_z(e)) for s, e in pairs],
+        description=UNSET if description is None else description,
+        registration_settings=settings,
+        organizers=organizers,
+    )
+    return Call(rq.schedule_training(organizer_key, body), decode_json(decode_string))
+
+
+def update_name_description(
+    organizer_key: str, training_key: Key, *, name: str, description: str | None = None
+) -> Call[None]:
+    """Change a training's name and (optionally) description."""
+    from gototraining_api.models import TrainingNameDescription
+    from gototraining_api.types import UNSET
+
+    key = v.key(training_key, "training_key")
+    body = TrainingNameDescription(
+        name=v.text(name, "name", max_len=NAME_MAX),
+        description=UNSET if description is None else _description(description),
+    )
+    return Call(rq.update_training_name_description(organizer_key, key, body), no_content)
+
+
+def set_organizers(
+    organizer_key: str, training_key: Key, organizer_keys: Sequence[Key], *, notify: bool = True
+) -> Call[None]:
+    """Replace the training's co-organizers (the scheduling organizer always stays).
+
+    ``notify`` emails the organizers about the change.
+
+    Retries: with ``notify=False`` like every PUT. With ``notify=True`` (default) only when
+    nothing was sent (connection errors, connect/pool timeouts): after a lost response,
+    read timeout, 429 or 502/503/504 the change may have been applied and a replay would
+    email the organizers twice, so the error is raised instead (``TransportError`` with
+    ``maybe_sent=True``, ``ServerError``, ``RateLimitError``); check the organizers with
+    :meth:`organizers` before repeating.
+    """
+    from gototraining_api.models import TrainingOrganizers
+
+    key = v.key(training_key, "training_key")
+    body = TrainingOrganizers(
+        organizers=[int(k) for k in v.keys(organizer_keys, "organizer_keys")],
+        notify_organizers=v.boolean(notify, "notify"),
+    )
+    request = rq.update_organisers_for_training(organizer_key, key, body)
+    # A replay of an applied request that notifies would email the organizers twice.
+    return Call(request, no_content, replay_safe=False if body.notify_organizers else None)
+
+
+def update_registration_settings(
+    organizer_key: str, training_key: Key, settings: m.RegistrationSettings
+) -> Call[None]:
+    """Replace a training's registration settings.
+
+    ``settings`` is a ``RegistrationSettings`` (the same type ``create`` takes as
+    ``registration_settings``); both flags are sent, so pass the full desired state, e.g.
+    ``RegistrationSettings(disable_confirmation_email=True, disable_web_registration=False)``.
+    """
+    key = v.key(training_key, "training_key")
+    body = _wire_settings(settings, "settings")
+    request = rq.update_registration_settings_for_training(organizer_key, key, body)
+    return Call(request, no_content)
+
+
+def update_times(
+    organizer_key: str,
+    training_key: Key,
+    times: Iterable[TimePair],
+    time_zone: str,
+    *,
+    notify_registrants: bool = True,
+    notify_trainers: bool = True,
+) -> Call[m.NotifiedParties]:
+    """Reschedule a training: replace all its session times.
+
+    Args:
+        training_key: the training.
+        times: the new ``(start, end)`` pairs (or ``TimeRange``); non-empty, timezone-aware,
+            start before end. Sent as UTC (``...Z``).
+        time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``.
+        notify_registrants: let GoTo email the registrants about the change.
+        notify_trainers: let GoTo email the (co-)organizers about the change.
+
+    Retries: without notifications like every PUT. With ``notify_registrants`` or
+    ``notify_trainers`` (the defaults) only when nothing was sent (connection errors,
+    connect/pool timeouts): after a lost response, read timeout, 429 or 502/503/504 the new
+    times may have been applied and a replay would send every email twice, so the error is
+    raised instead (``TransportError`` with ``maybe_sent=True``, ``ServerError``,
+    ``RateLimitError``); check the training with :meth:`get` before repeating.
+
+    Returns:
+        ``NotifiedParties``: how many registrants and trainers were notified.
+
+    Raises:
+        ValidationError: bad input (nothing was sent).
+    """
+    from gototraining_api.models import DateTimeRange, TrainingTimes
+
+    key = v.key(training_key, "training_key")
+    pairs = v.times(times)
+    body = TrainingTimes(
+        time_zone=v.time_zone(time_zone),
+        times=[DateTimeRange(start_date=utc_z(s), end_date=utc_z(e)) for s, e in pairs],
+        notify_registrants=v.boolean(notify_registrants, "notify_registrants"),
+        notify_trainers=v.boolean(notify_trainers, "notify_trainers"),
+    )
+    # A replay of an applied request that notifies would send the emails twice.
+    replay_safe = False if body.notify_registrants or body.notify_trainers else None
+    return Call(
+        rq.update_training_times(organizer_key, key, body),
+        decode_json(m.decode_notified_parties),
+        replay_safe=replay_safe,
+    )

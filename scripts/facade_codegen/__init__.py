@@ -1,0 +1,1 @@
+"""The facade code generator: spec + openapi/facade.yaml -> gototraining/_models.py & co."""
