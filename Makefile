@@ -39,7 +39,7 @@ test: lint docs browser
 # The documentation site (mkdocs-material + mkdocstrings) into site/. --strict: a broken link,
 # a missing page or an unresolved API reference fails the build.
 docs: install
-	$(BIN)/mkdocs build --strict --quiet --site-dir site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir site
 
 docs-serve: install
 	$(BIN)/mkdocs serve
@@ -58,7 +58,7 @@ dist: install
 
 # The suite on every CPython among 3.11-3.14 found here (PATH or pyenv), each in its own
 # .venv-matrix/<version>; a missing interpreter is reported, not installed.
-matrix:
+matrix: install
 	scripts/matrix.sh
 
 # Benchmarks: one loopback server, pyperf, one table of ratios; results JSON in

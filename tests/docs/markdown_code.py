@@ -70,9 +70,15 @@ def blocks(path: Path, text: str | None = None) -> list[Block]:
         end = start
         while end < len(lines) and not lines[end].strip().startswith(fence):
             end += 1
-        body = [line[len(indent) :] if line.startswith(indent) else line for line in lines[start:end]]
+        body = [line.removeprefix(indent) for line in lines[start:end]]
         found.append(
-            Block(path, start + 1, info, textwrap.dedent("\n".join(body)) + "\n", _skip_reason(lines, i))
+            Block(
+                path,
+                start + 1,
+                info,
+                textwrap.dedent("\n".join(body)) + "\n",
+                _skip_reason(lines, i),
+            )
         )
         i = end + 1
     return found
@@ -89,7 +95,9 @@ def _skip_reason(lines: list[str], fence_index: int) -> str | None:
         return None
     kind, _, reason = marker["body"].partition(":")
     if kind.strip() != "skip":
-        raise MarkerError(f"{lines[j].strip()!r}: the only marker is '<!-- docs-test: skip: <why> -->'")
+        raise MarkerError(
+            f"{lines[j].strip()!r}: the only marker is '<!-- docs-test: skip: <why> -->'"
+        )
     if not reason.strip():
         raise MarkerError(f"{lines[j].strip()!r}: a skip needs a reason")
     return reason.strip()

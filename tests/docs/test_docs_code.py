@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from gototraining.sandbox import Sandbox
 
 from .markdown_code import (
