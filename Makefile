@@ -32,7 +32,7 @@ pytest: install
 
 # lint, the documentation site (strict), then the test suite (pytest exit code 5 = no tests
 # collected also fails). The suite reuses the site just built (tests/docs/) and checks the
-# workflows, the sdist and the wheel (tests/packaging/).
+# workflows, the sdist and the wheel (tests/distribution/).
 test: lint docs browser
 	GOTOTRAINING_DOCS_SITE=site $(BIN)/python -m pytest -q
 
@@ -68,7 +68,7 @@ BENCH_ARGS ?= --name latest --update-docs
 bench: install
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
-# Heavy reliability runs (tests/reliability, issue 9): 10,000 async registrations under injected
+# Heavy reliability runs (tests/reliability, docs/reliability.md): 10,000 async registrations under injected
 # 503s and connection resets, and the decoding fuzz with the soak hypothesis profile (>= 10,000
 # examples). Prints the figures (-s). `make test` runs the same tests in their small CI size.
 soak: install

@@ -1,8 +1,8 @@
-"""Record your own VCR cassettes of GoToTraining traffic with credentials and personal data removed.
+"""Record VCR cassettes of GoToTraining traffic without credentials or personal data.
 
-For tests that replay real (or sandbox) HTTP exchanges with `vcrpy <https://vcrpy.readthedocs.io/>`_
-or pytest-recording: :func:`vcr_config` returns the recording hooks, :class:`Scrubber` is the
-object behind them. Nothing here imports vcrpy. What a recording becomes:
+For tests that replay real (or sandbox) HTTP exchanges with vcrpy or pytest-recording:
+``vcr_config()`` returns the recording hooks, ``Scrubber`` is the object behind them. Nothing
+here imports vcrpy. What a recording becomes:
 
 - the recorded API root (the sandbox's ``http://127.0.0.1:<port>/G2T/rest``) becomes
   ``https://api.getgo.com/G2T/rest`` and the token URL GoTo's, so sandbox-recorded and
