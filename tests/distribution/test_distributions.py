@@ -124,4 +124,5 @@ def test_readme_is_short_and_user_first() -> None:
     assert len(text.splitlines()) < 300
     headings = [line for line in text.splitlines() if line.startswith("## ")]
     assert headings[:2] == ["## Installation", "## Quickstart"]
+    assert "python -m gototraining.demo" in text
     assert "pip install gototraining" in text

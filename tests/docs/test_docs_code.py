@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +34,19 @@ def _rel(path: Path) -> str:
     return str(path.relative_to(ROOT))
 
 
+@pytest.fixture
+def restored_logging() -> Iterator[None]:
+    """Pages may configure logging (the errors guide does); later tests must not inherit it."""
+    root, sdk = logging.getLogger(), logging.getLogger("gototraining")
+    saved = (root.level, list(root.handlers), sdk.level)
+    yield
+    root.setLevel(saved[0])
+    root.handlers[:] = saved[1]
+    sdk.setLevel(saved[2])
+
+
 @pytest.mark.parametrize("page", RUNNABLE, ids=_rel)
+@pytest.mark.usefixtures("restored_logging")
 def test_page_code_runs(
     page: Path,
     gototraining_sandbox: Sandbox,
