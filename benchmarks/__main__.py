@@ -284,6 +284,11 @@ def _fmt_time(seconds: float) -> str:
     return f"{seconds:.2f} s"
 
 
+def _fmt_ratio(ratio: float) -> str:
+    # Two decimals, except for ratios far below 1 (the plugin load vs an import).
+    return f"{ratio:.2f}x" if ratio >= 0.1 else f"{ratio:.2g}x"
+
+
 def render_table(doc: dict[str, Any]) -> str:
     """The one table of ratios (Markdown)."""
     ratio = {r["contender"]: r for r in doc["ratios"]}
@@ -299,8 +304,8 @@ def render_table(doc: dict[str, Any]) -> str:
             return
         met = "" if "met" not in r else ("yes" if r["met"] else "**no**")
         lines.append(
-            f"| {bench} | {label} | {lo} | {med} | {r['ratio_median']:.2f}x | "
-            f"{r['ratio_min']:.2f}x | {r.get('target', '')} | {met} |"
+            f"| {bench} | {label} | {lo} | {med} | {_fmt_ratio(r['ratio_median'])} | "
+            f"{_fmt_ratio(r['ratio_min'])} | {r.get('target', '')} | {met} |"
         )
 
     bench_names = {
