@@ -7,15 +7,17 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install test lint pytest bench soak demo regenerate check-generated contract api-snapshot clean cassettes
+.PHONY: install test lint pytest bench soak demo regenerate check-generated contract api-snapshot \
+	clean cassettes docs docs-serve dist browser matrix
 
-# One resolver run for the package's dev extra and the generator pins, so they cannot fight
-# over shared dependencies (httpx, typer, ...). scripts/regenerate.sh then finds its pins
-# already installed.
+# One resolver run for the package with its extras, the `dev` dependency group (PEP 735: test,
+# lint, docs, dist and bench tools; pip >= 25.1 reads groups) and the generator pins, so they
+# cannot fight over shared dependencies (httpx, typer, ...). scripts/regenerate.sh then finds
+# its pins already installed.
 $(VENV)/.installed: pyproject.toml scripts/requirements-gen.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]' -r scripts/requirements-gen.txt
+	$(BIN)/python -m pip install --quiet --upgrade 'pip>=25.1'
+	$(BIN)/python -m pip install --quiet -e '.[sandbox,cli]' --group dev -r scripts/requirements-gen.txt
 	touch $@
 
 install: $(VENV)/.installed
@@ -28,18 +30,45 @@ lint: install
 pytest: install
 	$(BIN)/python -m pytest -q
 
-# lint first, then the test suite (pytest exit code 5 = no tests collected also fails).
-test: lint
-	$(BIN)/python -m pytest -q
+# lint, the documentation site (strict), then the test suite (pytest exit code 5 = no tests
+# collected also fails). The suite reuses the site just built (tests/docs/) and checks the
+# workflows, the sdist and the wheel (tests/distribution/).
+test: lint docs browser
+	GOTOTRAINING_DOCS_SITE=site $(BIN)/python -m pytest -q
 
-# Benchmarks (issue 8): one loopback server, pyperf, one table of ratios; results JSON in
-# benchmarks/results/, the table also into README's Performance section. Takes a few minutes;
-# not part of `make test` (tests/test_bench_smoke.py smoke-runs the harness).
-BENCH_ARGS ?= --name latest --update-readme
+# The documentation site (mkdocs-material + mkdocstrings) into site/. --strict: a broken link,
+# a missing page or an unresolved API reference fails the build.
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir site
+
+docs-serve: install
+	$(BIN)/mkdocs serve
+
+# Headless Chromium for tests/docs/test_site_in_browser.py: found on PATH (or $$CHROMIUM), else
+# Debian's `chromium` package is installed (needs root or passwordless sudo).
+browser:
+	@scripts/ensure-browser.sh >/dev/null
+
+# sdist + wheel into dist/, checked as PyPI would (what the release workflow uploads).
+dist: install
+	rm -rf dist
+	$(BIN)/python -m build --no-isolation --outdir dist .
+	$(BIN)/twine check --strict dist/*
+	$(BIN)/check-wheel-contents dist/*.whl
+
+# The suite on every CPython among 3.11-3.14 found here (PATH or pyenv), each in its own
+# .venv-matrix/<version>; a missing interpreter is reported, not installed.
+matrix: install
+	scripts/matrix.sh
+
+# Benchmarks: one loopback server, pyperf, one table of ratios; results JSON in
+# benchmarks/results/, the table also into docs/performance.md. Takes a few minutes; not part
+# of `make test` (tests/test_bench_smoke.py smoke-runs the harness).
+BENCH_ARGS ?= --name latest --update-docs
 bench: install
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
-# Heavy reliability runs (tests/reliability, issue 9): 10,000 async registrations under injected
+# Heavy reliability runs (tests/reliability, docs/reliability.md): 10,000 async registrations under injected
 # 503s and connection resets, and the decoding fuzz with the soak hypothesis profile (>= 10,000
 # examples). Prints the figures (-s). `make test` runs the same tests in their small CI size.
 soak: install
@@ -60,7 +89,7 @@ regenerate:
 check-generated:
 	scripts/regenerate.sh --check
 
-# The contract checks (README "When the API changes"), each with a printed report. `make test`
+# The contract checks (docs/regenerating.md), each with a printed report. `make test`
 # runs the same checks as tests under tests/contract/.
 contract: install
 	$(BIN)/python -m scripts.contract
@@ -71,5 +100,5 @@ api-snapshot: install
 	$(BIN)/python -m scripts.contract.api_snapshot --update
 
 clean:
-	rm -rf $(VENV) node_modules dist build .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .venv-matrix node_modules dist build site .pytest_cache .mypy_cache .ruff_cache .hypothesis
 	find . -path ./.git -prune -o -path ./node_modules -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

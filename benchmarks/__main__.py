@@ -2,12 +2,12 @@
 
 ::
 
-    python -m benchmarks [--name latest] [--update-readme] [--smoke]
+    python -m benchmarks [--name latest] [--update-docs] [--smoke]
 
 Steps, all in this one run: start the minimal loopback server (separate process); run the
 pyperf suite group by group in several rounds, reversing the contender order every other
 round so that drift on a noisy machine hits all contenders alike (pyperf ``--append`` merges
-the rounds); time imports in fresh interpreters; measure peak RSS of decoding 100,000
+the rounds); time imports and the pytest plugin's load in fresh interpreters; measure peak RSS of decoding 100,000
 registrants; then compute min- and median-based ratios against each group's baseline and
 check the issue's targets.
 """
@@ -27,13 +27,13 @@ from typing import Any
 
 import pyperf
 
-from . import importtime, memory
+from . import importtime, memory, plugin
 from .contenders import GROUPS, contenders, facade_available
 from .server import serve
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS_DIR = os.path.join(REPO_ROOT, "benchmarks", "results")
-README = os.path.join(REPO_ROOT, "README.md")
+PERFORMANCE_DOC = os.path.join(REPO_ROOT, "docs", "performance.md")
 TABLE_START = "<!-- bench-table:start -->"
 TABLE_END = "<!-- bench-table:end -->"
 
@@ -49,6 +49,7 @@ class Profile:
     bulk_requests: int
     decode_registrants: int
     import_runs: int
+    plugin_runs: int
     memory_registrants: int
     memory_runs: int
 
@@ -63,6 +64,7 @@ FULL = Profile(
     bulk_requests=1000,
     decode_registrants=10_000,
     import_runs=20,
+    plugin_runs=10,
     memory_registrants=100_000,
     memory_runs=3,
 )
@@ -76,6 +78,7 @@ SMOKE = Profile(
     bulk_requests=32,
     decode_registrants=100,
     import_runs=1,
+    plugin_runs=1,
     memory_registrants=200,
     memory_runs=1,
 )
@@ -129,6 +132,7 @@ def summarize(
     suite: pyperf.BenchmarkSuite,
     imports: dict[str, dict[str, Any]],
     mem: dict[str, Any],
+    plugin_cost: dict[str, Any],
     profile: Profile,
     include_facade: bool,
 ) -> dict[str, Any]:
@@ -195,6 +199,31 @@ def summarize(
             row["target"] = f"<= {IMPORT_TARGET}"
             row["met"] = imp_ratio_med <= IMPORT_TARGET
         ratios.append(row)
+    run_off = plugin_cost["run-off"]
+    ratios.append(
+        {
+            "group": "plugin",
+            "contender": "plugin-run-on",
+            "baseline": "plugin-run-off",
+            "metric": "time",
+            "ratio_median": plugin_cost["run-on"]["median"] / run_off["median"],
+            "ratio_min": plugin_cost["run-on"]["min"] / run_off["min"],
+        }
+    )
+    load = plugin_cost["load"]
+    ratios.append(
+        {
+            "group": "plugin",
+            "contender": "plugin-load",
+            "baseline": "import-httpx",
+            "metric": "time",
+            "ratio_median": load["median"] / imports["httpx"]["median"],
+            "ratio_min": load["min"] / imports["httpx"]["min"],
+            "target": f"< {plugin_cost['target_seconds'] * 1e3:.0f} ms",
+            "met": load["median"] < plugin_cost["target_seconds"]
+            and not plugin_cost["heavy_modules"],
+        }
+    )
     return {
         "schema": 1,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -213,6 +242,7 @@ def summarize(
             "bulk_concurrency": 16,
             "decode_registrants": profile.decode_registrants,
             "import_runs": profile.import_runs,
+            "plugin_runs": profile.plugin_runs,
             "memory_registrants": profile.memory_registrants,
             "memory_runs": profile.memory_runs,
             "server": "benchmarks/server.py (httptools + uvloop, separate process, loopback)",
@@ -220,6 +250,7 @@ def summarize(
         "timed": timed,
         "import": {f"import-{m}": {k: v for k, v in d.items()} for m, d in imports.items()},
         "memory": mem,
+        "plugin": plugin_cost,
         "ratios": ratios,
     }
 
@@ -253,6 +284,11 @@ def _fmt_time(seconds: float) -> str:
     return f"{seconds:.2f} s"
 
 
+def _fmt_ratio(ratio: float) -> str:
+    # Two decimals, except for ratios far below 1 (the plugin load vs an import).
+    return f"{ratio:.2f}x" if ratio >= 0.1 else f"{ratio:.2g}x"
+
+
 def render_table(doc: dict[str, Any]) -> str:
     """The one table of ratios (Markdown)."""
     ratio = {r["contender"]: r for r in doc["ratios"]}
@@ -268,8 +304,8 @@ def render_table(doc: dict[str, Any]) -> str:
             return
         met = "" if "met" not in r else ("yes" if r["met"] else "**no**")
         lines.append(
-            f"| {bench} | {label} | {lo} | {med} | {r['ratio_median']:.2f}x | "
-            f"{r['ratio_min']:.2f}x | {r.get('target', '')} | {met} |"
+            f"| {bench} | {label} | {lo} | {med} | {_fmt_ratio(r['ratio_median'])} | "
+            f"{_fmt_ratio(r['ratio_min'])} | {r.get('target', '')} | {met} |"
         )
 
     bench_names = {
@@ -303,6 +339,15 @@ def render_table(doc: dict[str, Any]) -> str:
             _fmt_time(e["median"]),
             f"import-{name}",
         )
+    cost = doc["plugin"]
+    bench = "pytest plugin, project not using the fixture (fresh interpreters)"
+    for name, label in (
+        ("run-off", "pytest run, -p no:gototraining"),
+        ("run-on", "pytest run, plugin loaded"),
+        ("load", "plugin module load alone (ratio: vs import httpx)"),
+    ):
+        e = cost[name]
+        row(bench, label, _fmt_time(e["min"]), _fmt_time(e["median"]), f"plugin-{name}")
     mem = doc["memory"]
     for mode, label in (
         ("json", "json.loads"),
@@ -323,9 +368,9 @@ def render_table(doc: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def update_readme(table: str, doc: dict[str, Any]) -> None:
-    """Replace the table between the markers in the README's Performance section."""
-    with open(README, encoding="utf-8") as f:
+def update_doc(table: str, doc: dict[str, Any]) -> None:
+    """Replace the table between the markers in docs/performance.md."""
+    with open(PERFORMANCE_DOC, encoding="utf-8") as f:
         text = f.read()
     start, end = text.index(TABLE_START), text.index(TABLE_END)
     stamp = (
@@ -333,7 +378,7 @@ def update_readme(table: str, doc: dict[str, Any]) -> None:
         f"{doc['machine']['cpu_count']} CPUs -->"
     )
     text = text[: start + len(TABLE_START)] + "\n" + stamp + "\n" + table + "\n" + text[end:]
-    with open(README, "w", encoding="utf-8") as f:
+    with open(PERFORMANCE_DOC, "w", encoding="utf-8") as f:
         f.write(text)
 
 
@@ -343,7 +388,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--name", default="latest", help="results/<name>.json")
     parser.add_argument("--output", help="explicit results path (overrides --name)")
     parser.add_argument("--smoke", action="store_true", help="tiny counts: check the harness")
-    parser.add_argument("--update-readme", action="store_true")
+    parser.add_argument(
+        "--update-docs", action="store_true", help="write the table into docs/performance.md"
+    )
     parser.add_argument("--no-facade", action="store_true", help="skip the facade contenders")
     parser.add_argument("--rounds", type=int, help="override the number of pyperf rounds")
     args = parser.parse_args(argv)
@@ -360,9 +407,10 @@ def main(argv: list[str] | None = None) -> int:
         with serve(registrants=100) as server:
             suite = run_suite(server.base_url, profile, raw, include_facade, quiet=args.smoke)
         imports = importtime.measure(profile.import_runs)
+        plugin_cost = plugin.measure(profile.plugin_runs)
         modes = ("json", "generated", "facade") if include_facade else ("json", "generated")
         mem = memory.measure(profile.memory_registrants, profile.memory_runs, modes)
-        doc = summarize(suite, imports, mem, profile, include_facade)
+        doc = summarize(suite, imports, mem, plugin_cost, profile, include_facade)
         with open(raw, encoding="utf-8") as f:
             doc["pyperf_suite"] = json.load(f)
 
@@ -376,8 +424,8 @@ def main(argv: list[str] | None = None) -> int:
     print("targets: " + ("all met" if not missed else "missed: " + ", ".join(missed)))
     if not include_facade:
         print("note: facade contenders skipped (gototraining.GoToTraining not available)")
-    if args.update_readme:
-        update_readme(table, doc)
+    if args.update_docs:
+        update_doc(table, doc)
     return 0
 
 

@@ -1,6 +1,6 @@
 """Fixtures for every test under tests/.
 
-The developer's shell may export ``GOTO_*`` variables (README "Local sandbox" tells users to
+The developer's shell may export ``GOTO_*`` variables (docs/sandbox.md tells users to
 ``export GOTO_BASE_URL=...`` for the sandbox); the clients and the CLI read them as defaults, so
 they must never leak into a test. Tests that need one set it with ``monkeypatch.setenv``.
 

@@ -64,6 +64,11 @@ def test_harness_smoke_run(tmp_path: Path) -> None:
         entry = doc["import"][f"import-{module}"]
         assert _positive(entry["min"]) and _positive(entry["median"]), module
 
+    plugin = doc["plugin"]
+    for name in ("load", "run-on", "run-off"):
+        assert _positive(plugin[name]["min"]) and _positive(plugin[name]["median"]), name
+    assert plugin["heavy_modules"] == [], plugin["new_modules"]
+
     mem = doc["memory"]
     assert mem["payload_bytes"] > 0
     assert {"json", "generated"} <= set(mem["modes"])
@@ -81,6 +86,7 @@ def test_harness_smoke_run(tmp_path: Path) -> None:
             "bulk-facade",
             "decode-facade",
             "import-gototraining",
+            "plugin-load",
         }
 
 

@@ -19,7 +19,7 @@ def test_goto_variables_are_cleared_for_every_test() -> None:
 
 
 def test_suite_passes_with_goto_variables_exported() -> None:
-    """The README's `export GOTO_BASE_URL=...` (and friends) must not break the tests."""
+    """The sandbox guide's `export GOTO_BASE_URL=...` (and friends) must not break the tests."""
     env = {
         **os.environ,
         "GOTO_BASE_URL": "http://127.0.0.1:9/G2T/rest",

@@ -1,4 +1,4 @@
-"""Contract checks run by ``make contract`` and ``make test`` (see README "When the API changes").
+"""Contract checks run by ``make contract`` and ``make test`` (see docs/regenerating.md).
 
 Each module is runnable as ``python -m scripts.contract.<name>``, prints a report and exits
 non-zero on failure:

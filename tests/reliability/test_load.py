@@ -4,7 +4,7 @@ answer 503 and 1% have their connection reset -- half of each *after* the reques
 and nothing else does; every call succeeded and returned the registrant the sandbox holds.
 
 ``make test`` runs 500 registrations; ``make soak`` runs 10,000 and prints the figures that
-the README's Reliability section quotes.
+docs/reliability.md quotes.
 """
 
 from __future__ import annotations

@@ -36,7 +36,8 @@ Admin endpoints (no auth; for a sandbox in another process, e.g. the CLI demo)
     ``GET  /_sandbox/files/recording-{id}.mp4``      -> recording bytes (where downloads redirect)
 
 Importing this package is cheap: ``Sandbox`` (and with it uvicorn and Starlette, from the
-``sandbox`` extra) is loaded on first attribute access.
+``sandbox`` extra) is loaded on first attribute access. Without the extra that access raises
+``ModuleNotFoundError`` saying ``pip install 'gototraining[sandbox]'``.
 """
 
 from __future__ import annotations
@@ -49,11 +50,23 @@ if TYPE_CHECKING:
 
 __all__ = ["Fault", "FaultSet", "Sandbox"]
 
+#: Top-level modules the ``sandbox`` extra provides (``yaml`` is PyYAML).
+_EXTRA_MODULES = frozenset({"starlette", "uvicorn", "httptools", "fastjsonschema", "yaml"})
+
 
 def __getattr__(name: str) -> Any:
     if name == "Sandbox":
-        from .server import Sandbox
-
+        try:
+            from .server import Sandbox
+        except ModuleNotFoundError as exc:
+            missing = (exc.name or "").partition(".")[0]
+            if missing not in _EXTRA_MODULES:
+                raise
+            raise ModuleNotFoundError(
+                f"gototraining.sandbox needs the 'sandbox' extra ({missing} is not installed): "
+                "pip install 'gototraining[sandbox]'",
+                name=exc.name,
+            ) from exc
         return Sandbox
     if name in ("Fault", "FaultSet"):
         from . import faults

@@ -1,0 +1,80 @@
+"""The GitHub workflows lint clean (actionlint) and do what CONTRIBUTING.md says they do."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+GITHUB = ROOT / ".github"
+ACTIONLINT = Path(sys.executable).with_name("actionlint")
+
+
+def _load(name: str) -> dict[str, Any]:
+    # BaseLoader: every scalar stays a string (YAML 1.1 would read the `on:` key as True).
+    data: dict[str, Any] = yaml.load((GITHUB / name).read_text(), Loader=yaml.BaseLoader)
+    return data
+
+
+def _actionlint(*paths: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(ACTIONLINT), "-color=false", *map(str, paths)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_actionlint_passes() -> None:
+    workflows = sorted((GITHUB / "workflows").glob("*.yml"))
+    assert [p.name for p in workflows] == ["ci.yml", "docs.yml", "release.yml"]
+    result = _actionlint(*workflows)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
+    broken = tmp_path / ".github" / "workflows" / "broken.yml"
+    broken.parent.mkdir(parents=True)
+    broken.write_text(
+        "on: push\njobs:\n  x:\n    runs-on: ubuntu-24.04\n"
+        "    steps:\n      - run: echo ${{ matrix.nope }}\n"
+    )
+    result = _actionlint(broken)
+    assert result.returncode == 1
+    assert "matrix" in result.stdout
+
+
+def test_ci_runs_make_test_on_every_supported_python() -> None:
+    ci = _load("workflows/ci.yml")
+    test = ci["jobs"]["test"]
+    assert test["strategy"]["matrix"]["python"] == ["3.11", "3.12", "3.13", "3.14"]
+    assert any("make test" in step.get("run", "") for step in test["steps"])
+    facade = ci["jobs"]["facade"]
+    assert set(facade["strategy"]["matrix"]["os"]) == {"macos-latest", "windows-latest"}
+
+
+def test_release_publishes_with_trusted_publishing_on_a_tag() -> None:
+    release = _load("workflows/release.yml")
+    assert release["on"]["push"]["tags"] == ["v*"]
+    publish = release["jobs"]["publish"]
+    assert publish["permissions"] == {"id-token": "write"}
+    assert publish["environment"]["name"] == "pypi"
+    uses = [step.get("uses", "") for step in publish["steps"]]
+    assert any(u.startswith("pypa/gh-action-pypi-publish@") for u in uses)
+    # No long-lived token anywhere: trusted publishing only.
+    text = (GITHUB / "workflows" / "release.yml").read_text()
+    assert "secrets." not in text and "password" not in text
+    build = "\n".join(step.get("run", "") for step in release["jobs"]["build"]["steps"])
+    assert "twine check --strict" in build and "check-wheel-contents" in build
+
+
+def test_dependabot_watches_pip_npm_and_actions() -> None:
+    dependabot = _load("dependabot.yml")
+    ecosystems = {update["package-ecosystem"] for update in dependabot["updates"]}
+    assert ecosystems == {"pip", "npm", "github-actions"}
