@@ -33,6 +33,7 @@ from typing import IO
 import httpx
 
 from . import _validation as v
+from ._body import ERROR_BODY_LIMIT, read_async, read_sync
 from ._errors import TransportError, ValidationError, error_from_response, safe_url
 from ._files import atomic_write
 from ._transport import _transport_error
@@ -213,7 +214,7 @@ def sync_download(
         response = http_client.send(job.request, stream=True, auth=None, follow_redirects=True)
         try:
             if response.status_code >= 300:
-                response.read()  # the error body, for the exception
+                read_sync(response, ERROR_BODY_LIMIT)  # the error body, for the exception
             with job.writing(response) as sink:
                 for chunk in response.iter_bytes(target.chunk_size):
                     sink.write(chunk)
@@ -233,7 +234,7 @@ async def async_download(
         )
         try:
             if response.status_code >= 300:
-                await response.aread()
+                await read_async(response, ERROR_BODY_LIMIT)
             with job.writing(response) as sink:
                 async for chunk in response.aiter_bytes(target.chunk_size):
                     sink.write(chunk)

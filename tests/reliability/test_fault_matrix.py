@@ -160,10 +160,10 @@ FAULTS = [
     "502_503_then_success",
     "slower_than_timeout",
     "malformed_json",
-    "wrong_content_type",
+    "html_200",
     "empty_body",
 ]
-BODY_FAULTS = {"malformed_json", "wrong_content_type", "empty_body"}
+BODY_FAULTS = {"malformed_json", "html_200", "empty_body"}
 LATENCY, CALL_TIMEOUT = 0.1, 0.03
 
 
@@ -185,6 +185,8 @@ def inject(sb: Any, op: Op, fault: str) -> None:
         add(op.operation, statuses=[502, 503])
     elif fault == "slower_than_timeout":
         add(op.operation, latency=LATENCY)
+    elif fault == "html_200":  # a proxy's or captive portal's login page, for every operation
+        add(op.operation, wrong_content_type=True, statuses=[200], times=10)
     elif fault in BODY_FAULTS:
         add(op.operation, **{fault: True}, **status)
 
@@ -202,8 +204,8 @@ def expected(op: Op, fault: str) -> tuple[type[Exception] | None, int]:
         # "already deleted", a replay-safe registration meets 409 = the existing registrant.
         # POSTs and notifying PUTs are not replayed: the lost response is the caller's error.
         return (None, 2) if retried else (APIConnectionError, 1)
-    if fault == "429_retry_after":
-        return RateLimitError, all_attempts if retried else 1
+    if fault == "429_retry_after":  # not processed: every method is repeated
+        return RateLimitError, all_attempts
     if fault == "500":
         return ServerError, 1
     if fault == "502_503_then_success":
@@ -211,7 +213,8 @@ def expected(op: Op, fault: str) -> tuple[type[Exception] | None, int]:
     if fault == "slower_than_timeout":
         return APITimeoutError, all_attempts if retried else 1
     assert fault in BODY_FAULTS
-    return (DecodeError if op.json_body else None), 1
+    # No body is fine for a no-content (204) operation; a body that is not JSON never is.
+    return (DecodeError if op.json_body or fault != "empty_body" else None), 1
 
 
 def client_attempts(op: Op, fault: str) -> int:
