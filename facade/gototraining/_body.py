@@ -43,6 +43,10 @@ DEFAULT_MAX_RESPONSE_SIZE: Final = 64 * 1024 * 1024
 ERROR_BODY_LIMIT: Final = 64 * 1024
 
 
+#: The most decoded bytes one decompression call produces.
+_STEP = 256 * 1024
+
+
 class BodyReader:
     """Collects a body from raw chunks, inflating gzip/deflate, keeping at most ``limit + 1``
     decoded bytes. ``feed`` returns ``False`` once more than ``limit`` bytes have arrived (stop
@@ -80,7 +84,9 @@ class BodyReader:
         data = raw
         while data:
             try:
-                out = inflate.decompress(data, self.limit - self.size + 1)
+                # In steps: zlib assembles each call's output from blocks, briefly holding it
+                # twice; a step of the whole limit would double the peak.
+                out = inflate.decompress(data, min(self.limit - self.size + 1, _STEP))
             except zlib.error as exc:
                 if self._raw_deflate_tried or self.size or inflate.unused_data:
                     raise httpx.DecodingError(str(exc), request=self.request) from exc

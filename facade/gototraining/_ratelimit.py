@@ -8,23 +8,27 @@ sleeping, so one limiter can be shared by ``GoToTraining`` and ``AsyncGoToTraini
 any number of threads and event loops.
 
 **Fairness.** Waiting tickets are served round-robin between *parties* (each client is one
-party), first come first served within a party. Only the head of the queue is promised a slot
-(the next one); the others sleep until their estimated turn and ask again, so a newer ticket of
-a party with fewer waiting can be put ahead of them meanwhile. A sync client in one thread
-sharing the limiter with 32 async workers of another client thus gets every other slot, not
-one in 33.
+party), first come first served within a party: start-time fair queueing, where a ticket's tag
+is one more than the larger of its party's previous tag and the tag last served, and the
+smallest tag goes next. Only the head of the queue is promised a slot (the next one); the others
+sleep until their estimated turn and ask again, so a newer ticket of a party with fewer waiting
+can be put ahead of them meanwhile. A sync client in one thread sharing the limiter with 32
+async workers of another client thus gets every other slot, not one in 33.
 
 **Adaptivity** (``adaptive=True``, the default). After a 429 (``throttled()``) the rate drops to
-70% of what was being sent and then grows back along a cubic curve (TCP CUBIC, as botocore's
-adaptive retry mode does): quickly to about the rate that was throttled, slowly past it, faster
-again later, up to the configured ``rate``. A ``Retry-After`` pauses every waiting request of the
-limiter until it has passed. Several processes on one account (each with its own limiter) thus
-settle at about their share instead of each retrying at the full rate.
+half of what was being sent, recovers quickly (exponentially) to 90% of it -- just below where
+the server's limit was met -- and then creeps up by 0.5% of ``rate`` per second (the same for
+every client, so clients sharing a limit converge to equal shares) until it is back at ``rate``.
+A ``Retry-After`` pauses the limiter until it has passed (plus a fraction of an interval of
+jitter, so that clients throttled together do not resume together); slots promised before a
+429 are re-examined. Several processes on one account, each with its own limiter, thus settle
+at about their share instead of each retrying at the full rate.
 """
 
 from __future__ import annotations
 
 import math
+import random
 import threading
 import time
 from bisect import bisect_left
@@ -39,12 +43,21 @@ __all__ = ["RateLimiter", "Ticket"]
 MIN_RATE = 0.001
 #: The adaptive rate never drops below ``rate * MIN_FRACTION``.
 MIN_FRACTION = 1 / 64
-#: After a 429 the rate is ``BETA`` x the rate that was throttled (CUBIC's beta).
-BETA = 0.7
-#: CUBIC's scale, relative to the throttled rate: W(t) = W_max * (1 + SCALE * (t - K)**3).
-#: 0.004 gives K = 4.2 s back to W_max, +10% 2.9 s later.
-SCALE = 0.004
-_K: float = ((1 - BETA) / SCALE) ** (1 / 3)
+#: After a 429 the rate drops to ``DECREASE`` x the rate that was being sent ...
+DECREASE = 0.5
+#: ... recovers quickly (the gap halves every ``HALF_LIFE`` seconds) towards ``RECOVER`` x that
+#: rate (just below where the limit was met, so that several clients sharing it leave the
+#: server's own burst allowance room to refill) ...
+RECOVER = 0.9
+HALF_LIFE = 1.0
+_LN2 = math.log(2)
+#: ... and creeps beyond by ``PROBE`` x ``rate`` per second, to find capacity freed by others
+#: (additive, the same for every client: shares converge to fair ones), up to ``rate``.
+PROBE = 0.005
+#: ... faster and faster: after ``ACCELERATE`` seconds without a 429 the rate has grown by a
+#: further ``rate`` (a cubic term, as in TCP CUBIC), so a client whose co-users have gone
+#: is back at full speed within seconds rather than minutes.
+ACCELERATE = 20.0
 #: A ticket whose predecessors have not taken their slots this long after its own estimated
 #: turn takes the slot itself (a predecessor whose thread or event loop is stuck must not stall
 #: everybody behind it).
@@ -57,17 +70,32 @@ class Ticket:
     """One request's place in a ``RateLimiter``: ``wait()`` until it returns ``0.0``.
 
     A ticket that will not be used any more must be ``cancel()``-ed (the transport does this in
-    a ``finally``), or it blocks its party's later tickets for ``STALL`` seconds.
+    a ``finally``), or it holds up its party's later tickets for ``STALL`` seconds.
     """
 
-    __slots__ = ("epoch", "granted", "limiter", "party", "queued", "seq")
+    __slots__ = (
+        "epoch",
+        "granted",
+        "limiter",
+        "party",
+        "promise",
+        "promised_in",
+        "queued",
+        "seq",
+        "tag",
+    )
 
     def __init__(self, limiter: RateLimiter, party: Hashable, seq: int) -> None:
         self.limiter = limiter
         self.party = party
         self.seq = seq
-        self.granted = False  # given a slot (the caller may still be sleeping until it)
+        self.granted = False
         self.queued = False
+        self.tag = 0  # its place in the fair order (set when it starts waiting)
+        #: The slot the head of the queue was told to sleep until, and the limiter's throttle
+        #: count then (a 429 meanwhile voids the promise).
+        self.promise: float | None = None
+        self.promised_in = -1
         #: The limiter's decrease epoch when the slot was granted (a 429 answering a request
         #: sent before the last decrease does not decrease the rate again).
         self.epoch = -1
@@ -75,8 +103,8 @@ class Ticket:
     def wait(self) -> float:
         """Seconds to sleep before calling ``wait()`` again; ``0.0``: send the request now.
 
-        Once the ticket has been given a slot, the next call returns ``0.0`` (whatever the
-        clock says: the sleep was until that slot).
+        The head of the queue is told to sleep exactly until its slot and gets it when it
+        asks again, whatever the clock says (unless a 429 came in meanwhile).
         """
         return self.limiter._poll(self)
 
@@ -126,9 +154,10 @@ class RateLimiter:
         # GCRA "theoretical arrival time": when the bucket would be full again.
         self._tat = clock()
         self._pause_until = -math.inf
-        self._queues: dict[Hashable, list[Ticket]] = {}  # waiting tickets per party, by seq
+        self._queues: dict[Hashable, list[Ticket]] = {}  # waiting tickets per party, by tag
+        self._served_tag = 0  # the tag of the last ticket served from the queue
         self._seq = 0
-        # adaptive state: the rate that was throttled (CUBIC's W_max) and when
+        # adaptive state: the rate the last 429 answered, when, and how many decreases so far
         self._epoch = 0
         self._throttled_rate = self.rate
         self._throttled_at: float | None = None
@@ -151,8 +180,11 @@ class RateLimiter:
     def _rate_at(self, now: float) -> float:
         if self._throttled_at is None:
             return self.rate
-        elapsed = now - self._throttled_at
-        rate = self._throttled_rate * (1.0 + SCALE * (elapsed - _K) ** 3)
+        elapsed = max(0.0, now - self._throttled_at)
+        throttled = self._throttled_rate
+        target = RECOVER * throttled
+        rate = target - (target - DECREASE * throttled) * math.exp(-_LN2 * elapsed / HALF_LIFE)
+        rate += self.rate * (PROBE * elapsed + (elapsed / ACCELERATE) ** 3)
         if rate >= self.rate:
             self._throttled_at = None  # recovered
             return self.rate
@@ -173,18 +205,21 @@ class RateLimiter:
         with self._lock:
             now = self._clock()
             self.throttle_count += 1
+            if self.adaptive and (ticket is None or ticket.epoch == self._epoch):
+                rate = self._rate_at(now)
+                sent = self._sent_rate()
+                if sent is not None:  # limited by latency, not by us: what was sent got the 429
+                    rate = min(rate, sent)
+                self._throttled_rate = max(rate, self.rate * MIN_FRACTION, MIN_RATE)
+                self._throttled_at = now
+                self._epoch += 1
+                self._recent.clear()
             if retry_after is not None and retry_after > 0:
-                self._pause_until = max(self._pause_until, now + retry_after)
-            if not self.adaptive or (ticket is not None and ticket.epoch != self._epoch):
-                return
-            rate = self._rate_at(now)
-            sent = self._sent_rate()
-            if sent is not None:  # limited by latency, not by us: what was sent got the 429
-                rate = min(rate, sent)
-            self._throttled_rate = max(rate, self.rate * MIN_FRACTION, MIN_RATE)
-            self._throttled_at = now
-            self._epoch += 1
-            self._recent.clear()
+                # Jitter: clients told the same Retry-After must not all come back at once.
+                jitter = random.random() / self._rate_at(now)
+                self._pause_until = max(self._pause_until, now + retry_after + jitter)
+            if self._throttled_at is not None:  # recover from the pause's end, not during it
+                self._throttled_at = max(self._throttled_at, self._pause_until)
 
     # -- slots -------------------------------------------------------------------------------
 
@@ -208,17 +243,20 @@ class RateLimiter:
             self._tat = max(tat, allowed_at) + interval
             return max(0.0, allowed_at - now)
 
-    def _grant(self, ticket: Ticket, at: float, now: float, interval: float) -> float:
-        """Give ``ticket`` the slot at ``at`` (>= ``now``); return how long to sleep until then."""
+    def _grant(self, ticket: Ticket, at: float, interval: float) -> float:
+        """Give ``ticket`` the slot at ``at`` (the request goes now)."""
         # A slot taken late by up to 10% of an interval (a sleeper woken a little late) keeps
         # the schedule, so such delays do not add up; later than that (the limiter was idle),
         # the schedule restarts from then.
         tat = self._tat
         self._tat = (tat if tat <= at <= tat + 0.1 * interval else max(tat, at)) + interval
+        if ticket.queued:
+            self._dequeue(ticket)
+            self._served_tag = max(self._served_tag, ticket.tag)
         ticket.granted = True
         ticket.epoch = self._epoch
         self._recent.append(at)
-        return at - now
+        return 0.0
 
     def _poll(self, ticket: Ticket) -> float:
         with self._lock:
@@ -228,41 +266,39 @@ class RateLimiter:
             interval = 1.0 / self._rate_at(now)
             start = max(self._tat - (self.burst - 1.0) * interval, self._pause_until)
             if not ticket.queued:
-                if not self._queues:  # nobody waiting: the next slot is this ticket's
-                    return self._grant(ticket, max(start, now), now, interval)
-                self._queues.setdefault(ticket.party, []).append(ticket)
+                if not self._queues and now >= start:  # nobody waiting, the slot is free
+                    return self._grant(ticket, now, interval)
+                queue = self._queues.setdefault(ticket.party, [])
+                ticket.tag = max(self._served_tag, queue[-1].tag if queue else 0) + 1
+                queue.append(ticket)
                 ticket.queued = True
             rank = self._rank(ticket)
+            if rank == 0:
+                promise, ticket.promise = ticket.promise, None
+                if promise is not None and ticket.promised_in == self.throttle_count:
+                    return self._grant(ticket, max(promise, start), interval)  # slept until it
+                if now >= start:
+                    return self._grant(ticket, now, interval)
+                ticket.promise, ticket.promised_in = start, self.throttle_count
+                return start - now
+            ticket.promise = None
             due = start + rank * interval
-            # The head of the queue is promised the next slot (it sleeps until then and goes,
-            # without asking again); a ticket whose predecessors let their slots pass by
-            # ``STALL`` takes the slot itself.
-            if rank == 0 or now >= due + STALL:
-                self._dequeue(ticket)
-                return self._grant(ticket, max(start, now), now, interval)
-            # Not the head: sleep until the estimated turn and ask again (another party's
-            # ticket may have been put ahead meanwhile); soon, if the turn is already due.
+            if now >= due + STALL:  # the tickets ahead let their slots pass: take this one
+                return self._grant(ticket, now, interval)
+            # Sleep until the estimated turn and ask again (another party's ticket may have
+            # been put ahead meanwhile); soon, if the turn is due but a predecessor has not
+            # taken its slot yet.
             return max(due - now, min(interval / 4, 0.01))
 
     def _rank(self, ticket: Ticket) -> int:
-        """How many waiting tickets go before ``ticket``: round-robin between parties (the
-        i-th waiting ticket of every party before the (i+1)-th of any), by age within a
-        round."""
-        own = self._queues[ticket.party]
-        index = bisect_left(own, ticket.seq, key=_seq)
-        rank = index
-        for queue in self._queues.values():
-            if queue is own:
-                continue
-            size = len(queue)
-            rank += min(size, index)
-            if size > index and queue[index].seq < ticket.seq:
-                rank += 1
-        return rank
+        """How many waiting tickets go before ``ticket``: those with a smaller tag (by age
+        among equal tags)."""
+        order = (ticket.tag, ticket.seq)
+        return sum(bisect_left(queue, order, key=_order) for queue in self._queues.values())
 
     def _dequeue(self, ticket: Ticket) -> None:
         queue = self._queues[ticket.party]
-        del queue[bisect_left(queue, ticket.seq, key=_seq)]
+        del queue[bisect_left(queue, (ticket.tag, ticket.seq), key=_order)]
         if not queue:
             del self._queues[ticket.party]
         ticket.queued = False
@@ -273,5 +309,5 @@ class RateLimiter:
                 self._dequeue(ticket)
 
 
-def _seq(ticket: Ticket) -> int:
-    return ticket.seq
+def _order(ticket: Ticket) -> tuple[int, int]:
+    return ticket.tag, ticket.seq

@@ -99,9 +99,18 @@ class RetryPolicy:
     notifications: emails sent twice) is passed ``idempotent=False`` and retried like a POST.
     500 is never retried. Waits are at most ``MAX_SECONDS`` (1,000,000 s), ``max_retries`` at
     most 1,000.
+
+    429s have their own budget, ``rate_limit_retries`` (default 6), on top of ``max_retries``:
+    a 429 says "not processed, come back later", so repeating it costs only time, and several
+    clients sharing one account's limit may each see a few in a row before their limiters
+    (adaptive, see ``RateLimiter``) have settled. ``RetryPolicy(rate_limit_retries=0)`` raises
+    ``RateLimitError`` at the first 429.
     """
 
     max_retries: int = attrs.field(default=2, validator=_number(integer=True, maximum=1000))
+    rate_limit_retries: int = attrs.field(
+        default=6, validator=_number(integer=True, maximum=1000), kw_only=True
+    )
     backoff_base: float = attrs.field(default=0.5, validator=_number(maximum=MAX_SECONDS))
     backoff_max: float = attrs.field(default=8.0, validator=_number(maximum=MAX_SECONDS))
     retry_after_cap: float = attrs.field(default=60.0, validator=_number(maximum=MAX_SECONDS))

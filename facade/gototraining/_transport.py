@@ -256,13 +256,18 @@ _NOT_SENT = (
 
 
 def _transport_error(
-    exc: httpx.RequestError, method: str, url: str, *secrets: str | None
+    exc: httpx.RequestError,
+    method: str,
+    url: str,
+    *secrets: str | None,
+    token_request: bool = False,
 ) -> TransportError:
     """The typed error for an httpx failure, with a message that says what happened.
 
     The text of ``httpx`` protocol errors is never copied: a ``LocalProtocolError`` quotes the
     offending header value (e.g. ``Bearer <token>``). Other texts (``[Errno 111] Connection
-    refused``) are kept, with the request's credential redacted all the same.
+    refused``) are kept, with the ``secrets`` redacted all the same. ``token_request``: the
+    failed request is the token request sent before the API request, which was not sent.
     """
     name = type(exc).__name__
     if isinstance(exc, httpx.ProtocolError):
@@ -295,6 +300,9 @@ def _transport_error(
         message = f"the connection broke before the response was complete ({what})"
     else:  # DecodingError & co.: a response arrived but could not be read
         cls, message = TransportError, f"the response could not be read ({what})"
+    if token_request:
+        message = f"refreshing the access token failed: {message}"
+        tail, not_sent = "the API request was not sent", True
     return cls(f"{message}; {tail}", method=method, url=url, maybe_sent=not not_sent)
 
 
@@ -363,7 +371,8 @@ def pipeline(settings: _Settings, call: Call[T]) -> Generator[Action, Any, T]:
     limiter = settings.limiter
     # None: the retry policy decides by the method; True/False: the Call knows better.
     idempotent = call.replay_safe
-    attempt = 0
+    attempt = 0  # retries so far (the backoff grows with it)
+    throttled = 0  # ... of which after a 429 (their own budget: rate_limit_retries)
     # An earlier attempt may have been applied although we got no (good) answer to it.
     maybe_applied = False
     while True:
@@ -377,19 +386,16 @@ def pipeline(settings: _Settings, call: Call[T]) -> Generator[Action, Any, T]:
             elapsed_ms = (time.perf_counter() - started) * 1000
             failed: httpx.Request | None = getattr(exc, "_request", None)
             secrets = (credential(request), *settings.secrets())
-            if failed is not None and failed is not request:  # the token request failed
-                error = _transport_error(exc, failed.method, safe_url(failed.url), *secrets)
-                error = type(error)(
-                    f"refreshing the access token failed: {error}; the API request was not sent",
-                    method=method,
-                    url=safe_url(request.url),
-                    maybe_sent=False,
+            token_failed = failed is not None and failed is not request
+            if failed is not None and token_failed:  # the token request failed
+                error = _transport_error(
+                    exc, failed.method, safe_url(failed.url), *secrets, token_request=True
                 )
                 retryable = True  # nothing reached the API
             else:
                 error = _transport_error(exc, method, safe_url(request.url), *secrets)
                 retryable = retry.should_retry_exception(method, exc, idempotent=idempotent)
-            if attempt < retry.max_retries and retryable:
+            if attempt - throttled < retry.max_retries and retryable:
                 maybe_applied = maybe_applied or error.maybe_sent
                 delay = retry.backoff(attempt)
                 logger.info(
@@ -432,10 +438,14 @@ def pipeline(settings: _Settings, call: Call[T]) -> Generator[Action, Any, T]:
             retry_after = min(retry_after, retry.retry_after_cap)
         if status == 429 and limiter is not None:
             limiter.throttled(ticket, retry_after)
-        if attempt < retry.max_retries and retry.should_retry_status(
-            method, status, idempotent=idempotent
-        ):
+        budget_left = (
+            throttled < retry.rate_limit_retries
+            if status == 429
+            else attempt - throttled < retry.max_retries
+        )
+        if budget_left and retry.should_retry_status(method, status, idempotent=idempotent):
             maybe_applied = maybe_applied or status in MAYBE_APPLIED_STATUSES
+            throttled += status == 429
             delay = retry.backoff(attempt, retry_after)
             logger.info(
                 "%s %s -> %d (attempt %d); retrying in %.2f s",
