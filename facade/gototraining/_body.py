@@ -60,10 +60,13 @@ class BodyReader:
         self.request = response._request
         self.size = 0
         self._chunks: list[bytes] = []
-        coding = response.headers.get("content-encoding", "").strip().lower()
-        codings = [c.strip() for c in coding.split(",") if c.strip() not in ("", "identity")]
         self._inflate: zlib._Decompress | None = None
         self._raw_deflate_tried = True
+        coding = response.headers.get("content-encoding")
+        if not coding:  # the usual case
+            return
+        coding = coding.strip().lower()
+        codings = [c.strip() for c in coding.split(",") if c.strip() not in ("", "identity")]
         if not codings:
             return
         if len(codings) > 1 or codings[0] not in ("gzip", "x-gzip", "deflate"):

@@ -153,15 +153,16 @@ class Send:
     """Action: send this request and resume the pipeline with the response, its body read
     (at most ``max_response_size`` bytes for a 2xx, 64 KiB otherwise: a longer body is cut
     one byte past the limit). ``timeouts``: the request's httpx timeouts, restored before
-    every attempt; the largest of them is the attempt's deadline."""
+    every attempt; the largest of them (``budget``) is the attempt's deadline."""
 
-    __slots__ = ("request", "timeouts")
+    __slots__ = ("budget", "request", "timeouts")
 
     def __init__(
         self, request: httpx.Request, timeouts: dict[str, float | None] | None = None
     ) -> None:
         self.request = request
         self.timeouts = timeouts
+        self.budget = _attempt.budget(timeouts)
 
     def __repr__(self) -> str:
         return f"Send(request={self.request!r})"
@@ -366,7 +367,7 @@ def pipeline(settings: _Settings, call: Call[T]) -> Generator[Action, Any, T]:
         # NotGiven -> the httpx client's own default timeout
         **({} if isinstance(timeout, NotGiven) else {"timeout": timeout}),
     )
-    timeouts = dict(request.extensions.get("timeout") or {})
+    send = Send(request, request.extensions.get("timeout"))
     retry = settings.retry
     limiter = settings.limiter
     # None: the retry policy decides by the method; True/False: the Call knows better.
@@ -379,7 +380,7 @@ def pipeline(settings: _Settings, call: Call[T]) -> Generator[Action, Any, T]:
         ticket = None if limiter is None else (yield from _take_slot(limiter, settings))
         started = time.perf_counter()
         try:
-            response: httpx.Response = yield Send(request, timeouts)
+            response: httpx.Response = yield send
         except UnusableRedirect as bad:
             raise _unusable_redirect(call, request, bad.request) from None
         except httpx.RequestError as exc:
@@ -533,9 +534,10 @@ class SyncTransport:
         if self.closed or client.is_closed:
             raise ClientClosedError(_CLOSED)
         request = send.request
-        if send.timeouts is not None:  # the auth flow may have clipped them in an attempt
-            request.extensions["timeout"] = dict(send.timeouts)
-        attempt, token = _attempt.start(_attempt.budget(send.timeouts))
+        if send.timeouts is not None and request.extensions.get("timeout") is not send.timeouts:
+            # the auth flow clipped them (to a deadline) in an earlier attempt: restore
+            request.extensions["timeout"] = send.timeouts
+        attempt, token = _attempt.start(send.budget)
         try:
             try:
                 response = client.send(
@@ -617,9 +619,9 @@ class AsyncTransport:
         if self.closed or client.is_closed:
             raise ClientClosedError(_CLOSED)
         request = send.request
-        if send.timeouts is not None:
-            request.extensions["timeout"] = dict(send.timeouts)
-        attempt, token = _attempt.start(_attempt.budget(send.timeouts))
+        if send.timeouts is not None and request.extensions.get("timeout") is not send.timeouts:
+            request.extensions["timeout"] = send.timeouts
+        attempt, token = _attempt.start(send.budget)
         try:
             if self.deadline_backend or attempt.budget is None:
                 return await self._exchange(request, attempt)
