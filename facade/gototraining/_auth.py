@@ -145,11 +145,17 @@ class OAuth2(httpx.Auth):
 
     The token request is ``POST token_url`` with ``grant_type=refresh_token`` (form-encoded) and
     HTTP Basic client authentication, as GoTo requires. It is sent through the same HTTP client
-    (so proxies/mTLS apply). A rotated refresh token replaces the old one.
+    (so proxies/mTLS apply), with the API request's timeouts cut to what is left of the call's
+    deadline (the refresh is part of the attempt), and its answer is read up to 64 KiB. A
+    rotated refresh token replaces the old one. An ``expires_in`` of zero or less is treated
+    as unknown (the token is refreshed when rejected) rather than as "refresh before every
+    request".
     ``on_token_refresh(token)`` is called after every refresh, e.g. to persist the new tokens.
     """
 
-    requires_response_body = True  # the 403 body decides whether the token was rejected
+    # The 401/403 body decides whether the token was rejected; the flows read it themselves
+    # (up to 64 KiB, and only for those statuses).
+    requires_response_body = True
     #: Seconds a request waits for a refresh started by another request before giving up.
     refresh_wait: float = 120.0
 
@@ -598,14 +604,18 @@ def exchange_authorization_code(
     (``refresh_token``, ``access_token``, ``expires_at``) to call the API with it.
 
     ``http_client`` (optional) sends the request, so proxies/mTLS apply; without one a
-    short-lived client with ``timeout`` seconds is used.
+    short-lived client is used. Either way ``timeout`` seconds bound the whole exchange (with a
+    given ``http_client``: see docs/reliability.md), and the answer is read up to 64 KiB.
 
     Raises:
         AuthenticationError: the endpoint refused (status and ``error`` code as sent; the code
             and client secret are redacted from the message), or its answer is not a usable
-            token set (no ``access_token`` or no ``refresh_token``).
+            token set (no ``access_token`` or no ``refresh_token``, larger than 64 KiB).
+        UnexpectedRedirectError: the endpoint answered with a redirect.
+        RateLimitError, ServerError: the endpoint was busy (429) or failed (5xx).
         TransportError: no response (``APIConnectionError``, ``APITimeoutError``).
-        ValidationError: an argument is not a non-empty string (nothing is sent).
+        ValidationError: an argument is not a non-empty string, or ``timeout`` is not a
+            positive number of seconds (nothing is sent).
     """
     from ._errors import ValidationError, safe_url
     from ._transport import _transport_error  # _transport does not import _auth; keep it so

@@ -7,8 +7,17 @@ reach the server. GET/PUT/DELETE are retried on connect errors, resets, timeouts
 502/503/504 (bounded by ``max_retries``); POST -- and PUTs that email people
 (``set_organizers(notify=True)``, ``update_times`` with notifications) -- only on connect errors,
 except a registration with ``if_exists="return"``, which the API deduplicates and the facade
-therefore retries like a PUT; 500 is never retried; a broken 2xx body is a ``DecodeError``, never retried. After every
-case no email is registered twice.
+therefore retries like a PUT; a 429 is retried for every method (it was not processed); 500 is
+never retried; a broken 2xx body is a ``DecodeError``, never retried. After every case no email
+is registered twice.
+
+The hostile rows (``test_hostile``) come from ``HostileServer`` instead of the sandbox: a gzip
+bomb (``ResponseTooLargeError``), a body trickling one byte at a time (``APITimeoutError`` at the
+call's deadline, retried like a read timeout), a redirect to ``mailto:`` / ``javascript:`` /
+``data:`` (``UnexpectedRedirectError``; ``DecodeError`` for the download URL, whose 302 is the
+result) and an error echoing the credential in every field (``BadRequestError`` showing no
+piece of it, nor do the log records). The ``html_200`` row (a login page answering 200) runs on
+the sandbox for every operation, the 204 ones included.
 
 Adding an operation = one line in ``OPS`` (``test_matrix_covers_every_facade_operation`` fails
 until the line is there).

@@ -138,6 +138,34 @@ def test_async_client_with_a_given_http_client_cuts_off_trickling_headers(
         flavor.close()
 
 
+@pytest.mark.soak
+def test_trickling_call_with_timeout_2_figures(hostile: HostileServer) -> None:
+    """The figures for docs/reliability.md: how long a call with ``timeout=2`` takes against a
+    server trickling one byte every 5 ms (it never finishes on its own)."""
+    import time
+
+    hostile.answer("token", path="/oauth/token")
+    figures = []
+    cases = [
+        (mode, flavor_name, own) for mode, own in TRICKLES for flavor_name in ("sync", "async")
+    ]
+    cases.append(("trickle_headers", "async", False))
+    for mode, flavor_name, own in cases:
+        hostile.answer(mode)
+        flavor = Flavor(flavor_name)
+        try:
+            client = make_client(flavor, hostile, own=own, timeout=2.0)
+            began = time.perf_counter()
+            with pytest.raises(APITimeoutError):
+                flavor.run(lambda c: c.trainings.get(1), client)
+            elapsed = time.perf_counter() - began
+        finally:
+            flavor.close()
+        figures.append(f"{mode} {flavor_name} {'own' if own else 'given'} client: {elapsed:.2f} s")
+        assert elapsed < 2.5
+    print("\n[trickle, timeout=2] " + "; ".join(figures))
+
+
 # -- memory -----------------------------------------------------------------------------------
 
 #: Run in a fresh interpreter: the peak RSS (``VmHWM``, reset before each call) minus the RSS
@@ -305,6 +333,19 @@ def test_token_endpoint_echoing_the_refresh_token_and_secret(
     assert not pieces(rendered(info.value), SECRETS)
     assert not pieces("\n".join(r.getMessage() for r in caplog.records), SECRETS)
     assert hostile.requests("/oauth/token")[0].credential == REFRESH  # it was echoed
+
+
+def test_file_host_redirecting_to_a_non_url(
+    flavor: Flavor, hostile: HostileServer, tmp_path: Any
+) -> None:
+    """``recordings.download`` follows the file host's redirects: to a ``javascript:`` one?"""
+    hostile.answer("redirect", path="/G2T/", location=f"{hostile.root_url}/files/rec.mp4")
+    hostile.answer("redirect", path="/files/", location="javascript:alert(1)")
+    client = make_client(flavor, hostile, own=True, access_token="t" * 12, auth=None)
+    with pytest.raises(UnexpectedRedirectError) as info:
+        flavor.run(lambda c: c.recordings.download(1, 2, tmp_path), client)
+    assert info.value.status == 0 and info.value.method == "GET"
+    assert list(tmp_path.iterdir()) == []  # no file, no .part file
 
 
 def test_api_redirect_echoing_the_access_token_in_its_location(
