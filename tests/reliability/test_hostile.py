@@ -91,8 +91,9 @@ def test_token_endpoint_that_never_answers_times_out(
 
 
 def test_code_exchange_with_a_given_client_times_out(hostile: HostileServer) -> None:
+    """``timeout=`` bounds the exchange even through a client configured without timeouts."""
     hostile.answer("hang", path="/oauth/token")
-    with httpx.Client(verify=TLS, timeout=10.0) as given, pytest.raises(APITimeoutError):
+    with httpx.Client(verify=TLS, timeout=None) as given, pytest.raises(APITimeoutError):
         exchange_authorization_code(
             "the-code", client_id="client", client_secret=CLIENT_SECRET,
             redirect_uri="http://127.0.0.1/callback", token_url=hostile.token_url,
