@@ -488,6 +488,35 @@ def _make_settings(
 _CLOSED = "this client was closed; create a new one"
 
 
+def _begin_attempt(send: Send, *, closed: bool) -> tuple[httpx.Request, _attempt.Attempt, Any]:
+    """Refuse a closed client; restore the request's timeouts (the auth flow may have cut them
+    to the deadline in an earlier attempt); start the attempt (``_attempt.finish`` it)."""
+    if closed:
+        raise ClientClosedError(_CLOSED)
+    request = send.request
+    if send.timeouts is not None and request.extensions.get("timeout") is not send.timeouts:
+        request.extensions["timeout"] = send.timeouts
+    attempt, token = _attempt.start(send.budget)
+    return request, attempt, token
+
+
+def _send_error(
+    exc: Exception,
+    client: httpx.Client | httpx.AsyncClient,
+    request: httpx.Request,
+    attempt: _attempt.Attempt,
+) -> Exception | None:
+    """What to raise instead of an exception from ``send`` that is no transport failure
+    (``None``: raise it as it is): a ``Location`` httpx rejected, or the client closed by
+    another thread or task meanwhile."""
+    if isinstance(exc, httpx.InvalidURL | httpx.RemoteProtocolError):
+        if _attempt.is_bad_location(exc):
+            return UnusableRedirect(attempt.token_request or request)
+    elif client.is_closed:
+        return ClientClosedError(_CLOSED)
+    return None
+
+
 class SyncTransport:
     """Runs pipelines with an ``httpx.Client`` and ``time.sleep``.
 
@@ -531,26 +560,17 @@ class SyncTransport:
     def _send(self, send: Send) -> httpx.Response:
         """One attempt: send, read the body (bounded), all within the attempt's deadline."""
         client = self.http_client
-        if self.closed or client.is_closed:
-            raise ClientClosedError(_CLOSED)
-        request = send.request
-        if send.timeouts is not None and request.extensions.get("timeout") is not send.timeouts:
-            # the auth flow clipped them (to a deadline) in an earlier attempt: restore
-            request.extensions["timeout"] = send.timeouts
-        attempt, token = _attempt.start(send.budget)
+        request, attempt, token = _begin_attempt(send, closed=self.closed or client.is_closed)
         try:
             try:
                 response = client.send(
                     request, auth=self.settings.auth, follow_redirects=False, stream=True
                 )
-            except (httpx.InvalidURL, httpx.RemoteProtocolError) as exc:
-                if _attempt.is_bad_location(exc):
-                    raise UnusableRedirect(attempt.token_request or request) from exc
-                raise
-            except RuntimeError as exc:
-                if client.is_closed:  # closed by another thread meanwhile
-                    raise ClientClosedError(_CLOSED) from exc
-                raise
+            except (httpx.InvalidURL, httpx.RemoteProtocolError, RuntimeError) as exc:
+                mapped = _send_error(exc, client, request, attempt)
+                if mapped is None:
+                    raise
+                raise mapped from exc
             read_sync(response, self.settings.body_limit(response.status_code), attempt)
             return response
         finally:
@@ -616,12 +636,7 @@ class AsyncTransport:
 
     async def _send(self, send: Send) -> httpx.Response:
         client = self.http_client
-        if self.closed or client.is_closed:
-            raise ClientClosedError(_CLOSED)
-        request = send.request
-        if send.timeouts is not None and request.extensions.get("timeout") is not send.timeouts:
-            request.extensions["timeout"] = send.timeouts
-        attempt, token = _attempt.start(send.budget)
+        request, attempt, token = _begin_attempt(send, closed=self.closed or client.is_closed)
         try:
             if self.deadline_backend or attempt.budget is None:
                 return await self._exchange(request, attempt)
@@ -644,14 +659,11 @@ class AsyncTransport:
             response = await client.send(
                 request, auth=self.settings.auth, follow_redirects=False, stream=True
             )
-        except (httpx.InvalidURL, httpx.RemoteProtocolError) as exc:
-            if _attempt.is_bad_location(exc):
-                raise UnusableRedirect(attempt.token_request or request) from exc
-            raise
-        except RuntimeError as exc:
-            if client.is_closed:
-                raise ClientClosedError(_CLOSED) from exc
-            raise
+        except (httpx.InvalidURL, httpx.RemoteProtocolError, RuntimeError) as exc:
+            mapped = _send_error(exc, client, request, attempt)
+            if mapped is None:
+                raise
+            raise mapped from exc
         await read_async(response, self.settings.body_limit(response.status_code))
         return response
 
