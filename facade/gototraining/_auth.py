@@ -208,7 +208,8 @@ class OAuth2(httpx.Auth):
     def _secrets(self) -> tuple[str | None, ...]:
         """What errors and logs must never show (the transport redacts it)."""
         with self._state_lock:
-            return (self._access_token, self._refresh_token, self._client_secret, self._basic)
+            basic = self._basic.removeprefix("Basic ")
+            return (self._access_token, self._refresh_token, self._client_secret, basic)
 
     # -- state ------------------------------------------------------------------------------
 
