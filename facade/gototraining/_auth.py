@@ -235,8 +235,8 @@ class OAuth2(httpx.Auth):
     def _apply(self, response: httpx.Response) -> tuple[str, int]:
         """Store the outcome of a token request; raise ``AuthenticationError`` if it failed.
 
-        ``response`` has been read with ``ERROR_BODY_LIMIT``: a longer answer (its content is
-        then one byte longer than the limit) is no token set.
+        ``response`` has been read with ``ERROR_BODY_LIMIT``: a longer answer (marked truncated
+        by the reader) is no token set.
         """
         if response.status_code != 200:
             with self._state_lock:
