@@ -11,10 +11,14 @@
 
 from . import _models
 from ._auth import (
+    DEFAULT_AUTHORIZE_URL,
     DEFAULT_TOKEN_URL,
+    AuthorizationURL,
     BearerToken,
     OAuth2,
     OAuth2Token,
+    async_exchange_authorization_code,
+    authorization_url,
     exchange_authorization_code,
 )
 from ._client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, AsyncGoToTraining, GoToTraining
@@ -34,18 +38,22 @@ from ._errors import (
     RateLimitError,
     ResponseTooLargeError,
     ServerError,
+    TokenResponseError,
     TransportError,
     UnexpectedRedirectError,
     ValidationError,
     WrongEventLoopError,
 )
 from ._models import *
+from ._options import ClientOptions
 from ._ratelimit import RateLimiter
+from ._resource import RawResponse
 from ._retry import RetryPolicy
 from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
 
 __all__ = [
+    "DEFAULT_AUTHORIZE_URL",
     "DEFAULT_BASE_URL",
     "DEFAULT_TIMEOUT",
     "DEFAULT_TOKEN_URL",
@@ -56,9 +64,11 @@ __all__ = [
     "APITimeoutError",
     "AsyncGoToTraining",
     "AuthenticationError",
+    "AuthorizationURL",
     "BadRequestError",
     "BearerToken",
     "ClientClosedError",
+    "ClientOptions",
     "ConflictError",
     "DecodeError",
     "GoToTraining",
@@ -70,14 +80,18 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "RateLimiter",
+    "RawResponse",
     "ResponseTooLargeError",
     "RetryPolicy",
     "ServerError",
+    "TokenResponseError",
     "TransportError",
     "UnexpectedRedirectError",
     "ValidationError",
     "WrongEventLoopError",
     "__version__",
+    "async_exchange_authorization_code",
+    "authorization_url",
     "exchange_authorization_code",
 ]
 # Every model of the spec (generated, see openapi/facade.yaml), exported as it appears.

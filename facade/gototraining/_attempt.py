@@ -34,7 +34,6 @@ __all__ = [
     "budget",
     "current",
     "install",
-    "is_bad_location",
     "owned",
 ]
 
@@ -268,13 +267,3 @@ def owned(http_client: HTTPClient) -> HTTPClient:
     """``install`` the deadline backend into a client the SDK just created; return it."""
     install(http_client)
     return http_client
-
-
-def is_bad_location(exc: Exception) -> bool:
-    """Whether httpx raised ``exc`` because a redirect's ``Location`` is no URL it can follow
-    (``mailto:``, ``javascript:``, ``data:``, control characters): it then discards the
-    response, even with ``follow_redirects=False``."""
-    return isinstance(exc, httpx.InvalidURL) or (
-        isinstance(exc, httpx.RemoteProtocolError)
-        and str(exc).startswith("Invalid URL in location header")
-    )

@@ -5,14 +5,14 @@ Pure functions and a frozen value object; the transport asks it questions and do
 
 from __future__ import annotations
 
-import email.utils
 import math
 import random
-import time
 from typing import Any, Final
 
 import attrs
 import httpx
+
+from ._errors import ValidationError, parse_retry_after
 
 __all__ = ["RetryPolicy", "parse_retry_after"]
 
@@ -33,31 +33,6 @@ MAX_SECONDS: Final = 1_000_000.0
 _MAX_EXPONENT = 64
 
 
-def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """Parse a ``Retry-After`` header: delta-seconds or an HTTP-date. ``None`` if unusable.
-
-    Negative values and dates in the past give ``0.0``.
-    """
-    if value is None:
-        return None
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:  # an HTTP-date is always GMT; be lenient with sloppy servers
-            return None
-        seconds = when.timestamp() - (time.time() if now is None else now)
-    if not math.isfinite(seconds):
-        return None
-    return max(0.0, seconds)
-
-
 def _number(*, integer: bool = False, maximum: float | None = None) -> Any:  # an attrs validator
     """attrs validator: a finite number >= 0 (an ``int`` if ``integer``), at most ``maximum``.
 
@@ -65,8 +40,6 @@ def _number(*, integer: bool = False, maximum: float | None = None) -> Any:  # a
     """
 
     def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        from ._errors import ValidationError  # _errors imports this module
-
         kind = (int,) if integer else (int, float)
         if isinstance(value, bool) or not isinstance(value, kind):
             want = "an int" if integer else "a number"

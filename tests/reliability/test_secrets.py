@@ -102,7 +102,7 @@ def test_full_oauth_flow_and_errors_leak_nothing(
             with pytest.raises(GoToTrainingError) as info:
                 call()
             errors.append(info.value)
-        for thing in (client, client._config, client._transport.settings, auth, *refreshed):
+        for thing in (client, client._options, client._transport.settings, auth, *refreshed):
             assert_clean(thing, secrets)
     assert len(refreshed) == 2  # proactive (no access token yet) + reactive
     secrets += tuple(t.access_token for t in refreshed) + tuple(t.refresh_token for t in refreshed)
@@ -177,7 +177,7 @@ def test_echoed_credentials_are_redacted(kind: str, all_logs: pytest.LogCaptureF
                 and "denied" in str(info.value)
             )
         assert_clean(info.value, secrets)
-        assert_clean(c._config.auth, secrets)
+        assert_clean(c._options.auth, secrets)
     assert_clean_logs(all_logs, secrets)
 
 
@@ -191,7 +191,7 @@ def test_reprs_hide_secrets() -> None:
     ):
         assert_clean(obj, SENTINELS)
         if isinstance(obj, GoToTraining | AsyncGoToTraining):
-            assert_clean(obj._config, SENTINELS)
+            assert_clean(obj._options, SENTINELS)
             assert_clean(obj._transport.settings, SENTINELS)
 
 

@@ -9,7 +9,7 @@ from .. import _models as m
 from .. import _requests as rq
 from .. import _validation as v
 from .._errors import ConflictError, ValidationError
-from .._resource import Context, Key, Plan, run_call
+from .._resource import Context, Key, Plan
 from .._transport import Action, Call, decode_json
 
 __all__ = ["NAME_MAX", "IfExists", "PersonField", "person_field", "register"]
@@ -83,13 +83,13 @@ def register(
 
     def plan(context: Context) -> Generator[Action, Any, m.Registration]:
         try:
-            return (yield from run_call(context, call))
+            return (yield from context.run(call))
         except ConflictError as exc:
             if if_exists == "raise":
                 raise
             conflict = exc
         wanted = email.casefold()
-        for registrant in (yield from run_call(context, list_call)):
+        for registrant in (yield from context.run(list_call)):
             if registrant.email.casefold() == wanted:
                 return m.Registration(
                     registrant.registrant_key,
