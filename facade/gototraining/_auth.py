@@ -13,12 +13,11 @@ import contextlib
 import math
 import time
 from collections.abc import AsyncGenerator, Callable, Generator, Iterator
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import httpx
 
 from . import _attempt
-from ._auth_flow import ReadBody, Step, TokenKeeper, code_exchange
 from ._body import ERROR_BODY_LIMIT, read_async, read_sync
 from ._errors import (
     UnexpectedRedirectError,
@@ -29,6 +28,11 @@ from ._errors import (
     transport_error,
 )
 from ._tokens import OAuth2Token, check_credential, check_seconds
+
+if TYPE_CHECKING:
+    from ._auth_flow import ReadBody, Step
+
+# ``_auth_flow`` is imported where it is used: a client with a static token never needs it.
 
 __all__ = [
     "DEFAULT_AUTHORIZE_URL",
@@ -129,6 +133,8 @@ class OAuth2(httpx.Auth):
         check_seconds(leeway, "leeway")
         if expires_at is not None:
             check_seconds(expires_at, "expires_at", maximum=math.inf)
+        from ._auth_flow import TokenKeeper
+
         self.client_id = client_id
         self.token_url = token_url
         self._keeper = TokenKeeper(
@@ -161,6 +167,8 @@ class OAuth2(httpx.Auth):
     def sync_auth_flow(
         self, request: httpx.Request
     ) -> Generator[httpx.Request, httpx.Response, None]:
+        from ._auth_flow import ReadBody
+
         flow = self._keeper.flow(request, self.refresh_wait)
         try:
             step: Step = next(flow)
@@ -181,6 +189,8 @@ class OAuth2(httpx.Auth):
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        from ._auth_flow import ReadBody
+
         flow = self._keeper.flow(request, self.refresh_wait)
         try:
             step: Step = next(flow)
@@ -346,6 +356,8 @@ def exchange_authorization_code(
         raise ValidationError(
             "http_client", f"expected an httpx.Client, got {type(http_client).__name__}"
         )
+    from ._auth_flow import code_exchange
+
     steps = code_exchange(
         code,
         client_id=client_id,
@@ -397,6 +409,8 @@ async def async_exchange_authorization_code(
         raise ValidationError(
             "http_client", f"expected an httpx.AsyncClient, got {type(http_client).__name__}"
         )
+    from ._auth_flow import code_exchange
+
     steps = code_exchange(
         code,
         client_id=client_id,
@@ -432,6 +446,8 @@ def _finish_exchange(
     response: httpx.Response,
 ) -> OAuth2Token:
     """Resume the exchange's steps with the response (its body already read): the tokens."""
+    from ._auth_flow import ReadBody
+
     try:
         step = steps.send(response)
         assert isinstance(step, ReadBody)  # read already, by the driver

@@ -265,7 +265,7 @@ class _BaseClient(Generic[_HTTP]):
             if not isinstance(default_headers, Mapping):
                 raise ValidationError("default_headers", "expected a mapping of header names")
             changes["default_headers"] = {**current.default_headers, **default_headers}
-        options = attrs.evolve(current, **changes)
+        options = current._replace(**changes)
         clone = object.__new__(type(self))
         clone._attach(options, self._connection, owns=False)
         return clone

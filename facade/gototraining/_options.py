@@ -18,7 +18,6 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-import attrs
 import httpx
 
 from . import _validation as v
@@ -78,56 +77,53 @@ def _base_url(value: object) -> str:
     return value.rstrip("/")
 
 
-def _organizer_key(value: object) -> str:
-    return v.key(value, "organizer_key")
+def _check_type(value: object, expected: type | tuple[type, ...], name: str, what: str) -> None:
+    if not isinstance(value, expected):
+        raise ValidationError(name, f"expected {what}, got {type(value).__name__}")
 
 
-def _check_auth(instance: object, attribute: object, value: Any) -> None:
-    if not isinstance(value, httpx.Auth):
-        raise ValidationError(
-            "auth", f"expected an httpx.Auth (e.g. OAuth2), got {type(value).__name__}"
-        )
-
-
-def _check_client_timeout(instance: object, attribute: object, value: Any) -> None:
-    v.timeout(value)
-
-
-def _check_retry_policy(instance: object, attribute: object, value: Any) -> None:
-    if not isinstance(value, RetryPolicy):
-        raise ValidationError("retry_policy", f"expected a RetryPolicy, got {type(value).__name__}")
-
-
-def _check_limiter(instance: object, attribute: object, value: Any) -> None:
-    if value is not None and not isinstance(value, RateLimiter):
-        raise ValidationError("rate_limit", f"expected a RateLimiter, got {type(value).__name__}")
-
-
-def _check_max_response_size(instance: object, attribute: object, value: Any) -> None:
+def _max_response_size(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < ERROR_BODY_LIMIT:
         raise ValidationError(
             "max_response_size", f"expected an int >= {ERROR_BODY_LIMIT} (bytes), got {value!r}"
         )
+    return value
 
 
-def _check_user_agent(instance: object, attribute: object, value: Any) -> None:
+def _user_agent(value: object) -> str:
     if not isinstance(value, str) or not value.strip() or any(not " " <= ch <= "~" for ch in value):
         raise ValidationError(
             "user_agent", "expected a non-empty string of printable ASCII characters"
         )
+    return value
 
 
-def _default_headers(value: object) -> Mapping[str, str]:
-    return MappingProxyType(_headers(value, "default_headers"))
+class _Frozen:
+    """Instances that cannot be changed after ``__init__`` (which sets with
+    ``object.__setattr__``): plain slotted classes, because each attrs class costs ~1 ms of
+    ``import gototraining``."""
+
+    __slots__ = ()
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen; make a changed copy instead")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen")
+
+    def _fields(self) -> dict[str, Any]:
+        names: tuple[str, ...] = self.__slots__
+        return {name: getattr(self, name) for name in names}
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, _Frozen) or type(other) is not type(self):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]
 
 
-def _check_credentials(instance: object, attribute: object, value: Any) -> None:
-    if not isinstance(value, str) or not value:
-        raise ValidationError("credentials", "expected a description of where they came from")
-
-
-@attrs.frozen(kw_only=True)
-class ClientOptions:
+class ClientOptions(_Frozen):
     """A client's configuration, validated once (``client.options``).
 
     ``client.with_options(...)`` returns a client whose options are a changed copy of these,
@@ -140,7 +136,7 @@ class ClientOptions:
         base_url: the API root, without a trailing slash.
         auth: the ``httpx.Auth`` that authenticates every request (``BearerToken``, ``OAuth2``).
         credentials: where the credentials came from, e.g. ``"access_token argument"`` or
-            ``"GOTO_ACCESS_TOKEN"`` (see docs/authentication.md for the order they are looked
+            ``"GOTO_ACCESS_TOKEN"`` (docs/authentication.md lists the order they are looked
             for in).
         timeout: every call's default timeout; ``NOT_GIVEN``: the ``http_client``'s own.
         retry_policy: what is retried, and how long to wait in between.
@@ -150,24 +146,72 @@ class ClientOptions:
         default_headers: extra headers sent with every request.
     """
 
-    organizer_key: str = attrs.field(converter=_organizer_key)
-    base_url: str = attrs.field(converter=_base_url)
-    auth: httpx.Auth = attrs.field(validator=_check_auth)
-    credentials: str = attrs.field(validator=_check_credentials)
-    timeout: TimeoutTypes | NotGiven = attrs.field(
-        default=NOT_GIVEN, validator=_check_client_timeout
+    __slots__ = (
+        "auth",
+        "base_url",
+        "credentials",
+        "default_headers",
+        "max_response_size",
+        "organizer_key",
+        "rate_limiter",
+        "retry_policy",
+        "timeout",
+        "user_agent",
     )
-    retry_policy: RetryPolicy = attrs.field(factory=RetryPolicy, validator=_check_retry_policy)
-    rate_limiter: RateLimiter | None = attrs.field(default=None, validator=_check_limiter)
-    max_response_size: int = attrs.field(
-        default=DEFAULT_MAX_RESPONSE_SIZE, validator=_check_max_response_size
-    )
-    user_agent: str = attrs.field(
-        default=f"gototraining/{__version__}", validator=_check_user_agent
-    )
-    default_headers: Mapping[str, str] = attrs.field(
-        factory=lambda: MappingProxyType({}), converter=_default_headers
-    )
+
+    organizer_key: str
+    base_url: str
+    auth: httpx.Auth
+    credentials: str
+    timeout: TimeoutTypes | NotGiven
+    retry_policy: RetryPolicy
+    rate_limiter: RateLimiter | None
+    max_response_size: int
+    user_agent: str
+    default_headers: Mapping[str, str]
+
+    def __init__(
+        self,
+        *,
+        organizer_key: int | str,
+        base_url: str,
+        auth: httpx.Auth,
+        credentials: str,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        retry_policy: RetryPolicy | None = None,
+        rate_limiter: RateLimiter | None = None,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
+        user_agent: str = f"gototraining/{__version__}",
+        default_headers: Headers | None = None,
+    ) -> None:
+        _check_type(auth, httpx.Auth, "auth", "an httpx.Auth (e.g. OAuth2)")
+        if not isinstance(credentials, str) or not credentials:
+            raise ValidationError("credentials", "expected where the credentials came from")
+        v.timeout(timeout)
+        if retry_policy is None:
+            retry_policy = RetryPolicy()
+        _check_type(retry_policy, RetryPolicy, "retry_policy", "a RetryPolicy")
+        if rate_limiter is not None:
+            _check_type(rate_limiter, RateLimiter, "rate_limit", "a RateLimiter")
+        headers = _headers({} if default_headers is None else default_headers, "default_headers")
+        fields = {
+            "organizer_key": v.key(organizer_key, "organizer_key"),
+            "base_url": _base_url(base_url),
+            "auth": auth,
+            "credentials": credentials,
+            "timeout": timeout,
+            "retry_policy": retry_policy,
+            "rate_limiter": rate_limiter,
+            "max_response_size": _max_response_size(max_response_size),
+            "user_agent": _user_agent(user_agent),
+            "default_headers": MappingProxyType(headers),
+        }
+        for name, value in fields.items():
+            object.__setattr__(self, name, value)
+
+    def _replace(self, **changes: Any) -> ClientOptions:
+        """A copy with ``changes``, checked by the same rules."""
+        return ClientOptions(**{**self._fields(), **changes})
 
     def headers(self) -> dict[str, str]:
         """The headers every request carries (before the auth adds ``Authorization``)."""
@@ -179,29 +223,37 @@ class ClientOptions:
             **self.default_headers,
         }
 
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in _CLIENT_FIELDS)
+        return f"ClientOptions({shown})"
+
+
+#: ``ClientOptions``' fields in the order of its constructor (and repr).
+_CLIENT_FIELDS = (
+    "organizer_key",
+    "base_url",
+    "auth",
+    "credentials",
+    "timeout",
+    "retry_policy",
+    "rate_limiter",
+    "max_response_size",
+    "user_agent",
+    "default_headers",
+)
+
 
 # -- one call's options --------------------------------------------------------------------------
 
 
-def _check_timeout(instance: object, attribute: object, value: Any) -> None:
-    """Reject a bad per-call ``timeout`` before anything is sent."""
-    v.timeout(value)
-
-
-def _check_max_retries(instance: object, attribute: object, value: Any) -> None:
+def _max_retries(value: object) -> None:
     if isinstance(value, NotGiven):
         return
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 1000:
         raise ValidationError("max_retries", f"expected an int from 0 to 1000, got {value!r}")
 
 
-def _extra_headers(value: object) -> Mapping[str, str] | None:
-    return None if value is None else _headers(value, "extra_headers")
-
-
-def _extra_query(value: object) -> Mapping[str, str | int | float | bool] | None:
-    if value is None:
-        return None
+def _extra_query(value: object) -> dict[str, str | int | float | bool]:
     if not isinstance(value, Mapping):
         raise ValidationError("extra_query", f"expected a mapping, got {type(value).__name__}")
     query: dict[str, str | int | float | bool] = {}
@@ -217,12 +269,10 @@ def _extra_query(value: object) -> Mapping[str, str | int | float | bool] | None
     return query
 
 
-def _extra_body(value: object) -> Mapping[str, Any] | None:
-    if value is None:
-        return None
+def _extra_body(value: object) -> dict[str, Any]:
     if not isinstance(value, Mapping) or not all(isinstance(key, str) for key in value):
         raise ValidationError("extra_body", "expected a mapping with string keys")
-    import json  # json is loaded anyway; the check runs only when extra_body is given
+    import json  # loaded anyway; the check runs only when extra_body is given
 
     try:
         json.dumps(value, allow_nan=False)
@@ -231,9 +281,11 @@ def _extra_body(value: object) -> Mapping[str, Any] | None:
     return dict(value)
 
 
-@attrs.frozen
-class CallOptions:
+class CallOptions(_Frozen):
     """Options of one call (validated when the call is made, before any request).
+
+    The keyword-only parameters of ``__init__`` are every method's per-call options (the
+    generator reads them: annotation and default).
 
     Attributes:
         timeout: per-call timeout (seconds, an ``httpx.Timeout``, or ``None`` for none);
@@ -247,11 +299,44 @@ class CallOptions:
             operation without a request body, or whose body is an array, refuses it).
     """
 
-    timeout: TimeoutTypes | NotGiven = attrs.field(default=NOT_GIVEN, validator=_check_timeout)
-    max_retries: int | NotGiven = attrs.field(default=NOT_GIVEN, validator=_check_max_retries)
-    extra_headers: Headers | None = attrs.field(default=None, converter=_extra_headers)
-    extra_query: Query | None = attrs.field(default=None, converter=_extra_query)
-    extra_body: Body | None = attrs.field(default=None, converter=_extra_body)
+    __slots__ = ("extra_body", "extra_headers", "extra_query", "max_retries", "timeout")
+
+    timeout: TimeoutTypes | NotGiven
+    max_retries: int | NotGiven
+    extra_headers: Mapping[str, str] | None
+    extra_query: Mapping[str, str | int | float | bool] | None
+    extra_body: Mapping[str, Any] | None
+
+    def __init__(
+        self,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+    ) -> None:
+        set_ = object.__setattr__
+        if timeout is not NOT_GIVEN:
+            v.timeout(timeout)
+        set_(self, "timeout", timeout)
+        _max_retries(max_retries)
+        set_(self, "max_retries", max_retries)
+        set_(
+            self,
+            "extra_headers",
+            None if extra_headers is None else _headers(extra_headers, "extra_headers"),
+        )
+        set_(self, "extra_query", None if extra_query is None else _extra_query(extra_query))
+        set_(self, "extra_body", None if extra_body is None else _extra_body(extra_body))
+
+    def _replace(self, **changes: Any) -> CallOptions:
+        """A copy with ``changes``, checked by the same rules."""
+        return CallOptions(**{**self._fields(), **changes})
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"CallOptions({shown})"
 
 
 #: The options of a call made without any.

@@ -22,7 +22,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeAlias, TypeVar, cast
 
-import attrs
 import httpx
 
 from ._download import Target, async_download, sync_download
@@ -122,7 +121,7 @@ class Context:
         """
         options = self.options
         if options.extra_body is not None and call.request.json is None:
-            options = attrs.evolve(options, extra_body=None)
+            options = options._replace(extra_body=None)
         if not self.raw:
             return (yield from pipeline(self.settings, call, options))
         raw = yield from pipeline(self.settings, _raw_call(call), options)
