@@ -24,6 +24,7 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import IO
 
 import attrs
 
@@ -35,6 +36,7 @@ __all__ = [
     "RESULT_FIELDS",
     "ROSTER_FIELDS",
     "BadRow",
+    "CsvWriter",
     "PeopleFile",
     "Person",
     "Result",
@@ -65,15 +67,32 @@ def unguard_cell(value: str) -> str:
     return value
 
 
+class CsvWriter:
+    """``csv.writer`` with ``\\n`` line ends that also quotes a cell holding a bare CR
+    (``csv`` quotes only the characters of its line terminator; an unquoted CR would end the
+    record for every reader), and guards cells against formulas unless ``raw``."""
+
+    def __init__(self, stream: IO[str], *, raw: bool = False) -> None:
+        self.raw = raw
+        self._minimal = csv.writer(stream, lineterminator="\n")
+        self._quote_all = csv.writer(stream, lineterminator="\n", quoting=csv.QUOTE_ALL)
+
+    def writerow(self, row: Sequence[str], *, header: bool = False) -> None:
+        """Write one record (a ``header`` is never guarded)."""
+        cells = row if self.raw or header else [guard_cell(cell) for cell in row]
+        if any("\r" in cell for cell in cells):
+            self._quote_all.writerow(cells)
+        else:
+            self._minimal.writerow(cells)
+
+
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[str]], *, raw: bool = False) -> bytes:
     """A whole CSV document (UTF-8, ``\\n`` line ends); cells guarded unless ``raw``."""
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    if raw:
-        writer.writerows(rows)
-    else:
-        writer.writerows([guard_cell(cell) for cell in row] for row in rows)
+    writer = CsvWriter(buffer, raw=raw)
+    writer.writerow(header, header=True)
+    for row in rows:
+        writer.writerow(row)
     return buffer.getvalue().encode("utf-8")
 
 

@@ -38,13 +38,10 @@ import io
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
-from .csvio import csv_bytes, guard_cell
+from .csvio import CsvWriter, csv_bytes
 from .outputs import Output
-
-if TYPE_CHECKING:
-    from _csv import Writer
 
 __all__ = ["JOURNAL_SUFFIX", "SNAPSHOT_FRACTION", "ResultsFile", "journal_path", "load_results"]
 
@@ -68,7 +65,7 @@ class ResultsFile:
         self.raw = raw
         self._rows: list[tuple[str, ...]] = []
         self._journal: IO[str] | None = None
-        self._writer: Writer | None = None
+        self._writer: CsvWriter | None = None
         self._threshold = 1
         self._since_snapshot = 0
         self._snapshot_thread: threading.Thread | None = None
@@ -94,8 +91,8 @@ class ResultsFile:
             self._journal = journal_path(self.output.file).open(
                 "w", encoding="utf-8", newline="", buffering=1
             )
-            self._writer = csv.writer(self._journal, lineterminator="\n")
-            self._writer.writerow(self.header)
+            self._writer = CsvWriter(self._journal, raw=self.raw)
+            self._writer.writerow(self.header, header=True)
         self.started = self._open = True
 
     def update(self, index: int, row: Sequence[str]) -> None:
@@ -105,7 +102,7 @@ class ResultsFile:
         self._rows[index] = values
         if self._writer is None:
             return
-        self._writer.writerow(values if self.raw else [guard_cell(v) for v in values])
+        self._writer.writerow(values)
         self._since_snapshot += 1
         if self._since_snapshot >= self._threshold and not self._snapshot_running():
             self._since_snapshot = 0
@@ -119,7 +116,7 @@ class ResultsFile:
         """Write the final table (atomically for a regular file) and delete the journal."""
         if not self._open:
             return
-        self._wait_for_snapshot()
+        self.wait_for_snapshot()
         self.output.write(self._table(self._rows))
         if self._journal is not None:
             self._journal.close()
@@ -144,7 +141,8 @@ class ResultsFile:
         except Exception as exc:  # noqa: BLE001 - kept for the caller; the journal has it all
             self.snapshot_error = exc
 
-    def _wait_for_snapshot(self) -> None:
+    def wait_for_snapshot(self) -> None:
+        """Block until a background snapshot in progress (if any) is written."""
         thread = self._snapshot_thread
         if thread is not None:
             thread.join()
