@@ -9,7 +9,9 @@ pyperf suite group by group in several rounds, reversing the contender order eve
 round so that drift on a noisy machine hits all contenders alike (pyperf ``--append`` merges
 the rounds); time imports in fresh interpreters; measure peak RSS of decoding 100,000
 registrants; then compute min- and median-based ratios against each group's baseline and
-check the issue's targets.
+check the issue's targets. Last, ``registrants import`` throughput at two sizes against a
+sandbox in its own process (``benchmarks/cli_import.py``): the large size must keep 0.8x of the
+small size's rows/s.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from typing import Any
 
 import pyperf
 
-from . import importtime, memory
+from . import cli_import, importtime, memory
 from .contenders import GROUPS, contenders, facade_available
 from .server import serve
 
@@ -51,6 +53,8 @@ class Profile:
     import_runs: int
     memory_registrants: int
     memory_runs: int
+    cli_import_rows: tuple[int, int]
+    cli_import_runs: int
 
 
 FULL = Profile(
@@ -65,6 +69,8 @@ FULL = Profile(
     import_runs=20,
     memory_registrants=100_000,
     memory_runs=3,
+    cli_import_rows=(2_000, 20_000),
+    cli_import_runs=2,
 )
 
 # Seconds, not minutes: one worker, one value, one loop per contender; tiny payloads.
@@ -78,6 +84,8 @@ SMOKE = Profile(
     import_runs=1,
     memory_registrants=200,
     memory_runs=1,
+    cli_import_rows=(50, 200),
+    cli_import_runs=1,
 )
 
 
@@ -129,6 +137,7 @@ def summarize(
     suite: pyperf.BenchmarkSuite,
     imports: dict[str, dict[str, Any]],
     mem: dict[str, Any],
+    imports_cli: dict[str, Any],
     profile: Profile,
     include_facade: bool,
 ) -> dict[str, Any]:
@@ -195,6 +204,18 @@ def summarize(
             row["target"] = f"<= {IMPORT_TARGET}"
             row["met"] = imp_ratio_med <= IMPORT_TARGET
         ratios.append(row)
+    ratios.append(
+        {
+            "group": "cli-import",
+            "contender": "cli-import-large",
+            "baseline": "cli-import-small",
+            "metric": "throughput",
+            "ratio_median": imports_cli["ratio_median"],
+            "ratio_min": imports_cli["ratio_max"],  # best runs, as "min" is for times
+            "target": f">= {imports_cli['target']}",
+            "met": imports_cli["met"],
+        }
+    )
     return {
         "schema": 1,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -215,11 +236,14 @@ def summarize(
             "import_runs": profile.import_runs,
             "memory_registrants": profile.memory_registrants,
             "memory_runs": profile.memory_runs,
+            "cli_import_rows": list(profile.cli_import_rows),
+            "cli_import_runs": profile.cli_import_runs,
             "server": "benchmarks/server.py (httptools + uvloop, separate process, loopback)",
         },
         "timed": timed,
         "import": {f"import-{m}": {k: v for k, v in d.items()} for m, d in imports.items()},
         "memory": mem,
+        "cli_import": imports_cli,
         "ratios": ratios,
     }
 
@@ -320,6 +344,16 @@ def render_table(doc: dict[str, Any]) -> str:
             f"{m['peak_rss_bytes'] / 2**20:.0f} MiB (+{m['decode_peak_rss_bytes'] / 2**20:.0f} "
             "MiB over baseline) | | | report | |"
         )
+    cli = doc["cli_import"]
+    for size, name in ((cli["small"], "cli-import-small"), (cli["large"], "cli-import-large")):
+        entry = cli["sizes"][str(size)]
+        row(
+            "CLI import, rows/s (unthrottled sandbox)",
+            f"{size:,} rows",
+            f"{entry['rows_per_second_max']:,.0f} rows/s (best)",
+            f"{entry['rows_per_second_median']:,.0f} rows/s",
+            name,
+        )
     return "\n".join(lines)
 
 
@@ -362,7 +396,8 @@ def main(argv: list[str] | None = None) -> int:
         imports = importtime.measure(profile.import_runs)
         modes = ("json", "generated", "facade") if include_facade else ("json", "generated")
         mem = memory.measure(profile.memory_registrants, profile.memory_runs, modes)
-        doc = summarize(suite, imports, mem, profile, include_facade)
+        imports_cli = cli_import.measure(profile.cli_import_rows, profile.cli_import_runs)
+        doc = summarize(suite, imports, mem, imports_cli, profile, include_facade)
         with open(raw, encoding="utf-8") as f:
             doc["pyperf_suite"] = json.load(f)
 
