@@ -8,7 +8,7 @@ import io
 from pathlib import Path
 
 import pytest
-from gototraining.cli import results as results_module
+from gototraining.cli.csvio import csv_bytes
 from gototraining.cli.outputs import Output, resolve_output
 from gototraining.cli.results import ResultsFile, journal_path, load_results
 
@@ -44,13 +44,13 @@ def test_full_rewrites_are_amortised(tmp_path: Path, monkeypatch: pytest.MonkeyP
     number of rewrites does not grow with the number of updates per row."""
     path = tmp_path / "r.csv"
     tables: list[int] = []
-    real = results_module.csv_bytes
+    real = csv_bytes
 
     def counting(header: object, rows: list[object], **kw: object) -> bytes:
         tables.append(len(rows))
         return real(header, rows, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(results_module, "csv_bytes", counting)
+    monkeypatch.setattr("gototraining.cli.results.csv_bytes", counting)
     n = 800
     writer = ResultsFile(resolve_output(str(path)), HEADER)
     writer.begin(_rows(n))

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from gototraining._files import atomic_write
 from gototraining.cli import config
 from gototraining.cli.config import StoredTokens, TokenStore, TokenStoreError
 from gototraining.sandbox import Sandbox
@@ -120,7 +121,7 @@ def test_a_token_file_that_cannot_be_made_private_is_refused(
     def not_owner(path: object, mode: int) -> None:
         raise PermissionError(errno.EPERM, "Operation not permitted")
 
-    monkeypatch.setattr(config.os, "chmod", not_owner)
+    monkeypatch.setattr(os, "chmod", not_owner)
     result = run("trainings", "list")
     assert result.exit_code == 2
     assert result.stderr.startswith(
@@ -150,7 +151,7 @@ def read_only_config(
                 return False
             return real_access(path, mode, **kw)
 
-        monkeypatch.setattr(config.os, "access", access)
+        monkeypatch.setattr(os, "access", access)
     try:
         yield directory
     finally:
@@ -189,7 +190,7 @@ class DiskFull:
     def __init__(self, failures: int) -> None:
         self.failures = failures
         self.calls = 0
-        self.real = config.atomic_write
+        self.real = atomic_write
 
     def __call__(self, path: Any, **kw: Any) -> Any:
         self.calls += 1
@@ -202,7 +203,7 @@ def test_a_refreshed_token_that_cannot_be_saved_is_reported_not_lost_silently(
     store: TokenStore, sb: Sandbox, run: Run, rotating: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = _stored_refresh_token(store.path)
-    monkeypatch.setattr(config, "atomic_write", DiskFull(failures=2))
+    monkeypatch.setattr("gototraining.cli.config.atomic_write", DiskFull(failures=2))
     sb.expire_tokens()
     result = run("trainings", "list", "--json")
     assert json.loads(result.stdout) == []  # the command itself did its job ...
@@ -220,7 +221,7 @@ def test_a_failed_save_is_retried_when_the_command_ends(
     store: TokenStore, sb: Sandbox, run: Run, rotating: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     disk = DiskFull(failures=1)
-    monkeypatch.setattr(config, "atomic_write", disk)
+    monkeypatch.setattr("gototraining.cli.config.atomic_write", disk)
     sb.expire_tokens()
     result = run("trainings", "list")
     assert result.exit_code == 0 and result.stderr == "", result.output
