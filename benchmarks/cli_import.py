@@ -6,6 +6,7 @@ flush: ``gototraining.cli.results``). Both sizes run in the same way, one after 
 
 * the sandbox (``python -m gototraining.sandbox``, spec validation on, no rate limit) runs in its
   own process, as it would for a user;
+* rounds alternate the order of the sizes (drift on a noisy machine hits both alike);
 * each import runs in a fresh child process that first imports the CLI, then times
   ``gototraining.cli.main([... "registrants", "import", ...])`` alone (``--rate-limit 0``, the
   default concurrency of 8, a new training each time, results file on disk), so interpreter
@@ -116,18 +117,22 @@ def run_once(env: dict[str, str], rows: int, workdir: Path) -> dict[str, Any]:
 
 def measure(sizes: Sequence[int], runs: int) -> dict[str, Any]:
     """rows/s for each size (median of ``runs``) and the ratio largest/smallest."""
-    by_size: dict[str, Any] = {}
+    samples: dict[int, list[dict[str, Any]]] = {rows: [] for rows in sizes}
     with sandbox() as env, tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
-        for rows in sizes:
-            samples = [run_once(env, rows, Path(tmp)) for _ in range(runs)]
-            rates = [s["rows_per_second"] for s in samples]
-            by_size[str(rows)] = {
-                "rows": rows,
-                "runs": runs,
-                "rows_per_second_median": statistics.median(rates),
-                "rows_per_second_max": max(rates),
-                "seconds": [s["seconds"] for s in samples],
-            }
+        # Rounds in alternating order, so that drift on a noisy machine hits both sizes alike.
+        for round_no in range(runs):
+            for rows in sizes if round_no % 2 == 0 else list(reversed(sizes)):
+                samples[rows].append(run_once(env, rows, Path(tmp)))
+    by_size: dict[str, Any] = {}
+    for rows, taken in samples.items():
+        rates = [s["rows_per_second"] for s in taken]
+        by_size[str(rows)] = {
+            "rows": rows,
+            "runs": runs,
+            "rows_per_second_median": statistics.median(rates),
+            "rows_per_second_max": max(rates),
+            "seconds": [s["seconds"] for s in taken],
+        }
     small, large = by_size[str(min(sizes))], by_size[str(max(sizes))]
     ratio = large["rows_per_second_median"] / small["rows_per_second_median"]
     return {

@@ -10,6 +10,7 @@ import json
 import os
 import stat
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -178,7 +179,7 @@ def test_login_into_a_read_only_config_directory_fails_before_the_browser(
     monkeypatch.setattr("webbrowser.open", opened.append)
     result = run(
         "login", "--client-id", sb.client_id, "--client-secret", sb.client_secret,
-        "--authorize-url", sb.authorize_url, "--token-url", sb.token_url,
+        "--authorize-url", sb.authorize_url, "--token-url", sb.token_url, "--timeout", "1",
     )  # fmt: skip
     assert result.exit_code == 2 and "not writable" in result.stderr
     assert opened == []
@@ -237,7 +238,7 @@ def test_a_failed_save_is_retried_when_the_command_ends(
         ["trainings", "list"],
         ["whoami"],
         ["logout"],
-        ["login", "--client-id", "c", "--client-secret", "s"],
+        ["login", "--client-id", "c", "--client-secret", "s", "--timeout", "1"],
     ],
     ids=["trainings", "whoami", "logout", "login"],
 )
@@ -254,11 +255,28 @@ def test_a_directory_in_place_of_the_token_file(
     assert sb.request_count() == 0
 
 
+def _feed_fifo(path: Path, data: bytes) -> threading.Thread:
+    """A writer for the FIFO at ``path`` (so that a reader could never hang on it)."""
+
+    def write() -> None:
+        fd = os.open(path, os.O_WRONLY)  # waits for a reader
+        os.write(fd, data)
+        os.close(fd)
+
+    thread = threading.Thread(target=write, daemon=True)
+    thread.start()
+    return thread
+
+
 def test_store_refuses_what_is_not_a_token_file(tmp_path: Path) -> None:
     store = TokenStore(tmp_path)
     os.mkfifo(store.path)
+    writer = _feed_fifo(store.path, b"{}")
     with pytest.raises(TokenStoreError, match="is not a regular file"):
-        store.load()
+        store.load()  # refused without opening it: a FIFO would block a reader
+    reader = os.open(store.path, os.O_RDONLY | os.O_NONBLOCK)  # lets the writer finish
+    writer.join()
+    os.close(reader)
     store.path.unlink()
     store.path.write_text("[]", encoding="utf-8")
     os.chmod(store.path, 0o600)
