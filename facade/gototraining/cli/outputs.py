@@ -26,7 +26,7 @@ import attrs
 
 from gototraining._files import atomic_write
 
-__all__ = ["Output", "resolve_output"]
+__all__ = ["STDOUT", "Output", "resolve_output"]
 
 STDOUT = "-"
 

@@ -46,6 +46,9 @@ TrainingArg = Annotated[str, typer.Argument(metavar="TRAINING", help="Training k
 #: Exit code after Ctrl-C (128 + SIGINT), as shells report it.
 EXIT_INTERRUPTED = 130
 
+#: The people file name that means standard input.
+STDIN = "-"
+
 RawCsvFlag = Annotated[
     bool,
     typer.Option(
@@ -180,7 +183,7 @@ def import_(
     interrupted, even by kill -9.
     """
     key = parse_key(training, "TRAINING")
-    from_stdin = people_csv == STDOUT
+    from_stdin = people_csv == STDIN
     if from_stdin and results is None:
         raise UsageError("reading people from stdin ('-') needs --results")
     if results == STDOUT and json:
@@ -221,7 +224,7 @@ def import_(
 def _read_people(name: str) -> PeopleFile:
     """The validated people file ``name`` (``-``: stdin), or a usage error."""
     try:
-        if name == STDOUT:
+        if name == STDIN:
             return read_people(Path("<stdin>"), sys.stdin.read().removeprefix("\ufeff"))
         return read_people(Path(name))
     except (OSError, UnicodeDecodeError) as exc:
