@@ -9,7 +9,9 @@ pyperf suite group by group in several rounds, reversing the contender order eve
 round so that drift on a noisy machine hits all contenders alike (pyperf ``--append`` merges
 the rounds); time imports and the pytest plugin's load in fresh interpreters; measure peak RSS of decoding 100,000
 registrants; then compute min- and median-based ratios against each group's baseline and
-check the issue's targets.
+check the issue's targets. Last, ``registrants import`` throughput at two sizes against a
+sandbox in its own process (``benchmarks/cli_import.py``): the large size must keep 0.8x of the
+small size's rows/s.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from typing import Any
 
 import pyperf
 
-from . import importtime, memory, plugin
+from . import cli_import, importtime, memory, plugin
 from .contenders import GROUPS, contenders, facade_available
 from .server import serve
 
@@ -52,6 +54,8 @@ class Profile:
     plugin_runs: int
     memory_registrants: int
     memory_runs: int
+    cli_import_rows: tuple[int, int]
+    cli_import_runs: int
 
 
 FULL = Profile(
@@ -67,6 +71,8 @@ FULL = Profile(
     plugin_runs=10,
     memory_registrants=100_000,
     memory_runs=3,
+    cli_import_rows=(2_000, 20_000),
+    cli_import_runs=2,
 )
 
 # Seconds, not minutes: one worker, one value, one loop per contender; tiny payloads.
@@ -81,6 +87,8 @@ SMOKE = Profile(
     plugin_runs=1,
     memory_registrants=200,
     memory_runs=1,
+    cli_import_rows=(50, 200),
+    cli_import_runs=1,
 )
 
 
@@ -133,6 +141,7 @@ def summarize(
     imports: dict[str, dict[str, Any]],
     mem: dict[str, Any],
     plugin_cost: dict[str, Any],
+    imports_cli: dict[str, Any],
     profile: Profile,
     include_facade: bool,
 ) -> dict[str, Any]:
@@ -224,6 +233,18 @@ def summarize(
             and not plugin_cost["heavy_modules"],
         }
     )
+    ratios.append(
+        {
+            "group": "cli-import",
+            "contender": "cli-import-large",
+            "baseline": "cli-import-small",
+            "metric": "throughput",
+            "ratio_median": imports_cli["ratio_median"],
+            "ratio_min": imports_cli["ratio_max"],  # best runs, as "min" is for times
+            "target": f">= {imports_cli['target']}",
+            "met": imports_cli["met"],
+        }
+    )
     return {
         "schema": 1,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -245,12 +266,15 @@ def summarize(
             "plugin_runs": profile.plugin_runs,
             "memory_registrants": profile.memory_registrants,
             "memory_runs": profile.memory_runs,
+            "cli_import_rows": list(profile.cli_import_rows),
+            "cli_import_runs": profile.cli_import_runs,
             "server": "benchmarks/server.py (httptools + uvloop, separate process, loopback)",
         },
         "timed": timed,
         "import": {f"import-{m}": {k: v for k, v in d.items()} for m, d in imports.items()},
         "memory": mem,
         "plugin": plugin_cost,
+        "cli_import": imports_cli,
         "ratios": ratios,
     }
 
@@ -365,6 +389,16 @@ def render_table(doc: dict[str, Any]) -> str:
             f"{m['peak_rss_bytes'] / 2**20:.0f} MiB (+{m['decode_peak_rss_bytes'] / 2**20:.0f} "
             "MiB over baseline) | | | report | |"
         )
+    cli = doc["cli_import"]
+    for size, name in ((cli["small"], "cli-import-small"), (cli["large"], "cli-import-large")):
+        entry = cli["sizes"][str(size)]
+        row(
+            "CLI import, rows/s (unthrottled sandbox)",
+            f"{size:,} rows",
+            f"{entry['rows_per_second_max']:,.0f} rows/s (best)",
+            f"{entry['rows_per_second_median']:,.0f} rows/s",
+            name,
+        )
     return "\n".join(lines)
 
 
@@ -410,7 +444,8 @@ def main(argv: list[str] | None = None) -> int:
         plugin_cost = plugin.measure(profile.plugin_runs)
         modes = ("json", "generated", "facade") if include_facade else ("json", "generated")
         mem = memory.measure(profile.memory_registrants, profile.memory_runs, modes)
-        doc = summarize(suite, imports, mem, plugin_cost, profile, include_facade)
+        imports_cli = cli_import.measure(profile.cli_import_rows, profile.cli_import_runs)
+        doc = summarize(suite, imports, mem, plugin_cost, imports_cli, profile, include_facade)
         with open(raw, encoding="utf-8") as f:
             doc["pyperf_suite"] = json.load(f)
 

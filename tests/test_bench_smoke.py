@@ -87,7 +87,12 @@ def test_harness_smoke_run(tmp_path: Path) -> None:
             "decode-facade",
             "import-gototraining",
             "plugin-load",
+            "cli-import-large",
         }
+    cli = doc["cli_import"]
+    for size in (cli["small"], cli["large"]):
+        assert _positive(cli["sizes"][str(size)]["rows_per_second_median"]), size
+    assert "| CLI import, rows/s (unthrottled sandbox) |" in proc.stdout
 
 
 def test_import_gototraining_defers_the_generated_client() -> None:
