@@ -21,7 +21,16 @@ from ._auth import (
     authorization_url,
     exchange_authorization_code,
 )
-from ._client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, AsyncGoToTraining, GoToTraining
+from ._builders.registrants import PersonField
+from ._builders.registrants import person_field as validate_person_field
+from ._client import (
+    DEFAULT_BASE_URL,
+    DEFAULT_RATE_LIMIT,
+    DEFAULT_TIMEOUT,
+    AsyncGoToTraining,
+    GoToTraining,
+)
+from ._credentials import Credentials, resolve_credentials
 from ._errors import (
     STATUS_TO_ERROR,
     APIConnectionError,
@@ -44,17 +53,20 @@ from ._errors import (
     ValidationError,
     WrongEventLoopError,
 )
+from ._files import atomic_write
 from ._models import *
 from ._options import ClientOptions
 from ._ratelimit import RateLimiter
 from ._resource import RawResponse
 from ._retry import RetryPolicy
 from ._types import NOT_GIVEN, NotGiven
+from ._validation import key as validate_key
 from ._version import __version__
 
 __all__ = [
     "DEFAULT_AUTHORIZE_URL",
     "DEFAULT_BASE_URL",
+    "DEFAULT_RATE_LIMIT",
     "DEFAULT_TIMEOUT",
     "DEFAULT_TOKEN_URL",
     "NOT_GIVEN",
@@ -70,6 +82,7 @@ __all__ = [
     "ClientClosedError",
     "ClientOptions",
     "ConflictError",
+    "Credentials",
     "DecodeError",
     "GoToTraining",
     "GoToTrainingError",
@@ -78,6 +91,7 @@ __all__ = [
     "OAuth2",
     "OAuth2Token",
     "PermissionDeniedError",
+    "PersonField",
     "RateLimitError",
     "RateLimiter",
     "RawResponse",
@@ -91,8 +105,12 @@ __all__ = [
     "WrongEventLoopError",
     "__version__",
     "async_exchange_authorization_code",
+    "atomic_write",
     "authorization_url",
     "exchange_authorization_code",
+    "resolve_credentials",
+    "validate_key",
+    "validate_person_field",
 ]
 # Every model of the spec (generated, see openapi/facade.yaml), exported as it appears.
 __all__ += _models.__all__

@@ -13,14 +13,14 @@ import json
 import os
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 import attrs
 import httpx
 
 from . import _attempt
-from ._auth import BearerToken, check_credential
 from ._body import DEFAULT_MAX_RESPONSE_SIZE
+from ._credentials import Credentials, resolve_credentials
 from ._errors import ValidationError, scrub_url
 from ._options import CallOptions, ClientOptions
 from ._ratelimit import RateLimiter, limiter_for
@@ -42,7 +42,16 @@ from .resources import (
     Trainings,
 )
 
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "AsyncGoToTraining", "GoToTraining"]
+if TYPE_CHECKING:
+    from .token_store import TokenStore
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_RATE_LIMIT",
+    "DEFAULT_TIMEOUT",
+    "AsyncGoToTraining",
+    "GoToTraining",
+]
 
 DEFAULT_BASE_URL = "https://api.getgo.com/G2T/rest"
 #: 30 s overall, but give up connecting after 10 s.
@@ -51,29 +60,6 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 DEFAULT_RATE_LIMIT = 10.0
 
 _HTTP = TypeVar("_HTTP", httpx.Client, httpx.AsyncClient)
-
-
-def _credentials(access_token: str | None, auth: httpx.Auth | None) -> tuple[httpx.Auth, str]:
-    """The auth to use and where it came from: the arguments, then ``GOTO_ACCESS_TOKEN``."""
-    if auth is not None and access_token is not None:
-        raise ValidationError("auth", "pass either access_token or auth, not both")
-    if auth is not None:
-        if not isinstance(auth, httpx.Auth):
-            raise ValidationError(
-                "auth", f"expected an httpx.Auth (e.g. OAuth2), got {type(auth).__name__}"
-            )
-        return auth, "auth argument"
-    if access_token is not None:
-        token = check_credential(access_token, "access_token", token=True)
-        return BearerToken(token), "access_token argument"
-    from_env = os.environ.get("GOTO_ACCESS_TOKEN")
-    if from_env:
-        token = check_credential(from_env, "GOTO_ACCESS_TOKEN", token=True)
-        return BearerToken(token), "GOTO_ACCESS_TOKEN"
-    raise ValidationError(
-        "access_token",
-        "no credentials: pass access_token=..., auth=OAuth2(...), or set GOTO_ACCESS_TOKEN",
-    )
 
 
 def _retry_policy(max_retries: int | NotGiven, retry_policy: RetryPolicy | None) -> RetryPolicy:
@@ -91,7 +77,7 @@ def _resolve_options(
     *,
     access_token: str | None,
     organizer_key: int | str | None,
-    auth: httpx.Auth | None,
+    auth: httpx.Auth | Credentials | None,
     base_url: str | None,
     timeout: TimeoutTypes | NotGiven,
     max_retries: int | NotGiven,
@@ -100,15 +86,19 @@ def _resolve_options(
     user_agent: str | None,
     max_response_size: int,
     default_headers: Headers | None,
+    token_store: TokenStore | None,
     own_client: bool,
 ) -> ClientOptions:
-    """A client's constructor arguments, completed from the environment, checked once."""
-    auth, credentials = _credentials(access_token, auth)
+    """A client's constructor arguments, completed from the environment (and the token
+    store: ``resolve_credentials``), checked once."""
+    credentials = resolve_credentials(access_token, auth=auth, token_store=token_store)
     if organizer_key is None:
-        organizer_key = os.environ.get("GOTO_ORGANIZER_KEY") or None
+        organizer_key = os.environ.get("GOTO_ORGANIZER_KEY") or credentials.organizer_key
     if organizer_key is None:
         raise ValidationError(
-            "organizer_key", "no organizer key: pass organizer_key=... or set GOTO_ORGANIZER_KEY"
+            "organizer_key",
+            f"no organizer key: pass organizer_key=... or set GOTO_ORGANIZER_KEY (the "
+            f"credentials from {credentials.source} name none)",
         )
     if isinstance(timeout, NotGiven) and own_client:
         timeout = DEFAULT_TIMEOUT
@@ -117,11 +107,14 @@ def _resolve_options(
         extra["user_agent"] = user_agent
     if default_headers is not None:
         extra["default_headers"] = default_headers
+    base_url = (
+        base_url or os.environ.get("GOTO_BASE_URL") or credentials.base_url or DEFAULT_BASE_URL
+    )
     return ClientOptions(
         organizer_key=organizer_key,
-        base_url=base_url or os.environ.get("GOTO_BASE_URL") or DEFAULT_BASE_URL,
-        auth=auth,
-        credentials=credentials,
+        base_url=base_url,
+        auth=credentials.auth,
+        credentials=credentials.source,
         timeout=timeout,
         retry_policy=_retry_policy(max_retries, retry_policy),
         rate_limiter=limiter_for(rate_limit),
@@ -290,13 +283,19 @@ class GoToTraining(_BaseClient[httpx.Client]):
             for training in client.trainings.list():
                 print(training.training_key, training.name)
 
+    Without ``access_token`` or ``auth`` the credentials are looked for in this order:
+    ``GOTO_ACCESS_TOKEN``; ``GOTO_CLIENT_ID`` + ``GOTO_CLIENT_SECRET`` + ``GOTO_REFRESH_TOKEN``
+    (an ``OAuth2``); the token store of ``gototraining login`` (an ``OAuth2`` that writes
+    refreshed tokens back). ``client.credentials`` says which one was used.
+
     Args:
         access_token: a GoTo OAuth access token (static; see ``auth`` for refreshing tokens).
-            Default: ``$GOTO_ACCESS_TOKEN``.
         organizer_key: the organizer all organizer-scoped calls act for.
-            Default: ``$GOTO_ORGANIZER_KEY``.
-        auth: any ``httpx.Auth`` instead of ``access_token``, e.g. ``OAuth2(...)``.
-        base_url: API root. Default: ``$GOTO_BASE_URL`` or ``https://api.getgo.com/G2T/rest``.
+            Default: ``$GOTO_ORGANIZER_KEY``, else the token store's (when its login is used).
+        auth: any ``httpx.Auth`` instead of ``access_token``, e.g. ``OAuth2(...)``; or
+            ``Credentials`` from ``resolve_credentials`` (their source is kept).
+        base_url: API root. Default: ``$GOTO_BASE_URL``, the token store's (when its login is
+            used), or ``https://api.getgo.com/G2T/rest``.
         timeout: default timeout for every call (seconds or ``httpx.Timeout``; ``None`` = none).
             Default 30 s (10 s to connect); with your own ``http_client``, its timeout is used
             unless you pass one here. It is a deadline for each attempt, from connecting to the
@@ -321,6 +320,8 @@ class GoToTraining(_BaseClient[httpx.Client]):
         default_headers: headers sent with every request (e.g. a header a new API feature
             asks for); not ``Authorization``, ``Host``, ``Content-Length`` or
             ``Transfer-Encoding``.
+        token_store: where to look for a stored login (last in the order above); default
+            ``TokenStore()`` in the config directory (``$GOTO_CONFIG_DIR``, ...).
 
     The resolved configuration is ``client.options``; ``client.with_options(...)`` derives a
     client with some of it changed that shares the connection pool, auth and limiter. Every
@@ -345,6 +346,8 @@ class GoToTraining(_BaseClient[httpx.Client]):
 
     Raises:
         ValidationError: missing credentials or organizer key, or an invalid argument.
+        TokenStoreError: the stored login is used but the token store cannot be (e.g. its
+            directory is not writable).
     """
 
     trainings: Trainings
@@ -359,7 +362,7 @@ class GoToTraining(_BaseClient[httpx.Client]):
         access_token: str | None = None,
         *,
         organizer_key: int | str | None = None,
-        auth: httpx.Auth | None = None,
+        auth: httpx.Auth | Credentials | None = None,
         base_url: str | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -369,6 +372,7 @@ class GoToTraining(_BaseClient[httpx.Client]):
         user_agent: str | None = None,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
         default_headers: Headers | None = None,
+        token_store: TokenStore | None = None,
     ) -> None:
         options = _resolve_options(
             access_token=access_token,
@@ -382,6 +386,7 @@ class GoToTraining(_BaseClient[httpx.Client]):
             user_agent=user_agent,
             max_response_size=max_response_size,
             default_headers=default_headers,
+            token_store=token_store,
             own_client=http_client is None,
         )
         connection = _connection(http_client, httpx.Client, options.timeout)
@@ -493,7 +498,7 @@ class AsyncGoToTraining(_BaseClient[httpx.AsyncClient]):
         access_token: str | None = None,
         *,
         organizer_key: int | str | None = None,
-        auth: httpx.Auth | None = None,
+        auth: httpx.Auth | Credentials | None = None,
         base_url: str | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -503,6 +508,7 @@ class AsyncGoToTraining(_BaseClient[httpx.AsyncClient]):
         user_agent: str | None = None,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
         default_headers: Headers | None = None,
+        token_store: TokenStore | None = None,
     ) -> None:
         options = _resolve_options(
             access_token=access_token,
@@ -516,6 +522,7 @@ class AsyncGoToTraining(_BaseClient[httpx.AsyncClient]):
             user_agent=user_agent,
             max_response_size=max_response_size,
             default_headers=default_headers,
+            token_store=token_store,
             own_client=http_client is None,
         )
         connection = _connection(http_client, httpx.AsyncClient, options.timeout)

@@ -229,9 +229,8 @@ def test_no_secret_in_any_cassette() -> None:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
 def test_cli_token_file_is_0600(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    config = pytest.importorskip(
-        "gototraining.cli.config", reason="the CLI token store (branch cli) is not merged yet"
-    )
+    from gototraining import token_store as config
+
     monkeypatch.setenv("GOTO_CONFIG_DIR", str(tmp_path / "cfg"))
     old_umask = os.umask(0)  # the most permissive umask must not matter
     try:

@@ -10,12 +10,12 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from gototraining import DEFAULT_TOKEN_URL
+from gototraining import DEFAULT_AUTHORIZE_URL, DEFAULT_TOKEN_URL, OAuth2
+from gototraining.token_store import StoredTokens
 
-from ..config import StoredTokens
 from ..context import UsageError
 from ..errors import error_line
-from ..login import DEFAULT_AUTHORIZE_URL, LoginError, authorize
+from ..login import LoginError, authorize
 from ..output import console, plain
 from ..sanitize import printable
 from . import parse_key, state
@@ -124,30 +124,31 @@ def logout(ctx: typer.Context) -> None:
 
 
 def whoami(ctx: typer.Context) -> None:
-    """Where the credentials come from (never prints a token)."""
+    """Where the credentials come from (never prints a token): the library's order."""
     st = state(ctx)
     out = console()
 
     def line(label: str, value: object) -> None:
         out.print(Text.assemble(f"{label:<15}", plain(value)))
 
-    if os.environ.get("GOTO_ACCESS_TOKEN"):
-        line("credentials:", "GOTO_ACCESS_TOKEN (environment)")
-        line("organizer key:", os.environ.get("GOTO_ORGANIZER_KEY") or "(not set)")
-        line("base URL:", st.base_url or "(default)")
-        return
-    stored = st.store.load()
-    if stored is None:
-        raise UsageError("not logged in: run 'gototraining login' or set GOTO_ACCESS_TOKEN")
-    left = (
-        f"expires in {int(stored.expires_at - time.time())} s (refreshed automatically)"
-        if stored.expires_at is not None
-        else "no expiry"
-    )
-    line("credentials:", f"{st.store.path} (OAuth client {stored.client_id})")
-    line("organizer key:", os.environ.get("GOTO_ORGANIZER_KEY") or stored.organizer_key or "-")
-    line("base URL:", st.base_url or stored.base_url or "(default)")
-    line("access token:", left)
+    credentials = st.credentials()
+    source = credentials.source
+    if source.startswith("GOTO_"):
+        source += " (environment)"
+    line("credentials:", source)
+    if isinstance(credentials.auth, OAuth2):
+        line("OAuth client:", credentials.auth.client_id)
+    organizer = os.environ.get("GOTO_ORGANIZER_KEY") or credentials.organizer_key
+    line("organizer key:", organizer or "(not set)")
+    line("base URL:", st.base_url or credentials.base_url or "(default)")
+    stored = st.store.load() if source.startswith("token store") else None
+    if stored is not None:
+        left = (
+            f"expires in {int(stored.expires_at - time.time())} s (refreshed automatically)"
+            if stored.expires_at is not None
+            else "no expiry"
+        )
+        line("access token:", left)
 
 
 def register(app: typer.Typer) -> None:
