@@ -132,7 +132,7 @@ def _zones() -> frozenset[str] | None:
     there would make ``trainings.create`` unusable, so validation is left to the API and one
     warning says how to get it back (``tzdata`` is deliberately not a dependency).
     """
-    import zoneinfo  # lazily: ~2 ms of ``import gototraining`` (issue 8) for one validator
+    import zoneinfo  # lazily: ~2 ms of ``import gototraining`` for one validator
 
     zones = frozenset(zoneinfo.available_timezones())
     if not zones:

@@ -1,7 +1,7 @@
 """One ``OAuth2`` shared by sync clients in threads AND async clients in several event loops
-refreshes exactly once (finding 4: a threading.Lock for sync plus one asyncio.Lock per loop gave
-one refresh per lock -- 4 token requests for 4 threads + 3 loops; with rotating refresh tokens
-the extra ones fail with invalid_grant).
+refreshes exactly once (a threading.Lock for sync plus one asyncio.Lock per loop would give one
+refresh per lock -- 4 token requests for 4 threads + 3 loops; with rotating refresh tokens the
+extra ones fail with invalid_grant).
 
 Race-free by construction: the fake token endpoint answers a refresh only once every other
 request waits for it (``Refreshes``), not after a delay that a busy machine may outlast."""

@@ -1,8 +1,8 @@
 """Transport failures: typed, accurately worded (sent or not?), and never leaking a token.
 
-Finding 1: a token with a trailing newline made httpx raise ``LocalProtocolError: Illegal
-header value b'Bearer <token>\\n'`` and that text -- token included -- was copied into an
-``APIConnectionError("connection failed: ...")``.
+Why: a token with a trailing newline makes httpx raise ``LocalProtocolError: Illegal
+header value b'Bearer <token>\\n'``, and that text -- token included -- must never be copied into
+an ``APIConnectionError``: such a token is refused before anything is sent.
 """
 
 from __future__ import annotations

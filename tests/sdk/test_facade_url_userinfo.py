@@ -1,5 +1,5 @@
 """A password in ``base_url`` / ``token_url`` (``https://user:s3cret@proxy...``) never shows up in
-reprs, exception messages or logs (finding 10)."""
+reprs, exception messages or logs."""
 
 from __future__ import annotations
 
