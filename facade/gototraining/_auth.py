@@ -281,21 +281,50 @@ def authorization_url(
     return AuthorizationURL(str(base.copy_merge_params(params)), state)
 
 
-def _check_exchange(
-    code: object, client_id: object, client_secret: object, redirect_uri: object, timeout: object
-) -> None:
-    """Everything ``exchange_authorization_code`` checks before anything is sent."""
-    for name, value in (
+_Exchange = Generator["httpx.Request | ReadBody", "httpx.Response | None", OAuth2Token]
+
+
+def _start_exchange(
+    code: str,
+    client_id: str,
+    client_secret: str,
+    redirect_uri: str,
+    token_url: str,
+    timeout: float,
+    http_client: object,
+    client_class: type[httpx.Client | httpx.AsyncClient],
+) -> tuple[_Exchange, httpx.Request]:
+    """Everything the code exchange checks before anything is sent; its steps and request."""
+    checked: tuple[tuple[str, object], ...] = (
         ("code", code),
         ("client_id", client_id),
         ("client_secret", client_secret),
         ("redirect_uri", redirect_uri),
-    ):
+    )
+    for name, value in checked:
         if not isinstance(value, str) or not value.strip():
             raise ValidationError(name, "expected a non-empty string")  # never echo the value
     check_seconds(timeout, "timeout")
     if not timeout:
         raise ValidationError("timeout", "expected a positive number of seconds, got 0")
+    if http_client is not None and not isinstance(http_client, client_class):
+        raise ValidationError(
+            "http_client",
+            f"expected an httpx.{client_class.__name__}, got {type(http_client).__name__}",
+        )
+    from ._auth_flow import code_exchange
+
+    steps = code_exchange(
+        code,
+        client_id=client_id,
+        client_secret=client_secret,
+        redirect_uri=redirect_uri,
+        token_url=token_url,
+        timeout=timeout,
+    )
+    request = next(steps)
+    assert isinstance(request, httpx.Request)
+    return steps, request
 
 
 @contextlib.contextmanager
@@ -351,23 +380,9 @@ def exchange_authorization_code(
         ValidationError: an argument is not a non-empty string, or ``timeout`` is not a
             positive number of seconds (nothing is sent).
     """
-    _check_exchange(code, client_id, client_secret, redirect_uri, timeout)
-    if http_client is not None and not isinstance(http_client, httpx.Client):
-        raise ValidationError(
-            "http_client", f"expected an httpx.Client, got {type(http_client).__name__}"
-        )
-    from ._auth_flow import code_exchange
-
-    steps = code_exchange(
-        code,
-        client_id=client_id,
-        client_secret=client_secret,
-        redirect_uri=redirect_uri,
-        token_url=token_url,
-        timeout=timeout,
+    steps, request = _start_exchange(
+        code, client_id, client_secret, redirect_uri, token_url, timeout, http_client, httpx.Client
     )
-    request = next(steps)
-    assert isinstance(request, httpx.Request)
     client = http_client or _attempt.owned(httpx.Client(timeout=timeout))
     attempt, context = _attempt.start(timeout)
     try:
@@ -404,23 +419,16 @@ async def async_exchange_authorization_code(
     """
     import asyncio  # lazily: sync-only users do not pay asyncio's import time
 
-    _check_exchange(code, client_id, client_secret, redirect_uri, timeout)
-    if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
-        raise ValidationError(
-            "http_client", f"expected an httpx.AsyncClient, got {type(http_client).__name__}"
-        )
-    from ._auth_flow import code_exchange
-
-    steps = code_exchange(
+    steps, request = _start_exchange(
         code,
-        client_id=client_id,
-        client_secret=client_secret,
-        redirect_uri=redirect_uri,
-        token_url=token_url,
-        timeout=timeout,
+        client_id,
+        client_secret,
+        redirect_uri,
+        token_url,
+        timeout,
+        http_client,
+        httpx.AsyncClient,
     )
-    request = next(steps)
-    assert isinstance(request, httpx.Request)
     client = http_client or _attempt.owned(httpx.AsyncClient(timeout=timeout))
     try:
         with _exchange_errors(request):
@@ -441,10 +449,7 @@ async def async_exchange_authorization_code(
     return _finish_exchange(steps, response)
 
 
-def _finish_exchange(
-    steps: Generator[httpx.Request | ReadBody, httpx.Response | None, OAuth2Token],
-    response: httpx.Response,
-) -> OAuth2Token:
+def _finish_exchange(steps: _Exchange, response: httpx.Response) -> OAuth2Token:
     """Resume the exchange's steps with the response (its body already read): the tokens."""
     from ._auth_flow import ReadBody
 
