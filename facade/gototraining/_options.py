@@ -24,7 +24,7 @@ from . import _validation as v
 from ._body import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_SIZE, ERROR_BODY_LIMIT
 from ._errors import ValidationError, mask_userinfo
 from ._ratelimit import RateLimiter
-from ._retry import RetryPolicy
+from ._retry import MAX_RETRIES, RetryPolicy, check_number
 from ._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ._version import __version__
 
@@ -247,10 +247,8 @@ _CLIENT_FIELDS = (
 
 
 def _max_retries(value: object) -> None:
-    if isinstance(value, NotGiven):
-        return
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 1000:
-        raise ValidationError("max_retries", f"expected an int from 0 to 1000, got {value!r}")
+    if not isinstance(value, NotGiven):
+        check_number(value, "max_retries", integer=True, maximum=MAX_RETRIES)
 
 
 def _extra_query(value: object) -> dict[str, str | int | float | bool]:

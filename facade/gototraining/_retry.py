@@ -33,21 +33,31 @@ MAX_SECONDS: Final = 1_000_000.0
 _MAX_EXPONENT = 64
 
 
-def _number(*, integer: bool = False, maximum: float | None = None) -> Any:  # an attrs validator
-    """attrs validator: a finite number >= 0 (an ``int`` if ``integer``), at most ``maximum``.
+#: The most retries any setting may ask for.
+MAX_RETRIES: Final = 1000
 
-    Raises ``ValidationError`` naming the field (like every other constructor argument check).
-    """
+
+def check_number(
+    value: object, name: str, *, integer: bool = False, maximum: float | None = None
+) -> None:
+    """A finite number >= 0 (an ``int`` if ``integer``), at most ``maximum``; else
+    ``ValidationError(name)``. The one check of ``RetryPolicy``'s fields and a call's
+    ``max_retries``."""
+    kind = (int,) if integer else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kind):
+        want = "an int" if integer else "a number"
+        raise ValidationError(name, f"expected {want}, got {value!r}")
+    if not (math.isfinite(value) and value >= 0):
+        raise ValidationError(name, f"expected a finite value >= 0, got {value!r}")
+    if maximum is not None and value > maximum:
+        raise ValidationError(name, f"expected at most {maximum:g}, got {value!r}")
+
+
+def _number(*, integer: bool = False, maximum: float | None = None) -> Any:  # an attrs validator
+    """attrs validator: ``check_number`` naming the field."""
 
     def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        kind = (int,) if integer else (int, float)
-        if isinstance(value, bool) or not isinstance(value, kind):
-            want = "an int" if integer else "a number"
-            raise ValidationError(attribute.name, f"expected {want}, got {value!r}")
-        if not (math.isfinite(value) and value >= 0):
-            raise ValidationError(attribute.name, f"expected a finite value >= 0, got {value!r}")
-        if maximum is not None and value > maximum:
-            raise ValidationError(attribute.name, f"expected at most {maximum:g}, got {value!r}")
+        check_number(value, attribute.name, integer=integer, maximum=maximum)
 
     return check
 
@@ -80,9 +90,9 @@ class RetryPolicy:
     ``RateLimitError`` at the first 429.
     """
 
-    max_retries: int = attrs.field(default=2, validator=_number(integer=True, maximum=1000))
+    max_retries: int = attrs.field(default=2, validator=_number(integer=True, maximum=MAX_RETRIES))
     rate_limit_retries: int = attrs.field(
-        default=6, validator=_number(integer=True, maximum=1000), kw_only=True
+        default=6, validator=_number(integer=True, maximum=MAX_RETRIES), kw_only=True
     )
     backoff_base: float = attrs.field(default=0.5, validator=_number(maximum=MAX_SECONDS))
     backoff_max: float = attrs.field(default=8.0, validator=_number(maximum=MAX_SECONDS))
