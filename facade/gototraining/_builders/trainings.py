@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from .. import _models as m
 from .. import _requests as rq
@@ -20,7 +20,9 @@ if TYPE_CHECKING:  # wire models are imported inside the builders that use them
 NAME_MAX = 256
 DESCRIPTION_MAX = 10_000
 
-TimePair = tuple[datetime, datetime] | m.TimeRange
+#: One session of a training as methods take it: a ``(start, end)`` pair of timezone-aware
+#: datetimes, or a ``TimeRange``.
+TimePair: TypeAlias = tuple[datetime, datetime] | m.TimeRange
 
 
 def _wire_settings(settings: object, name: str) -> _WireRegistrationSettings:
@@ -49,7 +51,7 @@ def create(
     *,
     name: str,
     times: Iterable[TimePair],
-    time_zone: str,
+    time_zone: str | tzinfo,
     description: str | None = None,
     registration_settings: m.RegistrationSettings | None = None,
     co_organizers: Sequence[Key] | None = None,
@@ -64,7 +66,8 @@ def create(
         name: the training's name (required, one line).
         times: one ``(start, end)`` pair (or ``TimeRange``) per session; timezone-aware
             datetimes, start before end. Sent as UTC (``...Z``).
-        time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``.
+        time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``, or the
+            ``ZoneInfo`` the times were built with (``datetime.UTC`` is ``"UTC"``).
         description: optional description (may span lines).
         registration_settings: optional ``RegistrationSettings``.
         co_organizers: organizer keys to add as co-organizers (multi-user accounts).
@@ -161,7 +164,7 @@ def update_times(
     organizer_key: str,
     training_key: Key,
     times: Iterable[TimePair],
-    time_zone: str,
+    time_zone: str | tzinfo,
     *,
     notify_registrants: bool = True,
     notify_trainers: bool = True,
@@ -172,7 +175,8 @@ def update_times(
         training_key: the training.
         times: the new ``(start, end)`` pairs (or ``TimeRange``); non-empty, timezone-aware,
             start before end. Sent as UTC (``...Z``).
-        time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``.
+        time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``, or the
+            ``ZoneInfo`` the times were built with (``datetime.UTC`` is ``"UTC"``).
         notify_registrants: let GoTo email the registrants about the change.
         notify_trainers: let GoTo email the (co-)organizers about the change.
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable, Sequence
+from datetime import tzinfo
 
 from .. import _models as m
 from .. import _requests as rq
@@ -79,7 +80,7 @@ class Trainings(SyncResource):
         *,
         name: str,
         times: Iterable[TimePair],
-        time_zone: str,
+        time_zone: str | tzinfo,
         description: str | None = None,
         registration_settings: m.RegistrationSettings | None = None,
         co_organizers: Sequence[Key] | None = None,
@@ -95,7 +96,8 @@ class Trainings(SyncResource):
             name: the training's name (required, one line).
             times: one ``(start, end)`` pair (or ``TimeRange``) per session; timezone-aware
                 datetimes, start before end. Sent as UTC (``...Z``).
-            time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``.
+            time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``, or the
+                ``ZoneInfo`` the times were built with (``datetime.UTC`` is ``"UTC"``).
             description: optional description (may span lines).
             registration_settings: optional ``RegistrationSettings``.
             co_organizers: organizer keys to add as co-organizers (multi-user accounts).
@@ -236,7 +238,7 @@ class Trainings(SyncResource):
         self,
         training_key: Key,
         times: Iterable[TimePair],
-        time_zone: str,
+        time_zone: str | tzinfo,
         *,
         notify_registrants: bool = True,
         notify_trainers: bool = True,
@@ -248,7 +250,8 @@ class Trainings(SyncResource):
             training_key: the training.
             times: the new ``(start, end)`` pairs (or ``TimeRange``); non-empty, timezone-aware,
                 start before end. Sent as UTC (``...Z``).
-            time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``.
+            time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``, or the
+                ``ZoneInfo`` the times were built with (``datetime.UTC`` is ``"UTC"``).
             notify_registrants: let GoTo email the registrants about the change.
             notify_trainers: let GoTo email the (co-)organizers about the change.
 
@@ -313,7 +316,7 @@ class AsyncTrainings(AsyncResource):
         *,
         name: str,
         times: Iterable[TimePair],
-        time_zone: str,
+        time_zone: str | tzinfo,
         description: str | None = None,
         registration_settings: m.RegistrationSettings | None = None,
         co_organizers: Sequence[Key] | None = None,
@@ -329,7 +332,8 @@ class AsyncTrainings(AsyncResource):
             name: the training's name (required, one line).
             times: one ``(start, end)`` pair (or ``TimeRange``) per session; timezone-aware
                 datetimes, start before end. Sent as UTC (``...Z``).
-            time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``.
+            time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``, or the
+                ``ZoneInfo`` the times were built with (``datetime.UTC`` is ``"UTC"``).
             description: optional description (may span lines).
             registration_settings: optional ``RegistrationSettings``.
             co_organizers: organizer keys to add as co-organizers (multi-user accounts).
@@ -478,7 +482,7 @@ class AsyncTrainings(AsyncResource):
         self,
         training_key: Key,
         times: Iterable[TimePair],
-        time_zone: str,
+        time_zone: str | tzinfo,
         *,
         notify_registrants: bool = True,
         notify_trainers: bool = True,
@@ -490,7 +494,8 @@ class AsyncTrainings(AsyncResource):
             training_key: the training.
             times: the new ``(start, end)`` pairs (or ``TimeRange``); non-empty, timezone-aware,
                 start before end. Sent as UTC (``...Z``).
-            time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``.
+            time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``, or the
+                ``ZoneInfo`` the times were built with (``datetime.UTC`` is ``"UTC"``).
             notify_registrants: let GoTo email the registrants about the change.
             notify_trainers: let GoTo email the (co-)organizers about the change.
 
