@@ -146,21 +146,32 @@ class _BatchRun(Generic[T]):
 
 
 class _Stopped(Exception):
-    """A sync batch worker was told to stop while it waited."""
+    """A sync batch worker was told to stop before its next request or while it waited."""
+
+
+#: A stopping sync batch notices it between requests and at least this often while waiting.
+_WAIT_SLICE = 0.25
 
 
 def _interruptible(
     gen: Generator[Action, Any, T], stop: threading.Event
 ) -> Generator[Action, Any, T]:
-    """``gen`` with its waits (rate limit, backoff) done here on ``stop``, so a stopping sync
-    batch does not sit out a ``Retry-After`` first; the transport sleeps 0 instead."""
-    action = next(gen)
-    while True:
-        try:
+    """``gen`` for a sync batch worker: it gives up before a request once ``stop`` is set, and
+    its waits (rate limit, backoff, ``Retry-After``) are cut into slices, so a stopping batch
+    does not sit out a long wait first. The slices still go to the transport's ``sleep``."""
+    try:
+        action = next(gen)
+        while True:
+            if stop.is_set():
+                raise _Stopped
             if isinstance(action, Sleep):
-                if stop.wait(action.seconds):
-                    gen.close()
-                    raise _Stopped
+                left = action.seconds
+                while left > _WAIT_SLICE:
+                    yield Sleep(_WAIT_SLICE)
+                    left -= _WAIT_SLICE
+                    if stop.is_set():
+                        raise _Stopped
+                yield Sleep(left)
                 action = gen.send(None)
                 continue
             try:
@@ -169,9 +180,11 @@ def _interruptible(
                 action = gen.throw(exc)
             else:
                 action = gen.send(response)
-        except StopIteration as stop_iteration:
-            result: T = stop_iteration.value
-            return result
+    except StopIteration as stop_iteration:
+        result: T = stop_iteration.value
+        return result
+    finally:
+        gen.close()
 
 
 def run_batch_sync(transport: SyncTransport, batch: Batch[T], context: Context) -> list[T]:
