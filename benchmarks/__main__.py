@@ -9,7 +9,9 @@ pyperf suite group by group in several rounds, reversing the contender order eve
 round so that drift on a noisy machine hits all contenders alike (pyperf ``--append`` merges
 the rounds); time imports and the pytest plugin's load in fresh interpreters; measure peak RSS of decoding 100,000
 registrants; then compute min- and median-based ratios against each group's baseline and
-check the issue's targets.
+check the issue's targets. Last, ``registrants.register_many`` against a sandbox enforcing 10
+requests/s with 150 ms of latency (``benchmarks/bulk_register.py``): the achieved rate must be
+at least 0.97x of the limit, with no 429.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from typing import Any
 
 import pyperf
 
-from . import importtime, memory, plugin
+from . import bulk_register, importtime, memory, plugin
 from .contenders import GROUPS, contenders, facade_available
 from .server import serve
 
@@ -52,6 +54,7 @@ class Profile:
     plugin_runs: int
     memory_registrants: int
     memory_runs: int
+    register_many_people: int
 
 
 FULL = Profile(
@@ -67,6 +70,7 @@ FULL = Profile(
     plugin_runs=10,
     memory_registrants=100_000,
     memory_runs=3,
+    register_many_people=1000,
 )
 
 # Seconds, not minutes: one worker, one value, one loop per contender; tiny payloads.
@@ -81,6 +85,7 @@ SMOKE = Profile(
     plugin_runs=1,
     memory_registrants=200,
     memory_runs=1,
+    register_many_people=30,
 )
 
 
@@ -133,6 +138,7 @@ def summarize(
     imports: dict[str, dict[str, Any]],
     mem: dict[str, Any],
     plugin_cost: dict[str, Any],
+    bulk: dict[str, Any],
     profile: Profile,
     include_facade: bool,
 ) -> dict[str, Any]:
@@ -224,6 +230,19 @@ def summarize(
             and not plugin_cost["heavy_modules"],
         }
     )
+    for flavor, run in bulk["runs"].items():
+        ratios.append(
+            {
+                "group": "register-many",
+                "contender": f"register-many-{flavor}",
+                "baseline": "rate-limit",
+                "metric": "rate",
+                "ratio_median": run["ratio"],
+                "ratio_min": run["ratio"],
+                "target": f">= {bulk['target']}, no 429",
+                "met": run["met"],
+            }
+        )
     return {
         "schema": 1,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -245,12 +264,14 @@ def summarize(
             "plugin_runs": profile.plugin_runs,
             "memory_registrants": profile.memory_registrants,
             "memory_runs": profile.memory_runs,
+            "register_many_people": profile.register_many_people,
             "server": "benchmarks/server.py (httptools + uvloop, separate process, loopback)",
         },
         "timed": timed,
         "import": {f"import-{m}": {k: v for k, v in d.items()} for m, d in imports.items()},
         "memory": mem,
         "plugin": plugin_cost,
+        "register_many": bulk,
         "ratios": ratios,
     }
 
@@ -365,6 +386,17 @@ def render_table(doc: dict[str, Any]) -> str:
             f"{m['peak_rss_bytes'] / 2**20:.0f} MiB (+{m['decode_peak_rss_bytes'] / 2**20:.0f} "
             "MiB over baseline) | | | report | |"
         )
+    bulk = doc["register_many"]
+    for flavor, run in bulk["runs"].items():
+        client = "AsyncGoToTraining" if flavor == "async" else "GoToTraining"
+        row(
+            f"register_many, {run['people']:,} people, sandbox at {run['rate_limit']:g} "
+            f"requests/s + {run['latency_seconds'] * 1e3:.0f} ms latency (ratio: vs the limit)",
+            f"{client}, concurrency {run['concurrency']}",
+            f"{run['too_many_requests']} x 429",
+            f"{run['achieved_rate']:.2f} requests/s",
+            f"register-many-{flavor}",
+        )
     return "\n".join(lines)
 
 
@@ -410,7 +442,8 @@ def main(argv: list[str] | None = None) -> int:
         plugin_cost = plugin.measure(profile.plugin_runs)
         modes = ("json", "generated", "facade") if include_facade else ("json", "generated")
         mem = memory.measure(profile.memory_registrants, profile.memory_runs, modes)
-        doc = summarize(suite, imports, mem, plugin_cost, profile, include_facade)
+        bulk = bulk_register.measure(profile.register_many_people)
+        doc = summarize(suite, imports, mem, plugin_cost, bulk, profile, include_facade)
         with open(raw, encoding="utf-8") as f:
             doc["pyperf_suite"] = json.load(f)
 
