@@ -71,8 +71,10 @@ bench: install
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 # Heavy reliability runs (tests/reliability, docs/reliability.md): 10,000 async registrations under injected
-# 503s and connection resets, and the decoding fuzz with the soak hypothesis profile (>= 10,000
-# examples). Prints the figures (-s). `make test` runs the same tests in their small CI size.
+# 503s and connection resets, the decoding fuzz with the soak hypothesis profile (>= 10,000
+# examples), 1,000 registrations by four clients sharing one rate-limited account (virtual and
+# real time), a 1 GiB gzip bomb and trickling servers with timeout=2. Prints the figures (-s).
+# `make test` runs the same tests in their small CI size.
 soak: install
 	HYPOTHESIS_PROFILE=soak $(BIN)/python -m pytest -q -s -m "soak or fuzz" tests/reliability
 

@@ -150,7 +150,7 @@ def test_the_ini_options_configure_the_session_server(gototraining_sandbox: Sand
 def test_the_marker_configures_its_own_server(gototraining_sandbox: Sandbox) -> None:
     sb = gototraining_sandbox
     assert sb is not SHARED["default"] and sb.seed == 7 and sb.strict is False
-    with sb.client(retry_policy=RetryPolicy(max_retries=0)) as client:
+    with sb.client(retry_policy=RetryPolicy(max_retries=0, rate_limit_retries=0)) as client:
         client.trainings.list()  # the bucket's one token; the next arrives in 1000 s
         with pytest.raises(RateLimitError):
             client.trainings.list()
@@ -159,7 +159,7 @@ def test_the_marker_configures_its_own_server(gototraining_sandbox: Sandbox) -> 
 @pytest.mark.gototraining_sandbox(expired_token_status=401)
 def test_the_marker_sets_the_expired_token_status(gototraining_sandbox: Sandbox) -> None:
     gototraining_sandbox.expire_tokens()
-    with gototraining_sandbox.client(retry_policy=RetryPolicy(max_retries=0)) as client:
+    with gototraining_sandbox.client(retry_policy=RetryPolicy(max_retries=0, rate_limit_retries=0)) as client:
         with pytest.raises(AuthenticationError) as caught:
             client.trainings.list()
     assert caught.value.status == 401

@@ -16,12 +16,15 @@ from typing import Any
 import attrs
 import httpx
 
+from . import _attempt
+from ._body import ERROR_BODY_LIMIT, is_truncated, read_async, read_sync
 from ._errors import (
     APIConnectionError,
     APIError,
     APITimeoutError,
     AuthenticationError,
     RateLimitError,
+    UnexpectedRedirectError,
     ValidationError,
     error_from_response,
     is_invalid_token,
@@ -29,6 +32,7 @@ from ._errors import (
     redact,
     scrub_url,
 )
+from ._retry import MAX_SECONDS
 
 __all__ = [
     "DEFAULT_TOKEN_URL",
@@ -89,6 +93,17 @@ class BearerToken(httpx.Auth):
     def __repr__(self) -> str:
         return "BearerToken(token='***')"
 
+    def _secrets(self) -> tuple[str, ...]:
+        """What errors and logs must never show (the transport redacts it)."""
+        return (self._header.removeprefix("Bearer "),)
+
+    def _rejected_hint(self) -> str:
+        """Ends the message of ``AuthenticationError`` when the API refuses this token."""
+        return (
+            "GoTo access tokens expire after 60 minutes: get a new one (`gototraining login`), "
+            "or pass auth=OAuth2(...) with a refresh token so that the client renews it"
+        )
+
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = self._header
         yield request
@@ -137,11 +152,17 @@ class OAuth2(httpx.Auth):
 
     The token request is ``POST token_url`` with ``grant_type=refresh_token`` (form-encoded) and
     HTTP Basic client authentication, as GoTo requires. It is sent through the same HTTP client
-    (so proxies/mTLS apply). A rotated refresh token replaces the old one.
+    (so proxies/mTLS apply), with the API request's timeouts cut to what is left of the call's
+    deadline (the refresh is part of the attempt), and its answer is read up to 64 KiB. A
+    rotated refresh token replaces the old one. An ``expires_in`` of zero or less is treated
+    as unknown (the token is refreshed when rejected) rather than as "refresh before every
+    request".
     ``on_token_refresh(token)`` is called after every refresh, e.g. to persist the new tokens.
     """
 
-    requires_response_body = True  # the 403 body decides whether the token was rejected
+    # The 401/403 body decides whether the token was rejected; the flows read it themselves
+    # (up to 64 KiB, and only for those statuses).
+    requires_response_body = True
     #: Seconds a request waits for a refresh started by another request before giving up.
     refresh_wait: float = 120.0
 
@@ -163,6 +184,9 @@ class OAuth2(httpx.Auth):
         check_credential(refresh_token, "refresh_token", token=True)
         if access_token is not None:
             check_credential(access_token, "access_token", token=True)
+        _check_seconds(leeway, "leeway")
+        if expires_at is not None:
+            _check_seconds(expires_at, "expires_at", maximum=math.inf)
         self.client_id = client_id
         self.token_url = token_url
         self._basic = "Basic " + base64.b64encode(f"{client_id}:{client_secret}".encode()).decode(
@@ -188,6 +212,20 @@ class OAuth2(httpx.Auth):
             "client_secret='***')"
         )
 
+    def _secrets(self) -> tuple[str | None, ...]:
+        """What errors and logs must never show (the transport redacts it)."""
+        with self._state_lock:
+            basic = self._basic.removeprefix("Basic ")
+            return (self._access_token, self._refresh_token, self._client_secret, basic)
+
+    def _rejected_hint(self) -> str:
+        """Ends the message of ``AuthenticationError`` when the API refuses the token: the
+        client refreshes once on such an answer, so a refusal now outlived a refresh."""
+        return (
+            "the API refused the token even after refreshing it: sign in again "
+            "(`gototraining login`) and check that the grant is for this GoTo account"
+        )
+
     # -- state ------------------------------------------------------------------------------
 
     def _snapshot(self) -> tuple[str | None, int, bool]:
@@ -210,28 +248,48 @@ class OAuth2(httpx.Auth):
         )
 
     def _apply(self, response: httpx.Response) -> tuple[str, int]:
-        """Store the outcome of a token request; raise ``AuthenticationError`` if it failed."""
+        """Store the outcome of a token request; raise ``AuthenticationError`` if it failed.
+
+        ``response`` has been read with ``ERROR_BODY_LIMIT``: a longer answer (marked truncated
+        by the reader) is no token set.
+        """
         if response.status_code != 200:
-            err = error_from_response(response)
             with self._state_lock:
                 refresh_token = self._refresh_token
             # An endpoint echoing the refresh token or client secret must not leak them.
-            message = redact(err.message, refresh_token, self._client_secret)
+            err = error_from_response(response, refresh_token, self._client_secret)
             # 429 and 5xx say nothing about the credentials: keep RateLimitError / ServerError so
-            # callers (and concurrent waiters) can tell a busy endpoint from a rejected grant.
+            # callers (and concurrent waiters) can tell a busy endpoint from a rejected grant;
+            # a redirect (a proxy or login page) is no answer about them either.
             transient = response.status_code == 429 or response.status_code >= 500
-            failure = (type(err) if transient else AuthenticationError)(
+            keep = transient or isinstance(err, UnexpectedRedirectError)
+            failure = (type(err) if keep else AuthenticationError)(
                 err.status,
-                f"token refresh failed: {message}",
+                f"token refresh failed: {err.message}",
                 error_code=err.error_code,
                 method=err.method,
                 url=err.url,
+                incident=err.incident,
+                request_id=err.request_id,
                 body=None,  # may echo credentials; never keep it
                 response=response,
             )
             if isinstance(err, RateLimitError) and isinstance(failure, RateLimitError):
                 failure.retry_after = err.retry_after
+            if isinstance(err, UnexpectedRedirectError) and isinstance(
+                failure, UnexpectedRedirectError
+            ):
+                failure.location = err.location
             raise failure
+        if is_truncated(response):
+            raise AuthenticationError(
+                200,
+                f"token refresh failed: the token response is larger than {ERROR_BODY_LIMIT:,} "
+                "bytes (not read further)",
+                method="POST",
+                url=scrub_url(self.token_url),
+                response=response,
+            )
         try:
             data: Any = response.json()
             access_token = data["access_token"]
@@ -251,7 +309,9 @@ class OAuth2(httpx.Auth):
             lifetime: float | None = None
             if isinstance(expires_in, int | float) and not isinstance(expires_in, bool):
                 lifetime = float(expires_in)  # OverflowError for absurd integers
-                if not math.isfinite(lifetime):
+                if not math.isfinite(lifetime) or lifetime <= 0:
+                    # An expiry in the past would make every request refresh first: treat it
+                    # as unknown (a rejected token is still refreshed once, reactively).
                     lifetime = None
             scope = data.get("scope")
         except (ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError):
@@ -367,29 +427,44 @@ class OAuth2(httpx.Auth):
             # abandoned (connection error, cancellation): go round once; one waiter refreshes
             abandoned = True
 
-    def _wait_timeout(self) -> APITimeoutError:
+    def _wait_limit(self) -> tuple[float, bool]:
+        """How long to wait for a concurrent refresh, and whether the call's deadline (rather
+        than ``refresh_wait``) sets that."""
+        attempt = _attempt.current()
+        left = attempt.remaining() if attempt is not None else None
+        if left is not None and left < self.refresh_wait:
+            return max(left, 0.0), True
+        return self.refresh_wait, False
+
+    def _wait_timeout(self, by_deadline: bool) -> APITimeoutError:
+        what = (
+            "the call's timeout ran out"
+            if by_deadline
+            else f"timed out after {self.refresh_wait:g} s"
+        )
         return APITimeoutError(
-            f"timed out after {self.refresh_wait:g} s waiting for a token refresh by a "
-            "concurrent request; the request was not sent",
+            f"{what} waiting for a token refresh by a concurrent request; the request was not sent",
             method="POST",
             url=scrub_url(self.token_url),
             maybe_sent=False,
         )
 
     def _sync_tokens(
-        self, stale: int | None
+        self, stale: int | None, request: httpx.Request
     ) -> Generator[httpx.Request, httpx.Response, tuple[str, int]]:
         steps = self._token_steps(stale)
         try:
             step = next(steps)
             while True:
                 if isinstance(step, _InFlight):
-                    if not step.done.wait(self.refresh_wait):
-                        raise self._wait_timeout()
+                    limit, by_deadline = self._wait_limit()
+                    if not step.done.wait(limit):
+                        raise self._wait_timeout(by_deadline)
                     step = steps.send(None)
                 else:
-                    response = yield step
-                    response.read()
+                    response = yield _token_request(step, request)
+                    read_sync(response, ERROR_BODY_LIMIT, _attempt.current())
+                    _token_answered()
                     step = steps.send(response)
         except StopIteration as stop:
             result: tuple[str, int] = stop.value
@@ -404,13 +479,17 @@ class OAuth2(httpx.Auth):
     ) -> Generator[httpx.Request, httpx.Response, None]:
         token, generation, due = self._snapshot()
         if due:
-            token, generation = yield from self._sync_tokens(None)
+            token, generation = yield from self._sync_tokens(None, request)
+            _clip_to_deadline(request)
         request.headers["Authorization"] = f"Bearer {token}"
         response = yield request
-        response.read()
+        if response.status_code not in _MAYBE_REJECTED:  # its body is the transport's to read
+            return
+        read_sync(response, ERROR_BODY_LIMIT, _attempt.current())
         if not _is_token_rejected(response):
             return
-        token, _ = yield from self._sync_tokens(generation)
+        token, _ = yield from self._sync_tokens(generation, request)
+        _clip_to_deadline(request)
         logger.debug(
             "oauth2: token rejected with %d; retrying once with a fresh token", response.status_code
         )
@@ -424,32 +503,35 @@ class OAuth2(httpx.Auth):
 
         token, generation, due = self._snapshot()
         stale: int | None = None
-        for attempt in range(2):
+        for round_ in range(2):
             if due:  # the same steps as _sync_tokens, waiting without blocking the loop
                 steps = self._token_steps(stale)
                 try:
                     step = next(steps)
                     while True:
                         if isinstance(step, _InFlight):
-                            deadline = time.monotonic() + self.refresh_wait
+                            limit, by_deadline = self._wait_limit()
+                            give_up = time.monotonic() + limit
                             while not step.done.is_set():
-                                if time.monotonic() >= deadline:
-                                    raise self._wait_timeout()
+                                if time.monotonic() >= give_up:
+                                    raise self._wait_timeout(by_deadline)
                                 await asyncio.sleep(0.005)
                             step = steps.send(None)
                         else:
-                            refresh = yield step
-                            await refresh.aread()
+                            refresh = yield _token_request(step, request)
+                            await read_async(refresh, ERROR_BODY_LIMIT)
+                            _token_answered()
                             step = steps.send(refresh)
                 except StopIteration as stop:
                     token, generation = stop.value
                 finally:
                     steps.close()
+                _clip_to_deadline(request)
             request.headers["Authorization"] = f"Bearer {token}"
             response = yield request
-            if attempt:
+            if round_ or response.status_code not in _MAYBE_REJECTED:
                 return
-            await response.aread()
+            await read_async(response, ERROR_BODY_LIMIT)
             if not _is_token_rejected(response):
                 return
             stale, due = generation, True
@@ -457,6 +539,50 @@ class OAuth2(httpx.Auth):
                 "oauth2: token rejected with %d; retrying once with a fresh token",
                 response.status_code,
             )
+
+
+#: Statuses whose body can say "your token is invalid" (read by the flows, up to 64 KiB).
+_MAYBE_REJECTED = frozenset({401, 403})
+
+
+def _token_request(token_request: httpx.Request, request: httpx.Request) -> httpx.Request:
+    """Ready a token request sent on behalf of ``request``: with its timeouts, clipped to the
+    attempt's deadline (a hand-built ``httpx.Request`` has none, and would wait forever), and
+    registered with the attempt (so a failure is reported as the token request's)."""
+    attempt = _attempt.current()
+    timeouts = request.extensions.get("timeout")
+    token_request.extensions["timeout"] = (
+        attempt.clip(timeouts) if attempt is not None else dict(timeouts or {})
+    )
+    if attempt is not None:
+        attempt.token_request = token_request
+    return token_request
+
+
+def _token_answered() -> None:
+    attempt = _attempt.current()
+    if attempt is not None:
+        attempt.token_request = None
+
+
+def _clip_to_deadline(request: httpx.Request) -> None:
+    """After a refresh took part of the attempt's time, the API request gets only the rest."""
+    attempt = _attempt.current()
+    if attempt is not None and attempt.deadline is not None:
+        request.extensions["timeout"] = attempt.clip(request.extensions.get("timeout"))
+
+
+def _check_seconds(value: object, name: str, *, maximum: float = MAX_SECONDS) -> None:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or not 0 <= value <= maximum
+    ):
+        limit = "" if math.isinf(maximum) else f" and <= {maximum:g}"
+        raise ValidationError(
+            name, f"expected a finite number of seconds >= 0{limit}, got {value!r}"
+        )
 
 
 class _InFlight:
@@ -494,14 +620,18 @@ def exchange_authorization_code(
     (``refresh_token``, ``access_token``, ``expires_at``) to call the API with it.
 
     ``http_client`` (optional) sends the request, so proxies/mTLS apply; without one a
-    short-lived client with ``timeout`` seconds is used.
+    short-lived client is used. Either way ``timeout`` seconds bound the whole exchange (with a
+    given ``http_client``: see docs/reliability.md), and the answer is read up to 64 KiB.
 
     Raises:
         AuthenticationError: the endpoint refused (status and ``error`` code as sent; the code
             and client secret are redacted from the message), or its answer is not a usable
-            token set (no ``access_token`` or no ``refresh_token``).
+            token set (no ``access_token`` or no ``refresh_token``, larger than 64 KiB).
+        UnexpectedRedirectError: the endpoint answered with a redirect.
+        RateLimitError, ServerError: the endpoint was busy (429) or failed (5xx).
         TransportError: no response (``APIConnectionError``, ``APITimeoutError``).
-        ValidationError: an argument is not a non-empty string (nothing is sent).
+        ValidationError: an argument is not a non-empty string, or ``timeout`` is not a
+            positive number of seconds (nothing is sent).
     """
     from ._errors import ValidationError, safe_url
     from ._transport import _transport_error  # _transport does not import _auth; keep it so
@@ -524,34 +654,62 @@ def exchange_authorization_code(
         token_url=token_url,
         on_token_refresh=received.append,
     )
+    _check_seconds(timeout, "timeout")
+    if not timeout:
+        raise ValidationError("timeout", "expected a positive number of seconds, got 0")
     request = httpx.Request(
         "POST",
         token_url,
         data={"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri},
         headers={"Authorization": parser._basic, "Accept": "application/json"},
+        extensions={"timeout": httpx.Timeout(timeout).as_dict()},
     )
-    client = http_client if http_client is not None else httpx.Client(timeout=timeout)
+    client = (
+        http_client if http_client is not None else _attempt.owned(httpx.Client(timeout=timeout))
+    )
+    attempt, context = _attempt.start(timeout)
     try:
-        response = client.send(request, auth=None, follow_redirects=False)
-        response.read()
+        response = client.send(request, auth=None, follow_redirects=False, stream=True)
+        read_sync(response, ERROR_BODY_LIMIT, attempt)
+    except (httpx.InvalidURL, httpx.RemoteProtocolError) as exc:
+        if isinstance(exc, httpx.RemoteProtocolError) and not _attempt.is_bad_location(exc):
+            raise _transport_error(exc, "POST", safe_url(request.url)) from exc
+        raise UnexpectedRedirectError(
+            0,
+            "authorization code exchange failed: the token endpoint redirected to a Location "
+            "that is not an http(s) URL (not followed)",
+            method="POST",
+            url=safe_url(request.url),
+        ) from None
     except httpx.RequestError as exc:
         raise _transport_error(exc, "POST", safe_url(request.url)) from exc
     finally:
+        _attempt.finish(context)
         if http_client is None:
             client.close()
     action = "authorization code exchange failed: "
     try:
         parser._apply(response)
     except APIError as exc:
-        message = redact(exc.message.removeprefix(_REFRESH_FAILED), code, client_secret)
-        raise type(exc)(
+        secrets = (code, client_secret)
+        message = redact(exc.message.removeprefix(_REFRESH_FAILED), *secrets)
+        failure = type(exc)(
             exc.status,
             action + message,
-            error_code=exc.error_code,
+            error_code=redact(exc.error_code, *secrets) if exc.error_code else None,
             method=exc.method,
             url=exc.url,
+            incident=redact(exc.incident, *secrets) if exc.incident else None,
+            request_id=redact(exc.request_id, *secrets) if exc.request_id else None,
             response=response,
-        ) from None
+        )
+        if isinstance(exc, RateLimitError) and isinstance(failure, RateLimitError):
+            failure.retry_after = exc.retry_after
+        if isinstance(exc, UnexpectedRedirectError) and isinstance(
+            failure, UnexpectedRedirectError
+        ):
+            failure.location = redact(exc.location, *secrets) if exc.location else None
+        raise failure from None
     (token,) = received
     if token.refresh_token == _NO_REFRESH_TOKEN:
         raise AuthenticationError(

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import math
 import os
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
 import httpx
 
+from . import _attempt
 from . import _validation as v
 from ._auth import BearerToken, check_credential
+from ._body import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_SIZE, ERROR_BODY_LIMIT
 from ._errors import ValidationError, mask_userinfo, scrub_url
-from ._ratelimit import RateLimiter
+from ._ratelimit import MIN_RATE, RateLimiter
 from ._retry import RetryPolicy
 from ._transport import AsyncTransport, SyncTransport
 from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
@@ -51,6 +54,7 @@ class _Config:
         retry_policy: RetryPolicy | None,
         rate_limit: float | RateLimiter | None,
         user_agent: str | None,
+        max_response_size: int,
     ) -> None:
         if auth is not None and access_token is not None:
             raise ValidationError("auth", "pass either access_token or auth, not both")
@@ -105,12 +109,26 @@ class _Config:
             if (
                 isinstance(rate_limit, bool)
                 or not isinstance(rate_limit, int | float)
-                or not rate_limit > 0
+                or not math.isfinite(rate_limit)
+                or not rate_limit >= MIN_RATE
             ):
                 raise ValidationError(
-                    "rate_limit", f"expected requests/second > 0 or None, got {rate_limit!r}"
+                    "rate_limit",
+                    f"expected a finite number of requests/second >= {MIN_RATE:g}, a "
+                    f"RateLimiter, or None, got {rate_limit!r}",
                 )
             self.limiter = RateLimiter(float(rate_limit))
+
+        if (
+            isinstance(max_response_size, bool)
+            or not isinstance(max_response_size, int)
+            or max_response_size < ERROR_BODY_LIMIT
+        ):
+            raise ValidationError(
+                "max_response_size",
+                f"expected an int >= {ERROR_BODY_LIMIT} (bytes), got {max_response_size!r}",
+            )
+        self.max_response_size = max_response_size
 
         if user_agent is not None and (
             not isinstance(user_agent, str)
@@ -123,6 +141,8 @@ class _Config:
         self.headers = {
             "User-Agent": user_agent or f"gototraining/{__version__}",
             "Accept": "application/json",
+            # only codings the SDK can inflate with a size bound (see _body)
+            "Accept-Encoding": ACCEPT_ENCODING,
         }
 
     def transport_settings(self, timeout: TimeoutTypes | NotGiven) -> dict[str, Any]:
@@ -133,6 +153,7 @@ class _Config:
             "limiter": self.limiter,
             "headers": self.headers,
             "timeout": timeout,
+            "max_response_size": self.max_response_size,
         }
 
 
@@ -142,7 +163,11 @@ _HTTPClient = TypeVar("_HTTPClient", httpx.Client, httpx.AsyncClient)
 def _http_client(
     given: _HTTPClient | None, cls: type[_HTTPClient], timeout: TimeoutTypes | NotGiven
 ) -> tuple[_HTTPClient, bool, TimeoutTypes | NotGiven]:
-    """The HTTP client to use, whether we own (and must close) it, and the per-request timeout."""
+    """The HTTP client to use, whether we own (and must close) it, and the per-request timeout.
+
+    A client we make gets the deadline network backend (``_attempt.install``, by the
+    caller): every socket operation is then bounded by the call's deadline.
+    """
     if given is None:
         made = cls(
             timeout=DEFAULT_TIMEOUT if isinstance(timeout, NotGiven) else timeout,
@@ -176,17 +201,25 @@ class GoToTraining:
         base_url: API root. Default: ``$GOTO_BASE_URL`` or ``https://api.getgo.com/G2T/rest``.
         timeout: default timeout for every call (seconds or ``httpx.Timeout``; ``None`` = none).
             Default 30 s (10 s to connect); with your own ``http_client``, its timeout is used
-            unless you pass one here.
+            unless you pass one here. It is a deadline for each attempt, from connecting to the
+            last byte of the body (token refresh included): the largest of an
+            ``httpx.Timeout``'s four values, none if any of them is ``None``. See
+            docs/reliability.md for what bounds it with your own ``http_client``.
         max_retries: retries after the first attempt (see ``RetryPolicy``). Default 2.
         retry_policy: full control over retries; overrides ``max_retries``.
         rate_limit: client-side limit in requests/second (default 10, GoTo's documented
             limit), a shared ``RateLimiter``, or ``None`` to disable. **Each client gets its
             own limiter by default**, so two clients in one process may together send 20/s:
             create one ``RateLimiter(10)`` and pass it to every client (sync and async, any
-            thread or event loop) -- see "Several clients" below.
+            thread or event loop) -- see "Several clients" below. The limiter is adaptive: a
+            429 lowers its rate for a while (and a ``Retry-After`` pauses it), so processes
+            sharing one account settle at their share.
         http_client: bring your own ``httpx.Client`` (proxies, mTLS, custom transports). It is
             not closed by this client.
         user_agent: override ``User-Agent`` (default ``gototraining/<version>``).
+        max_response_size: the largest successful response body read, in bytes, counted after
+            decompression (default 64 MiB; 100,000 registrants are ~34 MB). A longer one raises
+            ``ResponseTooLargeError``; error bodies and token responses are read up to 64 KiB.
 
     Several clients: GoTo's limit (10 requests/second) is per account, not per client. Share
     one limiter between all clients of a process, e.g. a sync client in a worker thread and an
@@ -199,6 +232,9 @@ class GoToTraining:
         async_client = AsyncGoToTraining(
             access_token="...", organizer_key="123", rate_limit=limiter
         )
+
+    The clients share a limiter fairly: waiting requests are served round-robin between
+    clients, so a sync client's calls are not queued behind 32 tasks of an async one.
 
     Raises:
         ValidationError: missing credentials or organizer key, or an invalid argument.
@@ -223,6 +259,7 @@ class GoToTraining:
         rate_limit: float | RateLimiter | None = DEFAULT_RATE_LIMIT,
         http_client: httpx.Client | None = None,
         user_agent: str | None = None,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
     ) -> None:
         v.timeout(timeout)
         self._config = _Config(
@@ -234,9 +271,14 @@ class GoToTraining:
             retry_policy,
             rate_limit,
             user_agent,
+            max_response_size,
         )
         http_client, self._owns_client, timeout = _http_client(http_client, httpx.Client, timeout)
-        self._transport = SyncTransport(http_client, **self._config.transport_settings(timeout))
+        self._transport = SyncTransport(
+            http_client,
+            deadline_backend=self._owns_client and _attempt.install(http_client),
+            **self._config.transport_settings(timeout),
+        )
         self.trainings = Trainings(self)
         self.registrants = Registrants(self)
         self.organizers = Organizers(self)
@@ -259,7 +301,11 @@ class GoToTraining:
         return self._transport.http_client
 
     def close(self) -> None:
-        """Close the HTTP client if this object created it (a client you passed in stays open)."""
+        """Close the HTTP client if this object created it (a client you passed in stays open).
+
+        Later calls raise ``ClientClosedError``.
+        """
+        self._transport.closed = True
         if self._owns_client:
             self._transport.http_client.close()
 
@@ -313,6 +359,7 @@ class AsyncGoToTraining:
         rate_limit: float | RateLimiter | None = DEFAULT_RATE_LIMIT,
         http_client: httpx.AsyncClient | None = None,
         user_agent: str | None = None,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
     ) -> None:
         v.timeout(timeout)
         self._config = _Config(
@@ -324,11 +371,16 @@ class AsyncGoToTraining:
             retry_policy,
             rate_limit,
             user_agent,
+            max_response_size,
         )
         http_client, self._owns_client, timeout = _http_client(
             http_client, httpx.AsyncClient, timeout
         )
-        self._transport = AsyncTransport(http_client, **self._config.transport_settings(timeout))
+        self._transport = AsyncTransport(
+            http_client,
+            deadline_backend=self._owns_client and _attempt.install(http_client),
+            **self._config.transport_settings(timeout),
+        )
         self.trainings = AsyncTrainings(self)
         self.registrants = AsyncRegistrants(self)
         self.organizers = AsyncOrganizers(self)
@@ -351,7 +403,11 @@ class AsyncGoToTraining:
         return self._transport.http_client
 
     async def aclose(self) -> None:
-        """Close the HTTP client if this object created it (a client you passed in stays open)."""
+        """Close the HTTP client if this object created it (a client you passed in stays open).
+
+        Later calls raise ``ClientClosedError``.
+        """
+        self._transport.closed = True
         if self._owns_client:
             await self._transport.http_client.aclose()
 

@@ -33,7 +33,15 @@ from typing import IO
 import httpx
 
 from . import _validation as v
-from ._errors import TransportError, ValidationError, error_from_response, safe_url
+from ._attempt import is_bad_location
+from ._body import ERROR_BODY_LIMIT, read_async, read_sync
+from ._errors import (
+    TransportError,
+    UnexpectedRedirectError,
+    ValidationError,
+    error_from_response,
+    safe_url,
+)
 from ._files import atomic_write
 from ._transport import _transport_error
 from ._types import NotGiven, TimeoutTypes
@@ -175,6 +183,15 @@ class _Job:
         """``httpx`` errors -> the SDK's ``TransportError`` family; anything else unchanged."""
         try:
             yield
+        except (httpx.InvalidURL, httpx.RemoteProtocolError) as exc:
+            if isinstance(exc, httpx.RemoteProtocolError) and not is_bad_location(exc):
+                raise _transport_error(exc, "GET", self.where) from exc
+            raise UnexpectedRedirectError(
+                0,
+                "the file host redirected to a Location that is not an http(s) URL (not followed)",
+                method="GET",
+                url=self.where,
+            ) from None
         except httpx.RequestError as exc:
             raise _transport_error(exc, "GET", self.where) from exc
         except httpx.HTTPError as exc:
@@ -213,7 +230,7 @@ def sync_download(
         response = http_client.send(job.request, stream=True, auth=None, follow_redirects=True)
         try:
             if response.status_code >= 300:
-                response.read()  # the error body, for the exception
+                read_sync(response, ERROR_BODY_LIMIT)  # the error body, for the exception
             with job.writing(response) as sink:
                 for chunk in response.iter_bytes(target.chunk_size):
                     sink.write(chunk)
@@ -233,7 +250,7 @@ async def async_download(
         )
         try:
             if response.status_code >= 300:
-                await response.aread()
+                await read_async(response, ERROR_BODY_LIMIT)
             with job.writing(response) as sink:
                 async for chunk in response.aiter_bytes(target.chunk_size):
                     sink.write(chunk)

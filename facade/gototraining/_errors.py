@@ -4,7 +4,10 @@
 
     GoToTrainingError
     ├── ValidationError (also ValueError)   bad input, raised before any request is sent
+    ├── ClientClosedError (also RuntimeError)  a call on a closed client
+    ├── WrongEventLoopError (also RuntimeError)  an async client used from a second event loop
     ├── DecodeError                         a 2xx body that does not match the documented shape
+    │   └── ResponseTooLargeError           a body larger than the client reads
     ├── TransportError                      no complete HTTP response (``maybe_sent``)
     │   ├── APIConnectionError              could not connect, or the connection broke
     │   └── APITimeoutError                 connect/read/write/pool timeout
@@ -37,16 +40,19 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "ConflictError",
     "DecodeError",
     "GoToTrainingError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ServerError",
     "TransportError",
     "UnexpectedRedirectError",
     "ValidationError",
+    "WrongEventLoopError",
     "error_from_response",
     "safe_url",
 ]
@@ -78,6 +84,33 @@ class DecodeError(GoToTrainingError):
         self.path = path
         self.response = response
         super().__init__(f"cannot decode response at {path}: {message}")
+
+
+class ResponseTooLargeError(DecodeError):
+    """A response body larger than the client reads: ``max_response_size`` (a client option,
+    default 64 MiB) for successful answers. Counted after decompression, so a small compressed
+    body that inflates to gigabytes (a "zip bomb") stops here, having used about ``limit``
+    bytes of memory. ``limit`` is that size in bytes. A successful answer to a request that
+    changes something means the change was made.
+    """
+
+    def __init__(self, limit: int, *, response: httpx.Response | None = None) -> None:
+        self.limit = limit
+        super().__init__(
+            f"the body is larger than {limit:,} bytes (max_response_size); not read further",
+            response=response,
+        )
+
+
+class ClientClosedError(GoToTrainingError, RuntimeError):
+    """A call on a client after ``close()`` / ``aclose()`` (or whose ``http_client`` was
+    closed). Nothing was sent. Create a new client."""
+
+
+class WrongEventLoopError(GoToTrainingError, RuntimeError):
+    """An ``AsyncGoToTraining`` used from an event loop other than the one it was first used
+    in: its pooled connections belong to that loop. Nothing was sent. Create one client per
+    event loop (e.g. inside the coroutine passed to ``asyncio.run``)."""
 
 
 class TransportError(GoToTrainingError):
@@ -126,7 +159,11 @@ class APIError(GoToTrainingError):
         request_id: an ``X-Request-Id``-style response header, if any.
         body: the parsed JSON body, or the raw text if it was not JSON.
         response: the ``httpx.Response``.
+        hint: what the client can tell about the likely cause and what to do (a refused
+            token, a ``base_url`` without ``/G2T/rest``), or ``None``; it ends the message.
     """
+
+    hint: str | None = None
 
     def __init__(
         self,
@@ -157,7 +194,8 @@ class APIError(GoToTrainingError):
         where = f" ({self.method} {self.url})" if self.method else ""
         incident = f" [incident {self.incident}]" if self.incident else ""
         msg = " ".join(self.message.split())  # one line, whatever the body looked like
-        return f"{self.status}{code}: {msg}{where}{incident}"
+        hint = f" -- {self.hint}" if self.hint else ""
+        return f"{self.status}{code}: {msg}{where}{incident}{hint}"
 
 
 class UnexpectedRedirectError(APIError):
@@ -166,7 +204,9 @@ class UnexpectedRedirectError(APIError):
     or a proxy redirects to its login page. The request may or may not have been applied.
 
     ``location`` is the redirect target without query string, fragment or user info (``None``
-    if the response had no usable ``Location``).
+    if the response had no usable ``Location``). ``status`` is ``0`` when httpx rejected the
+    ``Location`` (e.g. ``mailto:``, ``javascript:``, ``data:``) before the response reached the
+    SDK, so the exact 3xx is unknown.
     """
 
     location: str | None = None
@@ -177,7 +217,10 @@ class BadRequestError(APIError):
 
 
 class AuthenticationError(APIError):
-    """401, or 403 with an invalid/expired-token body: the credentials are not accepted."""
+    """401, or 403 with an invalid/expired-token body: the credentials are not accepted.
+
+    ``hint`` says what to do about it; it depends on the client's ``auth``.
+    """
 
 
 class PermissionDeniedError(APIError):
@@ -287,12 +330,59 @@ def parse_retry_after_header(response: httpx.Response) -> float | None:
     return parse_retry_after(response.headers.get("retry-after"))
 
 
+#: Secrets shorter than this are not redacted (they would match ordinary text), and every
+#: substring of a secret this long or longer is: an echo cut anywhere shows no piece of it.
+MIN_SECRET_PIECE = 8
+
+
 def redact(text: str, *secrets: str | None) -> str:
-    """``text`` with every occurrence of the (non-trivial) ``secrets`` replaced by ``***``."""
+    """``text`` with every piece of 8 or more characters of any of the ``secrets`` replaced
+    by ``***`` (a secret that is cut off, e.g. by a server truncating its echo, still leaks
+    nothing). Secrets shorter than 8 characters are ignored."""
+    size = MIN_SECRET_PIECE
+    spans: list[tuple[int, int]] = []
     for secret in secrets:
-        if secret and len(secret) >= 8 and secret in text:
-            text = text.replace(secret, "***")
-    return text
+        if not secret or len(secret) < size or len(text) < size:
+            continue
+        pieces = {secret[i : i + size] for i in range(len(secret) - size + 1)}
+        if not any(piece in text for piece in pieces):  # the usual case, searched in C
+            continue
+        start, end = 0, len(text) - size
+        while start <= end:
+            if text[start : start + size] not in pieces:
+                start += 1
+                continue
+            stop = start + size
+            while stop < len(text) and text[start : stop + 1] in secret:
+                stop += 1
+            spans.append((start, stop))
+            start = stop
+    if not spans:
+        return text
+    merged: list[tuple[int, int]] = []
+    for start, stop in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], stop))
+        else:
+            merged.append((start, stop))
+    out: list[str] = []
+    position = 0
+    for start, stop in merged:
+        out += (text[position:start], "***")
+        position = stop
+    out.append(text[position:])
+    return "".join(out)
+
+
+def redact_json(value: Any, *secrets: str | None) -> Any:
+    """A JSON value with ``redact`` applied to every string in it (keys included)."""
+    if isinstance(value, str):
+        return redact(value, *secrets)
+    if isinstance(value, list):
+        return [redact_json(item, *secrets) for item in value]
+    if isinstance(value, dict):
+        return {redact(str(k), *secrets): redact_json(v, *secrets) for k, v in value.items()}
+    return value
 
 
 def credential(request: httpx.Request) -> str | None:
@@ -308,8 +398,13 @@ def _dumps(body: Any) -> str:
         return f"<unprintable {type(body).__name__}>"
 
 
-def error_from_response(response: httpx.Response) -> APIError:
-    """Build the right ``APIError`` subclass for an error response (never raises itself)."""
+def error_from_response(response: httpx.Response, *secrets: str | None) -> APIError:
+    """Build the right ``APIError`` subclass for an error response (never raises itself).
+
+    Every field that is rendered (message, error code, incident, request id, redirect
+    location) and the kept ``body`` have every piece of the request's own credential and of
+    ``secrets`` redacted (``redact``) before the message is cut to 500 characters.
+    """
     status = response.status_code
     body, code, message, incident = parse_error_body(response)
     cls = STATUS_TO_ERROR.get(status)
@@ -324,20 +419,24 @@ def error_from_response(response: httpx.Response) -> APIError:
             cls = APIError
     if status == 403 and is_invalid_token(code):
         cls = AuthenticationError
-    if not message:
-        raw = body if isinstance(body, str) else (_dumps(body) if body is not None else "")
-        message = raw[:_MAX_MESSAGE] if raw else response.reason_phrase or f"HTTP {status}"
-    message = message[:_MAX_MESSAGE]
     request = response._request  # may be None for hand-made responses in tests
     if request is not None:  # a server echoing our credential must not put it in a message
-        message = redact(message, credential(request))
-        if isinstance(body, str):
-            body = redact(body, credential(request))
+        secrets = (credential(request), *secrets)
+    if not message:
+        raw = body if isinstance(body, str) else (_dumps(body) if body is not None else "")
+        # redact before cutting: a secret across the cut would otherwise leak its first part
+        message = raw or response.reason_phrase or f"HTTP {status}"
+    message = _clip(message, secrets)
+    code = _clip(code, secrets) if code is not None else None
+    incident = _clip(incident, secrets) if incident is not None else None
+    body = redact_json(body, *secrets)
     method = request.method if request is not None else ""
     url = safe_url(request.url) if request is not None else ""
     location: str | None = None
     if cls is UnexpectedRedirectError:
         location = _location(response, request)
+        if location is not None:
+            location = redact(location, *secrets)
         message = (
             f"unexpected redirect to {location or 'an unknown location'} (not followed; "
             "is base_url right, e.g. https:// rather than http://, or is a proxy in the way?)"
@@ -345,6 +444,8 @@ def error_from_response(response: httpx.Response) -> APIError:
     request_id = next(
         (response.headers[h] for h in _REQUEST_ID_HEADERS if h in response.headers), None
     )
+    if request_id is not None:
+        request_id = _clip(request_id, secrets)
     err = cls(
         status,
         message,
@@ -361,6 +462,28 @@ def error_from_response(response: httpx.Response) -> APIError:
     if isinstance(err, UnexpectedRedirectError):
         err.location = location
     return err
+
+
+#: The path below the host where GoToTraining's REST API lives (``DEFAULT_BASE_URL`` ends in it).
+API_ROOT_PATH = "/G2T/rest"
+
+
+def missing_api_root(base_url: str) -> str | None:
+    """The hint for a 404 from a ``base_url`` without ``/G2T/rest`` (then every path is
+    wrong, and the 404 says nothing about the keys); ``None`` for a base URL that has it."""
+    if base_url.rstrip("/").endswith(API_ROOT_PATH):
+        return None
+    return (
+        f"base_url {scrub_url(base_url)!r} does not end in {API_ROOT_PATH}; the API's root is "
+        f"e.g. https://api.getgo.com{API_ROOT_PATH}. If the base URL is incomplete, every "
+        "request gets 404 whatever the keys"
+    )
+
+
+def _clip(text: str, secrets: tuple[str | None, ...]) -> str:
+    """``text`` redacted, then cut to 500 characters (in that order: a secret across the cut
+    would otherwise leak its first part)."""
+    return redact(text, *secrets)[:_MAX_MESSAGE]
 
 
 def _location(response: httpx.Response, request: httpx.Request | None) -> str | None:

@@ -1,29 +1,130 @@
-"""A client-side rate limiter usable from threads and asyncio tasks alike.
+"""A client-side rate limiter: usable from threads and asyncio tasks alike, fair between the
+clients that share it, and adaptive (a 429 lowers its rate, which then recovers).
 
-The bookkeeping (which slot does this request get?) happens under a ``threading.Lock`` and
-returns how long the caller must wait; the caller then sleeps with ``time.sleep`` or
-``asyncio.sleep``. The lock is never held while sleeping, so one limiter can be shared by a
-``GoToTraining`` and an ``AsyncGoToTraining`` and by any number of threads or tasks.
+Sans-IO: ``acquire(party)`` returns a ``Ticket``; ``ticket.wait()`` returns how many seconds
+to sleep before calling it again, ``0.0`` once the request may go. The caller sleeps
+(``time.sleep`` or ``asyncio.sleep``); the lock is held only for the bookkeeping, never while
+sleeping, so one limiter can be shared by ``GoToTraining`` and ``AsyncGoToTraining`` clients in
+any number of threads and event loops.
+
+**Fairness.** Waiting tickets are served round-robin between *parties* (each client is one
+party), first come first served within a party: start-time fair queueing, where a ticket's tag
+is one more than the larger of its party's previous tag and the tag last served, and the
+smallest tag goes next. Only the head of the queue is promised a slot (the next one); the others
+sleep until their estimated turn and ask again, so a newer ticket of a party with fewer waiting
+can be put ahead of them meanwhile. A sync client in one thread sharing the limiter with 32
+async workers of another client thus gets every other slot, not one in 33.
+
+**Adaptivity** (``adaptive=True``, the default). After a 429 (``throttled()``) the rate drops to
+half of what was being sent, recovers quickly (exponentially) to 90% of it -- just below where
+the server's limit was met -- and then creeps up by 0.5% of ``rate`` per second (the same for
+every client, so clients sharing a limit converge to equal shares) until it is back at ``rate``.
+A ``Retry-After`` pauses the limiter until it has passed (plus a fraction of an interval of
+jitter, so that clients throttled together do not resume together); slots promised before a
+429 are re-examined. Several processes on one account, each with its own limiter, thus settle
+at about their share instead of each retrying at the full rate.
 """
 
 from __future__ import annotations
 
 import math
+import random
 import threading
 import time
-from collections.abc import Callable
+from bisect import bisect_left
+from collections import deque
+from collections.abc import Callable, Hashable
 
 from ._errors import ValidationError
 
-__all__ = ["RateLimiter"]
+__all__ = ["RateLimiter", "Ticket"]
+
+#: The lowest configurable rate (one request per 1,000 s); lower rates overflow sleeps.
+MIN_RATE = 0.001
+#: The adaptive rate never drops below ``rate * MIN_FRACTION``.
+MIN_FRACTION = 1 / 64
+#: After a 429 the rate drops to ``DECREASE`` x the rate that was being sent ...
+DECREASE = 0.5
+#: ... recovers quickly (the gap halves every ``HALF_LIFE`` seconds) towards ``RECOVER`` x that
+#: rate (just below where the limit was met, so that several clients sharing it leave the
+#: server's own burst allowance room to refill) ...
+RECOVER = 0.9
+HALF_LIFE = 1.0
+_LN2 = math.log(2)
+#: ... and creeps beyond by ``PROBE`` x ``rate`` per second, to find capacity freed by others
+#: (additive, the same for every client: shares converge to fair ones), up to ``rate``.
+PROBE = 0.005
+#: ... faster and faster: after ``ACCELERATE`` seconds without a 429 the rate has grown by a
+#: further ``rate`` (a cubic term, as in TCP CUBIC), so a client whose co-users have gone
+#: is back at full speed within seconds rather than minutes.
+ACCELERATE = 20.0
+#: A ticket whose predecessors have not taken their slots this long after its own estimated
+#: turn takes the slot itself (a predecessor whose thread or event loop is stuck must not stall
+#: everybody behind it).
+STALL = 0.1
+#: How many recent grants estimate the rate actually sent (for the decrease after a 429).
+_RECENT = 10
+
+
+class Ticket:
+    """One request's place in a ``RateLimiter``: ``wait()`` until it returns ``0.0``.
+
+    A ticket that will not be used any more must be ``cancel()``-ed (the transport does this in
+    a ``finally``), or it holds up its party's later tickets for ``STALL`` seconds.
+    """
+
+    __slots__ = (
+        "epoch",
+        "granted",
+        "limiter",
+        "party",
+        "promise",
+        "promised_in",
+        "queued",
+        "seq",
+        "tag",
+    )
+
+    def __init__(self, limiter: RateLimiter, party: Hashable, seq: int) -> None:
+        self.limiter = limiter
+        self.party = party
+        self.seq = seq
+        self.granted = False
+        self.queued = False
+        self.tag = 0  # its place in the fair order (set when it starts waiting)
+        #: The slot the head of the queue was told to sleep until, and the limiter's throttle
+        #: count then (a 429 meanwhile voids the promise).
+        self.promise: float | None = None
+        self.promised_in = -1
+        #: The limiter's decrease epoch when the slot was granted (a 429 answering a request
+        #: sent before the last decrease does not decrease the rate again).
+        self.epoch = -1
+
+    def wait(self) -> float:
+        """Seconds to sleep before calling ``wait()`` again; ``0.0``: send the request now.
+
+        The head of the queue is told to sleep exactly until its slot and gets it when it
+        asks again, whatever the clock says (unless a 429 came in meanwhile).
+        """
+        return self.limiter._poll(self)
+
+    def cancel(self) -> None:
+        """Give up the place (no-op once granted)."""
+        self.limiter._cancel(self)
+
+    def __repr__(self) -> str:
+        state = "granted" if self.granted else ("waiting" if self.queued else "new")
+        return f"<Ticket {self.seq} {state}>"
 
 
 class RateLimiter:
-    """Token bucket: at most ``rate`` requests per second on average, bursts of ``burst``.
+    """At most ``rate`` requests per second on average, bursts of ``burst``; fair between the
+    parties (clients) sharing it; adaptive after 429s (see the module docstring).
 
-    The default burst of 1 spaces requests ``1/rate`` seconds apart, so no one-second window
-    ever holds more than ``rate`` requests; that is what GoTo's documented limit
-    ("10 requests per second") needs. A larger burst trades that guarantee for latency.
+    The default burst of 1 spaces requests ``1/rate`` seconds apart (a request that wakes a few
+    milliseconds late does not push the ones after it back: up to 10% of an interval is
+    forgiven), which is what GoTo's documented limit ("10 requests per second") needs. A larger
+    burst trades that spacing for latency.
     """
 
     def __init__(
@@ -31,34 +132,182 @@ class RateLimiter:
         rate: float,
         *,
         burst: float = 1.0,
+        adaptive: bool = True,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        for name, value, low in (("rate", rate, 0.0), ("burst", burst, 1.0)):
+        for name, value, low in (("rate", rate, MIN_RATE), ("burst", burst, 1.0)):
             if (
                 isinstance(value, bool)
                 or not isinstance(value, int | float)
                 or not math.isfinite(value)
-                or not (value > low if name == "rate" else value >= low)
+                or not value >= low
             ):
-                want = "> 0 requests/second" if name == "rate" else ">= 1"
+                want = f">= {low:g} requests/second" if name == "rate" else ">= 1"
                 raise ValidationError(name, f"expected a finite number {want}, got {value!r}")
+        if not isinstance(adaptive, bool):
+            raise ValidationError("adaptive", f"expected True or False, got {adaptive!r}")
         self.rate = float(rate)
         self.burst = float(burst)
+        self.adaptive = adaptive
         self._clock = clock
         self._lock = threading.Lock()
-        self._interval = 1.0 / self.rate
-        # "Theoretical arrival time" (GCRA): when the bucket would be full again.
+        # GCRA "theoretical arrival time": when the bucket would be full again.
         self._tat = clock()
+        self._pause_until = -math.inf
+        self._queues: dict[Hashable, list[Ticket]] = {}  # waiting tickets per party, by tag
+        self._served_tag = 0  # the tag of the last ticket served from the queue
+        self._seq = 0
+        # adaptive state: the rate the last 429 answered, when, and how many decreases so far
+        self._epoch = 0
+        self._throttled_rate = self.rate
+        self._throttled_at: float | None = None
+        self._recent: deque[float] = deque(maxlen=_RECENT)  # times of the latest grants
+        #: 429s reported with ``throttled()`` (useful in tests and metrics).
+        self.throttle_count = 0
 
     def __repr__(self) -> str:
-        return f"RateLimiter(rate={self.rate:g}, burst={self.burst:g})"
+        adaptive = "" if self.adaptive else ", adaptive=False"
+        return f"RateLimiter(rate={self.rate:g}, burst={self.burst:g}{adaptive})"
 
-    def reserve(self) -> float:
-        """Take one slot and return how many seconds to wait before using it (0 if none)."""
+    # -- the rate ------------------------------------------------------------------------------
+
+    @property
+    def current_rate(self) -> float:
+        """The rate in force now (below ``rate`` for a while after a 429)."""
+        with self._lock:
+            return self._rate_at(self._clock())
+
+    def _rate_at(self, now: float) -> float:
+        if self._throttled_at is None:
+            return self.rate
+        elapsed = max(0.0, now - self._throttled_at)
+        throttled = self._throttled_rate
+        target = RECOVER * throttled
+        rate = target - (target - DECREASE * throttled) * math.exp(-_LN2 * elapsed / HALF_LIFE)
+        rate += self.rate * (PROBE * elapsed + (elapsed / ACCELERATE) ** 3)
+        if rate >= self.rate:
+            self._throttled_at = None  # recovered
+            return self.rate
+        return max(rate, self.rate * MIN_FRACTION, MIN_RATE)
+
+    def _sent_rate(self) -> float | None:
+        """Requests per second over the latest grants (``None`` if too few)."""
+        recent = self._recent
+        if len(recent) < 3:
+            return None
+        span = recent[-1] - recent[0]
+        return (len(recent) - 1) / span if span > 0 else None
+
+    def throttled(self, ticket: Ticket | None = None, retry_after: float | None = None) -> None:
+        """Report a 429: pause until ``retry_after`` seconds from now (if given) and, when
+        adaptive, lower the rate -- unless ``ticket`` was granted before the last decrease (the
+        429 answers a request sent at the old rate, which was already lowered for)."""
         with self._lock:
             now = self._clock()
+            self.throttle_count += 1
+            if self.adaptive and (ticket is None or ticket.epoch == self._epoch):
+                rate = self._rate_at(now)
+                sent = self._sent_rate()
+                if sent is not None:  # limited by latency, not by us: what was sent got the 429
+                    rate = min(rate, sent)
+                self._throttled_rate = max(rate, self.rate * MIN_FRACTION, MIN_RATE)
+                self._throttled_at = now
+                self._epoch += 1
+                self._recent.clear()
+            if retry_after is not None and retry_after > 0:
+                # Jitter: clients told the same Retry-After must not all come back at once.
+                jitter = random.random() / self._rate_at(now)
+                self._pause_until = max(self._pause_until, now + retry_after + jitter)
+            if self._throttled_at is not None:  # recover from the pause's end, not during it
+                self._throttled_at = max(self._throttled_at, self._pause_until)
+
+    # -- slots -------------------------------------------------------------------------------
+
+    def acquire(self, party: Hashable = None) -> Ticket:
+        """A ticket for one request of ``party`` (any hashable; the clients use themselves)."""
+        with self._lock:
+            self._seq += 1
+            return Ticket(self, party, self._seq)
+
+    def reserve(self) -> float:
+        """Take the next free slot at once and return how many seconds to wait before using it.
+
+        Low-level and not fair (it goes ahead of every waiting ticket); the clients use
+        ``acquire()``.
+        """
+        with self._lock:
+            now = self._clock()
+            interval = 1.0 / self._rate_at(now)
             tat = max(self._tat, now)
-            # The request may go at tat - (burst - 1) * interval; it uses one interval.
-            allowed_at = tat - (self.burst - 1.0) * self._interval
-            self._tat = tat + self._interval
+            allowed_at = max(tat - (self.burst - 1.0) * interval, self._pause_until)
+            self._tat = max(tat, allowed_at) + interval
             return max(0.0, allowed_at - now)
+
+    def _grant(self, ticket: Ticket, at: float, interval: float) -> float:
+        """Give ``ticket`` the slot at ``at`` (the request goes now)."""
+        # A slot taken late by up to 10% of an interval (a sleeper woken a little late) keeps
+        # the schedule, so such delays do not add up; later than that (the limiter was idle),
+        # the schedule restarts from then.
+        tat = self._tat
+        self._tat = (tat if tat <= at <= tat + 0.1 * interval else max(tat, at)) + interval
+        if ticket.queued:
+            self._dequeue(ticket)
+            self._served_tag = max(self._served_tag, ticket.tag)
+        ticket.granted = True
+        ticket.epoch = self._epoch
+        self._recent.append(at)
+        return 0.0
+
+    def _poll(self, ticket: Ticket) -> float:
+        with self._lock:
+            if ticket.granted:
+                return 0.0
+            now = self._clock()
+            interval = 1.0 / self._rate_at(now)
+            start = max(self._tat - (self.burst - 1.0) * interval, self._pause_until)
+            if not ticket.queued:
+                if not self._queues and now >= start:  # nobody waiting, the slot is free
+                    return self._grant(ticket, now, interval)
+                queue = self._queues.setdefault(ticket.party, [])
+                ticket.tag = max(self._served_tag, queue[-1].tag if queue else 0) + 1
+                queue.append(ticket)
+                ticket.queued = True
+            rank = self._rank(ticket)
+            if rank == 0:
+                promise, ticket.promise = ticket.promise, None
+                if promise is not None and ticket.promised_in == self.throttle_count:
+                    return self._grant(ticket, max(promise, start), interval)  # slept until it
+                if now >= start:
+                    return self._grant(ticket, now, interval)
+                ticket.promise, ticket.promised_in = start, self.throttle_count
+                return start - now
+            ticket.promise = None
+            due = start + rank * interval
+            if now >= due + STALL:  # the tickets ahead let their slots pass: take this one
+                return self._grant(ticket, now, interval)
+            # Sleep until the estimated turn and ask again (another party's ticket may have
+            # been put ahead meanwhile); soon, if the turn is due but a predecessor has not
+            # taken its slot yet.
+            return max(due - now, min(interval / 4, 0.01))
+
+    def _rank(self, ticket: Ticket) -> int:
+        """How many waiting tickets go before ``ticket``: those with a smaller tag (by age
+        among equal tags)."""
+        order = (ticket.tag, ticket.seq)
+        return sum(bisect_left(queue, order, key=_order) for queue in self._queues.values())
+
+    def _dequeue(self, ticket: Ticket) -> None:
+        queue = self._queues[ticket.party]
+        del queue[bisect_left(queue, (ticket.tag, ticket.seq), key=_order)]
+        if not queue:
+            del self._queues[ticket.party]
+        ticket.queued = False
+
+    def _cancel(self, ticket: Ticket) -> None:
+        with self._lock:
+            if ticket.queued:
+                self._dequeue(ticket)
+
+
+def _order(ticket: Ticket) -> tuple[int, int]:
+    return ticket.tag, ticket.seq

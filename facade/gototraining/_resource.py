@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar
 
 from ._download import Target, async_download, sync_download
-from ._errors import NotFoundError, scrub_url
 from ._options import CallOptions
 from ._transport import Action, AsyncTransport, Call, Sleep, SyncTransport, _Settings, pipeline
 
@@ -287,21 +286,6 @@ def utc_z(value: datetime) -> datetime:
     )
 
 
-#: The path below the host where GoToTraining's REST API lives (``DEFAULT_BASE_URL`` ends in it).
-API_ROOT_PATH = "/G2T/rest"
-
-
-def _note_base_url(exc: NotFoundError, base_url: str) -> None:
-    """Explain a 404 from a base URL without ``/G2T/rest``: then every path is wrong, and the
-    404 says nothing about the key the caller passed."""
-    if not base_url.rstrip("/").endswith(API_ROOT_PATH):
-        exc.add_note(
-            f"base_url {scrub_url(base_url)!r} does not end in {API_ROOT_PATH}; the API's root "
-            f"is e.g. https://api.getgo.com{API_ROOT_PATH}. If the base URL is incomplete, "
-            "every request gets 404 whatever the keys"
-        )
-
-
 class SyncResource:
     """Base of the sync resource namespaces (``client.trainings`` etc.)."""
 
@@ -313,19 +297,11 @@ class SyncResource:
         return self._client.organizer_key
 
     def _request(self, call: Call[T], options: CallOptions) -> T:
-        try:
-            return self._client._transport.request(call, options)
-        except NotFoundError as exc:
-            _note_base_url(exc, self._client.base_url)
-            raise
+        return self._client._transport.request(call, options)
 
     def _run(self, plan: Plan[T], options: CallOptions) -> T:
         transport = self._client._transport
-        try:
-            return transport.run(plan(Context(transport.settings, options)))
-        except NotFoundError as exc:
-            _note_base_url(exc, self._client.base_url)
-            raise
+        return transport.run(plan(Context(transport.settings, options)))
 
     def _download(self, download: Download, options: CallOptions) -> Path:
         url = self._request(download.call, options)
@@ -333,11 +309,7 @@ class SyncResource:
 
     def _batch(self, batch: Batch[T], options: CallOptions) -> list[T]:
         transport = self._client._transport
-        try:
-            return run_batch_sync(transport, batch, Context(transport.settings, options))
-        except NotFoundError as exc:
-            _note_base_url(exc, self._client.base_url)
-            raise
+        return run_batch_sync(transport, batch, Context(transport.settings, options))
 
 
 class AsyncResource:
@@ -351,19 +323,11 @@ class AsyncResource:
         return self._client.organizer_key
 
     async def _request(self, call: Call[T], options: CallOptions) -> T:
-        try:
-            return await self._client._transport.request(call, options)
-        except NotFoundError as exc:
-            _note_base_url(exc, self._client.base_url)
-            raise
+        return await self._client._transport.request(call, options)
 
     async def _run(self, plan: Plan[T], options: CallOptions) -> T:
         transport = self._client._transport
-        try:
-            return await transport.run(plan(Context(transport.settings, options)))
-        except NotFoundError as exc:
-            _note_base_url(exc, self._client.base_url)
-            raise
+        return await transport.run(plan(Context(transport.settings, options)))
 
     async def _download(self, download: Download, options: CallOptions) -> Path:
         url = await self._request(download.call, options)
@@ -371,8 +335,4 @@ class AsyncResource:
 
     async def _batch(self, batch: Batch[T], options: CallOptions) -> list[T]:
         transport = self._client._transport
-        try:
-            return await run_batch_async(transport, batch, Context(transport.settings, options))
-        except NotFoundError as exc:
-            _note_base_url(exc, self._client.base_url)
-            raise
+        return await run_batch_async(transport, batch, Context(transport.settings, options))

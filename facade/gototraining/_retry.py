@@ -20,9 +20,17 @@ __all__ = ["RetryPolicy", "parse_retry_after"]
 IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 #: Statuses worth another attempt for idempotent requests.
 RETRY_STATUSES: Final = frozenset({429, 502, 503, 504})
+#: Statuses that say the request was not processed, so any method may be repeated: 429 (the
+#: API refuses requests over its rate limit before handling them).
+NOT_PROCESSED_STATUSES: Final = frozenset({429})
 #: Retryable statuses after which the request may nevertheless have been applied (a gateway
 #: lost the backend's answer). 429 and 503 mean "not processed".
 MAYBE_APPLIED_STATUSES: Final = frozenset({502, 504})
+#: The longest wait (seconds) any setting may ask for: larger values overflow ``time.sleep``
+#: and the event loop's timers, and nobody means them.
+MAX_SECONDS: Final = 1_000_000.0
+#: Exponents past this give the same capped delay (and 2.0 ** 1024 overflows).
+_MAX_EXPONENT = 64
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
@@ -80,7 +88,8 @@ class RetryPolicy:
     ``Retry-After`` header, when present, replaces the computed delay but is capped at
     ``retry_after_cap`` seconds.
 
-    What is retried: GET/PUT/DELETE on connection errors, timeouts, 429 and 502/503/504; POST
+    What is retried: every method on 429 (the API refuses requests over its rate limit without
+    processing them); GET/PUT/DELETE on connection errors, timeouts and 502/503/504; POST
     only when the request provably never reached the server (connect error, connect or pool
     timeout), because GoTo's POSTs (schedule a training, register someone) are not idempotent.
     A POST the caller made safe to replay (``registrants.register(if_exists="return")``: the
@@ -88,20 +97,30 @@ class RetryPolicy:
     ``idempotent=True`` and then retried like a PUT; a PUT whose replay would have a side
     effect (``trainings.set_organizers(notify=True)`` and ``trainings.update_times`` with
     notifications: emails sent twice) is passed ``idempotent=False`` and retried like a POST.
-    500 is never retried.
+    500 is never retried. Waits are at most ``MAX_SECONDS`` (1,000,000 s), ``max_retries`` at
+    most 1,000.
+
+    429s have their own budget, ``rate_limit_retries`` (default 6), on top of ``max_retries``:
+    a 429 says "not processed, come back later", so repeating it costs only time, and several
+    clients sharing one account's limit may each see a few in a row before their limiters
+    (adaptive, see ``RateLimiter``) have settled. ``RetryPolicy(rate_limit_retries=0)`` raises
+    ``RateLimitError`` at the first 429.
     """
 
-    max_retries: int = attrs.field(default=2, validator=_number(integer=True))
-    backoff_base: float = attrs.field(default=0.5, validator=_number())
-    backoff_max: float = attrs.field(default=8.0, validator=_number())
-    retry_after_cap: float = attrs.field(default=60.0, validator=_number())
+    max_retries: int = attrs.field(default=2, validator=_number(integer=True, maximum=1000))
+    rate_limit_retries: int = attrs.field(
+        default=6, validator=_number(integer=True, maximum=1000), kw_only=True
+    )
+    backoff_base: float = attrs.field(default=0.5, validator=_number(maximum=MAX_SECONDS))
+    backoff_max: float = attrs.field(default=8.0, validator=_number(maximum=MAX_SECONDS))
+    retry_after_cap: float = attrs.field(default=60.0, validator=_number(maximum=MAX_SECONDS))
     jitter: float = attrs.field(default=0.25, validator=_number(maximum=1.0))
 
     def backoff(self, attempt: int, retry_after: float | None = None) -> float:
         """Seconds to wait before retry number ``attempt + 1`` (``attempt`` counts from 0)."""
         if retry_after is not None:
             return min(retry_after, self.retry_after_cap)
-        delay = min(self.backoff_max, self.backoff_base * (2.0**attempt))
+        delay = min(self.backoff_max, self.backoff_base * (2.0 ** min(attempt, _MAX_EXPONENT)))
         return delay * (1.0 - self.jitter * random.random())
 
     def should_retry_status(
@@ -110,7 +129,10 @@ class RetryPolicy:
         """Whether an HTTP error status is retryable for this method.
 
         ``idempotent`` overrides the method's own answer (``None``: decided by the method).
+        A 429 is retried for every method: the API refused the request without processing it.
         """
+        if status in NOT_PROCESSED_STATUSES:
+            return True
         if idempotent is None:
             idempotent = method.upper() in IDEMPOTENT_METHODS
         return idempotent and status in RETRY_STATUSES

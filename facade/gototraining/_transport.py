@@ -20,20 +20,36 @@ from typing import Any, Generic, TypeVar
 import attrs
 import httpx
 
+from . import _attempt
+from ._body import (
+    DEFAULT_MAX_RESPONSE_SIZE,
+    ERROR_BODY_LIMIT,
+    is_truncated,
+    read_async,
+    read_sync,
+)
 from ._errors import (
     APIConnectionError,
     APIError,
     APITimeoutError,
+    AuthenticationError,
+    ClientClosedError,
     DecodeError,
+    GoToTrainingError,
+    NotFoundError,
     RateLimitError,
+    ResponseTooLargeError,
     TransportError,
+    UnexpectedRedirectError,
+    WrongEventLoopError,
     credential,
     error_from_response,
+    missing_api_root,
     redact,
     safe_url,
 )
 from ._options import DEFAULT_OPTIONS, CallOptions
-from ._ratelimit import RateLimiter
+from ._ratelimit import RateLimiter, Ticket
 from ._retry import MAYBE_APPLIED_STATUSES, RetryPolicy, parse_retry_after
 from ._types import NotGiven, TimeoutTypes
 
@@ -122,8 +138,29 @@ def decode_json(decoder: Callable[[Any], T]) -> Callable[[httpx.Response], T]:
 
 
 def no_content(response: httpx.Response) -> None:
-    """Decoder for 204 operations: the body is ignored."""
-    return
+    """Decoder for 204 operations: no body, or a JSON one (ignored).
+
+    Anything else on a 2xx -- typically a proxy's or captive portal's HTML login page
+    answering 200 -- is a ``DecodeError``: the API did not answer, so nothing says the request
+    was applied.
+    """
+    content = response.content
+    if not content or not 200 <= response.status_code < 300:
+        return
+    content_type = response.headers.get("content-type", "")
+    if "json" in content_type.lower():
+        try:
+            json.loads(content)
+        except (ValueError, RecursionError):
+            pass
+        else:
+            return
+    raise DecodeError(
+        f"expected no content, got {len(content):,} bytes of {content_type or 'unknown type'} "
+        f"with {response.status_code} (a proxy or login page answering instead of the API?); "
+        "the request may or may not have been applied",
+        response=response,
+    )
 
 
 # Send, Sleep and _Settings are internal and plain slotted classes, not attrs classes: each
@@ -132,12 +169,19 @@ def no_content(response: httpx.Response) -> None:
 
 
 class Send:
-    """Action: send this request and resume the pipeline with the response."""
+    """Action: send this request and resume the pipeline with the response, its body read
+    (at most ``max_response_size`` bytes for a 2xx, 64 KiB otherwise: a longer body is cut
+    one byte past the limit). ``timeouts``: the request's httpx timeouts, restored before
+    every attempt; the largest of them (``budget``) is the attempt's deadline."""
 
-    __slots__ = ("request",)
+    __slots__ = ("budget", "request", "timeouts")
 
-    def __init__(self, request: httpx.Request) -> None:
+    def __init__(
+        self, request: httpx.Request, timeouts: dict[str, float | None] | None = None
+    ) -> None:
         self.request = request
+        self.timeouts = timeouts
+        self.budget = _attempt.budget(timeouts)
 
     def __repr__(self) -> str:
         return f"Send(request={self.request!r})"
@@ -169,9 +213,19 @@ Action = Send | Sleep
 
 
 class _Settings:
-    """What a pipeline needs from its client (built once per client)."""
+    """What a pipeline needs from its client (built once per client). Also the client's
+    party in a shared ``RateLimiter``."""
 
-    __slots__ = ("auth", "base_url", "build_request", "headers", "limiter", "retry", "timeout")
+    __slots__ = (
+        "auth",
+        "base_url",
+        "build_request",
+        "headers",
+        "limiter",
+        "max_response_size",
+        "retry",
+        "timeout",
+    )
 
     def __init__(
         self,
@@ -183,6 +237,7 @@ class _Settings:
         headers: dict[str, str],
         timeout: TimeoutTypes | NotGiven,
         build_request: Callable[..., httpx.Request],
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
     ) -> None:
         self.base_url = base_url
         self.auth = auth
@@ -191,6 +246,23 @@ class _Settings:
         self.headers = headers
         self.timeout = timeout
         self.build_request = build_request
+        self.max_response_size = max_response_size
+
+    def body_limit(self, status: int) -> int:
+        """How many body bytes to read for a response with this status."""
+        return self.max_response_size if 200 <= status < 300 else ERROR_BODY_LIMIT
+
+    def secrets(self) -> tuple[str | None, ...]:
+        """Secrets the auth knows besides the request's own header (redacted from errors)."""
+        known = getattr(self.auth, "_secrets", None)
+        return tuple(known()) if callable(known) else ()
+
+    def rejected_hint(self) -> str:
+        """What to do when the API refuses the token (the auth knows best; see ``_auth``)."""
+        hint = getattr(self.auth, "_rejected_hint", None)
+        if callable(hint):
+            return str(hint())
+        return "the API refused the credentials: check that the access token is current"
 
     def __repr__(self) -> str:
         return (
@@ -211,19 +283,24 @@ _NOT_SENT = (
 
 
 def _transport_error(
-    exc: httpx.RequestError, method: str, url: str, secret: str | None = None
+    exc: httpx.RequestError,
+    method: str,
+    url: str,
+    *secrets: str | None,
+    token_request: bool = False,
 ) -> TransportError:
     """The typed error for an httpx failure, with a message that says what happened.
 
     The text of ``httpx`` protocol errors is never copied: a ``LocalProtocolError`` quotes the
     offending header value (e.g. ``Bearer <token>``). Other texts (``[Errno 111] Connection
-    refused``) are kept, with the request's credential redacted all the same.
+    refused``) are kept, with the ``secrets`` redacted all the same. ``token_request``: the
+    failed request is the token request sent before the API request, which was not sent.
     """
     name = type(exc).__name__
     if isinstance(exc, httpx.ProtocolError):
         what = name
     else:
-        detail = " ".join(redact(str(exc), secret).split())[:200]
+        detail = redact(" ".join(str(exc).split()), *secrets)[:200]
         what = f"{name}: {detail}" if detail else name
     not_sent = isinstance(exc, _NOT_SENT)
     tail = (
@@ -250,7 +327,53 @@ def _transport_error(
         message = f"the connection broke before the response was complete ({what})"
     else:  # DecodingError & co.: a response arrived but could not be read
         cls, message = TransportError, f"the response could not be read ({what})"
+    if token_request:
+        message = f"refreshing the access token failed: {message}"
+        tail, not_sent = "the API request was not sent", True
     return cls(f"{message}; {tail}", method=method, url=url, maybe_sent=not not_sent)
+
+
+class UnusableRedirect(Exception):
+    """Thrown into a pipeline when httpx rejected a redirect's ``Location`` (``mailto:``,
+    ``javascript:``, ``data:``, control characters) and discarded the response: ``request``
+    is the request that was answered so (the API request, or a token request)."""
+
+    def __init__(self, request: httpx.Request) -> None:
+        self.request = request
+        super().__init__("redirect to a Location that is not an http(s) URL")
+
+
+def _unusable_redirect(
+    call: Call[Any], request: httpx.Request, answered: httpx.Request
+) -> GoToTrainingError:
+    what = "a Location that is not an http(s) URL (e.g. mailto:, javascript:, data:)"
+    if answered is not request:
+        return UnexpectedRedirectError(
+            0,
+            f"the token endpoint redirected to {what}; not followed, the API request was not sent",
+            method=answered.method,
+            url=safe_url(answered.url),
+        )
+    if call.redirect_is_result:
+        return DecodeError(f"the redirect points to {what}")
+    return UnexpectedRedirectError(
+        0,
+        f"unexpected redirect to {what} (not followed; is a proxy or login page in the way?)",
+        method=request.method,
+        url=safe_url(request.url),
+    )
+
+
+def _take_slot(limiter: RateLimiter, party: object) -> Generator[Action, Any, Ticket]:
+    """Wait for a slot of the limiter (fair between its parties; see ``_ratelimit``)."""
+    ticket = limiter.acquire(party)
+    try:
+        while (wait := ticket.wait()) > 0:
+            yield Sleep(wait)
+    except BaseException:  # closed while sleeping (cancelled, interrupted): give the place up
+        ticket.cancel()
+        raise
+    return ticket
 
 
 def pipeline(
@@ -269,26 +392,36 @@ def pipeline(
         # NotGiven -> the httpx client's own default timeout
         **({} if isinstance(timeout, NotGiven) else {"timeout": timeout}),
     )
+    send = Send(request, request.extensions.get("timeout"))
     retry = settings.retry
+    limiter = settings.limiter
     # None: the retry policy decides by the method; True/False: the Call knows better.
     idempotent = call.replay_safe
-    attempt = 0
+    attempt = 0  # retries so far (the backoff grows with it)
+    throttled = 0  # ... of which after a 429 (their own budget: rate_limit_retries)
     # An earlier attempt may have been applied although we got no (good) answer to it.
     maybe_applied = False
     while True:
-        if settings.limiter is not None:
-            wait = settings.limiter.reserve()
-            if wait > 0:
-                yield Sleep(wait)
+        ticket = None if limiter is None else (yield from _take_slot(limiter, settings))
         started = time.perf_counter()
         try:
-            response: httpx.Response = yield Send(request)
+            response: httpx.Response = yield send
+        except UnusableRedirect as bad:
+            raise _unusable_redirect(call, request, bad.request) from None
         except httpx.RequestError as exc:
             elapsed_ms = (time.perf_counter() - started) * 1000
-            error = _transport_error(exc, method, safe_url(request.url), credential(request))
-            if attempt < retry.max_retries and retry.should_retry_exception(
-                method, exc, idempotent=idempotent
-            ):
+            failed: httpx.Request | None = getattr(exc, "_request", None)
+            secrets = (credential(request), *settings.secrets())
+            token_failed = failed is not None and failed is not request
+            if failed is not None and token_failed:  # the token request failed
+                error = _transport_error(
+                    exc, failed.method, safe_url(failed.url), *secrets, token_request=True
+                )
+                retryable = True  # nothing reached the API
+            else:
+                error = _transport_error(exc, method, safe_url(request.url), *secrets)
+                retryable = retry.should_retry_exception(method, exc, idempotent=idempotent)
+            if attempt - throttled < retry.max_retries and retryable:
                 maybe_applied = maybe_applied or error.maybe_sent
                 delay = retry.backoff(attempt)
                 logger.info(
@@ -311,6 +444,8 @@ def pipeline(
             call.operation,
         )
         if 200 <= status < 300 or (call.redirect_is_result and 300 <= status < 400):
+            if is_truncated(response):
+                raise ResponseTooLargeError(settings.body_limit(status), response=response)
             return call.decode(response)
         if status == 404 and maybe_applied and call.replay_404_is_success:
             logger.info(
@@ -321,14 +456,26 @@ def pipeline(
                 call.operation,
             )
             return call.decode(response)
-        err: APIError = error_from_response(response)
-        if attempt < retry.max_retries and retry.should_retry_status(
-            method, status, idempotent=idempotent
-        ):
+        err: APIError = error_from_response(response, *settings.secrets())
+        if isinstance(err, AuthenticationError):
+            err.hint = settings.rejected_hint()
+        elif isinstance(err, NotFoundError):
+            err.hint = missing_api_root(settings.base_url)
+        retry_after = err.retry_after if isinstance(err, RateLimitError) else None
+        if retry_after is None:  # 503s may carry Retry-After too
+            retry_after = parse_retry_after(response.headers.get("retry-after"))
+        if retry_after is not None:
+            retry_after = min(retry_after, retry.retry_after_cap)
+        if status == 429 and limiter is not None:
+            limiter.throttled(ticket, retry_after)
+        budget_left = (
+            throttled < retry.rate_limit_retries
+            if status == 429
+            else attempt - throttled < retry.max_retries
+        )
+        if budget_left and retry.should_retry_status(method, status, idempotent=idempotent):
             maybe_applied = maybe_applied or status in MAYBE_APPLIED_STATUSES
-            retry_after = err.retry_after if isinstance(err, RateLimitError) else None
-            if retry_after is None:  # 503s may carry Retry-After too
-                retry_after = parse_retry_after(response.headers.get("retry-after"))
+            throttled += status == 429
             delay = retry.backoff(attempt, retry_after)
             logger.info(
                 "%s %s -> %d (attempt %d); retrying in %.2f s",
@@ -353,6 +500,7 @@ def _make_settings(
     limiter: RateLimiter | None,
     headers: dict[str, str],
     timeout: TimeoutTypes | NotGiven,
+    max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
 ) -> _Settings:
     return _Settings(
         base_url=base_url.rstrip("/"),
@@ -362,20 +510,60 @@ def _make_settings(
         headers=headers,
         timeout=timeout,
         build_request=http_client.build_request,
+        max_response_size=max_response_size,
     )
+
+
+_CLOSED = "this client was closed; create a new one"
+
+
+def _begin_attempt(send: Send, *, closed: bool) -> tuple[httpx.Request, _attempt.Attempt, Any]:
+    """Refuse a closed client; restore the request's timeouts (the auth flow may have cut them
+    to the deadline in an earlier attempt); start the attempt (``_attempt.finish`` it)."""
+    if closed:
+        raise ClientClosedError(_CLOSED)
+    request = send.request
+    if send.timeouts is not None and request.extensions.get("timeout") is not send.timeouts:
+        request.extensions["timeout"] = send.timeouts
+    attempt, token = _attempt.start(send.budget)
+    return request, attempt, token
+
+
+def _send_error(
+    exc: Exception,
+    client: httpx.Client | httpx.AsyncClient,
+    request: httpx.Request,
+    attempt: _attempt.Attempt,
+) -> Exception | None:
+    """What to raise instead of an exception from ``send`` that is no transport failure
+    (``None``: raise it as it is): a ``Location`` httpx rejected, or the client closed by
+    another thread or task meanwhile."""
+    if isinstance(exc, httpx.InvalidURL | httpx.RemoteProtocolError):
+        if _attempt.is_bad_location(exc):
+            return UnusableRedirect(attempt.token_request or request)
+    elif client.is_closed:
+        return ClientClosedError(_CLOSED)
+    return None
 
 
 class SyncTransport:
     """Runs pipelines with an ``httpx.Client`` and ``time.sleep``.
 
     Redirects are never followed, whatever the ``httpx`` client's default: the only redirect
-    the API sends (getRecordingDownloadById's 302) is the operation's result.
+    the API sends (getRecordingDownloadById's 302) is the operation's result. Every attempt is
+    bounded by its deadline (see ``_attempt``); with ``deadline_backend`` (an HTTP client the SDK
+    created and equipped with ``_attempt.install``) every socket operation is, otherwise the
+    deadline is checked between body chunks.
     """
 
-    def __init__(self, http_client: httpx.Client, **settings: Any) -> None:
+    def __init__(
+        self, http_client: httpx.Client, *, deadline_backend: bool = False, **settings: Any
+    ) -> None:
         self.http_client = http_client
         self.settings = _make_settings(http_client, **settings)
         self.sleep: Callable[[float], None] = time.sleep  # replaceable in tests
+        self.deadline_backend = deadline_backend
+        self.closed = False
 
     def run(self, gen: Generator[Action, Any, T]) -> T:
         """Drive an action generator to completion (pipelines and multi-step plans alike)."""
@@ -387,10 +575,8 @@ class SyncTransport:
                     action = gen.send(None)
                     continue
                 try:
-                    response = self.http_client.send(
-                        action.request, auth=self.settings.auth, follow_redirects=False
-                    )
-                except httpx.RequestError as exc:
+                    response = self._send(action)
+                except (httpx.RequestError, UnusableRedirect) as exc:
                     action = gen.throw(exc)
                 else:
                     action = gen.send(response)
@@ -399,6 +585,25 @@ class SyncTransport:
             return result
         finally:
             gen.close()
+
+    def _send(self, send: Send) -> httpx.Response:
+        """One attempt: send, read the body (bounded), all within the attempt's deadline."""
+        client = self.http_client
+        request, attempt, token = _begin_attempt(send, closed=self.closed or client.is_closed)
+        try:
+            try:
+                response = client.send(
+                    request, auth=self.settings.auth, follow_redirects=False, stream=True
+                )
+            except (httpx.InvalidURL, httpx.RemoteProtocolError, RuntimeError) as exc:
+                mapped = _send_error(exc, client, request, attempt)
+                if mapped is None:
+                    raise
+                raise mapped from exc
+            read_sync(response, self.settings.body_limit(response.status_code), attempt)
+            return response
+        finally:
+            _attempt.finish(token)
 
     def request(self, call: Call[T], options: CallOptions = DEFAULT_OPTIONS) -> T:
         """Send one call through the pipeline."""
@@ -406,18 +611,30 @@ class SyncTransport:
 
 
 class AsyncTransport:
-    """Runs pipelines with an ``httpx.AsyncClient`` and ``asyncio.sleep``."""
+    """Runs pipelines with an ``httpx.AsyncClient`` and ``asyncio.sleep``.
 
-    def __init__(self, http_client: httpx.AsyncClient, **settings: Any) -> None:
+    Bound to the event loop it is first used in (pooled connections belong to it). Attempts
+    are bounded by their deadline: with ``deadline_backend`` at every socket operation,
+    otherwise by running the attempt under ``asyncio.timeout``.
+    """
+
+    def __init__(
+        self, http_client: httpx.AsyncClient, *, deadline_backend: bool = False, **settings: Any
+    ) -> None:
         self.http_client = http_client
         self.settings = _make_settings(http_client, **settings)
         import asyncio  # lazily: sync-only users do not pay asyncio's import time
 
+        self._asyncio = asyncio
         self.sleep: Callable[[float], Any] = asyncio.sleep  # replaceable in tests
+        self.deadline_backend = deadline_backend
+        self.closed = False
+        self._loop: object = None
 
     async def run(self, gen: Generator[Action, Any, T]) -> T:
         """Drive an action generator to completion (pipelines and multi-step plans alike)."""
         try:
+            self._check_loop()
             action = next(gen)
             while True:
                 if isinstance(action, Sleep):
@@ -425,10 +642,8 @@ class AsyncTransport:
                     action = gen.send(None)
                     continue
                 try:
-                    response = await self.http_client.send(
-                        action.request, auth=self.settings.auth, follow_redirects=False
-                    )
-                except httpx.RequestError as exc:
+                    response = await self._send(action)
+                except (httpx.RequestError, UnusableRedirect) as exc:
                     action = gen.throw(exc)
                 else:
                     action = gen.send(response)
@@ -437,6 +652,49 @@ class AsyncTransport:
             return result
         finally:
             gen.close()
+
+    def _check_loop(self) -> None:
+        loop = self._asyncio.get_running_loop()
+        if self._loop is None:
+            self._loop = loop
+        elif self._loop is not loop:
+            raise WrongEventLoopError(
+                "this AsyncGoToTraining was first used in another event loop, and its pooled "
+                "connections belong to that loop; create one client per event loop"
+            )
+
+    async def _send(self, send: Send) -> httpx.Response:
+        client = self.http_client
+        request, attempt, token = _begin_attempt(send, closed=self.closed or client.is_closed)
+        try:
+            if self.deadline_backend or attempt.budget is None:
+                return await self._exchange(request, attempt)
+            scope = self._asyncio.timeout(attempt.budget)
+            try:
+                async with scope:
+                    return await self._exchange(request, attempt)
+            except TimeoutError:
+                if scope.expired():
+                    raise httpx.ReadTimeout(
+                        "the call's timeout ran out", request=attempt.token_request or request
+                    ) from None
+                raise
+        finally:
+            _attempt.finish(token)
+
+    async def _exchange(self, request: httpx.Request, attempt: _attempt.Attempt) -> httpx.Response:
+        client = self.http_client
+        try:
+            response = await client.send(
+                request, auth=self.settings.auth, follow_redirects=False, stream=True
+            )
+        except (httpx.InvalidURL, httpx.RemoteProtocolError, RuntimeError) as exc:
+            mapped = _send_error(exc, client, request, attempt)
+            if mapped is None:
+                raise
+            raise mapped from exc
+        await read_async(response, self.settings.body_limit(response.status_code))
+        return response
 
     async def request(self, call: Call[T], options: CallOptions = DEFAULT_OPTIONS) -> T:
         """Send one call through the pipeline."""

@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 
 from ._errors import ValidationError
+from ._retry import MAX_SECONDS
 from ._types import NotGiven
 
 __all__ = [
@@ -277,18 +278,35 @@ def text(
 
 
 def timeout(value: object, name: str = "timeout") -> None:
-    """A timeout as the clients and every method take it: positive finite seconds, an
-    ``httpx.Timeout``, ``None`` (no timeout) or ``NOT_GIVEN`` (the default). One check for the
-    constructors' and the per-call ``timeout=``, so a bad value fails before anything is sent
-    (httpx itself would only fail at send time, with a ``TypeError``)."""
-    if value is None or isinstance(value, NotGiven | httpx.Timeout):
+    """A timeout as the clients and every method take it: positive finite seconds (at most
+    1,000,000), an ``httpx.Timeout`` whose parts are such seconds or ``None``, ``None`` (no
+    timeout) or ``NOT_GIVEN`` (the default). One check for the constructors' and the per-call
+    ``timeout=``, so a bad value fails before anything is sent (httpx itself would only fail
+    at send time, with a ``TypeError``, or overflow a socket timeout)."""
+    if value is None or isinstance(value, NotGiven):
+        return
+    if isinstance(value, httpx.Timeout):
+        for part in ("connect", "read", "write", "pool"):
+            seconds = getattr(value, part)
+            if seconds is not None:
+                _seconds(seconds, f"{name}.{part}")
         return
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValidationError(
             name, f"expected seconds, an httpx.Timeout or None, got {type(value).__name__}"
         )
+    _seconds(value, name)
+
+
+def _seconds(value: object, name: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValidationError(name, f"expected seconds or None, got {type(value).__name__}")
     if not (value > 0 and math.isfinite(value)):
         raise ValidationError(name, f"expected a positive number of seconds, got {value!r}")
+    if value > MAX_SECONDS:
+        raise ValidationError(
+            name, f"expected at most {MAX_SECONDS:,.0f} seconds (None: no timeout), got {value!r}"
+        )
 
 
 def boolean(value: object, name: str) -> bool:

@@ -4,6 +4,7 @@
 - ``sb``: the session's sandbox (the installed ``gototraining_sandbox`` fixture), reset per test.
 - ``FUZZ``: hypothesis settings for the fuzz tests: small by default, ``HYPOTHESIS_PROFILE=soak``
   for the soak size.
+- ``hostile``: one ``HostileServer`` (hostile.py) for the session, reset per use.
 - ``@pytest.mark.soak`` tests only run under ``make soak``: pytest's addopts deselect them
   (``-m "not soak"``, pyproject.toml), ``make soak`` selects ``-m "soak or fuzz"`` with the
   soak hypothesis profile.
@@ -12,11 +13,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
 from sdk.conftest import Flavor, flavor  # noqa: F401  (re-exported fixture)
+
+from .hostile import HostileServer
 
 #: Examples per fuzz test (test_fuzz_decoding.py, test_spec_decoding.py: the spec-driven tests use
 #: a half or a quarter of it in CI, all of it under `make soak`).
@@ -37,3 +41,16 @@ FUZZ = settings(
 def sb(gototraining_sandbox: Any) -> Any:
     """The session sandbox, reset to its seeded state (fails the test on spec violations)."""
     return gototraining_sandbox
+
+
+@pytest.fixture(scope="session")
+def hostile_server() -> Iterator[HostileServer]:
+    with HostileServer() as server:
+        yield server
+
+
+@pytest.fixture
+def hostile(hostile_server: HostileServer) -> HostileServer:
+    """The session's hostile server, with no answers configured and no requests recorded."""
+    hostile_server.reset()
+    return hostile_server

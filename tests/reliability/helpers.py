@@ -15,10 +15,15 @@ from gototraining import RetryPolicy
 START = datetime(2031, 3, 1, 9, tzinfo=UTC)
 END = datetime(2031, 3, 1, 11, tzinfo=UTC)
 
-#: Retries as in production (max_retries=2) but with tiny waits, so the matrix is fast.
-MAX_RETRIES = 2
+#: Retries as in production (max_retries=2) but with tiny waits, so the matrix is fast; 429s
+#: have their own, smaller than default, budget.
+MAX_RETRIES, RATE_LIMIT_RETRIES = 2, 3
 FAST_RETRY = RetryPolicy(
-    max_retries=MAX_RETRIES, backoff_base=0.01, backoff_max=0.02, retry_after_cap=0.01
+    max_retries=MAX_RETRIES,
+    backoff_base=0.01,
+    backoff_max=0.02,
+    retry_after_cap=0.01,
+    rate_limit_retries=RATE_LIMIT_RETRIES,
 )
 
 
@@ -49,6 +54,17 @@ def client_kwargs(sb: Any, *, is_async: bool = False, **overrides: Any) -> dict[
     }
     kwargs.update(overrides)
     return kwargs
+
+
+def bounded(client: Any) -> Any:
+    """Give a facade client made with ``client_kwargs`` what a client that made its own HTTP
+    client has: the deadline network backend (every socket operation bounded by the call's
+    deadline). The tests share one TLS context instead of letting each client load its own."""
+    from gototraining import _attempt
+
+    assert _attempt.install(client.http_client)
+    client._transport.deadline_backend = True
+    return client
 
 
 def assert_registered_exactly_once(

@@ -7,8 +7,17 @@ reach the server. GET/PUT/DELETE are retried on connect errors, resets, timeouts
 502/503/504 (bounded by ``max_retries``); POST -- and PUTs that email people
 (``set_organizers(notify=True)``, ``update_times`` with notifications) -- only on connect errors,
 except a registration with ``if_exists="return"``, which the API deduplicates and the facade
-therefore retries like a PUT; 500 is never retried; a broken 2xx body is a ``DecodeError``, never retried. After every
-case no email is registered twice.
+therefore retries like a PUT; a 429 is retried for every method (it was not processed); 500 is
+never retried; a broken 2xx body is a ``DecodeError``, never retried. After every case no email
+is registered twice.
+
+The hostile rows (``test_hostile``) come from ``HostileServer`` instead of the sandbox: a gzip
+bomb (``ResponseTooLargeError``), a body trickling one byte at a time (``APITimeoutError`` at the
+call's deadline, retried like a read timeout), a redirect to ``mailto:`` / ``javascript:`` /
+``data:`` (``UnexpectedRedirectError``; ``DecodeError`` for the download URL, whose 302 is the
+result) and an error echoing the credential in every field (``BadRequestError`` showing no
+piece of it, nor do the log records). The ``html_200`` row (a login page answering 200) runs on
+the sandbox for every operation, the 204 ones included.
 
 An operation gets its rows by itself: a method whose arguments are keys is called with the
 state's keys (``derived_ops``); one that needs more (a body, a variant, the completed training)
@@ -18,6 +27,7 @@ has explicit rows in ``EXPLICIT``, and deriving fails loudly for a method it can
 from __future__ import annotations
 
 import json
+import logging
 import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -29,18 +39,32 @@ import httpx
 import pytest
 from gototraining import (
     APIConnectionError,
+    APIError,
     APITimeoutError,
+    BadRequestError,
     DecodeError,
     GoToTrainingError,
     RateLimitError,
     Registration,
     RegistrationSettings,
+    ResponseTooLargeError,
     ServerError,
     TransportError,
+    UnexpectedRedirectError,
 )
 from sdk.conftest import Flavor
 
-from .helpers import END, MAX_RETRIES, START, assert_no_duplicates, client_kwargs, wait_for_count
+from .helpers import (
+    END,
+    MAX_RETRIES,
+    RATE_LIMIT_RETRIES,
+    START,
+    assert_no_duplicates,
+    bounded,
+    client_kwargs,
+    wait_for_count,
+)
+from .hostile import HostileServer
 from .operations import facade_methods, spec_operations
 
 pytestmark = pytest.mark.filterwarnings("ignore:organizers.list_for_account:DeprecationWarning")
@@ -169,10 +193,10 @@ FAULTS = [
     "502_503_then_success",
     "slower_than_timeout",
     "malformed_json",
-    "wrong_content_type",
+    "html_200",
     "empty_body",
 ]
-BODY_FAULTS = {"malformed_json", "wrong_content_type", "empty_body"}
+BODY_FAULTS = {"malformed_json", "html_200", "empty_body"}
 LATENCY, CALL_TIMEOUT = 0.1, 0.03
 
 
@@ -194,6 +218,8 @@ def inject(sb: Any, op: Op, fault: str) -> None:
         add(op.operation, statuses=[502, 503])
     elif fault == "slower_than_timeout":
         add(op.operation, latency=LATENCY)
+    elif fault == "html_200":  # a proxy's or captive portal's login page, for every operation
+        add(op.operation, wrong_content_type=True, statuses=[200], times=10)
     elif fault in BODY_FAULTS:
         add(op.operation, **{fault: True}, **status)
 
@@ -211,8 +237,8 @@ def expected(op: Op, fault: str) -> tuple[type[Exception] | None, int]:
         # "already deleted", a replay-safe registration meets 409 = the existing registrant.
         # POSTs and notifying PUTs are not replayed: the lost response is the caller's error.
         return (None, 2) if retried else (APIConnectionError, 1)
-    if fault == "429_retry_after":
-        return RateLimitError, all_attempts if retried else 1
+    if fault == "429_retry_after":  # not processed: every method is repeated (own budget)
+        return RateLimitError, RATE_LIMIT_RETRIES + 1
     if fault == "500":
         return ServerError, 1
     if fault == "502_503_then_success":
@@ -220,7 +246,8 @@ def expected(op: Op, fault: str) -> tuple[type[Exception] | None, int]:
     if fault == "slower_than_timeout":
         return APITimeoutError, all_attempts if retried else 1
     assert fault in BODY_FAULTS
-    return (DecodeError if op.json_body else None), 1
+    # No body is fine for a no-content (204) operation; a body that is not JSON never is.
+    return (DecodeError if op.json_body or fault != "empty_body" else None), 1
 
 
 def client_attempts(op: Op, fault: str) -> int:
@@ -307,6 +334,105 @@ def test_fault(
     got = wait_for_count(sb, op.operation, before + sent) - before
     assert got == want_attempts, f"{got} attempts reached the server, expected {want_attempts}"
     assert_no_duplicates(sb, state.training_key)
+
+
+# -- hostile answers ---------------------------------------------------------------------------
+#
+# Served by ``HostileServer`` (the sandbox is an honest API): no state is needed, so the
+# operations get fixed keys. The clients carry the deadline backend (as a client the SDK
+# makes itself) and the deadline is measured on the server's ``VirtualClock``, which the trickle
+# advances by 0.5 s per byte: the 2 s deadline passes after 4 bytes, whatever the machine's
+# speed (the real socket timeouts, clipped to what is left, are never shorter than 0.5 s while
+# a byte comes every 5 ms).
+
+HOSTILE = ["gzip_bomb", "trickle", "bad_location", "echoed_secret"]
+#: The credential the echoing server repeats in every field (and across the message's cut).
+SECRET = "hostile-secret-7f3a9c2e5b1d4f6a8c0e"
+HOSTILE_TIMEOUT, TRICKLE_STEP = 2.0, 0.5
+#: The bomb inflates to 16 MiB; the matrix's clients read at most 1 MiB of a success.
+BOMB_MIB, MAX_RESPONSE_SIZE = 16, 1024 * 1024
+#: Where the bad redirects point, one per operation (cycled).
+BAD_LOCATIONS = ("mailto:ops@example.com", "javascript:alert(1)", "data:text/html,<h1>hi</h1>")
+
+
+def hostile_state(tmp_path: Path) -> State:
+    return State(
+        "2000000000000000002", "3000000000000000003", "1000000000000000002",
+        "1000000000000000003", "2000000000000000004", "4000000000000000005", "5000000000000006",
+        tmp_path,
+    )  # fmt: skip
+
+
+def expected_hostile(op: Op, fault: str) -> tuple[type[GoToTrainingError], int]:
+    """(the typed exception, attempts that reach the server)."""
+    if fault == "gzip_bomb":
+        return ResponseTooLargeError, 1
+    if fault == "trickle":  # a read timeout: retried like one
+        return APITimeoutError, MAX_RETRIES + 1 if op.kind != "post" else 1
+    if fault == "bad_location":  # the download's 302 is its result: then the URL is unusable
+        redirect_is_result = op.operation == "getRecordingDownloadById"
+        return (DecodeError if redirect_is_result else UnexpectedRedirectError), 1
+    assert fault == "echoed_secret"
+    return BadRequestError, 1
+
+
+def secret_pieces(text: str, secret: str = SECRET) -> list[str]:
+    """Every piece of 8 or more characters of ``secret`` that appears in ``text``."""
+    return [secret[i : i + 8] for i in range(len(secret) - 7) if secret[i : i + 8] in text]
+
+
+@pytest.mark.parametrize("fault", HOSTILE)
+@pytest.mark.parametrize("op", OPS, ids=lambda op: op.name)
+def test_hostile(
+    op: Op,
+    fault: str,
+    flavor: Flavor,
+    hostile: HostileServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from gototraining import _attempt
+
+    caplog.set_level(logging.DEBUG, logger="gototraining")
+    monkeypatch.setattr(_attempt, "clock", hostile.clock)
+    if fault == "gzip_bomb":
+        hostile.answer("bomb", mebibytes=BOMB_MIB)
+    elif fault == "trickle":
+        hostile.answer("trickle_body", advance=TRICKLE_STEP)
+    elif fault == "bad_location":
+        hostile.answer("redirect", location=BAD_LOCATIONS[OPS.index(op) % len(BAD_LOCATIONS)])
+    else:
+        hostile.answer("echo", status=400)
+    kwargs = client_kwargs(
+        hostile, is_async=flavor.is_async, access_token=SECRET, organizer_key="1000000000000000001",
+        base_url=hostile.url, timeout=HOSTILE_TIMEOUT, max_response_size=MAX_RESPONSE_SIZE,
+    )  # fmt: skip
+    client = bounded(flavor.client(**kwargs))
+    want_exc, want_attempts = expected_hostile(op, fault)
+
+    with pytest.raises(GoToTrainingError) as info:
+        flavor.run(lambda c: op.call(c, hostile_state(tmp_path)), client)
+
+    outcome = info.value
+    assert not isinstance(outcome, NOT_OURS)
+    assert type(outcome) is want_exc, f"expected {want_exc.__name__}, got {outcome!r}"
+    assert len(flavor.sleeps) == want_attempts - 1, flavor.sleeps
+    assert hostile.count("/G2T/rest") == want_attempts
+    if isinstance(outcome, TransportError):
+        assert outcome.maybe_sent, outcome
+    if isinstance(outcome, UnexpectedRedirectError):
+        assert outcome.status == 0 and outcome.location is None
+    # No piece of the credential in anything the caller or a log can see.
+    rendered = [str(outcome), repr(outcome), repr(outcome.args), *getattr(outcome, "__notes__", [])]
+    if isinstance(outcome, APIError):
+        rendered += [
+            repr(outcome.error_code), repr(outcome.incident), repr(outcome.request_id),
+            repr(outcome.body),
+        ]  # fmt: skip
+    rendered += [record.getMessage() for record in caplog.records]
+    leaked = {piece for text in rendered for piece in secret_pieces(text)}
+    assert not leaked, f"pieces of the credential leaked: {sorted(leaked)[:5]}"
 
 
 def test_matrix_covers_every_facade_operation() -> None:

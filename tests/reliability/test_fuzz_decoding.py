@@ -73,7 +73,7 @@ _HTTP = httpx.Client()
 SETTINGS = _Settings(
     base_url="https://api.example.test/G2T/rest",
     auth=httpx.Auth(),
-    retry=RetryPolicy(max_retries=0),
+    retry=RetryPolicy(max_retries=0, rate_limit_retries=0),
     limiter=None,
     headers={},
     timeout=NOT_GIVEN,

@@ -26,7 +26,7 @@ from gototraining import (
     OAuth2Token,
 )
 
-from .helpers import END, START, TLS, client_kwargs
+from .helpers import END, RATE_LIMIT_RETRIES, START, TLS, client_kwargs
 
 CASSETTES = Path(__file__).resolve().parent.parent / "cassettes"
 #: What the sandbox mints (access/refresh tokens, authorization codes) and its client secret.
@@ -90,7 +90,7 @@ def test_full_oauth_flow_and_errors_leak_nothing(
         client.registrants.register(tk, email="a@example.com", given_name="A", surname="B")
         sb.expire_tokens()  # reactive refresh
         client.trainings.get(tk)
-        sb.faults.add("getTraining", statuses=[429], retry_after=1, times=3)
+        sb.faults.add("getTraining", statuses=[429], retry_after=1, times=RATE_LIMIT_RETRIES + 1)
         for call in (
             lambda: client.trainings.get(tk),  # 429 (after retries)
             lambda: client.trainings.get(1),  # 404

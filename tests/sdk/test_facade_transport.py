@@ -19,6 +19,7 @@ from gototraining import (
     NotFoundError,
     RateLimitError,
     RegistrationSettings,
+    RetryPolicy,
     ServerError,
     ValidationError,
     __version__,
@@ -181,7 +182,8 @@ def test_retry_after_is_capped(flavor: Flavor) -> None:
 
 def test_retries_are_bounded(flavor: Flavor) -> None:
     handler, seen = scripted(*(httpx.Response(429, headers={"Retry-After": "1"}) for _ in range(3)))
-    flavor.client(handler, rate_limit=None, max_retries=2)
+    # 429s have their own budget (rate_limit_retries, default 6)
+    flavor.client(handler, rate_limit=None, retry_policy=RetryPolicy(rate_limit_retries=2))
     with pytest.raises(RateLimitError) as info:
         flavor.run(lambda c: c.trainings.list())
     assert len(seen) == 3 and info.value.retry_after == 1.0

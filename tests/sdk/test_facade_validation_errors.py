@@ -255,7 +255,11 @@ def test_what_is_retried() -> None:
         )
         assert p.should_retry_exception(method, httpx.ReadTimeout("t"))
         assert p.should_retry_exception(method, httpx.ReadError("t"))
-    assert not any(p.should_retry_status("POST", s) for s in (429, 500, 502, 503, 504))
+    assert not any(p.should_retry_status("POST", s) for s in (500, 502, 503, 504))
+    # 429: the API refused without processing, so every method is repeated (the notifying PUTs
+    # and POSTs that pass idempotent=False too)
+    assert p.should_retry_status("POST", 429)
+    assert p.should_retry_status("PUT", 429, idempotent=False)
     assert p.should_retry_exception("POST", httpx.ConnectError("refused"))
     assert p.should_retry_exception("POST", httpx.ConnectTimeout("t"))
     assert p.should_retry_exception("POST", httpx.PoolTimeout("t"))

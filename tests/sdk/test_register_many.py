@@ -5,7 +5,7 @@ sandbox (faults injected where a case needs them)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Generator
+from collections.abc import Generator, Hashable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +22,7 @@ from gototraining import (
     ServerError,
     ValidationError,
 )
+from gototraining._ratelimit import Ticket
 from gototraining._resource import _WAIT_SLICE, _interruptible, _Stopped
 from gototraining._transport import Action, Sleep
 from gototraining.sandbox import Sandbox
@@ -152,15 +153,17 @@ def test_names_are_sent_stripped_and_mappings_accepted(
     assert (stored["givenName"], stored["surname"]) == ("Ada", "Lovelace")
 
 
+@pytest.mark.parametrize("status", [429, 503])
 def test_temporary_failures_are_repeated_after_retry_after(
-    flavor: Flavor, gototraining_sandbox: Sandbox
+    flavor: Flavor, gototraining_sandbox: Sandbox, status: int
 ) -> None:
-    """Two 429s with Retry-After: 7 use up the client's one retry; the person is sent again
+    """Two answers with Retry-After: 7 use up the client's one retry; the person is sent again
     after waiting what the server asked, and is registered exactly once."""
     sb = gototraining_sandbox
     key = training(sb)
-    client(flavor, sb, retry_policy=RetryPolicy(max_retries=1, retry_after_cap=60))
-    sb.faults.add("registerForTraining", statuses=[429, 429], retry_after=7)
+    policy = RetryPolicy(max_retries=1, rate_limit_retries=1, retry_after_cap=60)
+    client(flavor, sb, retry_policy=policy)
+    sb.faults.add("registerForTraining", statuses=[status, status], retry_after=7)
     [result] = flavor.run(lambda c: c.registrants.register_many(key, people(1)))
     assert (result.outcome, result.attempts) == (REGISTERED, 2)
     # One wait inside the client's retry, one before the second attempt: 7 s each.
@@ -280,11 +283,11 @@ def test_every_request_goes_through_the_clients_limiter(
     lock = threading.Lock()
 
     class Counting(RateLimiter):
-        def reserve(self) -> float:
+        def acquire(self, party: Hashable = None) -> Ticket:
             nonlocal reservations
             with lock:
                 reservations += 1
-            return super().reserve()
+            return super().acquire(party)
 
     client(flavor, sb, rate_limit=Counting(1000.0))
     before = sb.request_count()

@@ -6,7 +6,7 @@ import difflib
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -38,21 +38,26 @@ def unknown_operation(operation_id: str, known: Iterable[str]) -> str:
 
 
 class RateLimiter:
-    """Token bucket: ``rate`` requests per second, bursts of up to ``max(1, rate)``."""
+    """Token bucket: ``rate`` requests per second, bursts of up to ``max(1, rate)``.
 
-    def __init__(self, rate: float) -> None:
+    ``clock`` (default ``time.monotonic``) can be replaced by a test's virtual clock, so that
+    which requests are refused depends on the requests, not on the machine's speed.
+    """
+
+    def __init__(self, rate: float, *, clock: Callable[[], float] = time.monotonic) -> None:
         if rate <= 0:
             raise ValueError("rate_limit must be > 0")
         self.rate = rate
         self.capacity = max(1.0, rate)
+        self._clock = clock
         self._tokens = self.capacity
-        self._stamp = time.monotonic()
+        self._stamp = clock()
         self._lock = threading.Lock()
 
     def acquire(self) -> float:
         """Take one token; return 0 if allowed, else the seconds until one is available."""
         with self._lock:
-            now = time.monotonic()
+            now = self._clock()
             self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self.rate)
             self._stamp = now
             if self._tokens >= 1.0:
@@ -64,7 +69,7 @@ class RateLimiter:
         """Refill the bucket."""
         with self._lock:
             self._tokens = self.capacity
-            self._stamp = time.monotonic()
+            self._stamp = self._clock()
 
 
 @dataclass
