@@ -105,6 +105,9 @@ class Op:
     kind: Kind
     json_body: bool
     call: Callable[..., Any] = field(repr=False)
+    #: The call first reads with a GET of another operation (unfaulted in the matrix; in the
+    #: hostile cases, where every request meets the fault, that GET is the one that fails).
+    reads_first: bool = False
 
 
 #: Operations whose call needs more than keys (bodies, variants, a completed training). Every
@@ -140,6 +143,15 @@ EXPLICIT: list[Op] = [
        lambda c, s, **kw: c.trainings.update_times(
            s.training_key, [(START + DAY, END + DAY)], "Europe/Berlin",
            notify_registrants=False, notify_trainers=False, **kw)),
+    # move_session reads the training (unfaulted), then sends the same PUT as update_times.
+    Op("trainings.move_session[notify]", "updateTrainingTimes", "post", True,
+       lambda c, s, **kw: c.trainings.move_session(s.training_key, 0, START + DAY, END + DAY, **kw),
+       reads_first=True),
+    Op("trainings.move_session[notify=False]", "updateTrainingTimes", "idempotent", True,
+       lambda c, s, **kw: c.trainings.move_session(
+           s.training_key, 0, START + DAY, END + DAY,
+           notify_registrants=False, notify_trainers=False, **kw),
+       reads_first=True),
     Op("reports.sessions", "getSessionDetailsForDateRange", "replay_safe", True,
        lambda c, s, **kw: c.reports.sessions(START - DAY, END + DAY, **kw)),
     Op("reports.sessions_for_training", "getSessionDetailsForTraining", "idempotent", True,
@@ -368,7 +380,8 @@ def expected_hostile(op: Op, fault: str) -> tuple[type[GoToTrainingError], int]:
     if fault == "gzip_bomb":
         return ResponseTooLargeError, 1
     if fault == "trickle":  # a read timeout: retried like one
-        return APITimeoutError, MAX_RETRIES + 1 if op.kind != "post" else 1
+        retried = op.kind != "post" or op.reads_first
+        return APITimeoutError, MAX_RETRIES + 1 if retried else 1
     if fault == "bad_location":  # the download's 302 is its result: then the URL is unusable
         redirect_is_result = op.operation == "getRecordingDownloadById"
         return (DecodeError if redirect_is_result else UnexpectedRedirectError), 1

@@ -218,3 +218,83 @@ def test_the_hint_reaches_async_and_multi_step_calls(flavor: Flavor) -> None:
     one = [{"email": "a@example.com", "given_name": "A", "surname": "B"}]
     with pytest.raises(NotFoundError, match="does not end in /G2T/rest"):
         flavor.run(lambda c: c.registrants.register_many(1, one), c)
+
+
+# -- moving one session ---------------------------------------------------------------------------
+
+
+def test_move_session_keeps_the_other_sessions_and_the_time_zone(
+    flavor: Flavor, gototraining_sandbox: Sandbox
+) -> None:
+    sb = gototraining_sandbox
+    first = datetime(2031, 3, 3, 9, tzinfo=BERLIN)
+    days = [first + timedelta(days=7 * n) for n in range(3)]
+    with sb.client() as setup:
+        key = setup.trainings.create(
+            name="Weekly", times=[(d, d + timedelta(hours=2)) for d in days], time_zone=BERLIN
+        )
+    flavor.client(
+        access_token=sb.token, organizer_key=sb.organizer_key, base_url=sb.url, rate_limit=None
+    )
+    later = days[1] + timedelta(days=1, hours=3)
+    notified = flavor.run(
+        lambda c: c.trainings.move_session(key, days[1], later, later + timedelta(hours=1))
+    )
+    assert notified.registrants == 0
+    [training] = [t for t in sb.trainings() if t["trainingKey"] == key]
+    assert training["timeZone"] == "Europe/Berlin"
+    assert training["times"] == [
+        {"startDate": "2031-03-03T08:00:00Z", "endDate": "2031-03-03T10:00:00Z"},
+        {"startDate": "2031-03-11T11:00:00Z", "endDate": "2031-03-11T12:00:00Z"},
+        {"startDate": "2031-03-17T08:00:00Z", "endDate": "2031-03-17T10:00:00Z"},
+    ]
+    flavor.run(
+        lambda c: c.trainings.move_session(
+            key, -1, later + timedelta(days=9), later + timedelta(days=9, hours=1)
+        )
+    )
+    [training] = [t for t in sb.trainings() if t["trainingKey"] == key]
+    assert training["times"][2] == {
+        "startDate": "2031-03-20T11:00:00Z",
+        "endDate": "2031-03-20T12:00:00Z",
+    }
+
+
+@pytest.mark.parametrize(
+    ("session", "match"),
+    [
+        (3, "has 3 session\\(s\\), no index 3"),
+        (datetime(2031, 1, 1, tzinfo=UTC), "no session starting at"),
+    ],
+)
+def test_move_session_of_a_session_that_is_not_there_changes_nothing(
+    gototraining_sandbox: Sandbox, session: int | datetime, match: str
+) -> None:
+    sb = gototraining_sandbox
+    start = datetime(2031, 3, 3, 9, tzinfo=UTC)
+    with sb.client() as client:
+        key = client.trainings.create(
+            name="T",
+            times=[
+                (start + timedelta(days=n), start + timedelta(days=n, hours=1)) for n in range(3)
+            ],
+            time_zone="UTC",
+        )
+        with pytest.raises(ValidationError, match=match) as caught:
+            client.trainings.move_session(key, session, start, start + timedelta(hours=2))
+    assert caught.value.param == "session" and "nothing was changed" in str(caught.value)
+    assert sb.request_count("updateTrainingTimes") == 0
+
+
+def test_move_session_checks_its_input_before_sending(gototraining_sandbox: Sandbox) -> None:
+    start = datetime(2031, 3, 3, 9, tzinfo=UTC)
+    with gototraining_sandbox.client() as client:
+        for args, param in (
+            (("1", 0, start, start), "end"),
+            (("1", True, start, start + timedelta(hours=1)), "session"),
+            (("1", datetime(2031, 3, 3), start, start + timedelta(hours=1)), "session"),
+        ):
+            with pytest.raises(ValidationError) as caught:
+                client.trainings.move_session(*args)
+            assert caught.value.param == param
+    assert gototraining_sandbox.request_count() == 0
