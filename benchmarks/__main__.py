@@ -9,7 +9,9 @@ pyperf suite group by group in several rounds, reversing the contender order eve
 round so that drift on a noisy machine hits all contenders alike (pyperf ``--append`` merges
 the rounds); time imports and the pytest plugin's load in fresh interpreters; measure peak RSS of decoding 100,000
 registrants; then compute min- and median-based ratios against each group's baseline and
-check the issue's targets. Last, ``registrants.register_many`` against a sandbox enforcing 10
+check the issue's targets. Then ``registrants import`` throughput at two sizes against a
+sandbox in its own process (``benchmarks/cli_import.py``): the large size must keep 0.8x of the
+small size's rows/s. Last, ``registrants.register_many`` against a sandbox enforcing 10
 requests/s with 150 ms of latency (``benchmarks/bulk_register.py``): the achieved rate must be
 at least 0.97x of the limit, with no 429.
 """
@@ -29,7 +31,7 @@ from typing import Any
 
 import pyperf
 
-from . import bulk_register, importtime, memory, plugin
+from . import bulk_register, cli_import, importtime, memory, plugin
 from .contenders import GROUPS, contenders, facade_available
 from .server import serve
 
@@ -54,6 +56,8 @@ class Profile:
     plugin_runs: int
     memory_registrants: int
     memory_runs: int
+    cli_import_rows: tuple[int, int]
+    cli_import_runs: int
     register_many_people: int
 
 
@@ -70,6 +74,8 @@ FULL = Profile(
     plugin_runs=10,
     memory_registrants=100_000,
     memory_runs=3,
+    cli_import_rows=(2_000, 20_000),
+    cli_import_runs=2,
     register_many_people=1000,
 )
 
@@ -85,6 +91,8 @@ SMOKE = Profile(
     plugin_runs=1,
     memory_registrants=200,
     memory_runs=1,
+    cli_import_rows=(50, 200),
+    cli_import_runs=1,
     register_many_people=30,
 )
 
@@ -138,6 +146,7 @@ def summarize(
     imports: dict[str, dict[str, Any]],
     mem: dict[str, Any],
     plugin_cost: dict[str, Any],
+    imports_cli: dict[str, Any],
     bulk: dict[str, Any],
     profile: Profile,
     include_facade: bool,
@@ -230,6 +239,18 @@ def summarize(
             and not plugin_cost["heavy_modules"],
         }
     )
+    ratios.append(
+        {
+            "group": "cli-import",
+            "contender": "cli-import-large",
+            "baseline": "cli-import-small",
+            "metric": "throughput",
+            "ratio_median": imports_cli["ratio_median"],
+            "ratio_min": imports_cli["ratio_max"],  # best runs, as "min" is for times
+            "target": f">= {imports_cli['target']}",
+            "met": imports_cli["met"],
+        }
+    )
     for flavor, run in bulk["runs"].items():
         ratios.append(
             {
@@ -264,6 +285,8 @@ def summarize(
             "plugin_runs": profile.plugin_runs,
             "memory_registrants": profile.memory_registrants,
             "memory_runs": profile.memory_runs,
+            "cli_import_rows": list(profile.cli_import_rows),
+            "cli_import_runs": profile.cli_import_runs,
             "register_many_people": profile.register_many_people,
             "server": "benchmarks/server.py (httptools + uvloop, separate process, loopback)",
         },
@@ -271,6 +294,7 @@ def summarize(
         "import": {f"import-{m}": {k: v for k, v in d.items()} for m, d in imports.items()},
         "memory": mem,
         "plugin": plugin_cost,
+        "cli_import": imports_cli,
         "register_many": bulk,
         "ratios": ratios,
     }
@@ -386,6 +410,16 @@ def render_table(doc: dict[str, Any]) -> str:
             f"{m['peak_rss_bytes'] / 2**20:.0f} MiB (+{m['decode_peak_rss_bytes'] / 2**20:.0f} "
             "MiB over baseline) | | | report | |"
         )
+    cli = doc["cli_import"]
+    for size, name in ((cli["small"], "cli-import-small"), (cli["large"], "cli-import-large")):
+        entry = cli["sizes"][str(size)]
+        row(
+            "CLI import, rows/s (unthrottled sandbox)",
+            f"{size:,} rows",
+            f"{entry['rows_per_second_max']:,.0f} rows/s (best)",
+            f"{entry['rows_per_second_median']:,.0f} rows/s",
+            name,
+        )
     bulk = doc["register_many"]
     for flavor, run in bulk["runs"].items():
         client = "AsyncGoToTraining" if flavor == "async" else "GoToTraining"
@@ -442,8 +476,11 @@ def main(argv: list[str] | None = None) -> int:
         plugin_cost = plugin.measure(profile.plugin_runs)
         modes = ("json", "generated", "facade") if include_facade else ("json", "generated")
         mem = memory.measure(profile.memory_registrants, profile.memory_runs, modes)
+        imports_cli = cli_import.measure(profile.cli_import_rows, profile.cli_import_runs)
         bulk = bulk_register.measure(profile.register_many_people)
-        doc = summarize(suite, imports, mem, plugin_cost, bulk, profile, include_facade)
+        doc = summarize(
+            suite, imports, mem, plugin_cost, imports_cli, bulk, profile, include_facade
+        )
         with open(raw, encoding="utf-8") as f:
             doc["pyperf_suite"] = json.load(f)
 

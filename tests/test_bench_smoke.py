@@ -87,9 +87,14 @@ def test_harness_smoke_run(tmp_path: Path) -> None:
             "decode-facade",
             "import-gototraining",
             "plugin-load",
+            "cli-import-large",
             "register-many-async",
             "register-many-sync",
         }
+    cli = doc["cli_import"]
+    for size in (cli["small"], cli["large"]):
+        assert _positive(cli["sizes"][str(size)]["rows_per_second_median"]), size
+    assert "| CLI import, rows/s (unthrottled sandbox) |" in proc.stdout
     for flavor in ("async", "sync"):
         run = doc["register_many"]["runs"][flavor]
         assert run["registered"] == run["people"] == 30 and run["too_many_requests"] == 0, run

@@ -65,17 +65,21 @@ class _Demo:
     def step(self, title: str) -> None:
         self.step_no += 1
         self.out.print()
-        self.out.rule(f"[bold cyan]{self.step_no}. {title}", align="left")
+        from rich.text import Text
+
+        self.out.rule(Text(f"{self.step_no}. {title}", style="bold cyan"), align="left")
 
     def note(self, text: str) -> None:
-        self.out.print(f"[dim]{text}[/dim]")
+        from rich.text import Text
+
+        self.out.print(Text(text, style="dim"))  # paths and data: never markup
 
     def cli(self, *args: str, expect: int = 0) -> None:
         """Show and run one ``gototraining`` command in this process."""
         from gototraining.cli import main as cli_main
 
         shown = " ".join(shlex.quote(a) for a in args)
-        self.out.print(f"[bold green]$ gototraining {shown}[/bold green]", soft_wrap=True)
+        self.out.print(f"$ gototraining {shown}", style="bold green", soft_wrap=True, markup=False)
         sys.stdout.flush()
         code = cli_main(list(args))
         if code != expect:
@@ -173,7 +177,7 @@ def run(output_dir: Path) -> None:
         lines = roster.read_text(encoding="utf-8").splitlines()
         demo.note(f"{roster}: {len(lines) - 1} rows; the header and the first two:")
         for line in lines[:3]:
-            demo.out.print(f"  {line}", soft_wrap=True)
+            demo.out.print(f"  {line}", soft_wrap=True, markup=False)
 
         demo.step("The training takes place; attendance")
         summary = sb.complete_training(key)
@@ -189,7 +193,8 @@ def run(output_dir: Path) -> None:
     demo.out.print(
         f"Finished in {elapsed:.1f} s. Files: {people}, {results}, {roster}\n"
         "Try it yourself: 'gototraining sandbox' in one terminal, the printed export lines "
-        "in another, then 'gototraining --help'."
+        "in another, then 'gototraining --help'.",
+        markup=False,
     )
 
 

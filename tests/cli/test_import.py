@@ -8,11 +8,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from gototraining.cli.results import journal_path, load_results
 from gototraining.sandbox import Sandbox
 
 from .conftest import Run, read_results, write_people
@@ -199,76 +199,56 @@ def _cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "gototraining.cli", *args]
 
 
-def _start_slow_import(
-    sb: Sandbox, training: str, people: Path, env_extra: dict[str, str] | None = None
-) -> subprocess.Popen[bytes]:
-    sb.faults.add("registerForTraining", latency=0.04, times=None)
-    env = {**os.environ, "GOTO_BASE_URL": sb.url, **(env_extra or {})}
-    return subprocess.Popen(
-        _cli("--rate-limit", "0", "registrants", "import", training, str(people), "-c", "2"),
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-
-
-def _settle(sb: Sandbox, quiet: float = 0.5, limit: float = 15.0) -> None:
-    """Wait until the sandbox's request log has not grown for ``quiet`` seconds."""
-    deadline = time.monotonic() + limit
-    seen, since = len(sb.requests), time.monotonic()
-    while time.monotonic() - since < quiet:
-        assert time.monotonic() < deadline, "the sandbox kept receiving requests"
-        time.sleep(0.02)
-        if len(sb.requests) != seen:
-            seen, since = len(sb.requests), time.monotonic()
-
-
-def _wait_for_registrations(
-    sb: Sandbox, training: str, n: int, proc: subprocess.Popen[bytes]
-) -> int:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        count = len(sb.registrants(training))
-        if count >= n:
-            return count
-        assert proc.poll() is None, proc.communicate()
-        time.sleep(0.01)
-    raise AssertionError("import did not make progress")
+#: A generous bound for waits that only end early when something is broken (a hang).
+HANG = 120.0
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill-9"])
 def test_interrupted_import_resumes_without_duplicates(
     training: str, run: Run, tmp_path: Path, sb: Sandbox, sig: signal.Signals
 ) -> None:
+    """Interrupted with exactly 10 registrations answered and 2 in flight, by construction:
+    the sandbox lets 10 through, then holds every registration until the test releases it."""
     people = tmp_path / "people.csv"
     emails = write_people(people, 40)
-    proc = _start_slow_import(sb, training, people)
-    _wait_for_registrations(sb, training, 10, proc)
-    proc.send_signal(sig)
-    stdout, stderr = proc.communicate(timeout=30)
-    _settle(sb)  # requests cut off in flight may still be applied by the sandbox
-    done_before = _emails(sb, training)
-    assert 10 <= len(done_before) < 40
-    # One POST per person registered so far, none refused as a duplicate (409); besides, at
-    # most the 2 requests in flight, cut off by the signal before the sandbox read their body.
-    first_run = _posts(sb)
-    assert first_run.count(201) == len(done_before) and 409 not in first_run
-    assert len(first_run) - len(done_before) <= 2
+    hold = sb.faults.add("registerForTraining", hold=True, after=10)
+    proc = subprocess.Popen(
+        _cli("--rate-limit", "0", "registrants", "import", training, str(people), "-c", "2"),
+        env={**os.environ, "GOTO_BASE_URL": sb.url},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        # Both workers wait on their 11th/12th registration: 10 outcomes are known.
+        assert hold.wait_held(2, timeout=HANG), "the import never reached the held requests"
+        proc.send_signal(sig)
+        stdout, stderr = proc.communicate(timeout=HANG)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    # The two held registrations reached the API before the signal; they are applied now,
+    # after their client is gone -- the "answer lost" case the re-run must cope with.
+    hold.release()
+    assert hold.wait_idle(timeout=HANG)
+    assert len(_emails(sb, training)) == 12
+    assert _posts(sb) == [201] * 12  # one POST per person, none refused as a duplicate
     results_file = tmp_path / "people.results.csv"
-    rows = read_results(results_file)  # a complete, parseable snapshot, whatever the signal
+    rows = read_results(results_file)  # a complete, parseable CSV, whatever the signal
     assert [r["email"] for r in rows] == emails
-    statuses = Counter(r["status"] for r in rows)
-    assert set(statuses) <= {"registered", "pending"} and statuses["pending"] > 0
+    assert {r["status"] for r in rows} <= {"registered", "pending"}
+    now = load_results(results_file)  # the file plus, after kill -9, its journal
+    assert Counter(r["status"] for r in now) == {"registered": 10, "pending": 30}
+    assert [r["email"] for r in now if r["status"] == "registered"] == emails[:10]
     if sig == signal.SIGINT:
         assert proc.returncode == 130
         assert b"interrupted: re-run the same command" in stderr
         assert b"not attempted" in stdout
-        # After Ctrl-C the final snapshot holds every answered registration; the (at most
-        # concurrency=2) requests cut off in flight may have been applied by the API all the
-        # same -- they stay "pending" here and the re-run finds them.
-        assert 0 <= len(done_before) - statuses["registered"] <= 2
+        assert rows == now  # the final table was written; no journal is left
+        assert not journal_path(results_file).exists()
     else:
         assert proc.returncode == -signal.SIGKILL
+        assert journal_path(results_file).exists()
     sb.faults.clear()
 
     mark = len(sb.requests)
@@ -276,15 +256,16 @@ def test_interrupted_import_resumes_without_duplicates(
     assert result.exit_code == 0, result.output
     # The resumed run sends exactly the missing people, each once; nobody already registered
     # is sent again (that would show as 409s, which the registrant list alone cannot show).
-    assert _posts(sb, mark) == [201] * (40 - len(done_before))
+    assert _posts(sb, mark) == [201] * 28
     summary = json.loads(result.stdout)
-    assert summary["already_registered"] == len(done_before)
-    assert sorted(summary["already_registered_emails"]) == sorted(done_before)
-    assert summary["registered"] == 40 - len(done_before) and summary["failed"] == 0
+    assert summary["already_registered"] == 12
+    assert summary["already_registered_emails"] == emails[:12]
+    assert summary["registered"] == 28 and summary["failed"] == 0
     assert _emails(sb, training) == Counter(emails)  # everyone exactly once
     final = read_results(results_file)
-    assert {r["status"] for r in final} == {"registered", "already_registered"}
+    assert [r["status"] for r in final] == ["already_registered"] * 12 + ["registered"] * 28
     assert all(r["join_url"] for r in final)
+    assert not journal_path(results_file).exists()  # the killed run's journal is gone too
     mark = len(sb.requests)
     assert run("registrants", "import", training, str(people)).exit_code == 0
     assert _posts(sb, mark) == []  # and a plain re-run sends none
@@ -371,9 +352,7 @@ def test_row_repeats_are_bounded_and_only_for_transient_errors(
         async with AsyncGoToTraining(
             sb.token, organizer_key=sb.organizer_key, base_url=sb.url, max_retries=0
         ) as client:
-            importer = Importer(
-                client, training, people, tmp_path / "r.csv", concurrency=1, row_retry_delay=0
-            )
+            importer = Importer(client, training, people, concurrency=1, row_retry_delay=0)
             await importer.run(await importer.prepare())
             return importer
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -13,11 +12,10 @@ from scripts.contract._common import OPENAPI3, load_yaml, spec_operations
 
 
 def test_sandbox_conforms_to_the_spec() -> None:
-    started = time.monotonic()
+    # (Its size is fixed by sandbox_fuzz's defaults, not by a clock: a busy machine takes
+    # longer, it never fails because of that.)
     report = sandbox_fuzz.check()
-    elapsed = time.monotonic() - started
     assert report.ok, report.render()
-    assert elapsed < 60, f"sandbox run took {elapsed:.1f}s; keep it under a minute"
     # Every operation ran and reached at least one success status.
     rows = [line for line in report.lines if line.endswith(" ok")]
     assert len(rows) == len(spec_operations(load_yaml(OPENAPI3))), report.render()

@@ -20,7 +20,7 @@ def sb(gototraining_sandbox: Sandbox) -> Sandbox:
 @pytest.fixture
 def api(sb: Sandbox) -> Iterator[httpx.Client]:
     headers = {"Authorization": f"Bearer {sb.token}"}
-    with httpx.Client(base_url=sb.url, headers=headers, timeout=10) as client:
+    with httpx.Client(base_url=sb.url, headers=headers, timeout=60) as client:
         yield client
 
 

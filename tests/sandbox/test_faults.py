@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import socket
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -37,13 +40,12 @@ def test_429_with_retry_after(sb: Sandbox, api: httpx.Client, org: str) -> None:
 
 
 def test_latency(sb: Sandbox, api: httpx.Client, org: str) -> None:
-    sb.faults.add("getAllTrainings", latency=0.3, times=1)
+    handle = sb.faults.add("getAllTrainings", latency=0.3, times=1)
     start = time.perf_counter()
     assert api.get(f"{org}/trainings").status_code == 200
-    assert time.perf_counter() - start >= 0.25
-    start = time.perf_counter()
-    api.get(f"{org}/trainings")
-    assert time.perf_counter() - start < 0.25  # times=1: only the first request was slowed
+    assert time.perf_counter() - start >= 0.25  # a lower bound: a busy machine only adds to it
+    assert api.get(f"{org}/trainings").status_code == 200
+    assert handle.hits == 1 and handle.exhausted  # times=1: only the first request was slowed
 
 
 def test_reset_gives_protocol_error(sb: Sandbox, api: httpx.Client, org: str) -> None:
@@ -148,3 +150,96 @@ def test_bad_fault_arguments() -> None:
     with pytest.raises(ValueError, match="contradict"):
         faults.add(before=True, apply=True)
     assert faults.add(before=False).apply is True
+
+
+# -- hold=True / after=N: requests held until the test releases them ---------------------------
+
+HANG = 120.0
+
+
+def _in_thread(call: Callable[[], httpx.Response]) -> tuple[threading.Thread, list[httpx.Response]]:
+    answers: list[httpx.Response] = []
+    thread = threading.Thread(target=lambda: answers.append(call()), daemon=True)
+    thread.start()
+    return thread, answers
+
+
+def test_after_lets_requests_through_then_hold_stops_them_until_released(
+    sb: Sandbox, api: httpx.Client, org: str
+) -> None:
+    hold = sb.faults.add("getAllTrainings", hold=True, after=2)
+    assert [api.get(f"{org}/trainings").status_code for _ in range(2)] == [200, 200]
+    thread, answers = _in_thread(lambda: api.get(f"{org}/trainings"))
+    assert hold.wait_held(1, timeout=HANG)
+    assert answers == [] and hold.held == 1 and hold.hits == 1
+    # Only that request waits: the sandbox goes on serving everything else meanwhile.
+    with httpx.Client(base_url=sb.url, headers=api.headers, timeout=HANG) as other:
+        assert other.get(f"/accounts/{sb.account_key}/organizers").status_code == 200
+    assert len(sb.requests) == 3  # the held one is not answered (nor logged) yet
+    hold.release()
+    thread.join(HANG)
+    assert [a.status_code for a in answers] == [200]
+    assert hold.wait_idle(timeout=HANG) and hold.held == 0
+    assert api.get(f"{org}/trainings").status_code == 200  # released: later ones pass
+
+
+def test_a_held_registration_is_applied_after_its_client_left(
+    sb: Sandbox, org: str, make_training: Callable[..., str]
+) -> None:
+    """The request was received in full before it was held: released after the client went
+    away, it is applied all the same (the "answer lost" case), whatever the timing."""
+    key = make_training()
+    hold = sb.faults.add("registerForTraining", hold=True)
+    body = json.dumps(_register_body()).encode()
+    request = (
+        f"POST {sb.url.removeprefix(sb.root_url)}{org}/trainings/{key}/registrants HTTP/1.1\r\n"
+        f"Host: {sb.root_url.removeprefix('http://')}\r\nAuthorization: Bearer {sb.token}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
+    host, port = sb.root_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=HANG) as client:
+        client.sendall(request)
+        assert hold.wait_held(1, timeout=HANG)
+    # the client is gone
+    hold.release()
+    assert hold.wait_idle(timeout=HANG)
+    assert [r["email"] for r in sb.registrants(key)] == ["ada@example.com"]
+    assert sb.requests[-1].status == 201
+
+
+def test_clear_releases_held_requests(sb: Sandbox, api: httpx.Client, org: str) -> None:
+    hold = sb.faults.add("getAllTrainings", hold=True)
+    thread, answers = _in_thread(lambda: api.get(f"{org}/trainings"))
+    assert hold.wait_held(1, timeout=HANG)
+    sb.faults.clear()
+    thread.join(HANG)
+    assert [a.status_code for a in answers] == [200]
+
+
+def test_hold_through_the_admin_endpoints(sb: Sandbox, api: httpx.Client, org: str) -> None:
+    admin = httpx.Client(base_url=f"{sb.root_url}/_sandbox/faults", timeout=HANG)
+    faults = f"{sb.root_url}/_sandbox/faults"
+    fault = admin.post(faults, json={"operation": "getAllTrainings", "hold": True}).json()
+    assert fault["hold"] is True and fault["held"] == 0 and fault["after"] == 0
+    thread, answers = _in_thread(lambda: api.get(f"{org}/trainings"))
+    waited = admin.post(f"/{fault['id']}/wait", json={"held": 1})
+    assert waited.status_code == 200 and waited.json()["held"] == 1
+    assert admin.post(f"/{fault['id']}/wait", json={"held": 2, "timeout": 0}).status_code == 408
+    assert admin.post(f"/{fault['id']}/release").status_code == 204
+    assert admin.post(f"/{fault['id']}/wait", json={"idle": True}).status_code == 200
+    thread.join(HANG)
+    assert [a.status_code for a in answers] == [200]
+    plain = admin.post(faults, json={"operation": "getTraining", "statuses": [503]}).json()
+    assert admin.post(f"/{plain['id']}/release").status_code == 404
+    assert admin.post("/999/wait", json={"held": 1}).status_code == 404
+    admin.close()
+
+
+def test_bad_hold_arguments() -> None:
+    from gototraining.sandbox import FaultSet
+
+    faults = FaultSet(0, ["getTraining"])
+    with pytest.raises(ValueError, match="after"):
+        faults.add(after=-1)
+    with pytest.raises(ValueError, match="hold=True"):
+        faults.add(statuses=[503]).release()

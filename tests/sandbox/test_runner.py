@@ -12,18 +12,21 @@ import httpx
 from gototraining.sandbox import Sandbox
 
 
-def test_context_manager_stops_quickly() -> None:
+def test_context_manager_stops_cleanly_despite_a_keep_alive_connection() -> None:
     with Sandbox() as sb:
         url = sb.url
         assert url.startswith("http://127.0.0.1:") and url.endswith("/G2T/rest")
         assert httpx.get(f"{sb.root_url}/_sandbox/health").json() == {"ok": True}
         client = httpx.Client()  # an open keep-alive connection must not block shutdown
         client.get(f"{sb.root_url}/_sandbox/health")
-        start = time.perf_counter()
-    assert time.perf_counter() - start < 1.5
+        server = sb._server
+        assert server is not None
+    # The server loop ended by itself: stop() did not have to force it (it does that only for
+    # a server still running after its wait), however long the machine took.
+    assert server.should_exit and not server.force_exit
     client.close()
     try:
-        httpx.get(f"{url}/x", timeout=1)
+        httpx.get(f"{url}/x", timeout=60)
         raise AssertionError("server still answering")
     except httpx.ConnectError:
         pass
@@ -36,7 +39,7 @@ def _run_command(argv: list[str]) -> None:
     try:
         assert proc.stdout is not None
         lines: dict[str, str] = {}
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 120
         while "GOTO_ORGANIZER_KEY" not in lines and time.monotonic() < deadline:
             line = proc.stdout.readline()
             if not line:
@@ -51,7 +54,7 @@ def _run_command(argv: list[str]) -> None:
         )
         assert r.status_code == 200 and r.json() == []
         proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=10) == 0
+        assert proc.wait(timeout=120) == 0
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -7,7 +7,9 @@ import asyncio
 import base64
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 from urllib.parse import parse_qs
 
 import httpx
@@ -28,16 +30,44 @@ TOKEN_URL = "https://auth.example/oauth/token"
 ORG = "1000000000000000001"
 
 
-class FakeGoTo:
-    """Token endpoint + one API endpoint. Access tokens are ``at-<n>``; only the newest works."""
+#: Bound of waits that only end late when something hangs.
+HANG = 120.0
 
-    def __init__(self, *, reject_with: int = 403, token_delay: float = 0.0) -> None:
+
+class FakeGoTo:
+    """Token endpoint + one API endpoint. Access tokens are ``at-<n>``; only the newest works.
+
+    ``token_gate(n)``, if set, holds the ``n``-th token request (from 0) until it returns
+    true: tests use it to let the other requests catch up (an event, not a delay)."""
+
+    def __init__(
+        self,
+        *,
+        reject_with: int = 403,
+        token_delay: float = 0.0,
+        token_gate: Callable[[int], bool] | None = None,
+    ) -> None:
         self.generation = 1
         self.token_calls: list[httpx.Request] = []
         self.api_calls: list[str] = []
         self.reject_with = reject_with
         self.token_delay = token_delay
+        self.token_gate = token_gate
+        self.token_requests = 0
+        #: What each client request ended with, for tests that record it (``run_everywhere``).
+        self.results: list[Any] = []
         self.lock = threading.Lock()
+
+    def _next_token_request(self) -> int:
+        with self.lock:
+            self.token_requests += 1
+            return self.token_requests - 1
+
+    def _gate_open(self, index: int, deadline: float) -> bool:
+        """Whether the ``index``-th token request may go on (also once ``deadline`` passed:
+        the test's own assertions then report what did not happen)."""
+        gate = self.token_gate
+        return gate is None or gate(index) or time.monotonic() > deadline
 
     def _token(self, request: httpx.Request) -> httpx.Response:
         with self.lock:
@@ -67,6 +97,9 @@ class FakeGoTo:
 
     def handler(self, request: httpx.Request) -> httpx.Response:
         if str(request.url) == TOKEN_URL:
+            index, deadline = self._next_token_request(), time.monotonic() + HANG
+            while not self._gate_open(index, deadline):
+                time.sleep(0.001)
             if self.token_delay:
                 time.sleep(self.token_delay)  # widen the race window
             return self._token(request)
@@ -74,6 +107,9 @@ class FakeGoTo:
 
     async def async_handler(self, request: httpx.Request) -> httpx.Response:
         if str(request.url) == TOKEN_URL:
+            index, deadline = self._next_token_request(), time.monotonic() + HANG
+            while not self._gate_open(index, deadline):  # other tasks of this loop go on
+                await asyncio.sleep(0.001)
             await asyncio.sleep(self.token_delay)
             return self._token(request)
         await asyncio.sleep(0)

@@ -1,7 +1,10 @@
 """One ``OAuth2`` shared by sync clients in threads AND async clients in several event loops
 refreshes exactly once (finding 4: a threading.Lock for sync plus one asyncio.Lock per loop gave
 one refresh per lock -- 4 token requests for 4 threads + 3 loops; with rotating refresh tokens
-the extra ones fail with invalid_grant)."""
+the extra ones fail with invalid_grant).
+
+Race-free by construction: the fake token endpoint answers a refresh only once every other
+request waits for it (``Refreshes``), not after a delay that a busy machine may outlast."""
 
 from __future__ import annotations
 
@@ -19,17 +22,85 @@ from gototraining import (
     GoToTraining,
     OAuth2,
     ServerError,
+    _auth,
 )
 
-from .test_facade_auth import ORG, TOKEN_URL, FakeGoTo
+from .test_facade_auth import HANG, ORG, TOKEN_URL, FakeGoTo
 
 SYNC_THREADS, LOOPS, TASKS_PER_LOOP = 4, 3, 3
+REQUESTS = SYNC_THREADS + LOOPS * TASKS_PER_LOOP
+
+
+class _WatchedEvent(threading.Event):
+    """``_InFlight.done`` that remembers who waited on it: sync waiters call ``wait``, async
+    ones poll ``is_set`` from their task."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._seen: set[tuple[int, int]] = set()
+        self._seen_lock = threading.Lock()
+
+    def _note(self) -> None:
+        try:
+            task = id(asyncio.current_task())
+        except RuntimeError:  # no event loop in this thread: a sync waiter
+            task = 0
+        with self._seen_lock:
+            self._seen.add((threading.get_ident(), task))
+
+    @property
+    def waiters(self) -> int:
+        with self._seen_lock:
+            return len(self._seen)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self._note()
+        return super().wait(timeout)
+
+    def is_set(self) -> bool:
+        self._note()
+        return super().is_set()
+
+
+class Refreshes:
+    """The token refreshes ``OAuth2`` starts, each with the requests waiting for it.
+
+    The tests below are about what the *waiters* of a refresh do; for that, every other request
+    must be waiting while the refresh is in flight. ``expect(n, ...)`` is the gate for
+    ``FakeGoTo(token_gate=...)``: the token endpoint answers refresh ``n`` only once that many
+    requests wait for it -- however slowly the threads start on a busy machine."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.started: list[Any] = []
+        self._lock = threading.Lock()
+        refreshes = self
+
+        class Watched(_auth._InFlight):
+            def __init__(self) -> None:
+                super().__init__()
+                self.done = _WatchedEvent()
+                with refreshes._lock:
+                    refreshes.started.append(self)
+
+        monkeypatch.setattr(_auth, "_InFlight", Watched)
+
+    def waiters(self, index: int) -> int:
+        with self._lock:
+            if index >= len(self.started):
+                return 0
+            event: _WatchedEvent = self.started[index].done
+        return event.waiters
+
+    def expect(self, *waiters: int) -> Callable[[int], bool]:
+        """A token gate: refresh ``n`` goes on once ``waiters[n]`` requests wait for it."""
+        return lambda index: index >= len(waiters) or self.waiters(index) >= waiters[index]
 
 
 def run_everywhere(auth: OAuth2, api: FakeGoTo, **client_kwargs: Any) -> list[Any]:
     """4 threads with a sync client each + 3 threads each running asyncio.run() with 3 tasks;
-    all start together. Returns each request's result or exception."""
-    results: list[Any] = []
+    all start together. Returns each request's result or exception, recorded (in ``api.results``
+    too) the moment the request ends."""
+    results = api.results
     lock = threading.Lock()
     barrier = threading.Barrier(SYNC_THREADS + LOOPS)
 
@@ -51,6 +122,12 @@ def run_everywhere(auth: OAuth2, api: FakeGoTo, **client_kwargs: Any) -> list[An
             http.close()
 
     def async_worker() -> None:
+        async def one(client: AsyncGoToTraining) -> None:
+            try:
+                record(await client.trainings.list())
+            except Exception as exc:  # noqa: BLE001 - collected
+                record(exc)
+
         async def main() -> None:
             transport = httpx.MockTransport(api.async_handler)
             async with httpx.AsyncClient(transport=transport) as http:
@@ -58,12 +135,7 @@ def run_everywhere(auth: OAuth2, api: FakeGoTo, **client_kwargs: Any) -> list[An
                     auth=auth, organizer_key=ORG, rate_limit=None, http_client=http, **client_kwargs
                 )
                 barrier.wait()
-                outcomes = await asyncio.gather(
-                    *(client.trainings.list() for _ in range(TASKS_PER_LOOP)),
-                    return_exceptions=True,
-                )
-            for outcome in outcomes:
-                record(outcome)
+                await asyncio.gather(*(one(client) for _ in range(TASKS_PER_LOOP)))
 
         asyncio.run(main())
 
@@ -72,31 +144,47 @@ def run_everywhere(auth: OAuth2, api: FakeGoTo, **client_kwargs: Any) -> list[An
     for t in threads:
         t.start()
     for t in threads:
-        t.join(timeout=30)
-    assert len(results) == SYNC_THREADS + LOOPS * TASKS_PER_LOOP
+        t.join(timeout=HANG)
+    assert len(results) == REQUESTS
     return results
 
 
-def test_proactive_refresh_once_across_threads_and_event_loops() -> None:
-    api = FakeGoTo(token_delay=0.3)
+def fake_goto(refreshes: Refreshes, *waiters: int) -> FakeGoTo:
+    """A ``FakeGoTo`` whose token endpoint answers refresh ``n`` once ``waiters[n]`` wait."""
+    return FakeGoTo(token_gate=refreshes.expect(*waiters))
+
+
+@pytest.fixture
+def refreshes(monkeypatch: pytest.MonkeyPatch) -> Refreshes:
+    return Refreshes(monkeypatch)
+
+
+#: Everybody but the refresher.
+OTHERS = REQUESTS - 1
+
+
+def test_proactive_refresh_once_across_threads_and_event_loops(refreshes: Refreshes) -> None:
+    api = fake_goto(refreshes, OTHERS)
     auth = OAuth2("my-client", "my-secret", "rt-1", token_url=TOKEN_URL)  # no token yet
     results = run_everywhere(auth, api)
     assert results == [[]] * len(results)
     assert len(api.token_calls) == 1 and auth.refresh_count == 1
     assert set(api.api_calls) == {"Bearer at-2"}
+    assert refreshes.waiters(0) == OTHERS
 
 
-def test_reactive_refresh_once_across_threads_and_event_loops() -> None:
-    api = FakeGoTo(token_delay=0.3)
+def test_reactive_refresh_once_across_threads_and_event_loops(refreshes: Refreshes) -> None:
+    api = fake_goto(refreshes, OTHERS)
     api.generation = 2  # at-1 is stale: every first attempt is rejected
     auth = OAuth2("my-client", "my-secret", "rt-1", access_token="at-1", token_url=TOKEN_URL)
     results = run_everywhere(auth, api)
     assert results == [[]] * len(results)
     assert len(api.token_calls) == 1 and auth.refresh_count == 1
+    assert api.api_calls.count("Bearer at-1") == REQUESTS  # all of them met the refresh
 
 
-def test_a_rejected_refresh_is_not_repeated_by_the_waiters() -> None:
-    api = FakeGoTo(token_delay=0.3)
+def test_a_rejected_refresh_is_not_repeated_by_the_waiters(refreshes: Refreshes) -> None:
+    api = fake_goto(refreshes, OTHERS)
     calls: list[int] = []
 
     def reject(request: httpx.Request) -> httpx.Response:
@@ -111,9 +199,10 @@ def test_a_rejected_refresh_is_not_repeated_by_the_waiters() -> None:
     assert len(calls) == 1 and not api.api_calls
 
 
-def test_an_abandoned_refresh_is_taken_over_by_a_waiter() -> None:
+def test_an_abandoned_refresh_is_taken_over_by_a_waiter(refreshes: Refreshes) -> None:
     """The leader's token request fails to connect: a waiter refreshes instead."""
-    api = FakeGoTo(token_delay=0.3)
+    # The second refresh is led by a waiter of the first, the other waiters wait for it.
+    api = fake_goto(refreshes, OTHERS, OTHERS - 1)
     real_token: Callable[[httpx.Request], httpx.Response] = api._token
     calls: list[int] = []
 
@@ -131,8 +220,10 @@ def test_an_abandoned_refresh_is_taken_over_by_a_waiter() -> None:
     assert len(calls) == 2 and auth.refresh_count == 1
 
 
-def test_waiting_for_a_stuck_refresh_times_out() -> None:
-    api = FakeGoTo(token_delay=1.0)
+def test_waiting_for_a_stuck_refresh_times_out(refreshes: Refreshes) -> None:
+    api = FakeGoTo()
+    # The refresh is stuck until every other request has given up waiting for it.
+    api.token_gate = lambda index: len(api.results) >= OTHERS
     auth = OAuth2("my-client", "my-secret", "rt-1", token_url=TOKEN_URL)
     auth.refresh_wait = 0.1
     results = run_everywhere(auth, api)
@@ -140,6 +231,7 @@ def test_waiting_for_a_stuck_refresh_times_out() -> None:
     assert len(timeouts) == len(results) - 1  # everyone but the refresher gave up
     assert all("waiting for a token refresh by a concurrent request" in str(r) for r in timeouts)
     assert all(getattr(r, "maybe_sent", None) is False for r in timeouts)
+    assert results[-1] == []  # the refresher, last, got its answer
 
 
 @pytest.mark.parametrize("loops", [2])
@@ -160,10 +252,12 @@ def test_sequential_event_loops_still_work(loops: int) -> None:
     assert auth.refresh_count == loops
 
 
-def test_a_busy_token_endpoint_is_a_server_error_shared_by_the_waiters() -> None:
+def test_a_busy_token_endpoint_is_a_server_error_shared_by_the_waiters(
+    refreshes: Refreshes,
+) -> None:
     """A 503 from the token endpoint says nothing about the credentials: ``ServerError``, not
     ``AuthenticationError``, and the waiters share it instead of asking again."""
-    api = FakeGoTo(token_delay=0.3)
+    api = fake_goto(refreshes, OTHERS)
     calls: list[int] = []
 
     def busy(request: httpx.Request) -> httpx.Response:
@@ -178,10 +272,12 @@ def test_a_busy_token_endpoint_is_a_server_error_shared_by_the_waiters() -> None
     assert len(calls) == 1 and not api.api_calls
 
 
-def test_an_unreachable_token_endpoint_is_not_tried_by_every_waiter_in_turn() -> None:
+def test_an_unreachable_token_endpoint_is_not_tried_by_every_waiter_in_turn(
+    refreshes: Refreshes,
+) -> None:
     """Every token request fails to connect: one waiter takes over once, then the rest give up
     (before: each of the 13 callers tried in turn, the last one waiting 13 connect attempts)."""
-    api = FakeGoTo(token_delay=0.3)
+    api = fake_goto(refreshes, OTHERS, OTHERS - 1)
     calls: list[int] = []
 
     def unreachable(request: httpx.Request) -> httpx.Response:

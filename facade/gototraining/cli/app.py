@@ -11,9 +11,11 @@ from typer.core import TyperGroup
 from gototraining import GoToTrainingError, __version__
 from gototraining._client import DEFAULT_RATE_LIMIT
 
+from .config import TokenStoreError
 from .context import State, UsageError
-from .errors import report
+from .errors import error_line, report
 from .redact import redactor
+from .sanitize import printable
 
 __all__ = ["app"]
 
@@ -33,14 +35,27 @@ _PASSTHROUGH: tuple[type[BaseException], ...] = (
 
 class _Group(TyperGroup):
     """Turns errors raised anywhere below into one ``error:`` line and an exit code: 2 for
-    usage errors (and input the facade rejected before sending), 1 for API and transport
-    errors and anything unexpected, with the redacted traceback under ``--debug``."""
+    usage errors, token-store problems (and input the facade rejected before sending), 1 for
+    API and transport errors and anything unexpected, with the redacted traceback under
+    ``--debug``. Every line is redacted and shows API text literally (``printable``).
+
+    Whatever the outcome, a refreshed token set that could not be saved during the command
+    is saved once more at the end, or reported (exit 2): never lost silently."""
 
     def invoke(self, ctx: Any) -> Any:  # ctx: click's Context (vendored or not)
         try:
+            result = self._invoke(ctx)
+        except BaseException:
+            _save_refreshed_tokens(ctx)
+            raise
+        _save_refreshed_tokens(ctx)
+        return result
+
+    def _invoke(self, ctx: Any) -> Any:
+        try:
             return super().invoke(ctx)
-        except UsageError as exc:
-            sys.stderr.write(f"error: {redactor(str(exc))}\n")
+        except (UsageError, TokenStoreError) as exc:
+            error_line(str(exc))
             raise typer.Exit(2) from None
         except GoToTrainingError as exc:
             raise typer.Exit(report(exc, debug=_debug(ctx))) from None
@@ -50,12 +65,23 @@ class _Group(TyperGroup):
             if _debug(ctx):
                 import traceback
 
-                sys.stderr.write(redactor("".join(traceback.format_exception(exc))))
-            message = redactor(" ".join(str(exc).split()))
-            sys.stderr.write(f"error: {type(exc).__name__}: {message}\n")
+                trace = redactor("".join(traceback.format_exception(exc)))
+                sys.stderr.write(printable(trace, multiline=True))
+            error_line(f"{type(exc).__name__}: {exc}")
             if not _debug(ctx):
                 sys.stderr.write("(run with --debug for the traceback)\n")
             raise typer.Exit(1) from None
+
+
+def _save_refreshed_tokens(ctx: Any) -> None:
+    state = ctx.find_object(State)
+    if state is None:
+        return
+    try:
+        state.save_refreshed_tokens()
+    except UsageError as exc:
+        error_line(str(exc))
+        raise typer.Exit(2) from None
 
 
 def _debug(ctx: typer.Context) -> bool:

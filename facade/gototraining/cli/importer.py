@@ -16,11 +16,9 @@ How a run stays correct when it is interrupted and run again:
   ``Retry-After`` or a doubling delay in between. That is safe for the same reason: a
   repeat of a registration that did go through is answered 409 and returns the existing
   registrant. Only a row that keeps failing (or fails for another reason) is ``failed``.
-* **The results file is a consistent snapshot at all times.** It lists every person of the
-  input with their status (``pending`` until attempted) and is replaced atomically, at most
-  every ``flush_interval`` seconds while the import runs and once more at the end -- also
-  after Ctrl-C or a fatal error. A hard kill loses at most the last interval's statuses, and
-  the next run recovers those from the API anyway.
+* **Every outcome is reported as soon as it is known**, through ``on_result``: the command
+  writes it to the results file (``results.ResultsFile``, which keeps the file complete and
+  consistent even after ``kill -9``). The importer itself does no file I/O.
 
 Concurrency: ``concurrency`` worker tasks share one ``AsyncGoToTraining``; its rate limiter
 (one token bucket for all tasks) keeps the request rate within the API's limit, so more
@@ -30,9 +28,8 @@ workers only hide latency, they never exceed the limit.
 from __future__ import annotations
 
 import asyncio
-import time
+from collections import Counter
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gototraining import (
@@ -47,13 +44,16 @@ from gototraining import (
     TransportError,
 )
 
-from .csvio import RESULT_FIELDS, Person, Result, write_csv_atomic
+from .csvio import Person, Result
 from .errors import one_line
 
 if TYPE_CHECKING:
     from gototraining import AsyncGoToTraining
 
-__all__ = ["FATAL", "TRANSIENT_STATUSES", "Importer", "is_transient"]
+__all__ = ["FATAL", "STATUSES", "TRANSIENT_STATUSES", "Importer", "is_transient"]
+
+#: Every status a row can have (``Result.status``).
+STATUSES = ("registered", "already_registered", "failed", "pending")
 
 #: Errors that would hit every remaining row the same way: stop instead of failing each.
 FATAL: tuple[type[APIError], ...] = (AuthenticationError, PermissionDeniedError, NotFoundError)
@@ -73,17 +73,16 @@ def is_transient(exc: GoToTrainingError) -> bool:
 
 
 class Importer:
-    """Registers ``people`` for one training and keeps ``results_path`` up to date."""
+    """Registers ``people`` for one training; ``on_result(result)`` hears of every row the
+    moment its outcome is known (``results`` holds them all, in input order)."""
 
     def __init__(
         self,
         client: AsyncGoToTraining,
         training_key: str,
         people: Sequence[Person],
-        results_path: Path,
         *,
         concurrency: int = 8,
-        flush_interval: float = 0.5,
         on_result: Callable[[Result], None] | None = None,
         row_attempts: int = 3,
         row_retry_delay: float = 1.0,
@@ -91,28 +90,20 @@ class Importer:
         self.client = client
         self.training_key = training_key
         self.results = [Result(p) for p in people]
-        self.results_path = results_path
         self.concurrency = max(1, concurrency)
-        self.flush_interval = flush_interval
         self.on_result = on_result
         #: Calls of ``register`` per row at most (each with the facade's own retries).
         self.row_attempts = max(1, row_attempts)
         #: First wait before repeating a row without ``Retry-After`` (then doubled).
         self.row_retry_delay = row_retry_delay
-        self._last_flush = 0.0
-        #: Whether registering began (``prepare`` succeeded); the results file exists then.
-        self.started = False
+        self._counts = Counter({status: 0 for status in STATUSES})
+        self._counts["pending"] = len(self.results)
 
-    # -- results file ------------------------------------------------------------------------
-
-    def flush(self) -> None:
-        """Replace the results file with the current statuses (atomic)."""
-        write_csv_atomic(self.results_path, RESULT_FIELDS, (r.row() for r in self.results))
-        self._last_flush = time.monotonic()
-
-    def _maybe_flush(self) -> None:
-        if time.monotonic() - self._last_flush >= self.flush_interval:
-            self.flush()
+    def _settle(self, result: Result, status: str) -> None:
+        """Give ``result`` its final ``status`` (kept counted: no rescan per row)."""
+        self._counts[result.status] -= 1
+        self._counts[status] += 1
+        result.status = status
 
     # -- the run -----------------------------------------------------------------------------
 
@@ -129,7 +120,7 @@ class Importer:
             if found is None:
                 todo.append(result)
             else:
-                result.status = "already_registered"
+                self._settle(result, "already_registered")
                 result.registrant_key = found.registrant_key
                 result.join_url = found.join_url
         return todo
@@ -163,24 +154,23 @@ class Importer:
             raise
         except ConflictError:
             # 409 but not on the (cached) list yet: registered all the same.
-            result.status = "already_registered"
             result.error = "registered, but not in the registrant list yet (no join URL)"
+            self._settle(result, "already_registered")
         except GoToTrainingError as exc:
-            result.status = "failed"
             result.error = one_line(exc)
+            self._settle(result, "failed")
         else:
-            result.status = "registered" if registration.created else "already_registered"
             result.registrant_key = registration.registrant_key
             result.join_url = registration.join_url
+            self._settle(result, "registered" if registration.created else "already_registered")
         if self.on_result is not None:
             self.on_result(result)
-        self._maybe_flush()
 
     async def run(self, todo: Sequence[Result]) -> None:
-        """Register ``todo`` with ``concurrency`` workers; the results file is always flushed.
+        """Register ``todo`` with ``concurrency`` workers.
 
         A fatal API error (authentication, permission, training gone) stops all workers and
-        is re-raised; cancellation (Ctrl-C) likewise leaves the file consistent.
+        is re-raised; so is cancellation (Ctrl-C). Rows not finished stay ``pending``.
         """
         queue: asyncio.Queue[Result] = asyncio.Queue()
         for result in todo:
@@ -194,8 +184,6 @@ class Importer:
                     return
                 await self._register(result)
 
-        self.started = True
-        self.flush()
         try:
             async with asyncio.TaskGroup() as group:
                 for _ in range(min(self.concurrency, len(todo))):
@@ -204,12 +192,7 @@ class Importer:
             # TaskGroup wraps the first failure; surface it as the plain exception.
             first = eg.exceptions[0]
             raise first from None
-        finally:
-            self.flush()
 
     def counts(self) -> dict[str, int]:
-        """How many people have each status."""
-        counts = {"registered": 0, "already_registered": 0, "failed": 0, "pending": 0}
-        for r in self.results:
-            counts[r.status] += 1
-        return counts
+        """How many people have each status (kept up to date, not recounted)."""
+        return {status: self._counts[status] for status in STATUSES}

@@ -1,12 +1,18 @@
 """``gototraining login``: the OAuth2 authorization-code flow with a loopback redirect.
 
-1. Listen once on ``http://127.0.0.1:<free port>/callback`` (loopback only, RFC 8252).
+1. Listen on ``http://127.0.0.1:<free port>/callback`` (loopback only, RFC 8252).
 2. Send the user's browser to the authorize URL with ``client_id``, ``redirect_uri`` and a
    random ``state``.
 3. The authorization server redirects the browser to the listener with ``code`` and
-   ``state``; a ``state`` that does not match is rejected (CSRF).
+   ``state``.
 4. Exchange the code at the token URL with the facade's ``exchange_authorization_code`` (form
    POST, HTTP Basic client authentication; the answer is parsed by ``OAuth2``'s own code).
+
+Any local process can connect to the listener, so it must not be able to stall or end a
+login: every connection is served on its own thread with a socket timeout (a client that
+connects and sends nothing ties up nothing), and a ``/callback`` whose ``state`` is not this
+login's is answered 400 and ignored -- only the real redirect ends the wait. The whole login
+(the wait for the redirect and the token request) ends within ``timeout`` seconds.
 """
 
 from __future__ import annotations
@@ -15,9 +21,10 @@ import html
 import http.server
 import secrets
 import threading
+import time
 import urllib.parse
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from gototraining import (
     DEFAULT_TOKEN_URL,
@@ -37,53 +44,122 @@ __all__ = [
 
 DEFAULT_AUTHORIZE_URL = "https://authentication.logmeininc.com/oauth/authorize"
 
+#: Seconds a connection to the listener may stay silent before it is dropped.
+CONNECTION_TIMEOUT = 10.0
+
+T = TypeVar("T")
+
 
 class LoginError(Exception):
     """The login did not complete; the message is for the user."""
 
 
-class _Listener(http.server.HTTPServer):
-    """A loopback HTTP server that waits for exactly one ``GET /callback``."""
+class _Listener(http.server.ThreadingHTTPServer):
+    """A loopback HTTP server that waits for the one ``GET /callback`` carrying ``state``."""
 
-    def __init__(self) -> None:
+    daemon_threads = True  # a stuck connection never keeps the process (or server_close) waiting
+    block_on_close = False
+
+    def __init__(self, state: str) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
+        self.state = state
         self.params: dict[str, str] | None = None
         self.done = threading.Event()
+        #: ``/callback`` requests ignored because their ``state`` was not this login's.
+        self.ignored = 0
+        self._claim = threading.Lock()
+        self._claimed = False
 
     @property
     def redirect_uri(self) -> str:
         """Where the authorization server must send the browser back to."""
         return f"http://127.0.0.1:{self.server_address[1]}/callback"
 
+    def claim(self) -> bool:
+        """The first redirect with the right ``state`` gets ``True``; later ones ``False``."""
+        with self._claim:
+            first, self._claimed = not self._claimed, True
+            return first
+
+    def ignore(self) -> None:
+        with self._claim:
+            self.ignored += 1
+
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     server: _Listener
+    timeout = CONNECTION_TIMEOUT  # socket timeout per connection (StreamRequestHandler)
 
     def do_GET(self) -> None:
         url = urllib.parse.urlsplit(self.path)
-        if url.path != "/callback" or self.server.done.is_set():
-            self.send_error(404)  # favicon requests, late duplicates
+        if url.path != "/callback":
+            self.send_error(404)  # favicon requests and the like
             return
         params = dict(urllib.parse.parse_qsl(url.query))
+        if not secrets.compare_digest(
+            params.get("state", "").encode("utf-8", "replace"), self.server.state.encode()
+        ):
+            # Not the redirect of this login (forged, or from an older attempt): it must not
+            # end the login in progress.
+            self.server.ignore()
+            self._page(
+                400,
+                "Not this login",
+                "This redirect does not belong to the login in progress and was ignored.",
+            )
+            return
+        if not self.server.claim():
+            self.send_error(404)  # a late duplicate of the real redirect
+            return
         ok = "code" in params and "error" not in params
-        title = "Logged in to GoToTraining" if ok else "GoToTraining login failed"
-        detail = (
-            "You can close this window and return to the terminal."
-            if ok
-            else html.escape(params.get("error_description") or params.get("error") or "no code")
-        )
-        body = f"<!doctype html><title>{title}</title><h1>{title}</h1><p>{detail}</p>".encode()
-        self.send_response(200 if ok else 400)
+        if ok:
+            self._page(
+                200,
+                "Logged in to GoToTraining",
+                "You can close this window and return to the terminal.",
+            )
+        else:
+            detail = params.get("error_description") or params.get("error") or "no code"
+            self._page(400, "GoToTraining login failed", detail)
+        self.server.params = params
+        self.server.done.set()
+
+    def _page(self, status: int, title: str, detail: str) -> None:
+        body = (
+            f"<!doctype html><title>{html.escape(title)}</title><h1>{html.escape(title)}</h1>"
+            f"<p>{html.escape(detail)}</p>"
+        ).encode()
+        self.send_response(status)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
         self.wfile.write(body)
-        self.server.params = params
-        self.server.done.set()
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silence: the default logs the request line, which holds the authorization code."""
+
+
+def _within(deadline: float, what: str, call: Callable[[], T]) -> T:
+    """``call()`` on a daemon thread; its result, or ``LoginError`` if ``deadline`` (monotonic)
+    passes first. Exceptions of ``call`` are re-raised here."""
+    outcome: list[T] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(call())
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
+            failure.append(exc)
+
+    worker = threading.Thread(target=run, name="gototraining-login", daemon=True)
+    worker.start()
+    worker.join(max(0.0, deadline - time.monotonic()))
+    if worker.is_alive():
+        raise LoginError(what)
+    if failure:
+        raise failure[0]
+    return outcome[0]
 
 
 def authorize(
@@ -96,16 +172,19 @@ def authorize(
     open_browser: Callable[[str], object] | None = None,
     timeout: float = 300.0,
 ) -> OAuth2Token:
-    """Run the whole flow and return the tokens.
+    """Run the whole flow within ``timeout`` seconds and return the tokens.
 
     ``announce(url)`` tells the user where to log in (always called, so that a browser that
-    does not open is no dead end); ``open_browser(url)``, if given, opens it.
+    does not open is no dead end); ``open_browser(url)``, if given, opens it (on its own
+    thread: a console browser that takes over the terminal does not stop the clock).
     """
+    deadline = time.monotonic() + timeout
     redactor.add(client_secret)
     state = secrets.token_urlsafe(24)
-    listener = _Listener()
-    thread = threading.Thread(target=listener.serve_forever, kwargs={"poll_interval": 0.1})
-    thread.daemon = True
+    listener = _Listener(state)
+    thread = threading.Thread(
+        target=listener.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
+    )
     thread.start()
     try:
         query = urllib.parse.urlencode(
@@ -120,28 +199,45 @@ def authorize(
         url = f"{authorize_url}{sep}{query}"
         announce(url)
         if open_browser is not None:
-            open_browser(url)
-        if not listener.done.wait(timeout):
-            raise LoginError(f"no redirect from the browser within {timeout:g} s; try again")
+            threading.Thread(target=open_browser, args=(url,), daemon=True).start()
+        if not listener.done.wait(max(0.0, deadline - time.monotonic())):
+            ignored = (
+                f" ({listener.ignored} redirect(s) with a state not of this login ignored)"
+                if listener.ignored
+                else ""
+            )
+            raise LoginError(
+                f"no redirect from the browser within {timeout:g} s{ignored}; try again"
+            )
         params = listener.params or {}
     finally:
-        listener.shutdown()
+        listener.shutdown()  # returns at once: no request is served on the loop's thread
         listener.server_close()
-        thread.join(5)
+        thread.join()
     if "error" in params:
         reason = params.get("error_description") or ""
         raise LoginError(f"authorization refused: {params['error']} {reason}".strip())
-    if params.get("state") != state:
-        raise LoginError("the redirect's state does not match this login (CSRF?); try again")
     code = params.get("code")
     if not code:
         raise LoginError("the redirect carried no authorization code")
     redactor.add(code)
-    return _exchange(code, listener.redirect_uri, client_id, client_secret, token_url)
+    remaining = deadline - time.monotonic()
+    return _within(
+        deadline,
+        f"no answer from the token endpoint {token_url} within the login's {timeout:g} s",
+        lambda: _exchange(
+            code, listener.redirect_uri, client_id, client_secret, token_url, remaining
+        ),
+    )
 
 
 def _exchange(
-    code: str, redirect_uri: str, client_id: str, client_secret: str, token_url: str
+    code: str,
+    redirect_uri: str,
+    client_id: str,
+    client_secret: str,
+    token_url: str,
+    timeout: float,
 ) -> OAuth2Token:
     """The facade's token-endpoint call; its errors become a ``LoginError`` for the user."""
     try:
@@ -151,6 +247,7 @@ def _exchange(
             client_secret=client_secret,
             redirect_uri=redirect_uri,
             token_url=token_url,
+            timeout=max(timeout, 0.001),
         )
     except TransportError as exc:
         raise LoginError(f"token request to {token_url} failed: {exc}") from exc

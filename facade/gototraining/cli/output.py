@@ -3,6 +3,13 @@
 Everything for humans goes through a rich ``Console``; rich drops colours and cursor tricks
 by itself when stdout is not a terminal, so piping a table into a file stays readable.
 ``--json`` output is plain ``json.dumps`` on stdout (one document, nothing else on stdout).
+
+Names, emails, titles and error messages come from the API, and registrants choose their own
+names on GoTo's public registration page: every such string is attacker-controlled. It is
+only ever shown through :func:`plain` (a rich ``Text``: no markup such as ``[/bold]`` or
+``[link=...]``, no ``:emoji:`` codes) after :func:`printable` made terminal control
+characters visible (``\\x1b``: no escape sequences, hyperlinks or bidi tricks). Markup is
+used only in strings written here.
 """
 
 from __future__ import annotations
@@ -18,6 +25,9 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
+
+from .sanitize import printable
 
 if TYPE_CHECKING:
     from gototraining import Attendee, Registrant, Session, Training
@@ -31,7 +41,9 @@ __all__ = [
     "err_console",
     "fmt_dt",
     "minutes",
+    "plain",
     "print_json",
+    "printable",
     "registrants_table",
     "to_jsonable",
     "training_panel",
@@ -40,6 +52,12 @@ __all__ = [
 
 #: Console width when the output is not a terminal.
 PIPE_WIDTH = 120
+
+
+def plain(value: object, style: str = "", *, multiline: bool = False) -> Text:
+    """A rich ``Text`` showing ``value`` literally: no markup, no emoji codes, control
+    characters made visible (``sanitize.printable``)."""
+    return Text(printable(value, multiline=multiline), style=style)
 
 
 def console() -> Console:
@@ -122,7 +140,14 @@ def trainings_table(trainings: Sequence[Training]) -> Table:
     for t in sorted(trainings, key=lambda t: t.times[0].start if t.times else datetime.max):
         tz = zone(t.time_zone)
         first = fmt_dt(t.times[0].start, tz) if t.times else "-"
-        table.add_row(t.training_key, t.training_id, t.name, str(len(t.times)), first, t.time_zone)
+        table.add_row(
+            plain(t.training_key),
+            plain(t.training_id),
+            plain(t.name),
+            str(len(t.times)),
+            first,
+            plain(t.time_zone),
+        )
     return table
 
 
@@ -132,12 +157,12 @@ def training_panel(training: Training) -> list[Table]:
     info = Table.grid(padding=(0, 2))
     info.add_column(style="bold")
     info.add_column()
-    info.add_row("Name", training.name)
-    info.add_row("Training key", training.training_key)
-    info.add_row("Training ID", training.training_id)
-    info.add_row("Time zone", training.time_zone or "-")
+    info.add_row("Name", plain(training.name))
+    info.add_row("Training key", plain(training.training_key))
+    info.add_row("Training ID", plain(training.training_id))
+    info.add_row("Time zone", plain(training.time_zone or "-"))
     if training.description:
-        info.add_row("Description", training.description)
+        info.add_row("Description", plain(training.description, multiline=True))
     settings = training.registration_settings
     info.add_row(
         "Registration",
@@ -159,7 +184,9 @@ def training_panel(training: Training) -> list[Table]:
     organizers.add_column("Name")
     organizers.add_column("Email")
     for o in training.organizers:
-        organizers.add_row(o.organizer_key, f"{o.given_name} {o.surname}", o.email)
+        organizers.add_row(
+            plain(o.organizer_key), plain(f"{o.given_name} {o.surname}"), plain(o.email)
+        )
     return [info, sessions, organizers]
 
 
@@ -176,11 +203,11 @@ def registrants_table(registrants: Iterable[Registrant], title: str) -> Table:
     for i, r in enumerate(rows, 1):
         table.add_row(
             str(i),
-            f"{r.given_name} {r.surname}",
-            r.email,
-            r.raw_status,
+            plain(f"{r.given_name} {r.surname}"),
+            plain(r.email),
+            plain(r.raw_status),
             fmt_dt(r.registration_date),
-            r.registrant_key,
+            plain(r.registrant_key),
         )
     return table
 
@@ -240,7 +267,7 @@ def attendance_tables(sessions: Sequence[SessionAttendance], time_zone: str | No
         attended = sum(1 for a in attendees if minutes(a.time_in_session) > 0)
         summary.add_row(
             str(i),
-            s.session_key,
+            plain(s.session_key),
             fmt_range(s.start, s.end, tz),
             str(minutes(s.duration)),
             f"{attended}/{len(attendees)}",
@@ -262,9 +289,9 @@ def attendance_tables(sessions: Sequence[SessionAttendance], time_zone: str | No
             )
             attended_minutes = minutes(a.time_in_session)
             table.add_row(
-                f"{a.given_name} {a.surname}",
-                a.email,
-                str(attended_minutes) if attended_minutes else "[dim]absent[/dim]",
+                plain(f"{a.given_name} {a.surname}"),
+                plain(a.email),
+                str(attended_minutes) if attended_minutes else Text("absent", style="dim"),
                 parts,
             )
         tables.append(table)

@@ -30,6 +30,9 @@ Admin endpoints (no auth; for a sandbox in another process, e.g. the CLI demo)
     ``GET|POST|DELETE /_sandbox/faults``             list / add (body: ``FaultSet.add`` keywords,
                                                     e.g. ``{"operation": "getTraining", "statuses": [503]}``)
                                                     / clear; ``DELETE /_sandbox/faults/{id}`` drops one
+    ``POST /_sandbox/faults/{id}/release``           -> 204, a ``hold`` fault lets its requests go
+    ``POST /_sandbox/faults/{id}/wait``              body ``{"held": 2, "timeout": 30}`` or
+                                                    ``{"idle": true}`` -> 200 when reached, else 408
     ``POST /_sandbox/expire-tokens``                 -> 204, all access tokens now invalid
     ``GET  /_sandbox/requests``                      -> ``[{"method", "path", "status", "received_at"}]``
     ``GET  /_sandbox/violations``                    -> spec violations seen

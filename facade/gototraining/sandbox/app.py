@@ -27,11 +27,11 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from .auth import OAuthError, check_expired_token_status
 from .core import Core
-from .faults import Hit
+from .faults import Fault, Hit
 from .spec import Operation, SpecViolation
 from .store import ApiError, Json, Store, bad_request, not_found
 
@@ -262,6 +262,18 @@ async def _read_body(receive: Receive) -> bytes:
             return b"".join(chunks)
 
 
+def _replay(body: bytes) -> Receive:
+    """A ``receive`` that hands out ``body`` (already read from the real one) once."""
+    messages = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def receive() -> Message:
+        if messages:
+            return messages.pop()
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
 def _header(scope: Scope, name: bytes) -> str | None:
     for key, value in scope["headers"]:
         if key == name:
@@ -286,20 +298,31 @@ class ApiPipeline:
         received_at = time.monotonic()
         core, op = self.core, self.op
         hit = core.faults.match(op.operation_id)
-        if hit is None:
-            reply = await self.handle(params, scope, receive)
-        else:
-            if hit.latency:
-                await asyncio.sleep(hit.latency)
-            if not hit.changes_response:
+        gate = hit.gate if hit is not None else None
+        if gate is not None:
+            # Received in full before holding: what happens after the release does not
+            # depend on whether the client is still connected.
+            receive = _replay(await _read_body(receive))
+        try:
+            if gate is not None:
+                await gate.enter()
+            if hit is None:
                 reply = await self.handle(params, scope, receive)
-            elif hit.apply:  # the request is applied, then its answer is lost
-                handled = await self.handle(params, scope, receive)
-                reply = _fault_reply(core, hit, hit.status or handled.status)
-            else:  # the request never reaches the "service": nothing is applied
-                reply = _fault_reply(core, hit, hit.status or op.success_status)
-        status = 0 if reply.reset else reply.status
-        core.record(scope["method"], scope["path"], status, op.operation_id, received_at)
+            else:
+                if hit.latency:
+                    await asyncio.sleep(hit.latency)
+                if not hit.changes_response:
+                    reply = await self.handle(params, scope, receive)
+                elif hit.apply:  # the request is applied, then its answer is lost
+                    handled = await self.handle(params, scope, receive)
+                    reply = _fault_reply(core, hit, hit.status or handled.status)
+                else:  # the request never reaches the "service": nothing is applied
+                    reply = _fault_reply(core, hit, hit.status or op.success_status)
+            status = 0 if reply.reset else reply.status
+            core.record(scope["method"], scope["path"], status, op.operation_id, received_at)
+        finally:
+            if gate is not None:
+                gate.leave()
         await reply.send(send)
 
     async def handle(self, raw_params: dict[str, str], scope: Scope, receive: Receive) -> Reply:
@@ -486,12 +509,42 @@ def _admin_routes(core: Core, on_reset: Callable[[], None]) -> list[Route]:
         return JSONResponse(fault.to_json(), 201)
 
     async def fault_item(request: Request) -> Response:
+        fault = _find_fault(request)
+        if fault is None:
+            return error(404, "unknown fault")
+        core.faults.remove(fault)
+        return Response(status_code=204)
+
+    def _find_fault(request: Request) -> Fault | None:
         fault_id = request.path_params["faultId"]
-        for fault in core.faults.list():
-            if str(fault.id) == fault_id:
-                core.faults.remove(fault)
-                return Response(status_code=204)
-        return error(404, "unknown fault")
+        return next((f for f in core.faults.list() if str(f.id) == fault_id), None)
+
+    async def fault_release(request: Request) -> Response:
+        fault = _find_fault(request)
+        if fault is None or not fault.hold:
+            return error(404, "unknown fault or not a hold=True fault")
+        fault.release()
+        return Response(status_code=204)
+
+    async def fault_wait(request: Request) -> Response:
+        # Body {"held": N} (N requests held) or {"idle": true} (all finished), "timeout" in s.
+        fault = _find_fault(request)
+        if fault is None or not fault.hold:
+            return error(404, "unknown fault or not a hold=True fault")
+        try:
+            body = await _json_body(request)
+            timeout = float(body.get("timeout", 30))
+            held = body.get("held")
+            if held is not None and (isinstance(held, bool) or not isinstance(held, int)):
+                raise ValueError("held must be an int")
+        except (TypeError, ValueError) as exc:
+            return error(400, str(exc))
+        # Waited for on a worker thread: the held requests need this event loop to go on.
+        if held is not None:
+            reached = await asyncio.to_thread(fault.wait_held, held, timeout)
+        else:
+            reached = await asyncio.to_thread(fault.wait_idle, timeout)
+        return JSONResponse({"reached": reached, **fault.to_json()}, 200 if reached else 408)
 
     async def expire(request: Request) -> Response:
         core.auth.expire_all()
@@ -531,6 +584,8 @@ def _admin_routes(core: Core, on_reset: Callable[[], None]) -> list[Route]:
         Route("/_sandbox/trainings/{trainingKey}/approval", approval, methods=["POST"]),
         Route("/_sandbox/faults", faults, methods=["GET", "POST", "DELETE"]),
         Route("/_sandbox/faults/{faultId}", fault_item, methods=["DELETE"]),
+        Route("/_sandbox/faults/{faultId}/release", fault_release, methods=["POST"]),
+        Route("/_sandbox/faults/{faultId}/wait", fault_wait, methods=["POST"]),
         Route("/_sandbox/expire-tokens", expire, methods=["POST"]),
         Route("/_sandbox/expired-token-status", expired_token_status, methods=["POST"]),
         Route("/_sandbox/requests", requests_log, methods=["GET"]),

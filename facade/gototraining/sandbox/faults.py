@@ -1,4 +1,5 @@
-"""Fault injection: latency, status sequences, 429 + Retry-After, resets, broken bodies.
+"""Fault injection: latency, status sequences, 429 + Retry-After, resets, broken bodies, and
+requests held until the test releases them.
 
 A fault matches one operation (by operationId) or every API operation (``None``). For
 each matching request the fault first rolls its own ``random.Random`` (seeded from the
@@ -13,15 +14,94 @@ Two modes decide whether the faulted request changes state:
   nothing is applied - like a gateway failing before the service saw the request;
 * ``apply=True``: the request is handled and applied first, then its response is
   replaced by the fault (or the connection reset) - like a response lost on the way back.
+
+``after=N`` lets the first ``N`` matching requests through untouched. ``hold=True`` stops each
+matching request, once its body has been received, until :meth:`Fault.release`: a test can
+let exactly ten registrations through, see the next ones arrive (:meth:`Fault.wait_held`),
+interrupt the client, release them and wait until the sandbox has finished them
+(:meth:`Fault.wait_idle`) -- every step gated on an event, none on a sleep. A held request that
+is released is then served as the fault's other settings say (normally, if none), whether
+or not its client is still there. ``FaultSet.clear()`` (and so ``Sandbox.reset()``) releases
+every held request.
 """
 
 from __future__ import annotations
 
+import asyncio
 import random
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+
+class Gate:
+    """Holds requests (in the sandbox's event loop) until released from any thread."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._released = False
+        self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+        #: Requests waiting at the gate now.
+        self.held = 0
+        #: Requests that reached the gate and are not finished yet (held or being served).
+        self.active = 0
+
+    @property
+    def released(self) -> bool:
+        """Whether :meth:`release` was called (requests pass straight through then)."""
+        return self._released
+
+    async def enter(self) -> None:
+        """Wait here until released (returns at once after :meth:`release`)."""
+        loop = asyncio.get_running_loop()
+        with self._cond:
+            self.active += 1
+            if self._released:
+                return
+            future: asyncio.Future[None] = loop.create_future()
+            self._waiters.append((loop, future))
+            self.held += 1
+            self._cond.notify_all()
+        try:
+            await future
+        finally:
+            with self._cond:
+                self.held -= 1
+                self._cond.notify_all()
+
+    def leave(self) -> None:
+        """A request that entered is finished (answered, reset or cancelled)."""
+        with self._cond:
+            self.active -= 1
+            self._cond.notify_all()
+
+    def release(self) -> None:
+        """Let every held request (and every later one) through."""
+        with self._cond:
+            self._released = True
+            waiters, self._waiters = self._waiters, []
+        for loop, future in waiters:
+            try:
+                loop.call_soon_threadsafe(_resolve, future)
+            except RuntimeError:  # the server's loop is gone: nothing left to wake
+                pass
+
+    def wait_held(self, count: int, timeout: float | None = None) -> bool:
+        """Block until ``count`` requests are held; ``False`` if ``timeout`` passed first."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self.held >= count, timeout)
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Block until every request that reached the gate is finished (its answer logged in
+        ``Sandbox.requests``); ``False`` if ``timeout`` passed first."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self.active == 0, timeout)
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 @dataclass
@@ -41,7 +121,37 @@ class Fault:
     probability: float
     apply: bool
     rng: random.Random = field(repr=False)
+    after: int = 0  # matching requests let through untouched before the fault applies
+    gate: Gate | None = field(default=None, repr=False)  # set for hold=True
     hits: int = 0  # how many requests this fault was applied to
+    passed: int = 0  # how many of the first ``after`` matching requests went through
+
+    @property
+    def hold(self) -> bool:
+        """Whether matching requests are held until :meth:`release`."""
+        return self.gate is not None
+
+    @property
+    def held(self) -> int:
+        """Requests held right now."""
+        return self.gate.held if self.gate is not None else 0
+
+    def release(self) -> None:
+        """Let the held requests (and every later one) go on (``hold=True`` faults)."""
+        self._hold_gate().release()
+
+    def wait_held(self, count: int, timeout: float | None = None) -> bool:
+        """Block until ``count`` requests are held; ``False`` if ``timeout`` passed first."""
+        return self._hold_gate().wait_held(count, timeout)
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Block until every request this fault held has been answered (and logged)."""
+        return self._hold_gate().wait_idle(timeout)
+
+    def _hold_gate(self) -> Gate:
+        if self.gate is None:
+            raise ValueError(f"fault {self.id} does not hold requests (add it with hold=True)")
+        return self.gate
 
     @property
     def exhausted(self) -> bool:
@@ -63,6 +173,10 @@ class Fault:
             "times": self.times,
             "probability": self.probability,
             "apply": self.apply,
+            "after": self.after,
+            "hold": self.hold,
+            "held": self.held,
+            "released": self.gate.released if self.gate is not None else False,
             "hits": self.hits,
         }
 
@@ -80,6 +194,7 @@ class Hit:
     wrong_content_type: bool
     empty_body: bool
     apply: bool
+    gate: Gate | None = None
 
     @property
     def changes_response(self) -> bool:
@@ -118,11 +233,15 @@ class FaultSet:
         probability: float = 1.0,
         apply: bool = False,
         before: bool | None = None,
+        after: int = 0,
+        hold: bool = False,
     ) -> Fault:
         """Add a fault for ``operation`` (an operationId) or, with ``None``, for every operation.
 
-        ``before=False`` is a synonym for ``apply=True``. Returns a handle whose ``hits``
-        counts the requests it was applied to; pass it to :meth:`remove` to drop it.
+        ``before=False`` is a synonym for ``apply=True``. ``after=N`` lets the first ``N``
+        matching requests through; ``hold=True`` holds each request it applies to until
+        ``release()`` (see the module docstring). Returns a handle whose ``hits`` counts the
+        requests it was applied to; pass it to :meth:`remove` to drop it.
         """
         if before is not None:
             if before and apply:
@@ -138,6 +257,8 @@ class FaultSet:
             raise ValueError("probability must be between 0 and 1")
         if latency < 0:
             raise ValueError("latency must be >= 0")
+        if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+            raise ValueError("after must be an int >= 0")
         status_list = [int(s) for s in statuses or []]
         if any(not 100 <= s <= 599 for s in status_list):
             raise ValueError(f"invalid HTTP status in {status_list}")
@@ -158,21 +279,28 @@ class FaultSet:
                 probability=probability,
                 apply=apply,
                 rng=random.Random(f"faults/{self._seed}/{self._next}"),
+                after=after,
+                gate=Gate() if hold else None,
             )
             self._next += 1
             self._faults.append(fault)
         return fault
 
     def remove(self, fault: Fault) -> None:
-        """Drop one fault."""
+        """Drop one fault (releasing the requests it holds)."""
         with self._lock:
             self._faults = [f for f in self._faults if f.id != fault.id]
+        if fault.gate is not None:
+            fault.gate.release()
 
     def clear(self) -> None:
-        """Drop all faults and restart the per-fault random streams."""
+        """Drop all faults (releasing held requests) and restart the per-fault random streams."""
         with self._lock:
-            self._faults = []
+            dropped, self._faults = self._faults, []
             self._next = 0
+        for fault in dropped:
+            if fault.gate is not None:
+                fault.gate.release()
 
     def list(self) -> list[Fault]:
         """The active faults."""
@@ -186,6 +314,9 @@ class FaultSet:
         with self._lock:
             for fault in self._faults:
                 if fault.exhausted or fault.operation not in (None, operation):
+                    continue
+                if fault.passed < fault.after:
+                    fault.passed += 1
                     continue
                 # Roll even when probability is 1.0 so streams stay aligned if it changes.
                 if fault.rng.random() >= fault.probability:
@@ -204,5 +335,6 @@ class FaultSet:
                     wrong_content_type=fault.wrong_content_type,
                     empty_body=fault.empty_body,
                     apply=fault.apply,
+                    gate=fault.gate,
                 )
             return None

@@ -215,6 +215,10 @@ class Training:
     require_approval: bool = False  # sandbox knob: new registrants are WAITING
     completed: bool = False
     registrants: dict[str, Registrant] = field(default_factory=dict)
+    # casefolded email -> registrant key: the duplicate check must not scan the whole roster
+    # (a 20,000-person import would cost the sandbox O(n^2)). Only keys still in
+    # ``registrants`` count, so a test that swaps the roster out stays in control.
+    emails: dict[str, str] = field(default_factory=dict)
     session_keys: list[str] = field(default_factory=list)
     recording_ids: list[int] = field(default_factory=list)
 
@@ -462,7 +466,7 @@ class Store:
         given = _check_text(body, "givenName")
         surname = _check_text(body, "surname")
         folded = email.casefold()
-        if any(r.email.casefold() == folded for r in training.registrants.values()):
+        if training.emails.get(folded) in training.registrants:
             raise ApiError(
                 409, "DuplicateRegistrant", f"{email} is already registered for this training"
             )
@@ -481,6 +485,7 @@ class Store:
             ),
         )
         training.registrants[key] = registrant
+        training.emails[folded] = key
         return {
             "joinUrl": registrant.join_url,
             "confirmationUrl": registrant.confirmation_url,
@@ -501,7 +506,8 @@ class Store:
         if rk not in training.registrants:
             raise not_found("registrant", rk)
         self._check_scheduled(training, "its registrations cannot be cancelled")
-        del training.registrants[rk]
+        removed = training.registrants.pop(rk)
+        training.emails.pop(removed.email.casefold(), None)
 
     # --- reports ---------------------------------------------------------------------
     def session_json(self, session: CompletedSession) -> Json:

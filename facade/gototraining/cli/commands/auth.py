@@ -8,13 +8,16 @@ import webbrowser
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from gototraining import DEFAULT_TOKEN_URL
 
 from ..config import StoredTokens
 from ..context import UsageError
+from ..errors import error_line
 from ..login import DEFAULT_AUTHORIZE_URL, LoginError, authorize
-from ..output import console
+from ..output import console, plain
+from ..sanitize import printable
 from . import parse_key, state
 
 __all__ = ["register"]
@@ -47,7 +50,11 @@ def login(
         bool, typer.Option(help="Open the browser (else only print the URL).")
     ] = True,
     timeout: Annotated[
-        float, typer.Option(min=1, help="Seconds to wait for the browser's redirect.")
+        float,
+        typer.Option(
+            min=1,
+            help="Seconds the whole login may take: the browser's redirect and the token request.",
+        ),
     ] = 300.0,
 ) -> None:
     """Log in with OAuth2 in the browser; stores the tokens (mode 0600) for later commands.
@@ -60,6 +67,7 @@ def login(
         raise UsageError("login needs --client-id and --client-secret (or GOTO_CLIENT_ID/SECRET)")
     if organizer_key is not None:
         organizer_key = parse_key(organizer_key, "--organizer-key")
+    st.store.check_writable()  # not after the user went through the browser
 
     def announce(url: str) -> None:
         verb = (
@@ -80,7 +88,7 @@ def login(
             timeout=timeout,
         )
     except LoginError as exc:
-        typer.echo(f"error: login failed: {exc}", err=True)
+        error_line(f"login failed: {exc}")
         raise typer.Exit(1) from None
     org = tokens.organizer_key or organizer_key
     st.store.save(
@@ -95,9 +103,9 @@ def login(
             base_url=st.base_url,
         )
     )
-    typer.echo(f"Logged in. Tokens stored in {st.store.path} (mode 0600).")
+    typer.echo(printable(f"Logged in. Tokens stored in {st.store.path} (mode 0600)."))
     if org:
-        typer.echo(f"Organizer key: {org}")
+        typer.echo(f"Organizer key: {printable(org)}")
     else:
         typer.echo(
             "warning: the token response named no organizer; pass --organizer-key or set "
@@ -110,7 +118,7 @@ def logout(ctx: typer.Context) -> None:
     """Delete the stored tokens."""
     st = state(ctx)
     if st.store.delete():
-        typer.echo(f"Removed {st.store.path}")
+        typer.echo(printable(f"Removed {st.store.path}"))
     else:
         typer.echo("Not logged in.")
 
@@ -119,15 +127,16 @@ def whoami(ctx: typer.Context) -> None:
     """Where the credentials come from (never prints a token)."""
     st = state(ctx)
     out = console()
+
+    def line(label: str, value: object) -> None:
+        out.print(Text.assemble(f"{label:<15}", plain(value)))
+
     if os.environ.get("GOTO_ACCESS_TOKEN"):
-        out.print("credentials:   GOTO_ACCESS_TOKEN (environment)")
-        out.print(f"organizer key: {os.environ.get('GOTO_ORGANIZER_KEY') or '(not set)'}")
-        out.print(f"base URL:      {st.base_url or '(default)'}")
+        line("credentials:", "GOTO_ACCESS_TOKEN (environment)")
+        line("organizer key:", os.environ.get("GOTO_ORGANIZER_KEY") or "(not set)")
+        line("base URL:", st.base_url or "(default)")
         return
-    try:
-        stored = st.store.load()
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    stored = st.store.load()
     if stored is None:
         raise UsageError("not logged in: run 'gototraining login' or set GOTO_ACCESS_TOKEN")
     left = (
@@ -135,12 +144,10 @@ def whoami(ctx: typer.Context) -> None:
         if stored.expires_at is not None
         else "no expiry"
     )
-    out.print(f"credentials:   {st.store.path} (OAuth client {stored.client_id})")
-    out.print(
-        f"organizer key: {os.environ.get('GOTO_ORGANIZER_KEY') or stored.organizer_key or '-'}"
-    )
-    out.print(f"base URL:      {st.base_url or stored.base_url or '(default)'}")
-    out.print(f"access token:  {left}")
+    line("credentials:", f"{st.store.path} (OAuth client {stored.client_id})")
+    line("organizer key:", os.environ.get("GOTO_ORGANIZER_KEY") or stored.organizer_key or "-")
+    line("base URL:", st.base_url or stored.base_url or "(default)")
+    line("access token:", left)
 
 
 def register(app: typer.Typer) -> None:

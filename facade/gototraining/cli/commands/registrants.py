@@ -3,20 +3,34 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from gototraining import GoToTrainingError
 
 from ..context import State, UsageError
-from ..csvio import Result, read_people, write_roster
+from ..csvio import (
+    RESULT_FIELDS,
+    ROSTER_FIELDS,
+    PeopleFile,
+    Result,
+    csv_bytes,
+    read_people,
+    roster_rows,
+)
 from ..errors import report
 from ..importer import Importer
-from ..output import console, err_console, print_json, registrants_table
+from ..output import console, err_console, plain, print_json, registrants_table
+from ..outputs import STDOUT, Output, resolve_output
+from ..results import ResultsFile
+from ..sanitize import printable
 from . import parse_key, state
 
 if TYPE_CHECKING:
@@ -31,6 +45,27 @@ TrainingArg = Annotated[str, typer.Argument(metavar="TRAINING", help="Training k
 
 #: Exit code after Ctrl-C (128 + SIGINT), as shells report it.
 EXIT_INTERRUPTED = 130
+
+#: The people file name that means standard input.
+STDIN = "-"
+
+RawCsvFlag = Annotated[
+    bool,
+    typer.Option(
+        "--raw-csv",
+        help="Write cells exactly as the API sent them. By default a cell starting with "
+        "= + - @ tab or CR gets a leading ' so that a spreadsheet shows it as text instead "
+        "of running it as a formula.",
+    ),
+]
+
+
+def _output(name: str, option: str) -> Output:
+    """``name`` resolved (``outputs.resolve_output``), or a usage error naming ``option``."""
+    try:
+        return resolve_output(name)
+    except OSError as exc:
+        raise UsageError(f"{option} {printable(name)}: {exc.strerror or exc}") from None
 
 
 @app.command("list")
@@ -50,19 +85,28 @@ def export(
     ctx: typer.Context,
     training: TrainingArg,
     csv: Annotated[
-        str, typer.Option("--csv", help="Output file ('-' for stdout); written atomically.")
-    ] = "-",
+        str,
+        typer.Option(
+            "--csv",
+            help="Output file ('-' for stdout). A regular file is replaced atomically; a "
+            "pipe, FIFO or /dev/fd/N is written into.",
+        ),
+    ] = STDOUT,
+    raw_csv: RawCsvFlag = False,
 ) -> None:
     """Export the roster as CSV (key, email, names, status, date, join and confirmation URL)."""
     key = parse_key(training, "TRAINING")
+    output = _output(csv, "--csv")
     with state(ctx).client() as client:
         registrants = client.registrants.list(key)
     try:
-        write_roster(csv, registrants)
+        output.write(csv_bytes(ROSTER_FIELDS, roster_rows(registrants), raw=raw_csv))
     except OSError as exc:
-        raise UsageError(f"cannot write {csv}: {exc.strerror or exc}") from None
-    if csv != "-":
-        err_console().print(f"Exported {len(registrants)} registrant(s) to {csv}")
+        raise UsageError(f"cannot write {printable(csv)}: {exc.strerror or exc}") from None
+    if not output.stdout:
+        err_console().print(
+            Text.assemble(f"Exported {len(registrants)} registrant(s) to ", plain(csv))
+        )
 
 
 @app.command()
@@ -90,14 +134,16 @@ def cancel(
             wanted = email.strip().casefold()
             match = [r for r in client.registrants.list(key) if r.email.casefold() == wanted]
             if not match:
-                raise UsageError(f"{email} is not registered for training {key}")
+                raise UsageError(f"{printable(email)} is not registered for training {key}")
             registrant_key = match[0].registrant_key
             label = f"{match[0].given_name} {match[0].surname} <{match[0].email}>"
         client.registrants.cancel(key, registrant_key)
     if json:
         print_json({"training_key": key, "registrant_key": registrant_key, "cancelled": True})
     else:
-        console().print(f"Cancelled the registration of {label} for training {key}")
+        console().print(
+            Text.assemble("Cancelled the registration of ", plain(label), f" for training {key}")
+        )
 
 
 @app.command("import")
@@ -105,14 +151,18 @@ def import_(
     ctx: typer.Context,
     training: TrainingArg,
     people_csv: Annotated[
-        Path,
+        str,
         typer.Argument(
-            metavar="PEOPLE_CSV", help="CSV with the columns email, given_name, surname."
+            metavar="PEOPLE_CSV",
+            help="CSV with the columns email, given_name, surname ('-' for stdin).",
         ),
     ],
     results: Annotated[
-        Path | None,
-        typer.Option(help="Results CSV (status and join URL per person) [default: next to input]"),
+        str | None,
+        typer.Option(
+            help="Results CSV (status and join URL per person; '-' for stdout) "
+            "[default: PEOPLE.results.csv next to the input]"
+        ),
     ] = None,
     concurrency: Annotated[
         int,
@@ -121,6 +171,7 @@ def import_(
     progress: Annotated[
         bool, typer.Option(help="Progress bar (only ever shown on a terminal).")
     ] = True,
+    raw_csv: RawCsvFlag = False,
     json: JsonFlag = False,
 ) -> None:
     """Register everyone in PEOPLE_CSV; safe to re-run.
@@ -128,32 +179,37 @@ def import_(
     Every row is validated first: with any bad row nothing is sent (exit 2). Registration
     runs concurrently under the rate limit. People already registered (by an earlier,
     interrupted run or otherwise) are reported, never registered twice. The results file
-    lists each person's status, join URL or error and stays consistent if interrupted.
+    lists each person's status, join URL or error and stays complete and consistent if
+    interrupted, even by kill -9.
     """
     key = parse_key(training, "TRAINING")
-    try:
-        people_file = read_people(people_csv)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(
-            f"cannot read {people_csv}: {getattr(exc, 'strerror', None) or exc}"
-        ) from None
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    from_stdin = people_csv == STDIN
+    if from_stdin and results is None:
+        raise UsageError("reading people from stdin ('-') needs --results")
+    if results == STDOUT and json:
+        raise UsageError("--results - and --json both write to stdout; choose one")
+    people_file = _read_people(people_csv)
     if people_file.bad_rows:
         for bad in people_file.bad_rows:
-            typer.echo(f"{people_csv}: {bad}", err=True)
+            typer.echo(printable(f"{people_csv}: {bad}"), err=True)
         raise UsageError(
-            f"{len(people_file.bad_rows)} bad row(s) in {people_csv}; nothing was sent"
+            f"{len(people_file.bad_rows)} bad row(s) in {printable(people_csv)}; nothing was sent"
         )
-    results_path = results or people_csv.with_name(f"{people_csv.stem}.results.csv")
-    if results_path.resolve() == people_csv.resolve():
+    if results is None:
+        path = Path(people_csv)
+        results = str(path.with_name(f"{path.stem}.results.csv"))
+    output = _output(results, "--results")
+    if output.file is not None and not from_stdin and output.file == Path(people_csv).resolve():
         raise UsageError("--results must not be the input file")
     st = state(ctx)
+    writer = ResultsFile(output, RESULT_FIELDS, raw=raw_csv)
     importer, interrupted, fatal = _run_import(
-        st, key, people_file.people, results_path, concurrency, progress and not json
+        st, key, people_file.people, writer, concurrency, progress and not json
     )
-    if importer.started:  # a training that cannot be read: just the error, no empty summary
-        _summary(importer, key, results_path, interrupted=interrupted, json=json)
+    if writer.started:  # a training that cannot be read: just the error, no empty summary
+        # With the results on stdout, the summary for people goes to stderr.
+        out = err_console() if output.stdout else console()
+        _summary(importer, key, results, out, interrupted=interrupted, json=json)
     if fatal is not None:
         raise typer.Exit(report(fatal, debug=st.debug))
     if interrupted:
@@ -165,15 +221,29 @@ def import_(
         raise typer.Exit(1)
 
 
+def _read_people(name: str) -> PeopleFile:
+    """The validated people file ``name`` (``-``: stdin), or a usage error."""
+    try:
+        if name == STDIN:
+            return read_people(Path("<stdin>"), sys.stdin.read().removeprefix("\ufeff"))
+        return read_people(Path(name))
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise UsageError(f"cannot read {printable(name)}: {reason}") from None
+    except ValueError as exc:
+        raise UsageError(printable(str(exc))) from None
+
+
 def _run_import(
     st: State,
     training_key: str,
     people: tuple[Person, ...],
-    results_path: Path,
+    writer: ResultsFile,
     concurrency: int,
     show_progress: bool,
 ) -> tuple[Importer, bool, GoToTrainingError | None]:
-    """Run the import; returns (importer, interrupted?, fatal API error or None)."""
+    """Run the import, every outcome into ``writer``; returns (importer, interrupted?, fatal
+    API error or None)."""
     out = err_console()
     bar = Progress(
         TextColumn("[bold]Registering"),
@@ -188,22 +258,31 @@ def _run_import(
     )
     task = bar.add_task("import", total=len(people), stats="")
     client = st.async_client()
-    importer = Importer(client, training_key, people, results_path, concurrency=concurrency)
+    importer = Importer(client, training_key, people, concurrency=concurrency)
+    position = {result.person.line: index for index, result in enumerate(importer.results)}
 
-    def advance(_: Result | None = None) -> None:
+    def advance() -> None:
         c = importer.counts()
         stats = f"new {c['registered']}  existing {c['already_registered']}  failed {c['failed']}"
         bar.update(task, completed=len(people) - c["pending"], stats=stats)
 
-    importer.on_result = advance
+    def on_result(result: Result) -> None:
+        writer.update(position[result.person.line], result.row())
+        advance()
+
+    importer.on_result = on_result
 
     async def go() -> None:
         try:
             todo = await importer.prepare()
+            writer.begin([r.row() for r in importer.results])
             advance()
             await importer.run(todo)
         finally:
-            await client.aclose()
+            try:
+                writer.close()
+            finally:
+                await client.aclose()
 
     interrupted = False
     fatal: GoToTrainingError | None = None
@@ -214,11 +293,20 @@ def _run_import(
             interrupted = True
         except GoToTrainingError as exc:
             fatal = exc
+        except OSError as exc:
+            name = writer.output.name
+            raise UsageError(f"cannot write {printable(name)}: {exc.strerror or exc}") from None
     return importer, interrupted, fatal
 
 
 def _summary(
-    importer: Importer, training_key: str, results_path: Path, *, interrupted: bool, json: bool
+    importer: Importer,
+    training_key: str,
+    results_name: str,
+    out: Console,
+    *,
+    interrupted: bool,
+    json: bool,
 ) -> None:
     counts = importer.counts()
     already = [r for r in importer.results if r.status == "already_registered"]
@@ -235,11 +323,10 @@ def _summary(
                     {"line": r.person.line, "email": r.person.email, "error": r.error}
                     for r in failed
                 ],
-                "results_file": str(results_path),
+                "results_file": results_name,
             }
         )
         return
-    out = console()
     out.print(f"Import of {len(importer.results)} people into training {training_key}:")
     table = Table()
     table.add_column("Outcome")
@@ -254,9 +341,18 @@ def _summary(
     if already:
         shown = ", ".join(r.person.email for r in already[:10])
         more = f" and {len(already) - 10} more" if len(already) > 10 else ""
-        out.print(f"Already registered ({len(already)}): {shown}{more}")
+        out.print(Text.assemble(f"Already registered ({len(already)}): ", plain(shown), more))
     for r in failed[:20]:
-        out.print(f"[red]failed[/red] line {r.person.line} {r.person.email}: {r.error}")
+        out.print(
+            Text.assemble(
+                ("failed", "red"),
+                f" line {r.person.line} ",
+                plain(r.person.email),
+                ": ",
+                plain(r.error),
+            )
+        )
     if len(failed) > 20:
         out.print(f"... and {len(failed) - 20} more failures")
-    out.print(f"Results (join URL or error per person): {results_path}")
+    where = "standard output" if results_name == STDOUT else results_name
+    out.print(Text.assemble("Results (join URL or error per person): ", plain(where)))

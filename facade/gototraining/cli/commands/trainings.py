@@ -8,11 +8,12 @@ from datetime import datetime, time, tzinfo
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from gototraining import RegistrationSettings
 
 from ..context import UsageError
-from ..output import console, print_json, training_panel, trainings_table
+from ..output import console, plain, print_json, training_panel, trainings_table
 from . import parse_key, state
 
 __all__ = ["app", "parse_session"]
@@ -130,7 +131,15 @@ def create(
     if json:
         print_json({"training_key": key, "name": name, "sessions": len(times)})
     else:
-        console().print(f"Created training [bold]{key}[/bold] ({name!r}, {len(times)} session(s))")
+        console().print(
+            Text.assemble(
+                "Created training ",
+                plain(key, "bold"),
+                " (",
+                plain(repr(name)),
+                f", {len(times)} session(s))",
+            )
+        )
 
 
 @app.command()
@@ -151,4 +160,4 @@ def cancel(
     if json:
         print_json({"training_key": key, "cancelled": True})
     else:
-        console().print(f"Cancelled training [bold]{key}[/bold]")
+        console().print(Text.assemble("Cancelled training ", plain(key, "bold")))

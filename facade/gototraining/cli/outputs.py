@@ -1,0 +1,107 @@
+"""Where an output file of the CLI goes (``--csv``, ``--results``), decided once per path.
+
+* ``-``: standard output.
+* ``/dev/stdout``, ``/dev/stderr``, ``/dev/fd/N``, ``/proc/self/fd/N``: that file descriptor of
+  this process, written as it is (no reopening: a shell's ``>>`` stays an append, a pipe
+  stays the same pipe).
+* An existing FIFO, character device or socket (after following symlinks): opened and
+  written into, like a shell's ``>`` does. Replacing it would leave a pipe's reader with
+  nothing while the command reports success.
+* Anything else is a regular file (or does not exist yet): written atomically
+  (``gototraining._files.atomic_write``: a temporary file in the same directory, fsynced, then
+  renamed over the old one), so a reader never sees half a file. A symlink is written
+  *through*: the file it points to is replaced and the link stays a link.
+* A directory is refused (``IsADirectoryError``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import sys
+from pathlib import Path
+
+import attrs
+
+from gototraining._files import atomic_write
+
+__all__ = ["STDOUT", "Output", "resolve_output"]
+
+STDOUT = "-"
+
+# Names of this process's own file descriptors; /dev/fd and /proc/self/fd are "magic" links
+# whose target is not a path one could replace.
+_FD_PATH = re.compile(r"^/(?:dev/fd|proc/self/fd)/(\d+)$")
+_STD_PATHS = {"/dev/stdout": 1, "/dev/stderr": 2}
+
+
+@attrs.frozen
+class Output:
+    """A resolved destination: exactly one of ``stdout``, ``fd``, ``stream`` or ``file``."""
+
+    name: str
+    #: ``-``: ``sys.stdout`` (so that a test runner capturing it sees the data).
+    stdout: bool = False
+    #: A file descriptor of this process, written without closing it.
+    fd: int | None = None
+    #: A special file (FIFO, device) opened and written into.
+    stream: Path | None = None
+    #: A regular file (or a new one) replaced atomically: the final target of any symlink.
+    file: Path | None = None
+
+    @property
+    def replaceable(self) -> bool:
+        """Whether the destination is a regular file that can be rewritten at any time
+        (``False``: it gets its content once, with :meth:`write`)."""
+        return self.file is not None
+
+    def write(self, data: bytes) -> None:
+        """Put ``data`` there (atomically for a regular file)."""
+        if self.stdout:
+            sys.stdout.flush()
+            buffer = getattr(sys.stdout, "buffer", None)
+            if buffer is not None:
+                buffer.write(data)
+                buffer.flush()
+            else:  # a text-only stream (some test runners)
+                sys.stdout.write(data.decode("utf-8"))
+                sys.stdout.flush()
+        elif self.fd is not None:
+            if self.fd in (1, 2):  # keep the order of what Python buffered before
+                (sys.stdout if self.fd == 1 else sys.stderr).flush()
+            view = memoryview(data)
+            while view:
+                view = view[os.write(self.fd, view) :]
+        elif self.stream is not None:
+            with self.stream.open("wb") as fh:
+                fh.write(data)
+        else:
+            assert self.file is not None
+            with atomic_write(self.file) as fh:
+                fh.write(data)
+
+
+def resolve_output(name: str) -> Output:
+    """Decide where ``name`` (a path or ``-``) goes; see the module docstring.
+
+    Raises:
+        IsADirectoryError: ``name`` is (or points to) a directory.
+        OSError: the path cannot be examined (permissions, a symlink loop, ...).
+    """
+    if name == STDOUT:
+        return Output(name, stdout=True)
+    absolute = os.path.abspath(name)
+    match = _FD_PATH.match(absolute)
+    if match or absolute in _STD_PATHS:
+        fd = int(match.group(1)) if match else _STD_PATHS[absolute]
+        return Output(name, fd=fd)
+    try:
+        mode = os.stat(name).st_mode  # follows symlinks
+    except FileNotFoundError:
+        mode = None  # a new file, or a symlink to one that does not exist yet
+    if mode is not None and stat.S_ISDIR(mode):
+        raise IsADirectoryError(21, "Is a directory", name)
+    if mode is not None and not stat.S_ISREG(mode):
+        return Output(name, stream=Path(name))
+    return Output(name, file=Path(os.path.realpath(name)))
