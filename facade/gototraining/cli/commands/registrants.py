@@ -26,7 +26,7 @@ from ..csvio import (
     roster_rows,
 )
 from ..errors import report
-from ..importer import Importer
+from ..importer import Importer, after_listing
 from ..output import console, err_console, plain, print_json, registrants_table
 from ..outputs import STDOUT, Output, resolve_output
 from ..results import ResultsFile
@@ -266,7 +266,14 @@ def _run_import(
         stats = f"new {c['registered']}  existing {c['already_registered']}  failed {c['failed']}"
         bar.update(task, completed=len(people) - c["pending"], stats=stats)
 
+    def begin() -> None:
+        # Once the training's registrant list has been read: a training that cannot be read
+        # leaves no results file behind, just the error.
+        if not writer.started:
+            writer.begin([r.row() for r in importer.results])
+
     def on_result(result: Result) -> None:
+        begin()  # the first outcome comes right after the list (the listed ones first)
         writer.update(position[result.person.line], result.row())
         advance()
 
@@ -274,10 +281,12 @@ def _run_import(
 
     async def go() -> None:
         try:
-            todo = await importer.prepare()
-            writer.begin([r.row() for r in importer.results])
-            advance()
-            await importer.run(todo)
+            await importer.run()
+            begin()  # an import of people who are all in the file already sends nothing else
+        except GoToTrainingError as exc:
+            if after_listing(exc):  # stopped by a registration: the table of who is where
+                begin()
+            raise
         finally:
             try:
                 writer.close()
