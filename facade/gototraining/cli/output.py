@@ -2,7 +2,8 @@
 
 Everything for humans goes through a rich ``Console``; rich drops colours and cursor tricks
 by itself when stdout is not a terminal, so piping a table into a file stays readable.
-``--json`` output is plain ``json.dumps`` on stdout (one document, nothing else on stdout).
+``--json`` output is plain ``json.dumps`` on stdout (one document, nothing else on stdout);
+datetimes are ISO 8601 in UTC, durations whole minutes.
 
 Names, emails, titles and error messages come from the API, and registrants choose their own
 names on GoTo's public registration page: every such string is attacker-controlled. It is
@@ -75,6 +76,8 @@ def err_console() -> Console:
 def _json_default(value: Any) -> Any:
     if isinstance(value, datetime):
         return fmt_iso(value)
+    if isinstance(value, timedelta):  # durations: whole minutes, the API's own unit
+        return minutes(value)
     if isinstance(value, enum.Enum):
         return value.value
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")

@@ -36,12 +36,16 @@ def sandbox(ctx: typer.Context) -> None:
     a training in a running one (see 'gototraining sandbox --help')."""
     if ctx.args[:1] == ["complete"]:
         command = typer.main.get_command(complete_app)
-        command.main(
+        # Not standalone: errors reach the root app's handler (one ``error:`` line); an exit
+        # code comes back as the return value.
+        code = command.main(
             args=list(ctx.args[1:]),
             prog_name="gototraining sandbox complete",
             obj=state(ctx),
             standalone_mode=False,
         )
+        if isinstance(code, int) and code:
+            raise typer.Exit(code)
         return
     from gototraining.sandbox.command import main
 
