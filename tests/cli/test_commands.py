@@ -278,3 +278,17 @@ def test_whoami_and_logout_json(env: Sandbox, run: Run) -> None:
     }
     gone = _json(run("logout", "--json"))
     assert gone["removed"] is False
+
+
+def test_errors_say_what_to_do(env: Sandbox, run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    env.expire_tokens()
+    refused = run("trainings", "list")
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith("error: 403 Forbidden: Invalid token passed")
+    assert "-- GOTO_ACCESS_TOKEN was refused" in refused.stderr
+    assert "'gototraining login'" in refused.stderr and "auth=OAuth2" not in refused.stderr
+    env.reset()
+    monkeypatch.setenv("GOTO_ACCESS_TOKEN", env.token)
+    monkeypatch.setenv("GOTO_BASE_URL", env.root_url)  # without /G2T/rest
+    missing = run("trainings", "show", "123")
+    assert missing.exit_code == 1 and "does not end in /G2T/rest" in missing.stderr

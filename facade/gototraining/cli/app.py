@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
-from gototraining import GoToTrainingError, __version__
+from gototraining import AuthenticationError, GoToTrainingError, __version__
 from gototraining._client import DEFAULT_RATE_LIMIT
 
 from .config import TokenStoreError
@@ -58,6 +59,14 @@ class _Group(TyperGroup):
             error_line(str(exc))
             raise typer.Exit(2) from None
         except GoToTrainingError as exc:
+            if isinstance(exc, AuthenticationError) and os.environ.get("GOTO_ACCESS_TOKEN"):
+                # The library's advice is for code; on the command line the token is an
+                # environment variable, and the stored login refreshes itself.
+                exc.hint = (
+                    "GOTO_ACCESS_TOKEN was refused (GoTo's access tokens expire after 60 "
+                    "minutes): set a new one, or unset it and use 'gototraining login', whose "
+                    "tokens are refreshed automatically"
+                )
             raise typer.Exit(report(exc, debug=_debug(ctx))) from None
         except _PASSTHROUGH:
             raise
