@@ -31,7 +31,7 @@ from rich.text import Text
 from .sanitize import printable
 
 if TYPE_CHECKING:
-    from gototraining import Attendee, Registrant, Session, Training
+    from gototraining import Attendee, Organizer, Registrant, Session, Training
 
     from .reports import SessionAttendance
 
@@ -42,6 +42,7 @@ __all__ = [
     "err_console",
     "fmt_dt",
     "minutes",
+    "organizers_table",
     "plain",
     "print_json",
     "printable",
@@ -182,15 +183,18 @@ def training_panel(training: Training) -> list[Table]:
     sessions.add_column("UTC", no_wrap=True)
     for i, r in enumerate(training.times, 1):
         sessions.add_row(str(i), fmt_range(r.start, r.end, tz), fmt_range(r.start, r.end))
-    organizers = Table(title="Organizers", title_justify="left")
-    organizers.add_column("Organizer key", no_wrap=True)
-    organizers.add_column("Name")
-    organizers.add_column("Email")
-    for o in training.organizers:
-        organizers.add_row(
-            plain(o.organizer_key), plain(f"{o.given_name} {o.surname}"), plain(o.email)
-        )
-    return [info, sessions, organizers]
+    return [info, sessions, organizers_table(training.organizers, "Organizers")]
+
+
+def organizers_table(organizers: Iterable[Organizer], title: str) -> Table:
+    """Organizers: key, name, email."""
+    table = Table(title=title, title_justify="left")
+    table.add_column("Organizer key", no_wrap=True)
+    table.add_column("Name")
+    table.add_column("Email")
+    for o in organizers:
+        table.add_row(plain(o.organizer_key), plain(f"{o.given_name} {o.surname}"), plain(o.email))
+    return table
 
 
 def registrants_table(registrants: Iterable[Registrant], title: str) -> Table:

@@ -6,9 +6,8 @@ import warnings
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from ..output import console, plain, print_json
+from ..output import console, organizers_table, print_json
 from . import JsonFlag, new_app, parse_key, state
 
 __all__ = ["app"]
@@ -38,10 +37,4 @@ def list_(
     if json:
         print_json(found)
         return
-    table = Table(title=f"{len(found)} organizer(s) of account {key}", title_justify="left")
-    table.add_column("Organizer key", no_wrap=True)
-    table.add_column("Name")
-    table.add_column("Email")
-    for o in found:
-        table.add_row(plain(o.organizer_key), plain(f"{o.given_name} {o.surname}"), plain(o.email))
-    console().print(table)
+    console().print(organizers_table(found, f"{len(found)} organizer(s) of account {key}"))

@@ -8,17 +8,25 @@ from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from gototraining import RegistrationSettings
 
 from ..context import UsageError
-from ..output import console, fmt_range, plain, print_json, training_panel, trainings_table, zone
+from ..output import (
+    console,
+    fmt_range,
+    organizers_table,
+    plain,
+    print_json,
+    training_panel,
+    trainings_table,
+    zone,
+)
 from . import JsonFlag, TrainingArg, new_app, parse_key, parse_range, parse_zone, state
 
 if TYPE_CHECKING:
-    from gototraining import NotifiedParties, Organizer
+    from gototraining import NotifiedParties
 
 __all__ = ["app", "parse_session"]
 
@@ -320,16 +328,6 @@ def settings(
     )
 
 
-def _organizers_table(organizers: list[Organizer], title: str) -> Table:
-    table = Table(title=title, title_justify="left")
-    table.add_column("Organizer key", no_wrap=True)
-    table.add_column("Name")
-    table.add_column("Email")
-    for o in organizers:
-        table.add_row(plain(o.organizer_key), plain(f"{o.given_name} {o.surname}"), plain(o.email))
-    return table
-
-
 @app.command()
 def organizers(ctx: typer.Context, training: TrainingArg, json: JsonFlag = False) -> None:
     """The training's organizers: the scheduler and the co-organizers."""
@@ -339,7 +337,7 @@ def organizers(ctx: typer.Context, training: TrainingArg, json: JsonFlag = False
     if json:
         print_json(found)
     else:
-        console().print(_organizers_table(found, f"{len(found)} organizer(s)"))
+        console().print(organizers_table(found, f"{len(found)} organizer(s)"))
 
 
 @app.command("set-organizers")
@@ -374,7 +372,7 @@ def set_organizers(
         print_json({"training_key": key, "organizers": found})
     else:
         console().print(
-            _organizers_table(found, f"Training {key} now has {len(found)} organizer(s)")
+            organizers_table(found, f"Training {key} now has {len(found)} organizer(s)")
         )
 
 
