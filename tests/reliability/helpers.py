@@ -32,10 +32,72 @@ FAST_RETRY = RetryPolicy(
 TLS = ssl.create_default_context()
 
 
-def http_client(is_async: bool = False) -> httpx.Client | httpx.AsyncClient:
-    """An httpx client like the facade's own (10 s timeout, no redirects), sharing ``TLS``."""
-    cls = httpx.AsyncClient if is_async else httpx.Client
-    return cls(verify=TLS, timeout=10.0, follow_redirects=False)
+def http_client(
+    is_async: bool = False, *, answers_lost: int | None = 0
+) -> httpx.Client | httpx.AsyncClient:
+    """An httpx client like the facade's own (10 s timeout, no redirects), sharing ``TLS``.
+
+    ``answers_lost``: that many answers (``None``: every one) are lost to a read timeout (see
+    ``LostToTimeout``).
+    """
+    if is_async:
+        async_transport: httpx.AsyncBaseTransport = httpx.AsyncHTTPTransport(verify=TLS)
+        if answers_lost != 0:
+            async_transport = AsyncLostToTimeout(async_transport, answers_lost)
+        return httpx.AsyncClient(transport=async_transport, timeout=10.0, follow_redirects=False)
+    transport: httpx.BaseTransport = httpx.HTTPTransport(verify=TLS)
+    if answers_lost != 0:
+        transport = LostToTimeout(transport, answers_lost)
+    return httpx.Client(transport=transport, timeout=10.0, follow_redirects=False)
+
+
+class LostToTimeout(httpx.BaseTransport):
+    """A call slower than its timeout, made deterministic: the request goes to the server and
+    is handled (applied) there, its whole answer arrives, and then the client reports a read
+    timeout instead, as if the answer had come too late. A real short timeout would race the
+    server on a loaded machine (did the request even arrive before the client hung up?); this
+    way every attempt is known to have reached the server. That real timeouts end calls is
+    tested on its own (``test_hostile``, ``test_limits``)."""
+
+    def __init__(self, inner: httpx.BaseTransport, times: int | None) -> None:
+        self.inner, self.left = inner, times
+
+    def _lose(self) -> bool:
+        if self.left is None:
+            return True
+        if self.left > 0:
+            self.left -= 1
+            return True
+        return False
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        if not self._lose():
+            return response
+        response.read()
+        response.close()
+        raise httpx.ReadTimeout("the answer came after the call's timeout", request=request)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class AsyncLostToTimeout(httpx.AsyncBaseTransport):
+    """``LostToTimeout`` for async clients."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, times: int | None) -> None:
+        self.inner, self.lost = inner, LostToTimeout(httpx.BaseTransport(), times)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        if not self.lost._lose():
+            return response
+        await response.aread()
+        await response.aclose()
+        raise httpx.ReadTimeout("the answer came after the call's timeout", request=request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
 
 
 def client_kwargs(sb: Any, *, is_async: bool = False, **overrides: Any) -> dict[str, Any]:
@@ -90,10 +152,11 @@ def assert_no_duplicates(sb: Any, training_key: str) -> None:
     assert not duplicates, f"duplicate registrants: {sorted(duplicates.items())[:10]}"
 
 
-def wait_for_count(sb: Any, operation: str, expected: int, timeout: float = 5.0) -> int:
-    """``sb.request_count(operation)`` once it reaches ``expected`` (requests delayed by a
-    latency fault are only counted when the server finishes them), or whatever it is after
-    ``timeout`` seconds."""
+def wait_for_count(sb: Any, operation: str, expected: int, timeout: float = 60.0) -> int:
+    """``sb.request_count(operation)`` once it reaches ``expected`` (a request is counted when
+    the server has finished it, which may be a moment after its client gave up), or whatever
+    it is after ``timeout`` seconds -- a guard against hanging, never reached when the count is
+    right."""
     deadline = time.monotonic() + timeout
     while True:
         count: int = sb.request_count(operation)

@@ -62,6 +62,7 @@ from .helpers import (
     assert_no_duplicates,
     bounded,
     client_kwargs,
+    http_client,
     wait_for_count,
 )
 from .hostile import HostileServer
@@ -209,7 +210,6 @@ FAULTS = [
     "empty_body",
 ]
 BODY_FAULTS = {"malformed_json", "html_200", "empty_body"}
-LATENCY, CALL_TIMEOUT = 0.1, 0.03
 
 
 def inject(sb: Any, op: Op, fault: str) -> None:
@@ -228,8 +228,6 @@ def inject(sb: Any, op: Op, fault: str) -> None:
         add(op.operation, statuses=[500], times=10)
     elif fault == "502_503_then_success":
         add(op.operation, statuses=[502, 503])
-    elif fault == "slower_than_timeout":
-        add(op.operation, latency=LATENCY)
     elif fault == "html_200":  # a proxy's or captive portal's login page, for every operation
         add(op.operation, wrong_content_type=True, statuses=[200], times=10)
     elif fault in BODY_FAULTS:
@@ -313,15 +311,17 @@ def test_fault(
 ) -> None:
     state = prepare(sb, tmp_path)
     base_url = closed_port if fault == "connection_refused" else sb.url
-    client = flavor.client(**client_kwargs(sb, is_async=flavor.is_async, base_url=base_url))
-    kw = {"timeout": CALL_TIMEOUT} if fault == "slower_than_timeout" else {}
+    overrides: dict[str, Any] = {"base_url": base_url}
+    if fault == "slower_than_timeout":  # every answer lost to a read timeout (LostToTimeout)
+        overrides["http_client"] = http_client(flavor.is_async, answers_lost=None)
+    client = flavor.client(**client_kwargs(sb, is_async=flavor.is_async, **overrides))
     before = sb.request_count(op.operation)
     inject(sb, op, fault)
     want_exc, want_attempts = expected(op, fault)
 
     outcome: Any
     try:
-        outcome = flavor.run(lambda c: op.call(c, state, **kw), client)
+        outcome = flavor.run(lambda c: op.call(c, state), client)
     except Exception as exc:  # noqa: BLE001 - classified below
         outcome = exc
 
