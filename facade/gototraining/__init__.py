@@ -17,7 +17,10 @@ from ._auth import (
     OAuth2Token,
     exchange_authorization_code,
 )
+from ._builders.registrants import IfExists, Person, RegistrationOutcome, RegistrationResult
+from ._builders.trainings import TimePair
 from ._client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, AsyncGoToTraining, GoToTraining
+from ._download import Progress
 from ._errors import (
     STATUS_TO_ERROR,
     APIConnectionError,
@@ -41,6 +44,7 @@ from ._errors import (
 )
 from ._models import *
 from ._ratelimit import RateLimiter
+from ._resource import Key
 from ._retry import RetryPolicy
 from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
@@ -63,16 +67,23 @@ __all__ = [
     "DecodeError",
     "GoToTraining",
     "GoToTrainingError",
+    "IfExists",
+    "Key",
     "NotFoundError",
     "NotGiven",
     "OAuth2",
     "OAuth2Token",
     "PermissionDeniedError",
+    "Person",
+    "Progress",
     "RateLimitError",
     "RateLimiter",
+    "RegistrationOutcome",
+    "RegistrationResult",
     "ResponseTooLargeError",
     "RetryPolicy",
     "ServerError",
+    "TimePair",
     "TransportError",
     "UnexpectedRedirectError",
     "ValidationError",

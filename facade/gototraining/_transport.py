@@ -32,9 +32,11 @@ from ._errors import (
     APIConnectionError,
     APIError,
     APITimeoutError,
+    AuthenticationError,
     ClientClosedError,
     DecodeError,
     GoToTrainingError,
+    NotFoundError,
     RateLimitError,
     ResponseTooLargeError,
     TransportError,
@@ -42,6 +44,7 @@ from ._errors import (
     WrongEventLoopError,
     credential,
     error_from_response,
+    missing_api_root,
     redact,
     safe_url,
 )
@@ -254,6 +257,13 @@ class _Settings:
         known = getattr(self.auth, "_secrets", None)
         return tuple(known()) if callable(known) else ()
 
+    def rejected_hint(self) -> str:
+        """What to do when the API refuses the token (the auth knows best; see ``_auth``)."""
+        hint = getattr(self.auth, "_rejected_hint", None)
+        if callable(hint):
+            return str(hint())
+        return "the API refused the credentials: check that the access token is current"
+
     def __repr__(self) -> str:
         return (
             f"_Settings(base_url={self.base_url!r}, auth={self.auth!r}, retry={self.retry!r}, "
@@ -447,6 +457,10 @@ def pipeline(
             )
             return call.decode(response)
         err: APIError = error_from_response(response, *settings.secrets())
+        if isinstance(err, AuthenticationError):
+            err.hint = settings.rejected_hint()
+        elif isinstance(err, NotFoundError):
+            err.hint = missing_api_root(settings.base_url)
         retry_after = err.retry_after if isinstance(err, RateLimitError) else None
         if retry_after is None:  # 503s may carry Retry-After too
             retry_after = parse_retry_after(response.headers.get("retry-after"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable, Sequence
+from datetime import datetime, tzinfo
 
 from .. import _models as m
 from .. import _requests as rq
@@ -79,7 +80,7 @@ class Trainings(SyncResource):
         *,
         name: str,
         times: Iterable[TimePair],
-        time_zone: str,
+        time_zone: str | tzinfo,
         description: str | None = None,
         registration_settings: m.RegistrationSettings | None = None,
         co_organizers: Sequence[Key] | None = None,
@@ -95,7 +96,8 @@ class Trainings(SyncResource):
             name: the training's name (required, one line).
             times: one ``(start, end)`` pair (or ``TimeRange``) per session; timezone-aware
                 datetimes, start before end. Sent as UTC (``...Z``).
-            time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``.
+            time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``, or the
+                ``ZoneInfo`` the times were built with (``datetime.UTC`` is ``"UTC"``).
             description: optional description (may span lines).
             registration_settings: optional ``RegistrationSettings``.
             co_organizers: organizer keys to add as co-organizers (multi-user accounts).
@@ -236,7 +238,7 @@ class Trainings(SyncResource):
         self,
         training_key: Key,
         times: Iterable[TimePair],
-        time_zone: str,
+        time_zone: str | tzinfo,
         *,
         notify_registrants: bool = True,
         notify_trainers: bool = True,
@@ -248,7 +250,8 @@ class Trainings(SyncResource):
             training_key: the training.
             times: the new ``(start, end)`` pairs (or ``TimeRange``); non-empty, timezone-aware,
                 start before end. Sent as UTC (``...Z``).
-            time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``.
+            time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``, or the
+                ``ZoneInfo`` the times were built with (``datetime.UTC`` is ``"UTC"``).
             notify_registrants: let GoTo email the registrants about the change.
             notify_trainers: let GoTo email the (co-)organizers about the change.
 
@@ -271,6 +274,57 @@ class Trainings(SyncResource):
                 training_key,
                 times,
                 time_zone,
+                notify_registrants=notify_registrants,
+                notify_trainers=notify_trainers,
+            ),
+            CallOptions(timeout=timeout),
+        )
+
+    @operation("updateTrainingTimes")
+    def move_session(
+        self,
+        training_key: Key,
+        session: int | datetime,
+        start: datetime,
+        end: datetime,
+        *,
+        time_zone: str | tzinfo | None = None,
+        notify_registrants: bool = True,
+        notify_trainers: bool = True,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> m.NotifiedParties:
+        """Move one session of a training to ``start``-``end``, keeping the others as they are.
+
+        The API can only replace all of a training's times at once, so this reads the training
+        (GET), replaces the one session and sends every time back (:meth:`update_times`), in the
+        training's own time zone unless ``time_zone`` is given.
+
+        Args:
+            training_key: the training.
+            session: which session: its position in ``Training.times`` (0-based, as :meth:`get`
+                returns them; negative counts from the end), or its current start (a
+                timezone-aware datetime, compared as an instant).
+            start: the session's new start (timezone-aware).
+            end: the session's new end (timezone-aware, after ``start``).
+            time_zone: the time zone to send; default the training's own.
+            notify_registrants: let GoTo email the registrants about the change.
+            notify_trainers: let GoTo email the (co-)organizers about the change.
+
+        Retries as :meth:`update_times`. Another change to the training's times between the read
+        and the write is overwritten (the API offers no way to detect it).
+
+        Raises:
+            ValidationError: bad input (nothing was sent), or -- after the read, before any change
+                -- no such session, or no time zone to send (the training has none).
+        """
+        return self._run(
+            builders.move_session(
+                self._organizer_key,
+                training_key,
+                session,
+                start,
+                end,
+                time_zone=time_zone,
                 notify_registrants=notify_registrants,
                 notify_trainers=notify_trainers,
             ),
@@ -313,7 +367,7 @@ class AsyncTrainings(AsyncResource):
         *,
         name: str,
         times: Iterable[TimePair],
-        time_zone: str,
+        time_zone: str | tzinfo,
         description: str | None = None,
         registration_settings: m.RegistrationSettings | None = None,
         co_organizers: Sequence[Key] | None = None,
@@ -329,7 +383,8 @@ class AsyncTrainings(AsyncResource):
             name: the training's name (required, one line).
             times: one ``(start, end)`` pair (or ``TimeRange``) per session; timezone-aware
                 datetimes, start before end. Sent as UTC (``...Z``).
-            time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``.
+            time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``, or the
+                ``ZoneInfo`` the times were built with (``datetime.UTC`` is ``"UTC"``).
             description: optional description (may span lines).
             registration_settings: optional ``RegistrationSettings``.
             co_organizers: organizer keys to add as co-organizers (multi-user accounts).
@@ -478,7 +533,7 @@ class AsyncTrainings(AsyncResource):
         self,
         training_key: Key,
         times: Iterable[TimePair],
-        time_zone: str,
+        time_zone: str | tzinfo,
         *,
         notify_registrants: bool = True,
         notify_trainers: bool = True,
@@ -490,7 +545,8 @@ class AsyncTrainings(AsyncResource):
             training_key: the training.
             times: the new ``(start, end)`` pairs (or ``TimeRange``); non-empty, timezone-aware,
                 start before end. Sent as UTC (``...Z``).
-            time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``.
+            time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``, or the
+                ``ZoneInfo`` the times were built with (``datetime.UTC`` is ``"UTC"``).
             notify_registrants: let GoTo email the registrants about the change.
             notify_trainers: let GoTo email the (co-)organizers about the change.
 
@@ -513,6 +569,57 @@ class AsyncTrainings(AsyncResource):
                 training_key,
                 times,
                 time_zone,
+                notify_registrants=notify_registrants,
+                notify_trainers=notify_trainers,
+            ),
+            CallOptions(timeout=timeout),
+        )
+
+    @operation("updateTrainingTimes")
+    async def move_session(
+        self,
+        training_key: Key,
+        session: int | datetime,
+        start: datetime,
+        end: datetime,
+        *,
+        time_zone: str | tzinfo | None = None,
+        notify_registrants: bool = True,
+        notify_trainers: bool = True,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> m.NotifiedParties:
+        """Move one session of a training to ``start``-``end``, keeping the others as they are.
+
+        The API can only replace all of a training's times at once, so this reads the training
+        (GET), replaces the one session and sends every time back (:meth:`update_times`), in the
+        training's own time zone unless ``time_zone`` is given.
+
+        Args:
+            training_key: the training.
+            session: which session: its position in ``Training.times`` (0-based, as :meth:`get`
+                returns them; negative counts from the end), or its current start (a
+                timezone-aware datetime, compared as an instant).
+            start: the session's new start (timezone-aware).
+            end: the session's new end (timezone-aware, after ``start``).
+            time_zone: the time zone to send; default the training's own.
+            notify_registrants: let GoTo email the registrants about the change.
+            notify_trainers: let GoTo email the (co-)organizers about the change.
+
+        Retries as :meth:`update_times`. Another change to the training's times between the read
+        and the write is overwritten (the API offers no way to detect it).
+
+        Raises:
+            ValidationError: bad input (nothing was sent), or -- after the read, before any change
+                -- no such session, or no time zone to send (the training has none).
+        """
+        return await self._run(
+            builders.move_session(
+                self._organizer_key,
+                training_key,
+                session,
+                start,
+                end,
+                time_zone=time_zone,
                 notify_registrants=notify_registrants,
                 notify_trainers=notify_trainers,
             ),

@@ -16,9 +16,9 @@ from ..config import StoredTokens
 from ..context import UsageError
 from ..errors import error_line
 from ..login import DEFAULT_AUTHORIZE_URL, LoginError, authorize
-from ..output import console, plain
+from ..output import console, plain, print_json
 from ..sanitize import printable
-from . import parse_key, state
+from . import JsonFlag, parse_key, state
 
 __all__ = ["register"]
 
@@ -27,35 +27,53 @@ def login(
     ctx: typer.Context,
     client_id: Annotated[
         str | None,
-        typer.Option(envvar="GOTO_CLIENT_ID", show_envvar=True, help="OAuth client ID."),
+        typer.Option(
+            "--client-id",
+            metavar="ID",
+            envvar="GOTO_CLIENT_ID",
+            show_envvar=True,
+            help="OAuth client ID.",
+        ),
     ] = None,
     client_secret: Annotated[
         str | None,
         typer.Option(
+            "--client-secret",
+            metavar="SECRET",
             envvar="GOTO_CLIENT_SECRET",
             show_envvar=True,
             help="OAuth client secret (prefer the environment variable: argv is visible to "
             "other users).",
         ),
     ] = None,
-    authorize_url: Annotated[str, typer.Option(help="Authorization endpoint.")] = (
-        DEFAULT_AUTHORIZE_URL
-    ),
-    token_url: Annotated[str, typer.Option(help="Token endpoint.")] = DEFAULT_TOKEN_URL,
+    authorize_url: Annotated[
+        str, typer.Option("--authorize-url", metavar="URL", help="Authorization endpoint.")
+    ] = DEFAULT_AUTHORIZE_URL,
+    token_url: Annotated[
+        str, typer.Option("--token-url", metavar="URL", help="Token endpoint.")
+    ] = DEFAULT_TOKEN_URL,
     organizer_key: Annotated[
         str | None,
-        typer.Option(help="Organizer key, if the token response does not carry one."),
+        typer.Option(
+            "--organizer-key",
+            metavar="KEY",
+            help="Organizer key, if the token response does not carry one.",
+        ),
     ] = None,
     browser: Annotated[
-        bool, typer.Option(help="Open the browser (else only print the URL).")
+        bool,
+        typer.Option("--browser/--no-browser", help="Open the browser (else only print the URL)."),
     ] = True,
     timeout: Annotated[
         float,
         typer.Option(
+            "--timeout",
+            metavar="SECONDS",
             min=1,
             help="Seconds the whole login may take: the browser's redirect and the token request.",
         ),
     ] = 300.0,
+    json: JsonFlag = False,
 ) -> None:
     """Log in with OAuth2 in the browser; stores the tokens (mode 0600) for later commands.
 
@@ -75,7 +93,8 @@ def login(
             if browser
             else ("Open this URL in your browser to log in")
         )
-        typer.echo(f"{verb}:\n  {url}")
+        # With --json stdout carries only the JSON document: the URL goes to stderr.
+        typer.echo(f"{verb}:\n  {url}", err=json)
 
     try:
         tokens = authorize(
@@ -103,27 +122,33 @@ def login(
             base_url=st.base_url,
         )
     )
-    typer.echo(printable(f"Logged in. Tokens stored in {st.store.path} (mode 0600)."))
-    if org:
-        typer.echo(f"Organizer key: {printable(org)}")
-    else:
+    if not org:
         typer.echo(
             "warning: the token response named no organizer; pass --organizer-key or set "
             "GOTO_ORGANIZER_KEY",
             err=True,
         )
+    if json:
+        print_json({"token_store": str(st.store.path), "organizer_key": org})
+        return
+    typer.echo(printable(f"Logged in. Tokens stored in {st.store.path} (mode 0600)."))
+    if org:
+        typer.echo(f"Organizer key: {printable(org)}")
 
 
-def logout(ctx: typer.Context) -> None:
+def logout(ctx: typer.Context, json: JsonFlag = False) -> None:
     """Delete the stored tokens."""
     st = state(ctx)
-    if st.store.delete():
+    removed = st.store.delete()
+    if json:
+        print_json({"token_store": str(st.store.path), "removed": removed})
+    elif removed:
         typer.echo(printable(f"Removed {st.store.path}"))
     else:
         typer.echo("Not logged in.")
 
 
-def whoami(ctx: typer.Context) -> None:
+def whoami(ctx: typer.Context, json: JsonFlag = False) -> None:
     """Where the credentials come from (never prints a token)."""
     st = state(ctx)
     out = console()
@@ -132,6 +157,15 @@ def whoami(ctx: typer.Context) -> None:
         out.print(Text.assemble(f"{label:<15}", plain(value)))
 
     if os.environ.get("GOTO_ACCESS_TOKEN"):
+        if json:
+            print_json(
+                {
+                    "credentials": "environment",
+                    "organizer_key": os.environ.get("GOTO_ORGANIZER_KEY") or None,
+                    "base_url": st.base_url,
+                }
+            )
+            return
         line("credentials:", "GOTO_ACCESS_TOKEN (environment)")
         line("organizer key:", os.environ.get("GOTO_ORGANIZER_KEY") or "(not set)")
         line("base URL:", st.base_url or "(default)")
@@ -139,14 +173,29 @@ def whoami(ctx: typer.Context) -> None:
     stored = st.store.load()
     if stored is None:
         raise UsageError("not logged in: run 'gototraining login' or set GOTO_ACCESS_TOKEN")
+    expires_in = int(stored.expires_at - time.time()) if stored.expires_at is not None else None
+    organizer = os.environ.get("GOTO_ORGANIZER_KEY") or stored.organizer_key
+    base_url = st.base_url or stored.base_url
+    if json:
+        print_json(
+            {
+                "credentials": "token store",
+                "token_store": str(st.store.path),
+                "client_id": stored.client_id,
+                "organizer_key": organizer,
+                "base_url": base_url,
+                "access_token_expires_in": expires_in,
+            }
+        )
+        return
     left = (
-        f"expires in {int(stored.expires_at - time.time())} s (refreshed automatically)"
-        if stored.expires_at is not None
+        f"expires in {expires_in} s (refreshed automatically)"
+        if expires_in is not None
         else "no expiry"
     )
     line("credentials:", f"{st.store.path} (OAuth client {stored.client_id})")
-    line("organizer key:", os.environ.get("GOTO_ORGANIZER_KEY") or stored.organizer_key or "-")
-    line("base URL:", st.base_url or stored.base_url or "(default)")
+    line("organizer key:", organizer or "-")
+    line("base URL:", base_url or "(default)")
     line("access token:", left)
 
 
