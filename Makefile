@@ -14,7 +14,9 @@ BIN := $(VENV)/bin
 # lint, docs, dist and bench tools; pip >= 25.1 reads groups) and the generator pins, so they
 # cannot fight over shared dependencies (httpx, typer, ...). scripts/regenerate.sh then finds
 # its pins already installed.
-$(VENV)/.installed: pyproject.toml scripts/requirements-gen.txt
+# The pytest plugin module is copied into site-packages (force-include), even by an editable
+# install: a change to it needs a reinstall too.
+$(VENV)/.installed: pyproject.toml scripts/requirements-gen.txt facade/_gototraining_pytest_plugin.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade 'pip>=25.1'
 	$(BIN)/python -m pip install --quiet -e '.[sandbox,cli]' --group dev -r scripts/requirements-gen.txt

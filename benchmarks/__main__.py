@@ -9,9 +9,11 @@ pyperf suite group by group in several rounds, reversing the contender order eve
 round so that drift on a noisy machine hits all contenders alike (pyperf ``--append`` merges
 the rounds); time imports and the pytest plugin's load in fresh interpreters; measure peak RSS of decoding 100,000
 registrants; then compute min- and median-based ratios against each group's baseline and
-check the targets. Last, ``registrants import`` throughput at two sizes against a
+check the targets. Then ``registrants import`` throughput at two sizes against a
 sandbox in its own process (``benchmarks/cli_import.py``): the large size must keep 0.8x of the
-small size's rows/s.
+small size's rows/s. Last, ``registrants.register_many`` against a sandbox enforcing 10
+requests/s with 150 ms of latency (``benchmarks/bulk_register.py``): the achieved rate must be
+at least 0.97x of the limit, with no 429.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from typing import Any
 
 import pyperf
 
-from . import cli_import, importtime, memory, plugin
+from . import bulk_register, cli_import, importtime, memory, plugin
 from .contenders import GROUPS, contenders, facade_available
 from .server import serve
 
@@ -56,6 +58,7 @@ class Profile:
     memory_runs: int
     cli_import_rows: tuple[int, int]
     cli_import_runs: int
+    register_many_people: int
 
 
 FULL = Profile(
@@ -73,6 +76,7 @@ FULL = Profile(
     memory_runs=3,
     cli_import_rows=(2_000, 20_000),
     cli_import_runs=2,
+    register_many_people=1000,
 )
 
 # Seconds, not minutes: one worker, one value, one loop per contender; tiny payloads.
@@ -89,6 +93,7 @@ SMOKE = Profile(
     memory_runs=1,
     cli_import_rows=(50, 200),
     cli_import_runs=1,
+    register_many_people=30,
 )
 
 
@@ -142,6 +147,7 @@ def summarize(
     mem: dict[str, Any],
     plugin_cost: dict[str, Any],
     imports_cli: dict[str, Any],
+    bulk: dict[str, Any],
     profile: Profile,
     include_facade: bool,
 ) -> dict[str, Any]:
@@ -245,6 +251,19 @@ def summarize(
             "met": imports_cli["met"],
         }
     )
+    for flavor, run in bulk["runs"].items():
+        ratios.append(
+            {
+                "group": "register-many",
+                "contender": f"register-many-{flavor}",
+                "baseline": "rate-limit",
+                "metric": "rate",
+                "ratio_median": run["ratio"],
+                "ratio_min": run["ratio"],
+                "target": f">= {bulk['target']}, no 429",
+                "met": run["met"],
+            }
+        )
     return {
         "schema": 1,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -268,6 +287,7 @@ def summarize(
             "memory_runs": profile.memory_runs,
             "cli_import_rows": list(profile.cli_import_rows),
             "cli_import_runs": profile.cli_import_runs,
+            "register_many_people": profile.register_many_people,
             "server": "benchmarks/server.py (httptools + uvloop, separate process, loopback)",
         },
         "timed": timed,
@@ -275,6 +295,7 @@ def summarize(
         "memory": mem,
         "plugin": plugin_cost,
         "cli_import": imports_cli,
+        "register_many": bulk,
         "ratios": ratios,
     }
 
@@ -399,6 +420,17 @@ def render_table(doc: dict[str, Any]) -> str:
             f"{entry['rows_per_second_median']:,.0f} rows/s",
             name,
         )
+    bulk = doc["register_many"]
+    for flavor, run in bulk["runs"].items():
+        client = "AsyncGoToTraining" if flavor == "async" else "GoToTraining"
+        row(
+            f"register_many, {run['people']:,} people, sandbox at {run['rate_limit']:g} "
+            f"requests/s + {run['latency_seconds'] * 1e3:.0f} ms latency (ratio: vs the limit)",
+            f"{client}, concurrency {run['concurrency']}",
+            f"{run['too_many_requests']} x 429",
+            f"{run['achieved_rate']:.2f} requests/s",
+            f"register-many-{flavor}",
+        )
     return "\n".join(lines)
 
 
@@ -445,7 +477,10 @@ def main(argv: list[str] | None = None) -> int:
         modes = ("json", "generated", "facade") if include_facade else ("json", "generated")
         mem = memory.measure(profile.memory_registrants, profile.memory_runs, modes)
         imports_cli = cli_import.measure(profile.cli_import_rows, profile.cli_import_runs)
-        doc = summarize(suite, imports, mem, plugin_cost, imports_cli, profile, include_facade)
+        bulk = bulk_register.measure(profile.register_many_people)
+        doc = summarize(
+            suite, imports, mem, plugin_cost, imports_cli, bulk, profile, include_facade
+        )
         with open(raw, encoding="utf-8") as f:
             doc["pyperf_suite"] = json.load(f)
 

@@ -88,11 +88,18 @@ def test_harness_smoke_run(tmp_path: Path) -> None:
             "import-gototraining",
             "plugin-load",
             "cli-import-large",
+            "register-many-async",
+            "register-many-sync",
         }
     cli = doc["cli_import"]
     for size in (cli["small"], cli["large"]):
         assert _positive(cli["sizes"][str(size)]["rows_per_second_median"]), size
     assert "| CLI import, rows/s (unthrottled sandbox) |" in proc.stdout
+    for flavor in ("async", "sync"):
+        run = doc["register_many"]["runs"][flavor]
+        assert run["registered"] == run["people"] == 30 and run["too_many_requests"] == 0, run
+        assert _positive(run["achieved_rate"]) and run["requests"] == 31
+    assert "| register_many, 30 people, sandbox at 10 requests/s" in proc.stdout
 
 
 def test_import_gototraining_defers_the_generated_client() -> None:

@@ -130,3 +130,71 @@ def test_the_historical_module_name_still_offers_the_fixtures() -> None:
     from gototraining.sandbox import pytest_plugin
 
     assert pytest_plugin.gototraining_sandbox is _gototraining_pytest_plugin.gototraining_sandbox
+
+
+CONFIGURED_PROJECT = """
+import pytest
+from gototraining import AuthenticationError, RateLimitError, RetryPolicy
+from gototraining.sandbox import Sandbox
+
+SHARED = {}
+
+
+def test_the_ini_options_configure_the_session_server(gototraining_sandbox: Sandbox) -> None:
+    assert gototraining_sandbox.seed == 7
+    assert gototraining_sandbox.strict is True
+    SHARED["default"] = gototraining_sandbox
+
+
+@pytest.mark.gototraining_sandbox(rate_limit=0.001, strict=False)
+def test_the_marker_configures_its_own_server(gototraining_sandbox: Sandbox) -> None:
+    sb = gototraining_sandbox
+    assert sb is not SHARED["default"] and sb.seed == 7 and sb.strict is False
+    with sb.client(retry_policy=RetryPolicy(max_retries=0, rate_limit_retries=0)) as client:
+        client.trainings.list()  # the bucket's one token; the next arrives in 1000 s
+        with pytest.raises(RateLimitError):
+            client.trainings.list()
+
+
+@pytest.mark.gototraining_sandbox(expired_token_status=401)
+def test_the_marker_sets_the_expired_token_status(gototraining_sandbox: Sandbox) -> None:
+    gototraining_sandbox.expire_tokens()
+    with gototraining_sandbox.client(retry_policy=RetryPolicy(max_retries=0, rate_limit_retries=0)) as client:
+        with pytest.raises(AuthenticationError) as caught:
+            client.trainings.list()
+    assert caught.value.status == 401
+
+
+@pytest.mark.gototraining_sandbox(seed=7, strict=True)
+def test_the_same_configuration_shares_the_server(gototraining_sandbox: Sandbox) -> None:
+    assert gototraining_sandbox is SHARED["default"]
+
+
+def test_the_ready_made_client_is_unthrottled(gototraining_client, gototraining_sandbox) -> None:
+    assert gototraining_client.base_url == gototraining_sandbox.url
+    assert gototraining_client.options.rate_limiter is None
+    assert gototraining_client.trainings.list() == []
+
+
+@pytest.mark.gototraining_sandbox(rate_limt=2)
+def test_a_misspelt_setting_is_an_error(gototraining_sandbox: Sandbox) -> None:
+    pass
+
+
+@pytest.mark.gototraining_sandbox(expired_token_status=500)
+def test_a_bad_value_is_an_error(gototraining_sandbox: Sandbox) -> None:
+    pass
+"""
+
+
+def test_the_fixture_is_configured_by_ini_options_and_markers(tmp_path: Path) -> None:
+    (tmp_path / "pytest.ini").write_text(
+        "[pytest]\ngototraining_sandbox_seed = 7\ngototraining_sandbox_strict = true\n"
+    )
+    (tmp_path / "test_configured.py").write_text(CONFIGURED_PROJECT)
+    result = _pytest(tmp_path, "-p", "no:randomly", "--strict-markers")
+    assert "5 passed, 2 errors" in result.stdout, result.stdout[-3000:]
+    assert "unknown rate_limt (known: rate_limit, seed, expired_token_status, strict)" in (
+        result.stdout
+    )
+    assert "expired_token_status=500 is not valid" in result.stdout

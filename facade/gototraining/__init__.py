@@ -21,8 +21,15 @@ from ._auth import (
     authorization_url,
     exchange_authorization_code,
 )
-from ._builders.registrants import PersonField
+from ._builders.registrants import (
+    IfExists,
+    Person,
+    PersonField,
+    RegistrationOutcome,
+    RegistrationResult,
+)
 from ._builders.registrants import person_field as validate_person_field
+from ._builders.trainings import TimePair
 from ._client import (
     DEFAULT_BASE_URL,
     DEFAULT_RATE_LIMIT,
@@ -31,6 +38,7 @@ from ._client import (
     GoToTraining,
 )
 from ._credentials import Credentials, resolve_credentials
+from ._download import Progress
 from ._errors import (
     STATUS_TO_ERROR,
     APIConnectionError,
@@ -57,7 +65,7 @@ from ._files import atomic_write
 from ._models import *
 from ._options import ClientOptions
 from ._ratelimit import RateLimiter
-from ._resource import RawResponse
+from ._resource import Key, RawResponse
 from ._retry import RetryPolicy
 from ._types import NOT_GIVEN, NotGiven
 from ._validation import key as validate_key
@@ -86,18 +94,25 @@ __all__ = [
     "DecodeError",
     "GoToTraining",
     "GoToTrainingError",
+    "IfExists",
+    "Key",
     "NotFoundError",
     "NotGiven",
     "OAuth2",
     "OAuth2Token",
     "PermissionDeniedError",
+    "Person",
     "PersonField",
+    "Progress",
     "RateLimitError",
     "RateLimiter",
     "RawResponse",
+    "RegistrationOutcome",
+    "RegistrationResult",
     "ResponseTooLargeError",
     "RetryPolicy",
     "ServerError",
+    "TimePair",
     "TokenResponseError",
     "TransportError",
     "UnexpectedRedirectError",

@@ -66,6 +66,13 @@ class BearerToken(httpx.Auth):
         """What errors and logs must never show (the transport redacts it)."""
         return (self._header.removeprefix("Bearer "),)
 
+    def _rejected_hint(self) -> str:
+        """Ends the message of ``AuthenticationError`` when the API refuses this token."""
+        return (
+            "GoTo access tokens expire after 60 minutes: get a new one (`gototraining login`), "
+            "or pass auth=OAuth2(...) with a refresh token so that the client renews it"
+        )
+
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = self._header
         yield request
@@ -163,6 +170,14 @@ class OAuth2(httpx.Auth):
     def _secrets(self) -> tuple[str | None, ...]:
         """What errors and logs must never show (the transport redacts it)."""
         return self._keeper.secrets()
+
+    def _rejected_hint(self) -> str:
+        """Ends the message of ``AuthenticationError`` when the API refuses the token: the
+        client refreshes once on such an answer, so a refusal now outlived a refresh."""
+        return (
+            "the API refused the token even after refreshing it: sign in again "
+            "(`gototraining login`) and check that the grant is for this GoTo account"
+        )
 
     def sync_auth_flow(
         self, request: httpx.Request

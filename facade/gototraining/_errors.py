@@ -191,7 +191,11 @@ class APIError(GoToTrainingError):
         request_id: an ``X-Request-Id``-style response header, if any.
         body: the parsed JSON body, or the raw text if it was not JSON.
         response: the ``httpx.Response``.
+        hint: what the client can tell about the likely cause and what to do (a refused
+            token, a ``base_url`` without ``/G2T/rest``), or ``None``; it ends the message.
     """
+
+    hint: str | None = None
 
     def __init__(
         self,
@@ -222,7 +226,8 @@ class APIError(GoToTrainingError):
         where = f" ({self.method} {self.url})" if self.method else ""
         incident = f" [incident {self.incident}]" if self.incident else ""
         msg = " ".join(self.message.split())  # one line, whatever the body looked like
-        return f"{self.status}{code}: {msg}{where}{incident}"
+        hint = f" -- {self.hint}" if self.hint else ""
+        return f"{self.status}{code}: {msg}{where}{incident}{hint}"
 
 
 class UnexpectedRedirectError(APIError):
@@ -244,7 +249,10 @@ class BadRequestError(APIError):
 
 
 class AuthenticationError(APIError):
-    """401, or 403 with an invalid/expired-token body: the credentials are not accepted."""
+    """401, or 403 with an invalid/expired-token body: the credentials are not accepted.
+
+    ``hint`` says what to do about it; it depends on the client's ``auth``.
+    """
 
 
 class PermissionDeniedError(APIError):
@@ -626,6 +634,22 @@ def is_bad_location(exc: Exception) -> bool:
     return isinstance(exc, httpx.InvalidURL) or (
         isinstance(exc, httpx.RemoteProtocolError)
         and str(exc).startswith("Invalid URL in location header")
+    )
+
+
+#: The path below the host where GoToTraining's REST API lives (``DEFAULT_BASE_URL`` ends in it).
+API_ROOT_PATH = "/G2T/rest"
+
+
+def missing_api_root(base_url: str) -> str | None:
+    """The hint for a 404 from a ``base_url`` without ``/G2T/rest`` (then every path is
+    wrong, and the 404 says nothing about the keys); ``None`` for a base URL that has it."""
+    if base_url.rstrip("/").endswith(API_ROOT_PATH):
+        return None
+    return (
+        f"base_url {scrub_url(base_url)!r} does not end in {API_ROOT_PATH}; the API's root is "
+        f"e.g. https://api.getgo.com{API_ROOT_PATH}. If the base URL is incomplete, every "
+        "request gets 404 whatever the keys"
     )
 
 

@@ -7,17 +7,20 @@ or a ``Download``) and hand it, with the call's ``CallOptions``, to one of the r
 The builders are generated too where ``openapi/facade.yaml`` describes the operation alone, or
 hand-written in ``gototraining/_builders/``. A ``Plan`` is a multi-step operation written as a
 generator that composes pipelines with ``yield from context.run(call)``; the sync and async
-transports drive it the same way they drive a single call.
+transports drive it the same way they drive a single call. A ``Batch`` is many independent
+plans run concurrently (``registrants.register_many``): worker threads driving the sync
+transport, or tasks driving the async one, each result reported the moment it is known.
 
 ``client.with_raw_response.<namespace>`` holds the same resource classes made with
 ``raw=True``: their runners return a ``RawResponse`` (the ``httpx.Response`` and the parsed
 result) instead of the result (the generated ``...WithRawResponse`` classes give them their
-types).
+types; a batch has no one response and is not among them).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Generator
+import threading
+from collections.abc import Awaitable, Callable, Generator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeAlias, TypeVar, cast
@@ -26,16 +29,18 @@ import httpx
 
 from ._download import Target, async_download, sync_download
 from ._options import CallOptions
-from ._transport import Action, Call, _Settings, pipeline
+from ._transport import Action, AsyncTransport, Call, Sleep, SyncTransport, _Settings, pipeline
 
 if TYPE_CHECKING:
     from ._client import AsyncGoToTraining, GoToTraining
 
 __all__ = [
     "AsyncResource",
+    "Batch",
     "Context",
     "Download",
     "Key",
+    "Pending",
     "Plan",
     "RawResponse",
     "SyncResource",
@@ -47,7 +52,8 @@ __all__ = [
 T = TypeVar("T")
 P = ParamSpec("P")
 
-#: A GoTo key: an int, or a string of digits (as the API returns them).
+#: A GoTo key (organizer, training, registrant, ...): an ``int``, or a ``str`` of digits as the
+#: API returns them. Keys are validated before they reach a URL.
 Key: TypeAlias = int | str
 
 
@@ -143,6 +149,197 @@ class Download:
         self.target = target
 
 
+class Pending(Generic[T]):
+    """An item of a ``Batch`` that still needs work: the plan that produces its result."""
+
+    __slots__ = ("plan",)
+
+    def __init__(self, plan: Plan[T]) -> None:
+        self.plan = plan
+
+
+class Batch(Generic[T]):
+    """Many independent plans, run at most ``concurrency`` at a time.
+
+    ``start`` runs first, alone, and returns one entry per item: its result already (nothing
+    left to do) or a ``Pending`` plan. ``on_result`` hears of every result the moment it is
+    known -- the ready ones in item order, then the others as they finish -- one call at a
+    time. The runner returns all results in item order. A plan that raises stops the batch:
+    no new item is started and the exception propagates (with a note saying how far the batch
+    got); an exception from ``on_result`` does the same.
+    """
+
+    __slots__ = ("concurrency", "on_result", "start")
+
+    def __init__(
+        self,
+        start: Plan[Sequence[T | Pending[T]]],
+        *,
+        concurrency: int,
+        on_result: Callable[[T], object] | None = None,
+    ) -> None:
+        self.start = start
+        self.concurrency = concurrency
+        self.on_result = on_result
+
+
+class _BatchRun(Generic[T]):
+    """The bookkeeping both batch runners share: results in item order, reporting, the note."""
+
+    def __init__(self, batch: Batch[T], items: Sequence[T | Pending[T]]) -> None:
+        self.batch = batch
+        self.results: list[T | None] = [None] * len(items)
+        self.done = 0
+        self.pending: list[tuple[int, Plan[T]]] = []
+        self.ready: list[tuple[int, T]] = []
+        for index, item in enumerate(items):
+            if isinstance(item, Pending):
+                self.pending.append((index, item.plan))
+            else:
+                self.ready.append((index, item))
+
+    def settle(self, index: int, result: T) -> None:
+        """Record one result and report it."""
+        self.results[index] = result
+        self.done += 1
+        if self.batch.on_result is not None:
+            self.batch.on_result(result)
+
+    def stopped(self, exc: BaseException) -> None:
+        """Say in ``exc`` how far the batch got."""
+        exc.add_note(
+            f"the batch stopped: {self.done} of {len(self.results)} items have a result "
+            "(each was passed to on_result)"
+        )
+
+    def finished(self) -> list[T]:
+        assert all(r is not None for r in self.results)  # every item was settled
+        return [r for r in self.results if r is not None]
+
+
+class _Stopped(Exception):
+    """A sync batch worker was told to stop before its next request or while it waited."""
+
+
+#: A stopping sync batch notices it between requests and at least this often while waiting.
+_WAIT_SLICE = 0.25
+
+
+def _interruptible(
+    gen: Generator[Action, Any, T], stop: threading.Event
+) -> Generator[Action, Any, T]:
+    """``gen`` for a sync batch worker: it gives up before a request once ``stop`` is set, and
+    its waits (rate limit, backoff, ``Retry-After``) are cut into slices, so a stopping batch
+    does not sit out a long wait first. The slices still go to the transport's ``sleep``."""
+    try:
+        action = next(gen)
+        while True:
+            if stop.is_set():
+                raise _Stopped
+            if isinstance(action, Sleep):
+                left = action.seconds
+                while left > _WAIT_SLICE:
+                    yield Sleep(_WAIT_SLICE)
+                    left -= _WAIT_SLICE
+                    if stop.is_set():
+                        raise _Stopped
+                yield Sleep(left)
+                action = gen.send(None)
+                continue
+            try:
+                response = yield action
+            except BaseException as exc:  # noqa: BLE001 - handed to the plan, as the drivers do
+                action = gen.throw(exc)
+            else:
+                action = gen.send(response)
+    except StopIteration as stop_iteration:
+        result: T = stop_iteration.value
+        return result
+    finally:
+        gen.close()
+
+
+def run_batch_sync(transport: SyncTransport, batch: Batch[T], context: Context) -> list[T]:
+    """Run a batch with ``batch.concurrency`` threads sharing ``transport`` (its HTTP client,
+    limiter and auth are thread-safe). In-flight items finish when the batch stops."""
+    run = _BatchRun(batch, transport.run(batch.start(context)))
+    lock = threading.Lock()  # the work queue, the results and on_result: one thread at a time
+    stop = threading.Event()
+    failures: list[BaseException] = []
+    queue = iter(run.pending)
+
+    def worker() -> None:
+        try:
+            while not stop.is_set():
+                with lock:
+                    item = next(queue, None)
+                if item is None:
+                    return
+                index, plan = item
+                result = transport.run(_interruptible(plan(context), stop))
+                with lock:  # reported even if the batch is stopping: it did happen
+                    run.settle(index, result)
+        except _Stopped:
+            return
+        except BaseException as exc:  # noqa: BLE001 - re-raised by the calling thread
+            with lock:
+                failures.append(exc)
+            stop.set()
+
+    threads = [
+        threading.Thread(target=worker, name=f"gototraining-batch-{n}", daemon=True)
+        for n in range(min(batch.concurrency, len(run.pending)))
+    ]
+    try:
+        with lock:
+            for index, result in run.ready:
+                run.settle(index, result)
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    except BaseException as exc:  # Ctrl-C while waiting, or on_result failed: stop the workers
+        stop.set()
+        for thread in threads:
+            if thread.ident is not None:
+                thread.join()
+        run.stopped(exc)
+        raise
+    if failures:
+        run.stopped(failures[0])
+        raise failures[0]
+    return run.finished()
+
+
+async def run_batch_async(transport: AsyncTransport, batch: Batch[T], context: Context) -> list[T]:
+    """Run a batch with ``batch.concurrency`` tasks sharing ``transport``. When the batch
+    stops, the other tasks are cancelled (their requests may or may not have been applied)."""
+    import asyncio  # lazily, like the async transport
+
+    run = _BatchRun(batch, await transport.run(batch.start(context)))
+    queue = iter(run.pending)
+
+    async def worker() -> None:
+        for index, plan in queue:  # one shared iterator: each item goes to one worker
+            run.settle(index, await transport.run(plan(context)))
+
+    try:
+        for index, result in run.ready:
+            run.settle(index, result)
+        async with asyncio.TaskGroup() as group:
+            for _ in range(min(batch.concurrency, len(run.pending))):
+                group.create_task(worker())
+    except BaseExceptionGroup as group_error:
+        # TaskGroup wraps the failure; surface the first one as it was raised.
+        first = group_error.exceptions[0]
+        run.stopped(first)
+        raise first from None
+    except BaseException as exc:
+        run.stopped(exc)
+        raise
+    return run.finished()
+
+
 class _ZuluDatetime(datetime):
     """A UTC datetime whose ``isoformat()`` ends in ``Z`` (GoTo's documented format).
 
@@ -198,6 +395,10 @@ class SyncResource:
         )
         return cast(Path, RawResponse(response, path)) if self._raw else path
 
+    def _batch(self, batch: Batch[T], options: CallOptions) -> list[T]:
+        transport = self._client._transport
+        return run_batch_sync(transport, batch, Context(transport.settings, options))
+
 
 class AsyncResource:
     """Base of the async resource namespaces; same surface as ``SyncResource``, awaited."""
@@ -231,6 +432,10 @@ class AsyncResource:
             self._client.http_client, url, download.target, options.timeout
         )
         return cast(Path, RawResponse(response, path)) if self._raw else path
+
+    async def _batch(self, batch: Batch[T], options: CallOptions) -> list[T]:
+        transport = self._client._transport
+        return await run_batch_async(transport, batch, Context(transport.settings, options))
 
 
 def raw(method: Callable[P, T]) -> Callable[P, RawResponse[T]]:

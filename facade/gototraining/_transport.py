@@ -33,9 +33,11 @@ from ._body import (
 )
 from ._errors import (
     APIError,
+    AuthenticationError,
     ClientClosedError,
     DecodeError,
     GoToTrainingError,
+    NotFoundError,
     RateLimitError,
     ResponseTooLargeError,
     UnexpectedRedirectError,
@@ -44,6 +46,7 @@ from ._errors import (
     credential,
     error_from_response,
     is_bad_location,
+    missing_api_root,
     parse_retry_after,
     safe_url,
     transport_error,
@@ -254,6 +257,13 @@ class _Settings:
         known = getattr(self.auth, "_secrets", None)
         return tuple(known()) if callable(known) else ()
 
+    def rejected_hint(self) -> str:
+        """What to do when the API refuses the token (the auth knows best; see ``_auth``)."""
+        hint = getattr(self.auth, "_rejected_hint", None)
+        if callable(hint):
+            return str(hint())
+        return "the API refused the credentials: check that the access token is current"
+
     def __repr__(self) -> str:
         return (
             f"_Settings(base_url={self.base_url!r}, auth={self.auth!r}, retry={self.retry!r}, "
@@ -406,6 +416,10 @@ def pipeline(
             )
             return call.decode(response)
         err: APIError = error_from_response(response, *settings.secrets())
+        if isinstance(err, AuthenticationError):
+            err.hint = settings.rejected_hint()
+        elif isinstance(err, NotFoundError):
+            err.hint = missing_api_root(settings.base_url)
         retry_after = err.retry_after if isinstance(err, RateLimitError) else None
         if retry_after is None:  # 503s may carry Retry-After too
             retry_after = parse_retry_after(response.headers.get("retry-after"))

@@ -11,8 +11,8 @@ import logging
 import math
 import re
 import unicodedata
-from collections.abc import Iterable
-from datetime import UTC, datetime
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 import httpx
@@ -84,9 +84,41 @@ def aware_datetime(value: object, name: str) -> datetime:
             "datetime(2026, 1, 1, 9, tzinfo=ZoneInfo('Europe/Berlin')) or tzinfo=UTC",
         )
     try:
-        return value.astimezone(UTC)
+        utc = value.astimezone(UTC)
     except OverflowError:  # e.g. datetime.min with a positive offset
         raise ValidationError(name, f"{value.isoformat()} is out of range in UTC") from None
+    _check_exists(value, utc, name)
+    return utc
+
+
+def _check_exists(value: datetime, utc: datetime, name: str) -> None:
+    """Reject a wall-clock time its zone skips (a daylight-saving gap).
+
+    Python gives such a time the offset from before the gap, so 02:30 on the night Berlin
+    moves from 02:00 to 03:00 silently becomes 01:30 UTC -- which then shows up as a
+    baffling "end is not after start". A time that exists reads the same after a round trip
+    through UTC; one in a gap does not.
+    """
+    try:
+        back = utc.astimezone(value.tzinfo)
+    except (OverflowError, ValueError):
+        return
+    if back.replace(tzinfo=None, fold=0) == value.replace(tzinfo=None, fold=0):
+        return
+    zone = getattr(value.tzinfo, "key", None) or value.tzname() or str(value.tzinfo)
+    wall = value.replace(tzinfo=None).isoformat(sep=" ", timespec="minutes")
+    raise ValidationError(
+        name,
+        f"{wall} does not exist in {zone}: the clocks jump over it (a daylight-saving gap); "
+        f"Python would read it as {back.replace(tzinfo=None).isoformat(sep=' ', timespec='minutes')}",
+    )
+
+
+def _describe(value: object) -> str:
+    """``dict``, ``str``, or ``tuple of 3`` -- what a wrong pair was, for messages."""
+    if isinstance(value, tuple | list):
+        return f"{type(value).__name__} of {len(value)}"
+    return type(value).__name__
 
 
 def date_range(start: object, end: object) -> tuple[datetime, datetime]:
@@ -99,18 +131,27 @@ def date_range(start: object, end: object) -> tuple[datetime, datetime]:
 
 
 def times(pairs: Iterable[Any], name: str = "times") -> list[tuple[datetime, datetime]]:
-    """Non-empty ``(start, end)`` pairs (tuples or objects with ``start``/``end``), aware, start < end."""
+    """Non-empty ``(start, end)`` pairs (2-tuples or lists, or objects with ``start``/``end``
+    such as ``TimeRange``), timezone-aware, start < end.
+
+    A mapping (``{"start": ..., "end": ...}``) is refused by name rather than unpacked: that
+    would iterate its keys and report a confusing "expected a datetime, got str".
+    """
     if isinstance(pairs, str | bytes) or not isinstance(pairs, Iterable):
         raise ValidationError(name, "expected a list of (start, end) pairs")
     result: list[tuple[datetime, datetime]] = []
     for i, pair in enumerate(pairs):
-        if hasattr(pair, "start") and hasattr(pair, "end"):
+        if isinstance(pair, tuple | list) and len(pair) == 2:
+            start, end = pair
+        elif not isinstance(pair, tuple | list | str | bytes | Mapping) and (
+            hasattr(pair, "start") and hasattr(pair, "end")
+        ):
             start, end = pair.start, pair.end
         else:
-            try:
-                start, end = pair
-            except (TypeError, ValueError):
-                raise ValidationError(f"{name}[{i}]", "expected a (start, end) pair") from None
+            raise ValidationError(
+                f"{name}[{i}]",
+                f"expected a (start, end) pair or TimeRange, got {_describe(pair)}",
+            )
         s = aware_datetime(start, f"{name}[{i}].start")
         e = aware_datetime(end, f"{name}[{i}].end")
         if not s < e:
@@ -146,11 +187,16 @@ def _zones() -> frozenset[str] | None:
 
 
 def time_zone(value: object, name: str = "time_zone") -> str:
-    """An IANA tz database name such as ``Europe/Berlin``.
+    """An IANA tz database name such as ``Europe/Berlin``, or the ``tzinfo`` the caller built
+    their datetimes with: a ``zoneinfo.ZoneInfo`` (its ``key`` is sent) or ``datetime.UTC``
+    (``"UTC"``). Other ``tzinfo`` objects (fixed offsets, a ``ZoneInfo`` read from a file)
+    have no IANA name and are refused.
 
     Without a tz database on the system (see ``_zones``) any non-empty name without
     whitespace or control characters is accepted and the API has the last word.
     """
+    if isinstance(value, tzinfo):
+        value = _zone_name(value, name)
     zones = _zones()
     if (
         not isinstance(value, str)
@@ -162,6 +208,20 @@ def time_zone(value: object, name: str = "time_zone") -> str:
             name, f"expected an IANA time zone such as 'Europe/Berlin', got {value!r}"
         )
     return value
+
+
+def _zone_name(zone: tzinfo, name: str) -> str:
+    """The IANA name of a ``ZoneInfo`` (or ``"UTC"`` for ``datetime.UTC``)."""
+    if zone is UTC:
+        return "UTC"
+    key = getattr(zone, "key", None)  # ZoneInfo; zoneinfo itself is imported lazily (_zones)
+    if isinstance(key, str) and key:
+        return key
+    raise ValidationError(
+        name,
+        f"{zone!r} has no IANA time zone name; pass e.g. "
+        "ZoneInfo('Europe/Berlin') or 'Europe/Berlin'",
+    )
 
 
 def email(value: object, name: str = "email") -> str:
@@ -190,6 +250,9 @@ def text(
 ) -> str:
     """A string: non-empty (after stripping) when ``required``, at most ``max_len`` characters.
 
+    One-line values (names) are returned stripped of surrounding whitespace: what was checked
+    is what is sent. Multi-line values (descriptions) are returned as given.
+
     ``single_line`` forbids CR/LF, the Unicode line/paragraph separators and other control
     characters (names end up in email headers and calendar entries); descriptions pass
     ``single_line=False`` and may contain newlines and tabs. Lone surrogates are always
@@ -199,8 +262,6 @@ def text(
         raise ValidationError(name, f"expected a string, got {type(value).__name__}")
     if required and not value.strip():
         raise ValidationError(name, "must not be empty")
-    if len(value) > max_len:
-        raise ValidationError(name, f"at most {max_len} characters, got {len(value)}")
     for ch in value:
         category = unicodedata.category(ch)
         if category == "Cs":
@@ -209,6 +270,10 @@ def text(
             single_line and category in ("Zl", "Zp")
         ):
             raise ValidationError(name, f"control character {ch!r} not allowed")
+    if single_line:  # send what was checked: the name without the spaces around it
+        value = value.strip()
+    if len(value) > max_len:
+        raise ValidationError(name, f"at most {max_len} characters, got {len(value)}")
     return value
 
 

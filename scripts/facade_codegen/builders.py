@@ -17,9 +17,12 @@ from .spec import CodegenError
 
 PACKAGE = "gototraining"
 ORGANIZER = "organizer_key"
-#: Builder return annotations -> (the resource's runner method, how the result type is found).
-RUNNERS = {"Call": "_request", "Plan": "_run", "Download": "_download"}
+#: Builder return annotations -> the resource's runner method. ``Call[T]``, ``Plan[T]``: the
+#: method returns ``T``; ``Download``: a ``Path``; ``Batch[T]`` (many plans run concurrently):
+#: ``list[T]``, one result per item.
+RUNNERS = {"Call": "_request", "Plan": "_run", "Download": "_download", "Batch": "_batch"}
 DOWNLOAD_RESULT = "Path"
+_RETURNS = "return Call[T], Plan[T], Batch[T] or Download"
 
 
 @dataclass
@@ -35,7 +38,7 @@ class Signature:
     parameters: list[Parameter]
     takes_organizer: bool
     returns: str  # the public method's return annotation
-    runner: str  # "_request" | "_run" | "_download"
+    runner: str  # "_request" | "_run" | "_download" | "_batch"
     doc: str
     imports: dict[str, str] = field(default_factory=dict)  # name -> import line
 
@@ -104,7 +107,19 @@ def _names(node: ast.AST | None) -> set[str]:
 
 def _imports(module: Module, nodes: list[ast.AST | None]) -> dict[str, str]:
     out: dict[str, str] = {}
-    builtin_names = {"str", "int", "float", "bool", "bytes", "None", "list", "dict", "tuple", "set"}
+    builtin_names = {
+        "str",
+        "int",
+        "float",
+        "bool",
+        "bytes",
+        "None",
+        "list",
+        "dict",
+        "tuple",
+        "set",
+        "object",
+    }
     for node in nodes:
         for name in sorted(_names(node)):
             if name not in builtin_names:
@@ -138,15 +153,17 @@ def read_builder(module: Module, name: str) -> Signature:
     elif isinstance(returns, ast.Name):
         kind, result = returns.id, None
     else:
-        raise CodegenError(f"{module.path}:{name}: return Call[T], Plan[T] or Download")
+        raise CodegenError(f"{module.path}:{name}: {_RETURNS}")
     if kind not in RUNNERS:
-        raise CodegenError(f"{module.path}:{name}: return Call[T], Plan[T] or Download")
+        raise CodegenError(f"{module.path}:{name}: {_RETURNS}")
     if kind == "Download":
         result_text = DOWNLOAD_RESULT
     elif result is None:
         raise CodegenError(f"{module.path}:{name}: {kind} needs its result type")
     else:
         result_text = ast.unparse(result)
+        if kind == "Batch":
+            result_text = f"list[{result_text}]"
         nodes.append(result)
     doc = ast.get_docstring(func, clean=True)
     if not doc:

@@ -236,7 +236,8 @@ def emit_namespace(api: Api, ns: Namespace, facade: Path) -> str:
 
 def _raw_class_text(ns: Namespace, methods: list[_Method], flavor: str) -> str:
     """``client.with_raw_response.<namespace>``: every method of a resource made with
-    ``raw=True``, typed as returning a ``RawResponse`` (the methods keep their signatures)."""
+    ``raw=True``, typed as returning a ``RawResponse`` (the methods keep their signatures);
+    a batch (``register_many``) has no one response and is left out."""
     prefix = "Async" if flavor == "async" else ""
     cls = f"{prefix}{ns.cls}"
     client = f"{prefix}GoToTraining"
@@ -250,6 +251,8 @@ def _raw_class_text(ns: Namespace, methods: list[_Method], flavor: str) -> str:
     out += f"\n    def __init__(self, client: {client}) -> None:\n"
     out += f"        methods = {cls}(client, raw=True)\n"
     for method in methods:
+        if method.signature.runner == "_batch":  # many requests: no one response to show
+            continue
         name = method.spec.name
         out += f"        self.{name} = {wrap}(methods.{name})\n"
     return out

@@ -271,3 +271,21 @@ def test_api_error_lines_are_literal(
     (line,) = result.stderr.splitlines()
     assert line.startswith("error: 404 Not Found: ")
     assert_literal(line, [message])
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_the_other_commands_show_api_text_literally(hostile: str, run: Run, sb: Sandbox) -> None:
+    """Every command that shows names from the API: registrant, organizers, sessions,
+    recordings, the account's organizers, and the echo of a rename or a registration."""
+    registrant = next(r for r in sb.registrants(hostile) if r["email"] == "esc@example.com")
+    shown = _ok(run("registrants", "show", hostile, registrant["registrantKey"]))
+    assert_literal(shown, [REGISTERED[2].name, REGISTERED[2].email])
+    assert_literal(_ok(run("trainings", "organizers", hostile)), [ORGANIZER_NAME])
+    assert_literal(_ok(run("organizers", "list", sb.account_key)), [ORGANIZER_NAME])
+    markup = "[/bold] [link=https://evil.example/login]x[/link] :warning:"
+    assert_literal(_ok(run("trainings", "rename", hostile, "-n", markup)), [repr(markup)])
+    added = run("registrants", "add", hostile, "-e", "m@example.com", "-g", markup, "-s", "[red]")
+    assert_literal(_ok(added), [f"{markup} [red] <m@example.com>"])
+    sb.complete_training(hostile)
+    assert_literal(_ok(run("reports", "sessions", "--training", hostile)), [markup])
+    assert_literal(_ok(run("recordings", "list", hostile)), [markup])

@@ -181,12 +181,12 @@ def test_conflict_not_yet_listed_counts_as_already_registered(
     people = tmp_path / "people.csv"
     emails = write_people(people, 2)
     assert run("registrants", "import", training, str(people)).exit_code == 0
-    from gototraining.resources import AsyncRegistrants
+    from gototraining import _models
 
-    async def stale_list(self: object, training_key: object, **kw: object) -> list[object]:
+    def stale_list(data: object) -> list[object]:  # every registrant list reads as empty
         return []
 
-    monkeypatch.setattr(AsyncRegistrants, "list", stale_list)
+    monkeypatch.setattr(_models, "decode_registrant_list", stale_list)
     mark = len(sb.requests)
     result = run("registrants", "import", training, str(people), "--json")
     assert result.exit_code == 0, result.output
@@ -335,11 +335,11 @@ def test_transient_errors_never_leave_a_registered_person_failed(
 def test_row_repeats_are_bounded_and_only_for_transient_errors(
     training: str, sb: Sandbox, tmp_path: Path
 ) -> None:
-    """A row that keeps getting 503 is repeated ``row_attempts`` times, then ``failed``; a row
+    """A row that keeps getting 503 is sent ``max_attempts`` times, then ``failed``; a row
     refused for good (400) is ``failed`` at once, without a repeat."""
     import asyncio
 
-    from gototraining import AsyncGoToTraining
+    from gototraining import AsyncGoToTraining, RetryPolicy
     from gototraining.cli.csvio import Person
     from gototraining.cli.importer import Importer
 
@@ -347,18 +347,25 @@ def test_row_repeats_are_bounded_and_only_for_transient_errors(
     sb.faults.add("registerForTraining", statuses=[503], times=3)
     sb.faults.add("registerForTraining", statuses=[400], times=1)
     start = len(sb.requests)
+    no_retries = RetryPolicy(max_retries=0, backoff_base=0.001, backoff_max=0.001)
 
     async def go() -> Importer:
         async with AsyncGoToTraining(
-            sb.token, organizer_key=sb.organizer_key, base_url=sb.url, max_retries=0
+            sb.token, organizer_key=sb.organizer_key, base_url=sb.url, retry_policy=no_retries
         ) as client:
-            importer = Importer(client, training, people, concurrency=1, row_retry_delay=0)
-            await importer.run(await importer.prepare())
+            importer = Importer(client, training, people, concurrency=1, max_attempts=3)
+            await importer.run()
             return importer
 
     importer = asyncio.run(go())
     assert [r.status for r in importer.results] == ["failed", "failed"]
     assert importer.results[0].error.startswith("503 ")
     assert importer.results[1].error.startswith("400 ")
+    assert importer.counts() == {
+        "registered": 0,
+        "already_registered": 0,
+        "failed": 2,
+        "pending": 0,
+    }
     assert _posts(sb, start) == [503, 503, 503, 400]
     assert sb.registrants(training) == []

@@ -66,7 +66,9 @@ def test_page_code_runs(
         )
     )
     namespace: dict[str, Any] = {"__name__": f"docs:{_rel(page)}", **placeholders}
-    run_page(python_blocks(page), namespace, {"gototraining_sandbox": sb, "tmp_path": tmp_path})
+    with sb.client() as client:  # the gototraining_client fixture's client
+        fixtures = {"gototraining_sandbox": sb, "gototraining_client": client, "tmp_path": tmp_path}
+        run_page(python_blocks(page), namespace, fixtures)
 
 
 @pytest.mark.parametrize("block", SKIPPED, ids=lambda b: f"{_rel(b.path)}:{b.line}")

@@ -406,6 +406,7 @@ def test_raw_namespaces_mirror_the_client() -> None:
         assert type(raw).__name__ == raw_cls and client.with_raw_response is raw
         for name in ("trainings", "registrants", "organizers", "reports", "recordings"):
             methods = {m for m in dir(getattr(client, name)) if not m.startswith("_")}
+            methods -= {"register_many"}  # a batch: many responses, none to show
             assert methods == {m for m in vars(getattr(raw, name)) if not m.startswith("_")}
 
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from collections.abc import Generator, Iterable, Sequence
+from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from .. import _models as m
 from .. import _requests as rq
 from .. import _validation as v
 from .._decoding import decode_string
 from .._errors import ValidationError
-from .._resource import Key, utc_z
-from .._transport import Call, decode_json, no_content
+from .._resource import Context, Key, Plan, utc_z
+from .._transport import Action, Call, decode_json, no_content
 
 if TYPE_CHECKING:  # wire models are imported inside the builders that use them
     from gototraining_api.models import RegistrationSettings as _WireRegistrationSettings
@@ -20,7 +20,9 @@ if TYPE_CHECKING:  # wire models are imported inside the builders that use them
 NAME_MAX = 256
 DESCRIPTION_MAX = 10_000
 
-TimePair = tuple[datetime, datetime] | m.TimeRange
+#: One session of a training as methods take it: a ``(start, end)`` pair of timezone-aware
+#: datetimes, or a ``TimeRange``.
+TimePair: TypeAlias = tuple[datetime, datetime] | m.TimeRange
 
 
 def _wire_settings(settings: object, name: str) -> _WireRegistrationSettings:
@@ -49,7 +51,7 @@ def create(
     *,
     name: str,
     times: Iterable[TimePair],
-    time_zone: str,
+    time_zone: str | tzinfo,
     description: str | None = None,
     registration_settings: m.RegistrationSettings | None = None,
     co_organizers: Sequence[Key] | None = None,
@@ -64,7 +66,8 @@ def create(
         name: the training's name (required, one line).
         times: one ``(start, end)`` pair (or ``TimeRange``) per session; timezone-aware
             datetimes, start before end. Sent as UTC (``...Z``).
-        time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``.
+        time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``, or the
+            ``ZoneInfo`` the times were built with (``datetime.UTC`` is ``"UTC"``).
         description: optional description (may span lines).
         registration_settings: optional ``RegistrationSettings``.
         co_organizers: organizer keys to add as co-organizers (multi-user accounts).
@@ -161,7 +164,7 @@ def update_times(
     organizer_key: str,
     training_key: Key,
     times: Iterable[TimePair],
-    time_zone: str,
+    time_zone: str | tzinfo,
     *,
     notify_registrants: bool = True,
     notify_trainers: bool = True,
@@ -172,7 +175,8 @@ def update_times(
         training_key: the training.
         times: the new ``(start, end)`` pairs (or ``TimeRange``); non-empty, timezone-aware,
             start before end. Sent as UTC (``...Z``).
-        time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``.
+        time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``, or the
+            ``ZoneInfo`` the times were built with (``datetime.UTC`` is ``"UTC"``).
         notify_registrants: let GoTo email the registrants about the change.
         notify_trainers: let GoTo email the (co-)organizers about the change.
 
@@ -206,3 +210,89 @@ def update_times(
         decode_json(m.decode_notified_parties),
         replay_safe=replay_safe,
     )
+
+
+def move_session(
+    organizer_key: str,
+    training_key: Key,
+    session: int | datetime,
+    start: datetime,
+    end: datetime,
+    *,
+    time_zone: str | tzinfo | None = None,
+    notify_registrants: bool = True,
+    notify_trainers: bool = True,
+) -> Plan[m.NotifiedParties]:
+    """Move one session of a training to ``start``-``end``, keeping the others as they are.
+
+    The API can only replace all of a training's times at once, so this reads the training
+    (GET), replaces the one session and sends every time back (:meth:`update_times`), in the
+    training's own time zone unless ``time_zone`` is given.
+
+    Args:
+        training_key: the training.
+        session: which session: its position in ``Training.times`` (0-based, as :meth:`get`
+            returns them; negative counts from the end), or its current start (a
+            timezone-aware datetime, compared as an instant).
+        start: the session's new start (timezone-aware).
+        end: the session's new end (timezone-aware, after ``start``).
+        time_zone: the time zone to send; default the training's own.
+        notify_registrants: let GoTo email the registrants about the change.
+        notify_trainers: let GoTo email the (co-)organizers about the change.
+
+    Retries as :meth:`update_times`. Another change to the training's times between the read
+    and the write is overwritten (the API offers no way to detect it).
+
+    Raises:
+        ValidationError: bad input (nothing was sent), or -- after the read, before any change
+            -- no such session, or no time zone to send (the training has none).
+    """
+    key = v.key(training_key, "training_key")
+    new = v.date_range(start, end)
+    if isinstance(session, datetime):
+        wanted: int | datetime = v.aware_datetime(session, "session")
+    elif isinstance(session, int) and not isinstance(session, bool):
+        wanted = session
+    else:
+        raise ValidationError(
+            "session", f"expected an index or the session's start, got {type(session).__name__}"
+        )
+    zone = None if time_zone is None else v.time_zone(time_zone)
+    flags = {
+        "notify_registrants": v.boolean(notify_registrants, "notify_registrants"),
+        "notify_trainers": v.boolean(notify_trainers, "notify_trainers"),
+    }
+    read = Call(rq.get_training(organizer_key, key), decode_json(m.decode_training))
+
+    def plan(context: Context) -> Generator[Action, Any, m.NotifiedParties]:
+        training = yield from context.run(read)
+        times = [(t.start, t.end) for t in training.times]
+        if isinstance(wanted, int):
+            if not -len(times) <= wanted < len(times):
+                raise ValidationError(
+                    "session",
+                    f"training {key} has {len(times)} session(s), no index {wanted} "
+                    "(nothing was changed)",
+                )
+            index = wanted % len(times)
+        else:
+            starts = [s for s, _ in times]
+            if wanted not in starts:
+                listed = ", ".join(s.isoformat() for s in starts)
+                raise ValidationError(
+                    "session",
+                    f"training {key} has no session starting at {wanted.isoformat()} "
+                    f"(its sessions start at {listed}; nothing was changed)",
+                )
+            index = starts.index(wanted)
+        times[index] = new
+        send_zone = zone or training.time_zone
+        if not send_zone:
+            raise ValidationError(
+                "time_zone",
+                f"training {key} has no time zone: pass time_zone= (nothing was changed)",
+            )
+        call = update_times(organizer_key, key, times, send_zone, **flags)
+        return (yield from context.run(call))
+
+    return plan

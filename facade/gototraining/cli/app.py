@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
-from gototraining import DEFAULT_RATE_LIMIT, GoToTrainingError, __version__
+from gototraining import DEFAULT_RATE_LIMIT, AuthenticationError, GoToTrainingError, __version__
 from gototraining.token_store import TokenStoreError
 
 from .context import State, UsageError
@@ -57,6 +58,14 @@ class _Group(TyperGroup):
             error_line(str(exc))
             raise typer.Exit(2) from None
         except GoToTrainingError as exc:
+            if isinstance(exc, AuthenticationError) and os.environ.get("GOTO_ACCESS_TOKEN"):
+                # The library's advice is for code; on the command line the token is an
+                # environment variable, and the stored login refreshes itself.
+                exc.hint = (
+                    "GOTO_ACCESS_TOKEN was refused (GoTo's access tokens expire after 60 "
+                    "minutes): set a new one, or unset it and use 'gototraining login', whose "
+                    "tokens are refreshed automatically"
+                )
             raise typer.Exit(report(exc, debug=_debug(ctx))) from None
         except _PASSTHROUGH:
             raise
@@ -91,11 +100,15 @@ def _debug(ctx: typer.Context) -> bool:
 app = typer.Typer(
     name="gototraining",
     cls=_Group,
-    help="Schedule GoToTraining trainings, register people in bulk, export rosters, read attendance.",
+    help="Schedule and change GoToTraining trainings, register people (in bulk too), export "
+    "rosters, read reports and download recordings: the whole API.",
     no_args_is_help=True,
     add_completion=False,
     # Rich's pretty tracebacks print local variables on request and never redact: off.
     pretty_exceptions_enable=False,
+    # Plain help: one style for every command, and no parameter types in it (rich help shows
+    # "<str>" beside arguments and, in some typer versions, "<bool>" beside flags).
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -113,6 +126,7 @@ def root(
         str | None,
         typer.Option(
             "--base-url",
+            metavar="URL",
             envvar="GOTO_BASE_URL",
             help="API root, e.g. a sandbox's http://127.0.0.1:8089/G2T/rest "
             "[default: the one stored at login, else GoTo's API]",
@@ -123,6 +137,7 @@ def root(
         float,
         typer.Option(
             "--rate-limit",
+            metavar="PER_SECOND",
             min=0,
             help="Client-side limit in requests/second (GoTo documents 10); 0 = off.",
         ),
@@ -145,11 +160,13 @@ def root(
 
 
 def _register() -> None:
-    from .commands import auth, registrants, reports, sandbox, trainings
+    from .commands import auth, organizers, recordings, registrants, reports, sandbox, trainings
 
     app.add_typer(trainings.app, name="trainings")
     app.add_typer(registrants.app, name="registrants")
     app.add_typer(reports.app, name="reports")
+    app.add_typer(recordings.app, name="recordings")
+    app.add_typer(organizers.app, name="organizers")
     auth.register(app)
     sandbox.register(app)
 

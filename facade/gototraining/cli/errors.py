@@ -45,7 +45,8 @@ def one_line(exc: BaseException) -> str:
         code = f" [{exc.error_code}]" if exc.error_code and not redundant else ""
         where = f" ({exc.method} {_path(exc.url)})" if exc.method else ""
         incident = f" [incident {exc.incident}]" if exc.incident else ""
-        text = f"{exc.status} {phrase}: {message}{code}{where}{incident}"
+        hint = f" -- {exc.hint}" if exc.hint else ""
+        text = f"{exc.status} {phrase}: {message}{code}{where}{incident}{hint}"
     elif isinstance(exc, ValidationError):
         text = f"invalid {exc}"
     else:

@@ -2,7 +2,8 @@
 
 Everything for humans goes through a rich ``Console``; rich drops colours and cursor tricks
 by itself when stdout is not a terminal, so piping a table into a file stays readable.
-``--json`` output is plain ``json.dumps`` on stdout (one document, nothing else on stdout).
+``--json`` output is plain ``json.dumps`` on stdout (one document, nothing else on stdout);
+datetimes are ISO 8601 in UTC, durations whole minutes.
 
 Names, emails, titles and error messages come from the API, and registrants choose their own
 names on GoTo's public registration page: every such string is attacker-controlled. It is
@@ -30,7 +31,7 @@ from rich.text import Text
 from .sanitize import printable
 
 if TYPE_CHECKING:
-    from gototraining import Attendee, Registrant, Session, Training
+    from gototraining import Attendee, Organizer, Registrant, Session, Training
 
     from .reports import SessionAttendance
 
@@ -41,6 +42,7 @@ __all__ = [
     "err_console",
     "fmt_dt",
     "minutes",
+    "organizers_table",
     "plain",
     "print_json",
     "printable",
@@ -75,6 +77,8 @@ def err_console() -> Console:
 def _json_default(value: Any) -> Any:
     if isinstance(value, datetime):
         return fmt_iso(value)
+    if isinstance(value, timedelta):  # durations: whole minutes, the API's own unit
+        return minutes(value)
     if isinstance(value, enum.Enum):
         return value.value
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
@@ -179,15 +183,18 @@ def training_panel(training: Training) -> list[Table]:
     sessions.add_column("UTC", no_wrap=True)
     for i, r in enumerate(training.times, 1):
         sessions.add_row(str(i), fmt_range(r.start, r.end, tz), fmt_range(r.start, r.end))
-    organizers = Table(title="Organizers", title_justify="left")
-    organizers.add_column("Organizer key", no_wrap=True)
-    organizers.add_column("Name")
-    organizers.add_column("Email")
-    for o in training.organizers:
-        organizers.add_row(
-            plain(o.organizer_key), plain(f"{o.given_name} {o.surname}"), plain(o.email)
-        )
-    return [info, sessions, organizers]
+    return [info, sessions, organizers_table(training.organizers, "Organizers")]
+
+
+def organizers_table(organizers: Iterable[Organizer], title: str) -> Table:
+    """Organizers: key, name, email."""
+    table = Table(title=title, title_justify="left")
+    table.add_column("Organizer key", no_wrap=True)
+    table.add_column("Name")
+    table.add_column("Email")
+    for o in organizers:
+        table.add_row(plain(o.organizer_key), plain(f"{o.given_name} {o.surname}"), plain(o.email))
+    return table
 
 
 def registrants_table(registrants: Iterable[Registrant], title: str) -> Table:

@@ -7,13 +7,14 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from .. import _models as m
 from .. import _requests as rq
 from .. import _validation as v
 from .._builders import registrants as builders
-from .._builders.registrants import IfExists
+from .._builders.registrants import IfExists, Person, RegistrationResult
 from .._operation import operation
 from .._options import CallOptions
 from .._resource import AsyncResource, Key, SyncResource, async_raw, raw
@@ -109,6 +110,71 @@ class Registrants(SyncResource):
                 given_name=given_name,
                 surname=surname,
                 if_exists=if_exists,
+            ),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
+        )
+
+    @operation("registerForTraining")
+    def register_many(
+        self,
+        training_key: Key,
+        people: Iterable[Person | Mapping[str, str]],
+        *,
+        concurrency: int = 8,
+        max_attempts: int = 3,
+        on_result: Callable[[RegistrationResult], object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+    ) -> builtins.list[RegistrationResult]:
+        """Register many people for a training: concurrently, idempotently, one result each.
+
+        Every person is validated first (``ValidationError`` naming ``people[i].field``, or an
+        email given twice; nothing is sent). Then the training's registrant list is read once:
+        whoever is on it already is ``ALREADY_REGISTERED`` and not sent again. The others are
+        registered by ``concurrency`` workers with ``register(..., if_exists="return")``, so
+        a registration that went through although its answer was lost comes back as the
+        existing registrant, never as a duplicate. The client's rate limiter paces all
+        workers together: more workers hide latency but never exceed the limit.
+
+        A person whose registration still ends in a temporary failure (no answer, 429, 502,
+        503, 504; after the client's own retries) is tried again, up to ``max_attempts`` times
+        in all, after ``Retry-After`` or the retry policy's next backoff. Other errors (400,
+        500, an undecodable answer) make that person ``FAILED`` with the error; the others go
+        on. An error that would hit everyone alike -- ``AuthenticationError``,
+        ``PermissionDeniedError``, ``NotFoundError`` (the training is gone) -- stops the call
+        and is raised. Running it again is safe: it registers only who is missing.
+
+        Args:
+            training_key: the training.
+            people: ``Person`` objects, or mappings with the keys ``email``, ``given_name``
+                and ``surname``.
+            concurrency: workers (1-100): requests in flight at once.
+            max_attempts: registrations sent per person at most (1-10).
+            on_result: called with each ``RegistrationResult`` as soon as it is known (those
+                already registered first), one call at a time -- from worker threads with the
+                sync client, in the event loop with the async one. An exception from it stops
+                the call and is raised.
+
+        Returns:
+            One ``RegistrationResult`` per person, in the order of ``people``.
+        """
+        return self._batch(
+            builders.register_many(
+                self._organizer_key,
+                training_key,
+                people,
+                concurrency=concurrency,
+                max_attempts=max_attempts,
+                on_result=on_result,
             ),
             CallOptions(
                 timeout=timeout,
@@ -245,6 +311,71 @@ class AsyncRegistrants(AsyncResource):
                 given_name=given_name,
                 surname=surname,
                 if_exists=if_exists,
+            ),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
+        )
+
+    @operation("registerForTraining")
+    async def register_many(
+        self,
+        training_key: Key,
+        people: Iterable[Person | Mapping[str, str]],
+        *,
+        concurrency: int = 8,
+        max_attempts: int = 3,
+        on_result: Callable[[RegistrationResult], object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+    ) -> builtins.list[RegistrationResult]:
+        """Register many people for a training: concurrently, idempotently, one result each.
+
+        Every person is validated first (``ValidationError`` naming ``people[i].field``, or an
+        email given twice; nothing is sent). Then the training's registrant list is read once:
+        whoever is on it already is ``ALREADY_REGISTERED`` and not sent again. The others are
+        registered by ``concurrency`` workers with ``register(..., if_exists="return")``, so
+        a registration that went through although its answer was lost comes back as the
+        existing registrant, never as a duplicate. The client's rate limiter paces all
+        workers together: more workers hide latency but never exceed the limit.
+
+        A person whose registration still ends in a temporary failure (no answer, 429, 502,
+        503, 504; after the client's own retries) is tried again, up to ``max_attempts`` times
+        in all, after ``Retry-After`` or the retry policy's next backoff. Other errors (400,
+        500, an undecodable answer) make that person ``FAILED`` with the error; the others go
+        on. An error that would hit everyone alike -- ``AuthenticationError``,
+        ``PermissionDeniedError``, ``NotFoundError`` (the training is gone) -- stops the call
+        and is raised. Running it again is safe: it registers only who is missing.
+
+        Args:
+            training_key: the training.
+            people: ``Person`` objects, or mappings with the keys ``email``, ``given_name``
+                and ``surname``.
+            concurrency: workers (1-100): requests in flight at once.
+            max_attempts: registrations sent per person at most (1-10).
+            on_result: called with each ``RegistrationResult`` as soon as it is known (those
+                already registered first), one call at a time -- from worker threads with the
+                sync client, in the event loop with the async one. An exception from it stops
+                the call and is raised.
+
+        Returns:
+            One ``RegistrationResult`` per person, in the order of ``people``.
+        """
+        return await self._batch(
+            builders.register_many(
+                self._organizer_key,
+                training_key,
+                people,
+                concurrency=concurrency,
+                max_attempts=max_attempts,
+                on_result=on_result,
             ),
             CallOptions(
                 timeout=timeout,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable, Sequence
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from .. import _models as m
@@ -88,7 +89,7 @@ class Trainings(SyncResource):
         *,
         name: str,
         times: Iterable[TimePair],
-        time_zone: str,
+        time_zone: str | tzinfo,
         description: str | None = None,
         registration_settings: m.RegistrationSettings | None = None,
         co_organizers: Sequence[Key] | None = None,
@@ -108,7 +109,8 @@ class Trainings(SyncResource):
             name: the training's name (required, one line).
             times: one ``(start, end)`` pair (or ``TimeRange``) per session; timezone-aware
                 datetimes, start before end. Sent as UTC (``...Z``).
-            time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``.
+            time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``, or the
+                ``ZoneInfo`` the times were built with (``datetime.UTC`` is ``"UTC"``).
             description: optional description (may span lines).
             registration_settings: optional ``RegistrationSettings``.
             co_organizers: organizer keys to add as co-organizers (multi-user accounts).
@@ -357,7 +359,7 @@ class Trainings(SyncResource):
         self,
         training_key: Key,
         times: Iterable[TimePair],
-        time_zone: str,
+        time_zone: str | tzinfo,
         *,
         notify_registrants: bool = True,
         notify_trainers: bool = True,
@@ -373,7 +375,8 @@ class Trainings(SyncResource):
             training_key: the training.
             times: the new ``(start, end)`` pairs (or ``TimeRange``); non-empty, timezone-aware,
                 start before end. Sent as UTC (``...Z``).
-            time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``.
+            time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``, or the
+                ``ZoneInfo`` the times were built with (``datetime.UTC`` is ``"UTC"``).
             notify_registrants: let GoTo email the registrants about the change.
             notify_trainers: let GoTo email the (co-)organizers about the change.
 
@@ -396,6 +399,67 @@ class Trainings(SyncResource):
                 training_key,
                 times,
                 time_zone,
+                notify_registrants=notify_registrants,
+                notify_trainers=notify_trainers,
+            ),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
+        )
+
+    @operation("updateTrainingTimes")
+    def move_session(
+        self,
+        training_key: Key,
+        session: int | datetime,
+        start: datetime,
+        end: datetime,
+        *,
+        time_zone: str | tzinfo | None = None,
+        notify_registrants: bool = True,
+        notify_trainers: bool = True,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+    ) -> m.NotifiedParties:
+        """Move one session of a training to ``start``-``end``, keeping the others as they are.
+
+        The API can only replace all of a training's times at once, so this reads the training
+        (GET), replaces the one session and sends every time back (:meth:`update_times`), in the
+        training's own time zone unless ``time_zone`` is given.
+
+        Args:
+            training_key: the training.
+            session: which session: its position in ``Training.times`` (0-based, as :meth:`get`
+                returns them; negative counts from the end), or its current start (a
+                timezone-aware datetime, compared as an instant).
+            start: the session's new start (timezone-aware).
+            end: the session's new end (timezone-aware, after ``start``).
+            time_zone: the time zone to send; default the training's own.
+            notify_registrants: let GoTo email the registrants about the change.
+            notify_trainers: let GoTo email the (co-)organizers about the change.
+
+        Retries as :meth:`update_times`. Another change to the training's times between the read
+        and the write is overwritten (the API offers no way to detect it).
+
+        Raises:
+            ValidationError: bad input (nothing was sent), or -- after the read, before any change
+                -- no such session, or no time zone to send (the training has none).
+        """
+        return self._run(
+            builders.move_session(
+                self._organizer_key,
+                training_key,
+                session,
+                start,
+                end,
+                time_zone=time_zone,
                 notify_registrants=notify_registrants,
                 notify_trainers=notify_trainers,
             ),
@@ -474,7 +538,7 @@ class AsyncTrainings(AsyncResource):
         *,
         name: str,
         times: Iterable[TimePair],
-        time_zone: str,
+        time_zone: str | tzinfo,
         description: str | None = None,
         registration_settings: m.RegistrationSettings | None = None,
         co_organizers: Sequence[Key] | None = None,
@@ -494,7 +558,8 @@ class AsyncTrainings(AsyncResource):
             name: the training's name (required, one line).
             times: one ``(start, end)`` pair (or ``TimeRange``) per session; timezone-aware
                 datetimes, start before end. Sent as UTC (``...Z``).
-            time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``.
+            time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``, or the
+                ``ZoneInfo`` the times were built with (``datetime.UTC`` is ``"UTC"``).
             description: optional description (may span lines).
             registration_settings: optional ``RegistrationSettings``.
             co_organizers: organizer keys to add as co-organizers (multi-user accounts).
@@ -743,7 +808,7 @@ class AsyncTrainings(AsyncResource):
         self,
         training_key: Key,
         times: Iterable[TimePair],
-        time_zone: str,
+        time_zone: str | tzinfo,
         *,
         notify_registrants: bool = True,
         notify_trainers: bool = True,
@@ -759,7 +824,8 @@ class AsyncTrainings(AsyncResource):
             training_key: the training.
             times: the new ``(start, end)`` pairs (or ``TimeRange``); non-empty, timezone-aware,
                 start before end. Sent as UTC (``...Z``).
-            time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``.
+            time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``, or the
+                ``ZoneInfo`` the times were built with (``datetime.UTC`` is ``"UTC"``).
             notify_registrants: let GoTo email the registrants about the change.
             notify_trainers: let GoTo email the (co-)organizers about the change.
 
@@ -782,6 +848,67 @@ class AsyncTrainings(AsyncResource):
                 training_key,
                 times,
                 time_zone,
+                notify_registrants=notify_registrants,
+                notify_trainers=notify_trainers,
+            ),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
+        )
+
+    @operation("updateTrainingTimes")
+    async def move_session(
+        self,
+        training_key: Key,
+        session: int | datetime,
+        start: datetime,
+        end: datetime,
+        *,
+        time_zone: str | tzinfo | None = None,
+        notify_registrants: bool = True,
+        notify_trainers: bool = True,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+    ) -> m.NotifiedParties:
+        """Move one session of a training to ``start``-``end``, keeping the others as they are.
+
+        The API can only replace all of a training's times at once, so this reads the training
+        (GET), replaces the one session and sends every time back (:meth:`update_times`), in the
+        training's own time zone unless ``time_zone`` is given.
+
+        Args:
+            training_key: the training.
+            session: which session: its position in ``Training.times`` (0-based, as :meth:`get`
+                returns them; negative counts from the end), or its current start (a
+                timezone-aware datetime, compared as an instant).
+            start: the session's new start (timezone-aware).
+            end: the session's new end (timezone-aware, after ``start``).
+            time_zone: the time zone to send; default the training's own.
+            notify_registrants: let GoTo email the registrants about the change.
+            notify_trainers: let GoTo email the (co-)organizers about the change.
+
+        Retries as :meth:`update_times`. Another change to the training's times between the read
+        and the write is overwritten (the API offers no way to detect it).
+
+        Raises:
+            ValidationError: bad input (nothing was sent), or -- after the read, before any change
+                -- no such session, or no time zone to send (the training has none).
+        """
+        return await self._run(
+            builders.move_session(
+                self._organizer_key,
+                training_key,
+                session,
+                start,
+                end,
+                time_zone=time_zone,
                 notify_registrants=notify_registrants,
                 notify_trainers=notify_trainers,
             ),
@@ -868,6 +995,7 @@ class TrainingsWithRawResponse:
         self.set_organizers = raw(methods.set_organizers)
         self.update_registration_settings = raw(methods.update_registration_settings)
         self.update_times = raw(methods.update_times)
+        self.move_session = raw(methods.move_session)
         self.start_url = raw(methods.start_url)
         self.start = raw(methods.start)
 
@@ -889,5 +1017,6 @@ class AsyncTrainingsWithRawResponse:
         self.set_organizers = async_raw(methods.set_organizers)
         self.update_registration_settings = async_raw(methods.update_registration_settings)
         self.update_times = async_raw(methods.update_times)
+        self.move_session = async_raw(methods.move_session)
         self.start_url = async_raw(methods.start_url)
         self.start = async_raw(methods.start)

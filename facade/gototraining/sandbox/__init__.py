@@ -34,7 +34,7 @@ Admin endpoints (no auth; for a sandbox in another process, e.g. the CLI demo)
     ``POST /_sandbox/faults/{id}/wait``              body ``{"held": 2, "timeout": 30}`` or
                                                     ``{"idle": true}`` -> 200 when reached, else 408
     ``POST /_sandbox/expire-tokens``                 -> 204, all access tokens now invalid
-    ``GET  /_sandbox/requests``                      -> ``[{"method", "path", "status"}]``
+    ``GET  /_sandbox/requests``                      -> ``[{"method", "path", "status", "received_at"}]``
     ``GET  /_sandbox/violations``                    -> spec violations seen
     ``GET  /_sandbox/files/recording-{id}.mp4``      -> recording bytes (where downloads redirect)
 
@@ -49,18 +49,18 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .faults import Fault, FaultSet
-    from .server import Sandbox
+    from .server import Sandbox, SandboxError
 
-__all__ = ["Fault", "FaultSet", "Sandbox"]
+__all__ = ["Fault", "FaultSet", "Sandbox", "SandboxError"]
 
 #: Top-level modules the ``sandbox`` extra provides (``yaml`` is PyYAML).
 _EXTRA_MODULES = frozenset({"starlette", "uvicorn", "httptools", "fastjsonschema", "yaml"})
 
 
 def __getattr__(name: str) -> Any:
-    if name == "Sandbox":
+    if name in ("Sandbox", "SandboxError"):
         try:
-            from .server import Sandbox
+            from . import server
         except ModuleNotFoundError as exc:
             missing = (exc.name or "").partition(".")[0]
             if missing not in _EXTRA_MODULES:
@@ -70,7 +70,7 @@ def __getattr__(name: str) -> Any:
                 "pip install 'gototraining[sandbox]'",
                 name=exc.name,
             ) from exc
-        return Sandbox
+        return getattr(server, name)
     if name in ("Fault", "FaultSet"):
         from . import faults
 

@@ -14,6 +14,7 @@ import json
 import math
 import random
 import re
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -294,6 +295,7 @@ class ApiPipeline:
     async def __call__(
         self, params: dict[str, str], scope: Scope, receive: Receive, send: Send
     ) -> None:
+        received_at = time.monotonic()
         core, op = self.core, self.op
         hit = core.faults.match(op.operation_id)
         gate = hit.gate if hit is not None else None
@@ -316,9 +318,8 @@ class ApiPipeline:
                     reply = _fault_reply(core, hit, hit.status or handled.status)
                 else:  # the request never reaches the "service": nothing is applied
                     reply = _fault_reply(core, hit, hit.status or op.success_status)
-            core.record(
-                scope["method"], scope["path"], 0 if reply.reset else reply.status, op.operation_id
-            )
+            status = 0 if reply.reset else reply.status
+            core.record(scope["method"], scope["path"], status, op.operation_id, received_at)
         finally:
             if gate is not None:
                 gate.leave()

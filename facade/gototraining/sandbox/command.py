@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import json
 from collections.abc import Sequence
 
 
 def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     """Arguments of the sandbox command."""
     parser = argparse.ArgumentParser(
-        prog=prog, description="Run a local GoToTraining API sandbox until Ctrl-C / SIGTERM."
+        prog=prog,
+        description="Run a local GoToTraining API sandbox until Ctrl-C / SIGTERM.",
+        epilog="In another shell, 'gototraining sandbox complete TRAINING [--attendance-rate "
+        "FRACTION] [--json]' completes a training in the running sandbox (found through "
+        "--base-url or GOTO_BASE_URL): its sessions, attendance and recordings appear.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
     parser.add_argument(
@@ -22,6 +27,11 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--no-validate", action="store_true", help="do not check traffic against the spec"
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the URL and credentials as one JSON line once listening",
     )
     return parser
 
@@ -44,6 +54,21 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
     )
 
     def ready() -> None:
+        if args.json:
+            info = {
+                "url": sandbox.url,
+                "root_url": sandbox.root_url,
+                "access_token": sandbox.token,
+                "organizer_key": sandbox.organizer_key,
+                "account_key": sandbox.account_key,
+                "co_organizer_keys": sandbox.co_organizer_keys,
+                "token_url": sandbox.token_url,
+                "client_id": sandbox.client_id,
+                "client_secret": sandbox.client_secret,
+                "refresh_token": sandbox.refresh_token,
+            }
+            print(json.dumps(info), flush=True)
+            return
         lines = [
             f"GoToTraining sandbox listening on {sandbox.url}",
             f"  access token:   {sandbox.token}",

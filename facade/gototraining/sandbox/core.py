@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -16,11 +17,24 @@ from .store import Store
 
 
 class RequestRecord(NamedTuple):
-    """One API request as the sandbox answered it (status 0: connection reset)."""
+    """One API request as the sandbox answered it (status 0: connection reset).
+
+    ``received_at`` is ``time.monotonic()`` when the request arrived (before any injected
+    latency): the server's view of the request rate, e.g. ``(len(records) - 1) /
+    (records[-1].received_at - records[0].received_at)`` requests per second.
+    """
 
     method: str
     path: str
     status: int
+    received_at: float
+
+
+def unknown_operation(operation_id: str, known: Iterable[str]) -> str:
+    """The message for an operation id the spec does not have, naming the closest ones."""
+    close = difflib.get_close_matches(operation_id, list(known), n=3, cutoff=0.6)
+    hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
+    return f"unknown operation {operation_id!r}{hint}"
 
 
 class RateLimiter:
@@ -73,10 +87,12 @@ class Core:
     violations: list[str] = field(default_factory=list)
     log_lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def record(self, method: str, path: str, status: int, operation_id: str) -> None:
-        """Log one API request."""
+    def record(
+        self, method: str, path: str, status: int, operation_id: str, received_at: float
+    ) -> None:
+        """Log one API request (``received_at``: ``time.monotonic()`` when it arrived)."""
         with self.log_lock:
-            self.requests.append(RequestRecord(method, path, status))
+            self.requests.append(RequestRecord(method, path, status, received_at))
             self.operation_counts[operation_id] += 1
 
     def violation(self, message: str) -> None:

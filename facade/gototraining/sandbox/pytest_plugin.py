@@ -5,6 +5,20 @@ pytest loads the plugin automatically (entry point ``pytest11`` -> the top-level
 only serves projects that name it in ``pytest_plugins`` or ``-p``.
 """
 
-from _gototraining_pytest_plugin import gototraining_sandbox, gototraining_sandbox_server
+from _gototraining_pytest_plugin import (
+    _gototraining_sandbox_servers,
+    gototraining_client,
+    gototraining_sandbox,
+    gototraining_sandbox_server,
+    pytest_addoption,
+    pytest_configure,
+)
 
-__all__ = ["gototraining_sandbox", "gototraining_sandbox_server"]
+__all__ = [
+    "_gototraining_sandbox_servers",
+    "gototraining_client",
+    "gototraining_sandbox",
+    "gototraining_sandbox_server",
+    "pytest_addoption",
+    "pytest_configure",
+]

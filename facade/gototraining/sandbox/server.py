@@ -9,16 +9,19 @@ import threading
 import time
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import uvicorn
 
 from .app import InjectedReset, build_app
 from .auth import Auth, check_expired_token_status
-from .core import Core, RateLimiter, RequestRecord
+from .core import Core, RateLimiter, RequestRecord, unknown_operation
 from .faults import FaultSet
 from .spec import Spec, default_spec
-from .store import Json, Store
+from .store import Json, Store, Training
+
+if TYPE_CHECKING:
+    from gototraining import AsyncGoToTraining, GoToTraining
 
 
 class _DropInjectedResets(logging.Filter):
@@ -33,6 +36,16 @@ _RESET_FILTER = _DropInjectedResets()
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
+class SandboxError(ValueError):
+    """A sandbox control was given something the sandbox does not have: an unknown training
+    key, an unknown operation id.
+
+    Raised by the test-side controls (``complete_training``, ``set_require_approval``,
+    ``request_count``), never by the emulated API, which answers with HTTP errors. A
+    ``ValueError``, like the other bad arguments of the controls (``faults.add``).
+    """
+
+
 class Sandbox:
     """A stateful GoToTraining API emulator on a loopback port.
 
@@ -42,6 +55,11 @@ class Sandbox:
     request and response against the OpenAPI spec; ``token`` fixes the access token;
     ``expired_token_status`` is what a wrong or expired access token gets: 403 ``InvalidToken``
     like GoTo's gateway (default), or 401 ``InvalidToken``.
+
+    ``strict`` also refuses (400) what the real API is believed to refuse although its
+    reference does not say so: a session that starts in the past (scheduling, or moving a
+    session), and registering for a completed training. Off by default, because the sandbox
+    cannot know; docs/sandbox.md lists what it refuses on the reference's authority.
     """
 
     def __init__(
@@ -55,12 +73,14 @@ class Sandbox:
         token: str | None = None,
         spec: Spec | None = None,
         expired_token_status: int = 403,
+        strict: bool = False,
     ) -> None:
         self.host = host
         self.port = port
         self.seed = seed
         spec = spec or default_spec()
-        store = Store(seed)
+        store = Store(seed, strict=strict)
+        self._strict = strict
         organizer = store.organizers[store.organizer_key]
         self._core = Core(
             spec=spec,
@@ -255,9 +275,20 @@ class Sandbox:
     def validate(self, value: bool) -> None:
         self._core.validate = value
 
+    @property
+    def strict(self) -> bool:
+        """Whether undocumented-but-likely refusals are on (see the class docstring)."""
+        return self._core.store.strict
+
+    @strict.setter
+    def strict(self, value: bool) -> None:
+        self._core.store.strict = value
+
     def reset(self) -> None:
-        """Back to the seeded state: no trainings, original tokens, no faults, empty logs."""
+        """Back to the seeded state: no trainings, original tokens, no faults, empty logs,
+        ``strict`` as constructed."""
         self._core.store.reset()
+        self._core.store.strict = self._strict
         self._core.auth.reset()
         self._core.faults.clear()
         self._core.clear_logs()
@@ -275,10 +306,26 @@ class Sandbox:
         ``expired_token_status``. A missing token always gets 401 ``MissingToken``."""
         self._core.auth.expired_token_status = check_expired_token_status(status)
 
+    def _training(self, training_key: str | int) -> Training:
+        """The training (hold the store's lock); ``SandboxError`` if there is none."""
+        training = self._core.store.trainings.get(str(training_key))
+        if training is None:
+            known = ", ".join(self._core.store.trainings) or "none"
+            raise SandboxError(
+                f"no training {training_key!r} in this sandbox (cancelled, never scheduled "
+                f"here, or the sandbox was reset since?); trainings now: {known}"
+            )
+        return training
+
     def complete_training(self, training_key: str | int, *, attendance_rate: float = 0.8) -> Json:
-        """Turn the training's times into completed sessions, attendance and recordings."""
+        """Turn the training's times into completed sessions, attendance and recordings.
+
+        Raises ``SandboxError`` for a key the sandbox does not have, ``ValueError`` for an
+        ``attendance_rate`` outside 0..1.
+        """
         with self._core.store.lock:
-            return self._core.store.complete_training(str(training_key), attendance_rate)
+            training = self._training(training_key)
+            return self._core.store.complete_training(training.key, attendance_rate)
 
     def set_recording_file_size(self, size: int | None) -> None:
         """Serve every recording file with exactly ``size`` bytes (``None``: 1-5 MB each).
@@ -291,9 +338,12 @@ class Sandbox:
             self._core.store.recording_file_size = size
 
     def set_require_approval(self, training_key: str | int, required: bool = True) -> None:
-        """New registrants of the training get status WAITING instead of APPROVED."""
+        """New registrants of the training get status WAITING instead of APPROVED.
+
+        Raises ``SandboxError`` for a key the sandbox does not have.
+        """
         with self._core.store.lock:
-            self._core.store.trainings[str(training_key)].require_approval = required
+            self._training(training_key).require_approval = required
 
     # --- inspection --------------------------------------------------------------------
     @property
@@ -321,7 +371,13 @@ class Sandbox:
             return list(self._core.requests)
 
     def request_count(self, operation_id: str | None = None) -> int:
-        """Number of API requests, in total or for one operationId (faulted ones included)."""
+        """Number of API requests, in total or for one operationId (faulted ones included).
+
+        An operation id the spec does not have raises ``SandboxError`` (naming the closest
+        ones): a typo must not read as "no requests".
+        """
+        if operation_id is not None and operation_id not in self._core.spec.operations:
+            raise SandboxError(unknown_operation(operation_id, self._core.spec.operations))
         with self._core.log_lock:
             counts = self._core.operation_counts
             return sum(counts.values()) if operation_id is None else counts[operation_id]
@@ -338,6 +394,31 @@ class Sandbox:
             taken = list(self._core.violations)
             self._core.violations.clear()
             return taken
+
+    # --- ready-made clients ---------------------------------------------------------------
+    def client(self, **options: Any) -> GoToTraining:
+        """A ``GoToTraining`` for this sandbox, **unthrottled** (``rate_limit=None``).
+
+        The client-side limiter (10 requests/s by default) would pace every test; the sandbox
+        limits only when it was built with ``rate_limit``. ``options`` are passed on and win,
+        e.g. ``sb.client(retry_policy=RetryPolicy(backoff_base=0.001))``. Close it (``with``).
+        """
+        from gototraining import GoToTraining
+
+        return GoToTraining(**self._client_options(options))
+
+    def async_client(self, **options: Any) -> AsyncGoToTraining:
+        """An ``AsyncGoToTraining`` for this sandbox, unthrottled; see :meth:`client`."""
+        from gototraining import AsyncGoToTraining
+
+        return AsyncGoToTraining(**self._client_options(options))
+
+    def _client_options(self, options: dict[str, Any]) -> dict[str, Any]:
+        defaults: dict[str, Any] = {"base_url": self.url, "rate_limit": None}
+        if "auth" not in options:
+            defaults["access_token"] = self.token
+        defaults["organizer_key"] = self.organizer_key
+        return {**defaults, **options}
 
     def __repr__(self) -> str:
         running = "running" if self._server is not None else "stopped"

@@ -230,9 +230,19 @@ class Training:
 class Store:
     """All sandbox state for one seed. Hold :attr:`lock` around every call."""
 
-    def __init__(self, seed: int = 0, files_base: str = "http://127.0.0.1/_sandbox/files") -> None:
+    def __init__(
+        self,
+        seed: int = 0,
+        files_base: str = "http://127.0.0.1/_sandbox/files",
+        *,
+        strict: bool = False,
+    ) -> None:
         self.seed = seed
         self.files_base = files_base
+        #: Also refuse what the real API is believed to refuse although its reference does not
+        #: say so (see ``Sandbox``'s ``strict``): sessions starting in the past, registering
+        #: for a completed training.
+        self.strict = strict
         self.lock = threading.RLock()
         self.reset()
 
@@ -327,11 +337,27 @@ class Store:
             if not t.completed and org in t.organizer_keys()
         ]
 
+    def _check_future(self, times: list[tuple[datetime, datetime]]) -> None:
+        """In strict mode: 400 for a session that starts in the past."""
+        if not self.strict:
+            return
+        now = datetime.now(UTC)
+        for index, (start, _end) in enumerate(times):
+            if start < now:
+                raise bad_request(f"Session {index + 1} starts in the past ({fmt_dt(start)})")
+
+    def _check_scheduled(self, training: Training, what: str) -> None:
+        """400 for a completed training: the reference documents these operations for "a
+        scheduled training", as opposed to a completed one (cancelTraining names both)."""
+        if training.completed:
+            raise bad_request(f"The training has already taken place; {what}")
+
     def schedule_training(self, org: str, body: dict[str, Any]) -> str:
         """scheduleTraining: returns the new training key."""
         name = _check_text(body, "name")
         time_zone = check_time_zone(body.get("timeZone"))
         times = check_times(body.get("times"))
+        self._check_future(times)
         co = self._co_organizers(body.get("organizers"), org)
         settings = body.get("registrationSettings") or {}
         key = self.new_key()
@@ -370,8 +396,9 @@ class Store:
         return f"{WEB_HOST}/start/training/{training.training_id}?organizerKey={org}"
 
     def update_name_description(self, org: str, tk: str, body: dict[str, Any]) -> None:
-        """updateTrainingNameDescription."""
+        """updateTrainingNameDescription (a scheduled training's)."""
         training = self.training(org, tk)
+        self._check_scheduled(training, "its name and description cannot change")
         training.name = _check_text(body, "name")
         if "description" in body:
             training.description = str(body["description"] or "")
@@ -401,10 +428,11 @@ class Store:
         changing them is a 400.
         """
         training = self.training(org, tk)
-        if training.completed:
-            raise bad_request("The training has already taken place; its times cannot change")
+        self._check_scheduled(training, "its times cannot change")
         time_zone = check_time_zone(body.get("timeZone"))
-        training.times = check_times(body.get("times"))
+        times = check_times(body.get("times"))
+        self._check_future([t for t in times if t not in training.times])
+        training.times = times
         training.time_zone = time_zone
         notify_registrants = body.get("notifyRegistrants", True)
         notify_trainers = body.get("notifyTrainers", True)
@@ -425,8 +453,13 @@ class Store:
         return [r.to_json() for r in self.training(org, tk).registrants.values()]
 
     def register(self, org: str, tk: str, body: dict[str, Any]) -> Json:
-        """registerForTraining: 409 when the email (case-insensitive) is already registered."""
+        """registerForTraining: 409 when the email (case-insensitive) is already registered.
+
+        In strict mode a completed training takes no registrations (400).
+        """
         training = self.training(org, tk)
+        if self.strict:
+            self._check_scheduled(training, "registration is closed")
         email = _check_text(body, "email").strip()
         if "@" not in email or email.startswith("@") or email.endswith("@"):
             raise bad_request(f"Invalid email address: {email!r}")
@@ -467,10 +500,12 @@ class Store:
         return registrant.to_json()
 
     def cancel_registration(self, org: str, tk: str, rk: str) -> None:
-        """cancelRegistration: the registrant is removed (and may register again)."""
+        """cancelRegistration (in a scheduled training): the registrant is removed (and may
+        register again)."""
         training = self.training(org, tk)
         if rk not in training.registrants:
             raise not_found("registrant", rk)
+        self._check_scheduled(training, "its registrations cannot be cancelled")
         removed = training.registrants.pop(rk)
         training.emails.pop(removed.email.casefold(), None)
 

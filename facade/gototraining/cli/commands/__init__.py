@@ -1,6 +1,16 @@
-"""The sub-commands, one module per noun; shared argument helpers live here."""
+"""The sub-commands, one module per noun; what they share lives here.
+
+One help style for every command: plain text (the root app sets ``rich_markup_mode=None``),
+an upper-case metavar on every argument and on every option that takes a value (``KEY``,
+``FILE``, ``START/END``, ...), never a parameter type; flags are bare (``--json``,
+``--no-progress``). Every command has ``--json``: one JSON document on stdout instead of
+text. ``tests/cli/test_commands.py`` holds every command to this.
+"""
 
 from __future__ import annotations
+
+from datetime import datetime, time, tzinfo
+from typing import Annotated
 
 import typer
 
@@ -8,7 +18,27 @@ from gototraining import ValidationError, validate_key
 
 from ..context import State, UsageError
 
-__all__ = ["parse_key", "state"]
+__all__ = [
+    "JsonFlag",
+    "TrainingArg",
+    "new_app",
+    "parse_key",
+    "parse_range",
+    "parse_zone",
+    "state",
+]
+
+#: ``--json`` of every command.
+JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
+#: The training a command works on.
+TrainingArg = Annotated[
+    str, typer.Argument(metavar="TRAINING", help="Training key.", show_default=False)
+]
+
+
+def new_app(help_text: str) -> typer.Typer:
+    """A command group (``gototraining <noun> ...``)."""
+    return typer.Typer(help=help_text, no_args_is_help=True)
 
 
 def state(ctx: typer.Context) -> State:
@@ -25,3 +55,38 @@ def parse_key(value: str, name: str) -> str:
         return validate_key(value.strip(), name)
     except ValidationError:
         raise UsageError(f"{name} must be a numeric key, got {value!r}") from None
+
+
+def parse_zone(name: str, option: str = "--time-zone") -> tzinfo:
+    """An IANA time zone, or a usage error naming ``option``."""
+    import zoneinfo
+
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise UsageError(f"{option}: unknown time zone {name!r}") from None
+
+
+def parse_range(value: str, tz: tzinfo, option: str = "--session") -> tuple[datetime, datetime]:
+    """``START/END`` in ISO 8601; END may be a bare time on START's day; naive times are in
+    ``tz``. ``2030-03-01T09:00/11:00``, ``2030-03-01 09:00/2030-03-02 17:00``,
+    ``2030-03-01T08:00Z/2030-03-01T10:00Z``."""
+    start_text, sep, end_text = value.partition("/")
+    if not sep or not start_text.strip() or not end_text.strip():
+        raise UsageError(f"{option} {value!r}: expected START/END, e.g. 2030-03-01T09:00/11:00")
+    try:
+        start = datetime.fromisoformat(start_text.strip())
+        end_text = end_text.strip()
+        if "T" in end_text or " " in end_text or "-" in end_text[:5]:
+            end = datetime.fromisoformat(end_text)
+        else:
+            end = datetime.combine(start.date(), time.fromisoformat(end_text))
+            if start.tzinfo is not None and end.tzinfo is None:
+                end = end.replace(tzinfo=start.tzinfo)
+    except ValueError as exc:
+        raise UsageError(f"{option} {value!r}: {exc}") from None
+    start = start if start.tzinfo else start.replace(tzinfo=tz)
+    end = end if end.tzinfo else end.replace(tzinfo=tz)
+    if not start < end:
+        raise UsageError(f"{option} {value!r}: the end is not after the start")
+    return start, end

@@ -16,9 +16,9 @@ from gototraining.token_store import StoredTokens
 from ..context import UsageError
 from ..errors import error_line
 from ..login import LoginError, authorize
-from ..output import console, plain
+from ..output import console, plain, print_json
 from ..sanitize import printable
-from . import parse_key, state
+from . import JsonFlag, parse_key, state
 
 __all__ = ["register"]
 
@@ -27,35 +27,53 @@ def login(
     ctx: typer.Context,
     client_id: Annotated[
         str | None,
-        typer.Option(envvar="GOTO_CLIENT_ID", show_envvar=True, help="OAuth client ID."),
+        typer.Option(
+            "--client-id",
+            metavar="ID",
+            envvar="GOTO_CLIENT_ID",
+            show_envvar=True,
+            help="OAuth client ID.",
+        ),
     ] = None,
     client_secret: Annotated[
         str | None,
         typer.Option(
+            "--client-secret",
+            metavar="SECRET",
             envvar="GOTO_CLIENT_SECRET",
             show_envvar=True,
             help="OAuth client secret (prefer the environment variable: argv is visible to "
             "other users).",
         ),
     ] = None,
-    authorize_url: Annotated[str, typer.Option(help="Authorization endpoint.")] = (
-        DEFAULT_AUTHORIZE_URL
-    ),
-    token_url: Annotated[str, typer.Option(help="Token endpoint.")] = DEFAULT_TOKEN_URL,
+    authorize_url: Annotated[
+        str, typer.Option("--authorize-url", metavar="URL", help="Authorization endpoint.")
+    ] = DEFAULT_AUTHORIZE_URL,
+    token_url: Annotated[
+        str, typer.Option("--token-url", metavar="URL", help="Token endpoint.")
+    ] = DEFAULT_TOKEN_URL,
     organizer_key: Annotated[
         str | None,
-        typer.Option(help="Organizer key, if the token response does not carry one."),
+        typer.Option(
+            "--organizer-key",
+            metavar="KEY",
+            help="Organizer key, if the token response does not carry one.",
+        ),
     ] = None,
     browser: Annotated[
-        bool, typer.Option(help="Open the browser (else only print the URL).")
+        bool,
+        typer.Option("--browser/--no-browser", help="Open the browser (else only print the URL)."),
     ] = True,
     timeout: Annotated[
         float,
         typer.Option(
+            "--timeout",
+            metavar="SECONDS",
             min=1,
             help="Seconds the whole login may take: the browser's redirect and the token request.",
         ),
     ] = 300.0,
+    json: JsonFlag = False,
 ) -> None:
     """Log in with OAuth2 in the browser; stores the tokens (mode 0600) for later commands.
 
@@ -75,7 +93,8 @@ def login(
             if browser
             else ("Open this URL in your browser to log in")
         )
-        typer.echo(f"{verb}:\n  {url}")
+        # With --json stdout carries only the JSON document: the URL goes to stderr.
+        typer.echo(f"{verb}:\n  {url}", err=json)
 
     try:
         tokens = authorize(
@@ -103,27 +122,33 @@ def login(
             base_url=st.base_url,
         )
     )
-    typer.echo(printable(f"Logged in. Tokens stored in {st.store.path} (mode 0600)."))
-    if org:
-        typer.echo(f"Organizer key: {printable(org)}")
-    else:
+    if not org:
         typer.echo(
             "warning: the token response named no organizer; pass --organizer-key or set "
             "GOTO_ORGANIZER_KEY",
             err=True,
         )
+    if json:
+        print_json({"token_store": str(st.store.path), "organizer_key": org})
+        return
+    typer.echo(printable(f"Logged in. Tokens stored in {st.store.path} (mode 0600)."))
+    if org:
+        typer.echo(f"Organizer key: {printable(org)}")
 
 
-def logout(ctx: typer.Context) -> None:
+def logout(ctx: typer.Context, json: JsonFlag = False) -> None:
     """Delete the stored tokens."""
     st = state(ctx)
-    if st.store.delete():
+    removed = st.store.delete()
+    if json:
+        print_json({"token_store": str(st.store.path), "removed": removed})
+    elif removed:
         typer.echo(printable(f"Removed {st.store.path}"))
     else:
         typer.echo("Not logged in.")
 
 
-def whoami(ctx: typer.Context) -> None:
+def whoami(ctx: typer.Context, json: JsonFlag = False) -> None:
     """Where the credentials come from (never prints a token): the library's order."""
     st = state(ctx)
     out = console()
@@ -133,19 +158,39 @@ def whoami(ctx: typer.Context) -> None:
 
     credentials = st.credentials()
     source = credentials.source
-    if source.startswith("GOTO_"):
-        source += " (environment)"
-    line("credentials:", source)
-    if isinstance(credentials.auth, OAuth2):
-        line("OAuth client:", credentials.auth.client_id)
+    from_store = source.startswith("token store")
+    client_id = credentials.auth.client_id if isinstance(credentials.auth, OAuth2) else None
     organizer = os.environ.get("GOTO_ORGANIZER_KEY") or credentials.organizer_key
+    base_url = st.base_url or credentials.base_url
+    stored = st.store.load() if from_store else None
+    expires_in = (
+        int(stored.expires_at - time.time())
+        if stored is not None and stored.expires_at is not None
+        else None
+    )
+    if json:
+        document: dict[str, object] = {
+            "credentials": "token store" if from_store else "environment",
+            "source": source,
+            "organizer_key": organizer,
+            "base_url": base_url,
+        }
+        if client_id is not None:
+            document["client_id"] = client_id
+        if from_store:
+            document["token_store"] = str(st.store.path)
+            document["access_token_expires_in"] = expires_in
+        print_json(document)
+        return
+    line("credentials:", source if from_store else f"{source} (environment)")
+    if client_id is not None:
+        line("OAuth client:", client_id)
     line("organizer key:", organizer or "(not set)")
-    line("base URL:", st.base_url or credentials.base_url or "(default)")
-    stored = st.store.load() if source.startswith("token store") else None
+    line("base URL:", base_url or "(default)")
     if stored is not None:
         left = (
-            f"expires in {int(stored.expires_at - time.time())} s (refreshed automatically)"
-            if stored.expires_at is not None
+            f"expires in {expires_in} s (refreshed automatically)"
+            if expires_in is not None
             else "no expiry"
         )
         line("access token:", left)

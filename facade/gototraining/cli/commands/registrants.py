@@ -1,8 +1,9 @@
-"""``gototraining registrants list|export|import|cancel``."""
+"""``gototraining registrants list|show|add|export|import|cancel``."""
 
 from __future__ import annotations
 
 import asyncio
+import enum
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -26,22 +27,39 @@ from ..csvio import (
     roster_rows,
 )
 from ..errors import report
-from ..importer import Importer
-from ..output import console, err_console, plain, print_json, registrants_table
+from ..importer import Importer, after_listing
+from ..output import (
+    console,
+    err_console,
+    fmt_dt,
+    plain,
+    print_json,
+    registrants_table,
+    to_jsonable,
+)
 from ..outputs import STDOUT, Output, resolve_output
 from ..results import ResultsFile
 from ..sanitize import printable
-from . import parse_key, state
+from . import JsonFlag, TrainingArg, new_app, parse_key, state
 
 if TYPE_CHECKING:
     from ..csvio import Person
 
 __all__ = ["app"]
 
-app = typer.Typer(help="List, export, bulk-import and cancel registrants.", no_args_is_help=True)
+app = new_app("Register people (one or in bulk), list, show, export and cancel registrants.")
 
-JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
-TrainingArg = Annotated[str, typer.Argument(metavar="TRAINING", help="Training key.")]
+RegistrantArg = Annotated[
+    str, typer.Argument(metavar="REGISTRANT", help="Registrant key.", show_default=False)
+]
+
+
+class IfExistsChoice(enum.StrEnum):
+    """What ``registrants add`` does when the email is already registered."""
+
+    fail = "fail"
+    show = "show"
+
 
 #: Exit code after Ctrl-C (128 + SIGINT), as shells report it.
 EXIT_INTERRUPTED = 130
@@ -81,6 +99,77 @@ def list_(ctx: typer.Context, training: TrainingArg, json: JsonFlag = False) -> 
 
 
 @app.command()
+def show(
+    ctx: typer.Context, training: TrainingArg, registrant: RegistrantArg, json: JsonFlag = False
+) -> None:
+    """One registrant of a training: name, email, status, join URL."""
+    key = parse_key(training, "TRAINING")
+    registrant_key = parse_key(registrant, "REGISTRANT")
+    with state(ctx).client() as client:
+        found = client.registrants.get(key, registrant_key)
+    if json:
+        print_json(found)
+        return
+    info = Table.grid(padding=(0, 2))
+    info.add_column(style="bold")
+    info.add_column()
+    info.add_row("Name", plain(f"{found.given_name} {found.surname}"))
+    info.add_row("Email", plain(found.email))
+    info.add_row("Status", plain(found.raw_status))
+    info.add_row("Registered", fmt_dt(found.registration_date))
+    info.add_row("Registrant key", plain(found.registrant_key))
+    info.add_row("Join URL", plain(found.join_url))
+    info.add_row("Confirmation URL", plain(found.confirmation_url))
+    console().print(info)
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    training: TrainingArg,
+    email: Annotated[str, typer.Option("--email", "-e", metavar="EMAIL", help="Email address.")],
+    given_name: Annotated[
+        str, typer.Option("--given-name", "-g", metavar="NAME", help="Given (first) name.")
+    ],
+    surname: Annotated[str, typer.Option("--surname", "-s", metavar="NAME", help="Surname.")],
+    if_exists: Annotated[
+        IfExistsChoice,
+        typer.Option(
+            "--if-exists",
+            metavar="fail|show",
+            help="When the email is already registered: fail (exit 1), or show the existing "
+            "registration (exit 0).",
+        ),
+    ] = IfExistsChoice.fail,
+    json: JsonFlag = False,
+) -> None:
+    """Register one person for a training; prints the registrant key and join URL."""
+    key = parse_key(training, "TRAINING")
+    with state(ctx).client() as client:
+        registration = client.registrants.register(
+            key,
+            email=email,
+            given_name=given_name,
+            surname=surname,
+            if_exists="return" if if_exists is IfExistsChoice.show else "raise",
+        )
+    if json:
+        print_json({"training_key": key, **to_jsonable(registration)})
+        return
+    verb = "Registered" if registration.created else "Already registered:"
+    out = console()
+    out.print(
+        Text.assemble(
+            f"{verb} ",
+            plain(f"{given_name.strip()} {surname.strip()} <{email}>"),
+            f" for training {key}: registrant key ",
+            plain(registration.registrant_key, "bold"),
+        )
+    )
+    out.print(Text.assemble("Join URL: ", plain(registration.join_url)))
+
+
+@app.command()
 def export(
     ctx: typer.Context,
     training: TrainingArg,
@@ -88,14 +177,23 @@ def export(
         str,
         typer.Option(
             "--csv",
+            metavar="FILE",
             help="Output file ('-' for stdout). A regular file is replaced atomically; a "
             "pipe, FIFO or /dev/fd/N is written into.",
         ),
     ] = STDOUT,
     raw_csv: RawCsvFlag = False,
+    json: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="A JSON summary on stdout (needs --csv FILE: the CSV is not on stdout)."
+        ),
+    ] = False,
 ) -> None:
     """Export the roster as CSV (key, email, names, status, date, join and confirmation URL)."""
     key = parse_key(training, "TRAINING")
+    if json and csv == STDOUT:
+        raise UsageError("--json and the CSV would both go to stdout: give --csv FILE")
     output = _output(csv, "--csv")
     with state(ctx).client() as client:
         registrants = client.registrants.list(key)
@@ -103,7 +201,9 @@ def export(
         output.write(csv_bytes(ROSTER_FIELDS, roster_rows(registrants), raw=raw_csv))
     except OSError as exc:
         raise UsageError(f"cannot write {printable(csv)}: {exc.strerror or exc}") from None
-    if not output.stdout:
+    if json:
+        print_json({"training_key": key, "registrants": len(registrants), "csv": csv})
+    elif not output.stdout:
         err_console().print(
             Text.assemble(f"Exported {len(registrants)} registrant(s) to ", plain(csv))
         )
@@ -114,10 +214,14 @@ def cancel(
     ctx: typer.Context,
     training: TrainingArg,
     registrant: Annotated[
-        str | None, typer.Argument(help="Registrant key (or use --email).")
+        str | None,
+        typer.Argument(
+            metavar="REGISTRANT", help="Registrant key (or use --email).", show_default=False
+        ),
     ] = None,
     email: Annotated[
-        str | None, typer.Option("--email", help="Cancel the registrant with this email.")
+        str | None,
+        typer.Option("--email", metavar="EMAIL", help="Cancel the registrant with this email."),
     ] = None,
     json: JsonFlag = False,
 ) -> None:
@@ -160,16 +264,28 @@ def import_(
     results: Annotated[
         str | None,
         typer.Option(
+            "--results",
+            metavar="FILE",
             help="Results CSV (status and join URL per person; '-' for stdout) "
-            "[default: PEOPLE.results.csv next to the input]"
+            "[default: PEOPLE.results.csv next to the input]",
         ),
     ] = None,
     concurrency: Annotated[
         int,
-        typer.Option("--concurrency", "-c", min=1, max=64, help="Registrations in flight at once."),
+        typer.Option(
+            "--concurrency",
+            "-c",
+            metavar="N",
+            min=1,
+            max=64,
+            help="Registrations in flight at once.",
+        ),
     ] = 8,
     progress: Annotated[
-        bool, typer.Option(help="Progress bar (only ever shown on a terminal).")
+        bool,
+        typer.Option(
+            "--progress/--no-progress", help="Progress bar (only ever shown on a terminal)."
+        ),
     ] = True,
     raw_csv: RawCsvFlag = False,
     json: JsonFlag = False,
@@ -266,7 +382,14 @@ def _run_import(
         stats = f"new {c['registered']}  existing {c['already_registered']}  failed {c['failed']}"
         bar.update(task, completed=len(people) - c["pending"], stats=stats)
 
+    def begin() -> None:
+        # Once the training's registrant list has been read: a training that cannot be read
+        # leaves no results file behind, just the error.
+        if not writer.started:
+            writer.begin([r.row() for r in importer.results])
+
     def on_result(result: Result) -> None:
+        begin()  # the first outcome comes right after the list (the listed ones first)
         writer.update(position[result.person.line], result.row())
         advance()
 
@@ -274,10 +397,12 @@ def _run_import(
 
     async def go() -> None:
         try:
-            todo = await importer.prepare()
-            writer.begin([r.row() for r in importer.results])
-            advance()
-            await importer.run(todo)
+            await importer.run()
+            begin()  # an import of people who are all in the file already sends nothing else
+        except GoToTrainingError as exc:
+            if after_listing(exc):  # stopped by a registration: the table of who is where
+                begin()
+            raise
         finally:
             try:
                 writer.close()

@@ -1,11 +1,11 @@
-"""``gototraining trainings list|show|create|cancel``."""
+"""``gototraining trainings list|show|create|reschedule|rename|settings|organizers|
+set-organizers|urls|start|cancel``."""
 
 from __future__ import annotations
 
 import sys
-import zoneinfo
-from datetime import datetime, time, tzinfo
-from typing import Annotated
+from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.text import Text
@@ -13,14 +13,42 @@ from rich.text import Text
 from gototraining import RegistrationSettings
 
 from ..context import UsageError
-from ..output import console, plain, print_json, training_panel, trainings_table
-from . import parse_key, state
+from ..output import (
+    console,
+    fmt_range,
+    organizers_table,
+    plain,
+    print_json,
+    training_panel,
+    trainings_table,
+    zone,
+)
+from . import JsonFlag, TrainingArg, new_app, parse_key, parse_range, parse_zone, state
+
+if TYPE_CHECKING:
+    from gototraining import NotifiedParties
 
 __all__ = ["app", "parse_session"]
 
-app = typer.Typer(help="List, show, create and cancel trainings.", no_args_is_help=True)
+app = new_app("Schedule, show, change and cancel trainings.")
 
-JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
+NotifyRegistrants = Annotated[
+    bool,
+    typer.Option(
+        "--no-notify-registrants", help="Do not let GoTo email the registrants about the change."
+    ),
+]
+NotifyTrainers = Annotated[
+    bool,
+    typer.Option(
+        "--no-notify-trainers", help="Do not let GoTo email the organizers about the change."
+    ),
+]
+
+
+def parse_session(value: str, tz: tzinfo) -> tuple[datetime, datetime]:
+    """One ``--session START/END`` (see ``commands.parse_range``)."""
+    return parse_range(value, tz, "--session")
 
 
 @app.command("list")
@@ -35,11 +63,7 @@ def list_(ctx: typer.Context, json: JsonFlag = False) -> None:
 
 
 @app.command()
-def show(
-    ctx: typer.Context,
-    training: Annotated[str, typer.Argument(metavar="TRAINING", help="Training key.")],
-    json: JsonFlag = False,
-) -> None:
+def show(ctx: typer.Context, training: TrainingArg, json: JsonFlag = False) -> None:
     """One training: name, sessions in its time zone, organizers."""
     key = parse_key(training, "TRAINING")
     with state(ctx).client() as client:
@@ -52,51 +76,34 @@ def show(
             out.print(part)
 
 
-def parse_session(value: str, tz: tzinfo) -> tuple[datetime, datetime]:
-    """``START/END`` in ISO 8601; END may be a bare time on START's day; naive times are in
-    ``tz``. ``2030-03-01T09:00/11:00``, ``2030-03-01 09:00/2030-03-02 17:00``,
-    ``2030-03-01T08:00Z/2030-03-01T10:00Z``."""
-    start_text, sep, end_text = value.partition("/")
-    if not sep or not start_text.strip() or not end_text.strip():
-        raise UsageError(f"--session {value!r}: expected START/END, e.g. 2030-03-01T09:00/11:00")
-    try:
-        start = datetime.fromisoformat(start_text.strip())
-        end_text = end_text.strip()
-        if "T" in end_text or " " in end_text or "-" in end_text[:5]:
-            end = datetime.fromisoformat(end_text)
-        else:
-            end = datetime.combine(start.date(), time.fromisoformat(end_text))
-            if start.tzinfo is not None and end.tzinfo is None:
-                end = end.replace(tzinfo=start.tzinfo)
-    except ValueError as exc:
-        raise UsageError(f"--session {value!r}: {exc}") from None
-    start = start if start.tzinfo else start.replace(tzinfo=tz)
-    end = end if end.tzinfo else end.replace(tzinfo=tz)
-    if not start < end:
-        raise UsageError(f"--session {value!r}: the end is not after the start")
-    return start, end
-
-
 @app.command()
 def create(
     ctx: typer.Context,
-    name: Annotated[str, typer.Option("--name", "-n", help="The training's name.")],
+    name: Annotated[str, typer.Option("--name", "-n", metavar="NAME", help="The training's name.")],
     sessions: Annotated[
         list[str],
         typer.Option(
             "--session",
             "-s",
-            help="START/END of one session (repeat for more), e.g. 2030-03-01T09:00/11:00; "
-            "times without an offset are in --time-zone.",
+            metavar="START/END",
+            help="One session (repeat for more), e.g. 2030-03-01T09:00/11:00; times without "
+            "an offset are in --time-zone.",
         ),
     ],
     time_zone: Annotated[
-        str, typer.Option("--time-zone", "-z", help="IANA time zone, e.g. Europe/Berlin.")
+        str,
+        typer.Option(
+            "--time-zone", "-z", metavar="ZONE", help="IANA time zone, e.g. Europe/Berlin."
+        ),
     ] = "UTC",
-    description: Annotated[str | None, typer.Option(help="Description.")] = None,
+    description: Annotated[
+        str | None, typer.Option("--description", metavar="TEXT", help="Description.")
+    ] = None,
     co_organizers: Annotated[
         list[str] | None,
-        typer.Option("--co-organizer", help="Organizer key of a co-organizer (repeatable)."),
+        typer.Option(
+            "--co-organizer", metavar="KEY", help="Organizer key of a co-organizer (repeatable)."
+        ),
     ] = None,
     no_confirmation_email: Annotated[
         bool, typer.Option("--no-confirmation-email", help="Send no confirmation emails.")
@@ -107,10 +114,7 @@ def create(
     json: JsonFlag = False,
 ) -> None:
     """Schedule a training of one or more sessions; prints its new training key."""
-    try:
-        tz = zoneinfo.ZoneInfo(time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise UsageError(f"--time-zone: unknown time zone {time_zone!r}") from None
+    tz = parse_zone(time_zone)
     times = [parse_session(s, tz) for s in sessions]
     settings = None
     if no_confirmation_email or no_web_registration:
@@ -142,10 +146,266 @@ def create(
         )
 
 
+def _notified(parties: NotifiedParties) -> str:
+    return f"GoTo emailed {parties.registrants} registrant(s) and {parties.trainers} organizer(s)"
+
+
+@app.command()
+def reschedule(
+    ctx: typer.Context,
+    training: TrainingArg,
+    sessions: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--session",
+            "-s",
+            metavar="START/END",
+            help="The new times: every session, repeat for each (replaces all of them).",
+        ),
+    ] = None,
+    move: Annotated[
+        str | None,
+        typer.Option(
+            "--move",
+            metavar="N=START/END",
+            help="Move only session N (as 'trainings show' numbers them) and keep the others, "
+            "e.g. 2=2030-03-09T09:00/11:00.",
+        ),
+    ] = None,
+    time_zone: Annotated[
+        str | None,
+        typer.Option(
+            "--time-zone",
+            "-z",
+            metavar="ZONE",
+            help="IANA time zone of times without an offset, sent as the training's time "
+            "zone [default: the training's own].",
+        ),
+    ] = None,
+    no_notify_registrants: NotifyRegistrants = False,
+    no_notify_trainers: NotifyTrainers = False,
+    json: JsonFlag = False,
+) -> None:
+    """Change a training's session times: all of them (--session), or one (--move).
+
+    The API replaces all times at once: --move reads the training and sends its other
+    sessions back unchanged. By default GoTo emails registrants and organizers.
+    """
+    key = parse_key(training, "TRAINING")
+    if (not sessions) == (move is None):
+        raise UsageError("give either --session (all new times) or --move N=START/END")
+    notify_registrants, notify_trainers = not no_notify_registrants, not no_notify_trainers
+    with state(ctx).client() as client:
+        if time_zone is not None:
+            tz, zone_name = parse_zone(time_zone), time_zone
+        else:  # naive times are in the training's own time zone
+            zone_name = client.trainings.get(key).time_zone or "UTC"
+            tz = zone(zone_name)
+        if move is not None:
+            number, (start, end) = _parse_move(move, tz)
+            parties = client.trainings.move_session(
+                key,
+                number - 1,
+                start,
+                end,
+                time_zone=time_zone,
+                notify_registrants=notify_registrants,
+                notify_trainers=notify_trainers,
+            )
+        else:
+            times = sorted(parse_session(s, tz) for s in sessions or [])
+            parties = client.trainings.update_times(
+                key,
+                times,
+                zone_name,
+                notify_registrants=notify_registrants,
+                notify_trainers=notify_trainers,
+            )
+        updated = client.trainings.get(key)
+    if json:
+        print_json(
+            {
+                "training_key": key,
+                "time_zone": updated.time_zone,
+                "times": updated.times,
+                "notified_registrants": parties.registrants,
+                "notified_trainers": parties.trainers,
+            }
+        )
+        return
+    out = console()
+    out.print(
+        Text.assemble("Rescheduled training ", plain(key, "bold"), f": {_notified(parties)}.")
+    )
+    shown = zone(updated.time_zone)
+    for number, session in enumerate(updated.times, 1):
+        out.print(f"  {number}. {fmt_range(session.start, session.end, shown)}")
+
+
+def _parse_move(value: str, tz: tzinfo) -> tuple[int, tuple[datetime, datetime]]:
+    number_text, sep, rest = value.partition("=")
+    if not sep or not number_text.strip().isdigit() or int(number_text) < 1:
+        raise UsageError(f"--move {value!r}: expected N=START/END with N >= 1, e.g. 2=09:00/11:00")
+    return int(number_text), parse_range(rest, tz, "--move")
+
+
+@app.command()
+def rename(
+    ctx: typer.Context,
+    training: TrainingArg,
+    name: Annotated[str, typer.Option("--name", "-n", metavar="NAME", help="The new name.")],
+    description: Annotated[
+        str | None,
+        typer.Option(
+            "--description", metavar="TEXT", help="The new description [default: unchanged]."
+        ),
+    ] = None,
+    json: JsonFlag = False,
+) -> None:
+    """Change a training's name (and description)."""
+    key = parse_key(training, "TRAINING")
+    with state(ctx).client() as client:
+        client.trainings.update_name_description(key, name=name, description=description)
+        updated = client.trainings.get(key)
+    if json:
+        print_json({"training_key": key, "name": updated.name, "description": updated.description})
+    else:
+        console().print(
+            Text.assemble(
+                "Renamed training ", plain(key, "bold"), " to ", plain(repr(updated.name))
+            )
+        )
+
+
+@app.command()
+def settings(
+    ctx: typer.Context,
+    training: TrainingArg,
+    confirmation_email: Annotated[
+        bool | None,
+        typer.Option(
+            "--confirmation-email/--no-confirmation-email",
+            help="Send registrants a confirmation email, or not [default: unchanged].",
+            show_default=False,
+        ),
+    ] = None,
+    web_registration: Annotated[
+        bool | None,
+        typer.Option(
+            "--web-registration/--no-web-registration",
+            help="Let people register on GoTo's web page, or not [default: unchanged].",
+            show_default=False,
+        ),
+    ] = None,
+    json: JsonFlag = False,
+) -> None:
+    """Show or change a training's registration settings."""
+    key = parse_key(training, "TRAINING")
+    with state(ctx).client() as client:
+        current = client.trainings.get(key).registration_settings
+        if confirmation_email is not None or web_registration is not None:
+            current = RegistrationSettings(
+                disable_confirmation_email=current.disable_confirmation_email
+                if confirmation_email is None
+                else not confirmation_email,
+                disable_web_registration=current.disable_web_registration
+                if web_registration is None
+                else not web_registration,
+            )
+            client.trainings.update_registration_settings(key, current)
+    if json:
+        print_json({"training_key": key, "registration_settings": current})
+        return
+    console().print(
+        Text.assemble(
+            "Training ",
+            plain(key, "bold"),
+            ": confirmation email ",
+            "off" if current.disable_confirmation_email else "on",
+            ", web registration ",
+            "off" if current.disable_web_registration else "on",
+        )
+    )
+
+
+@app.command()
+def organizers(ctx: typer.Context, training: TrainingArg, json: JsonFlag = False) -> None:
+    """The training's organizers: the scheduler and the co-organizers."""
+    key = parse_key(training, "TRAINING")
+    with state(ctx).client() as client:
+        found = client.trainings.organizers(key)
+    if json:
+        print_json(found)
+    else:
+        console().print(organizers_table(found, f"{len(found)} organizer(s)"))
+
+
+@app.command("set-organizers")
+def set_organizers(
+    ctx: typer.Context,
+    training: TrainingArg,
+    keys: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--organizer",
+            metavar="KEY",
+            help="Organizer key of a co-organizer (repeat for each; replaces them all).",
+        ),
+    ] = None,
+    none: Annotated[
+        bool, typer.Option("--none", help="Remove every co-organizer (the scheduler stays).")
+    ] = False,
+    no_notify: Annotated[
+        bool, typer.Option("--no-notify", help="Do not let GoTo email the organizers.")
+    ] = False,
+    json: JsonFlag = False,
+) -> None:
+    """Replace the training's co-organizers (multi-user accounts with sharing)."""
+    key = parse_key(training, "TRAINING")
+    if bool(keys) == none:
+        raise UsageError("give the new co-organizers (--organizer KEY, repeatable) or --none")
+    organizer_keys = [parse_key(k, "--organizer") for k in keys or []]
+    with state(ctx).client() as client:
+        client.trainings.set_organizers(key, organizer_keys, notify=not no_notify)
+        found = client.trainings.organizers(key)
+    if json:
+        print_json({"training_key": key, "organizers": found})
+    else:
+        console().print(
+            organizers_table(found, f"Training {key} now has {len(found)} organizer(s)")
+        )
+
+
+@app.command()
+def urls(ctx: typer.Context, training: TrainingArg, json: JsonFlag = False) -> None:
+    """The training's admin-portal and start URLs (both ask the organizer to log in)."""
+    key = parse_key(training, "TRAINING")
+    with state(ctx).client() as client:
+        manage, start_url = client.trainings.manage_url(key), client.trainings.start_url(key)
+    if json:
+        print_json({"training_key": key, "manage_url": manage, "start_url": start_url})
+        return
+    out = console()
+    out.print(Text.assemble("Manage: ", plain(manage)))
+    out.print(Text.assemble("Start:  ", plain(start_url)))
+
+
+@app.command()
+def start(ctx: typer.Context, training: TrainingArg, json: JsonFlag = False) -> None:
+    """A host URL that starts the training without logging in: keep it like a password."""
+    key = parse_key(training, "TRAINING")
+    with state(ctx).client() as client:
+        host_url = client.trainings.start(key)
+    if json:
+        print_json({"training_key": key, "host_url": host_url})
+    else:
+        console().print(plain(host_url))
+
+
 @app.command()
 def cancel(
     ctx: typer.Context,
-    training: Annotated[str, typer.Argument(metavar="TRAINING", help="Training key.")],
+    training: TrainingArg,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     json: JsonFlag = False,
 ) -> None:

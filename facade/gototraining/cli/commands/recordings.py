@@ -1,0 +1,121 @@
+"""``gototraining recordings list|download``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+from ..output import console, err_console, fmt_range, plain, print_json
+from . import JsonFlag, TrainingArg, new_app, parse_key, state
+
+__all__ = ["app"]
+
+app = new_app("Online recordings of a training: list them, download one.")
+
+RecordingArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="RECORDING", help="Recording ID ('recordings list').", show_default=False
+    ),
+]
+
+
+@app.command("list")
+def list_(ctx: typer.Context, training: TrainingArg, json: JsonFlag = False) -> None:
+    """The training's online recordings (none until a session was recorded)."""
+    key = parse_key(training, "TRAINING")
+    with state(ctx).client() as client:
+        found = client.recordings.list(key)
+    if json:
+        print_json(found)
+        return
+    table = Table(title=f"{len(found)} recording(s) of training {key}", title_justify="left")
+    table.add_column("Recording ID", no_wrap=True)
+    table.add_column("Name")
+    table.add_column("When (UTC)", no_wrap=True)
+    for r in found:
+        table.add_row(plain(r.recording_id), plain(r.name), fmt_range(r.start, r.end))
+    console().print(table)
+
+
+@app.command()
+def download(
+    ctx: typer.Context,
+    training: TrainingArg,
+    recording: RecordingArg,
+    to: Annotated[
+        Path,
+        typer.Option(
+            "--to",
+            "-o",
+            metavar="PATH",
+            help="A directory (the file is named recording-ID.mp4) or a file name; an "
+            "existing file is replaced only once the download is complete.",
+        ),
+    ] = Path(),
+    progress: Annotated[
+        bool,
+        typer.Option(
+            "--progress/--no-progress", help="Progress bar (only ever shown on a terminal)."
+        ),
+    ] = True,
+    url_only: Annotated[
+        bool,
+        typer.Option(
+            "--url",
+            help="Only print the file's (short-lived, self-authorizing) URL; download nothing.",
+        ),
+    ] = False,
+    json: JsonFlag = False,
+) -> None:
+    """Download a recording: the file goes to disk whole or not at all."""
+    key = parse_key(training, "TRAINING")
+    recording_id = parse_key(recording, "RECORDING")
+    if url_only:
+        with state(ctx).client() as client:
+            url = client.recordings.download_url(key, recording_id)
+        if json:
+            print_json({"training_key": key, "recording_id": recording_id, "url": url})
+        else:
+            console().print(plain(url))
+        return
+    out = err_console()
+    bar = Progress(
+        TextColumn("[bold]Downloading"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=out,
+        # Only on a terminal: in pipes, CI logs and tests a bar is just noise.
+        disable=not (progress and not json and out.is_terminal),
+        transient=False,
+    )
+    task = bar.add_task("download", total=None)
+    done = 0
+
+    def advance(bytes_done: int, total: int | None) -> None:
+        nonlocal done
+        done = bytes_done
+        bar.update(task, completed=bytes_done, total=total)
+
+    with bar, state(ctx).client() as client:
+        path = client.recordings.download(key, recording_id, to, progress=advance)
+    if json:
+        print_json(
+            {"training_key": key, "recording_id": recording_id, "path": str(path), "bytes": done}
+        )
+    else:
+        console().print(Text.assemble(f"Downloaded {done:,} bytes to ", plain(path)))

@@ -1,0 +1,323 @@
+"""``registrants.register_many``: one result per person, idempotent, validated first, paced by
+the client's limiter, stopped by errors that would hit everyone -- on both flavors, against the
+sandbox (faults injected where a case needs them)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Generator, Hashable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from gototraining import (
+    AuthenticationError,
+    BadRequestError,
+    NotFoundError,
+    Person,
+    RateLimiter,
+    RegistrationOutcome,
+    RegistrationResult,
+    RetryPolicy,
+    ServerError,
+    ValidationError,
+)
+from gototraining._ratelimit import Ticket
+from gototraining._resource import _WAIT_SLICE, _interruptible, _Stopped
+from gototraining._transport import Action, Sleep
+from gototraining.sandbox import Sandbox
+
+from .conftest import Flavor
+
+START = datetime(2031, 5, 5, 9, tzinfo=UTC)
+FAST = RetryPolicy(max_retries=1, backoff_base=0.01, backoff_max=0.02)
+REGISTERED, ALREADY, FAILED = (
+    RegistrationOutcome.REGISTERED,
+    RegistrationOutcome.ALREADY_REGISTERED,
+    RegistrationOutcome.FAILED,
+)
+
+
+def people(n: int, prefix: str = "p") -> list[Person]:
+    return [Person(f"{prefix}{i}@example.com", f"Given{i}", f"Surname{i}") for i in range(n)]
+
+
+def client(flavor: Flavor, sb: Sandbox, **overrides: Any) -> Any:
+    options: dict[str, Any] = {
+        "access_token": sb.token,
+        "organizer_key": sb.organizer_key,
+        "base_url": sb.url,
+        "rate_limit": None,
+        "retry_policy": FAST,
+    }
+    return flavor.client(**{**options, **overrides})
+
+
+def training(sb: Sandbox) -> str:
+    with sb.client() as setup:
+        return setup.trainings.create(
+            name="Bulk", times=[(START, START.replace(hour=11))], time_zone="UTC"
+        )
+
+
+def test_registers_everyone_once_and_reports_each_result(
+    flavor: Flavor, gototraining_sandbox: Sandbox
+) -> None:
+    sb = gototraining_sandbox
+    key = training(sb)
+    with sb.client() as setup:  # one person is registered already
+        setup.registrants.register(key, email="P3@example.com", given_name="P", surname="Three")
+    c = client(flavor, sb)
+    heard: list[RegistrationResult] = []
+    results = flavor.run(
+        lambda c: c.registrants.register_many(
+            key, people(12), concurrency=4, on_result=heard.append
+        )
+    )
+    assert [r.index for r in results] == list(range(12))
+    assert [r.person.email for r in results] == [p.email for p in people(12)]
+    assert [r.outcome for r in results] == [REGISTERED] * 3 + [ALREADY] + [REGISTERED] * 8
+    assert heard[0] == results[3] and heard[0].attempts == 0  # the listed one comes first
+    assert sorted(heard, key=lambda r: r.index) == results
+    assert all(r.ok and r.error is None and r.registrant_key and r.join_url for r in results)
+    assert results[3].registration is not None and results[3].registration.created is False
+    assert sb.request_count("getRegistrants") == 1
+    assert sb.request_count("registerForTraining") == 1 + 11
+    assert len(sb.registrants(key)) == 12
+
+    again = flavor.run(lambda c: c.registrants.register_many(key, people(12)), c)
+    assert [r.outcome for r in again] == [ALREADY] * 12
+    assert [r.registrant_key for r in again] == [r.registrant_key for r in results]
+    assert sb.request_count("registerForTraining") == 12  # nothing sent twice
+
+
+def test_nothing_to_do_sends_nothing(flavor: Flavor, gototraining_sandbox: Sandbox) -> None:
+    client(flavor, gototraining_sandbox)
+    assert flavor.run(lambda c: c.registrants.register_many(1, [])) == []
+    assert gototraining_sandbox.request_count() == 0
+
+
+@pytest.mark.parametrize(
+    ("people_arg", "param"),
+    [
+        ([Person("a@example.com", "A", "B"), Person("not-an-email", "C", "D")], "people[1].email"),
+        ([Person("a@example.com", "  ", "B")], "people[0].given_name"),
+        ([Person("a@example.com", "A", "B"), Person("A@Example.com", "C", "D")], "people[1].email"),
+        ([{"email": "a@example.com", "first_name": "A", "surname": "B"}], "people[0]"),
+        ([("a@example.com", "A", "B")], "people[0]"),
+        ("a@example.com", "people"),
+        ({"email": "a@example.com", "given_name": "A", "surname": "B"}, "people"),
+    ],
+    ids=["bad-email", "blank-name", "same-email-twice", "mapping-keys", "tuple", "str", "mapping"],
+)
+def test_bad_people_are_refused_before_anything_is_sent(
+    flavor: Flavor, gototraining_sandbox: Sandbox, people_arg: Any, param: str
+) -> None:
+    client(flavor, gototraining_sandbox)
+    with pytest.raises(ValidationError) as caught:
+        flavor.run(lambda c: c.registrants.register_many(1, people_arg))
+    assert caught.value.param == param
+    assert gototraining_sandbox.request_count() == 0
+
+
+@pytest.mark.parametrize(
+    ("options", "param"),
+    [
+        ({"concurrency": 0}, "concurrency"),
+        ({"concurrency": 101}, "concurrency"),
+        ({"concurrency": True}, "concurrency"),
+        ({"max_attempts": 0}, "max_attempts"),
+        ({"on_result": "print"}, "on_result"),
+    ],
+)
+def test_bad_options_are_refused_before_anything_is_sent(
+    flavor: Flavor, gototraining_sandbox: Sandbox, options: dict[str, Any], param: str
+) -> None:
+    client(flavor, gototraining_sandbox)
+    with pytest.raises(ValidationError) as caught:
+        flavor.run(lambda c: c.registrants.register_many(1, people(2), **options))
+    assert caught.value.param == param
+    assert gototraining_sandbox.request_count() == 0
+
+
+def test_names_are_sent_stripped_and_mappings_accepted(
+    flavor: Flavor, gototraining_sandbox: Sandbox
+) -> None:
+    sb = gototraining_sandbox
+    key = training(sb)
+    client(flavor, sb)
+    given = [{"email": "m@example.com", "given_name": "  Ada ", "surname": " Lovelace  "}]
+    [result] = flavor.run(lambda c: c.registrants.register_many(key, given))
+    assert result.person == Person("m@example.com", "Ada", "Lovelace")
+    [stored] = sb.registrants(key)
+    assert (stored["givenName"], stored["surname"]) == ("Ada", "Lovelace")
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_temporary_failures_are_repeated_after_retry_after(
+    flavor: Flavor, gototraining_sandbox: Sandbox, status: int
+) -> None:
+    """Two answers with Retry-After: 7 use up the client's one retry; the person is sent again
+    after waiting what the server asked, and is registered exactly once."""
+    sb = gototraining_sandbox
+    key = training(sb)
+    policy = RetryPolicy(max_retries=1, rate_limit_retries=1, retry_after_cap=60)
+    client(flavor, sb, retry_policy=policy)
+    sb.faults.add("registerForTraining", statuses=[status, status], retry_after=7)
+    [result] = flavor.run(lambda c: c.registrants.register_many(key, people(1)))
+    assert (result.outcome, result.attempts) == (REGISTERED, 2)
+    # One wait inside the client's retry, one before the second attempt: 7 s each.
+    assert sum(flavor.sleeps) == pytest.approx(14)
+    assert len(sb.registrants(key)) == 1
+
+
+def test_a_lost_answer_is_not_a_duplicate(flavor: Flavor, gototraining_sandbox: Sandbox) -> None:
+    """Every attempt's registration is applied and its answer cut off: the repeats meet 409,
+    which turns into the existing registrant."""
+    sb = gototraining_sandbox
+    key = training(sb)
+    client(flavor, sb)
+    sb.faults.add("registerForTraining", reset=True, apply=True, times=3)
+    results = flavor.run(lambda c: c.registrants.register_many(key, people(3), concurrency=1))
+    # The first person's three faulted attempts are applied: the first created them, the
+    # repeats met 409 and found them on the list.
+    assert [r.outcome for r in results] == [ALREADY, REGISTERED, REGISTERED]
+    assert results[0].attempts == 2 and all(r.registrant_key for r in results)
+    assert sorted(r["email"] for r in sb.registrants(key)) == [p.email for p in people(3)]
+
+
+def test_persistent_and_permanent_failures_fail_that_person_only(
+    flavor: Flavor, gototraining_sandbox: Sandbox
+) -> None:
+    sb = gototraining_sandbox
+    key = training(sb)
+    client(flavor, sb)
+    sb.faults.add("registerForTraining", statuses=[400])  # the first person's one attempt
+    sb.faults.add("registerForTraining", statuses=[503] * 6)  # the second: 3 x (1 + 1 retry)
+    results = flavor.run(
+        lambda c: c.registrants.register_many(key, people(3), concurrency=1, max_attempts=3)
+    )
+    assert [r.outcome for r in results] == [FAILED, FAILED, REGISTERED]
+    assert isinstance(results[0].error, BadRequestError) and results[0].attempts == 1
+    assert isinstance(results[1].error, ServerError) and results[1].attempts == 3
+    assert results[0].registration is None and not results[0].ok
+    assert [r["email"] for r in sb.registrants(key)] == ["p2@example.com"]
+
+
+def test_a_conflict_missing_from_the_list_counts_as_registered(
+    flavor: Flavor, gototraining_sandbox: Sandbox
+) -> None:
+    """409 although the (cached) registrant list does not show the person."""
+    sb = gototraining_sandbox
+    key = training(sb)
+    client(flavor, sb)
+    sb.faults.add("registerForTraining", statuses=[409])
+    [result] = flavor.run(lambda c: c.registrants.register_many(key, people(1)))
+    assert (result.outcome, result.registration, result.error) == (ALREADY, None, None)
+
+
+def test_an_error_that_hits_everyone_stops_the_call(
+    flavor: Flavor, gototraining_sandbox: Sandbox
+) -> None:
+    """After two results the training disappears (404): the call stops and raises, saying how
+    far it got; the people after it were never sent."""
+    sb = gototraining_sandbox
+    key = training(sb)
+    client(flavor, sb)
+    heard: list[RegistrationResult] = []
+
+    def on_result(result: RegistrationResult) -> None:
+        heard.append(result)
+        if len(heard) == 2:
+            sb.faults.add("registerForTraining", statuses=[404])
+
+    with pytest.raises(NotFoundError) as caught:
+        flavor.run(
+            lambda c: c.registrants.register_many(
+                key, people(6), concurrency=1, on_result=on_result
+            )
+        )
+    assert [r.index for r in heard] == [0, 1]
+    assert "2 of 6 items have a result" in "".join(caught.value.__notes__)
+    assert sb.request_count("registerForTraining") == 3
+
+
+def test_an_invalid_token_stops_before_registering(
+    flavor: Flavor, gototraining_sandbox: Sandbox
+) -> None:
+    sb = gototraining_sandbox
+    key = training(sb)
+    client(flavor, sb)
+    sb.expire_tokens()
+    with pytest.raises(AuthenticationError):
+        flavor.run(lambda c: c.registrants.register_many(key, people(3)))
+    assert sb.request_count("registerForTraining") == 0
+
+
+def test_an_exception_from_on_result_stops_the_call(
+    flavor: Flavor, gototraining_sandbox: Sandbox
+) -> None:
+    sb = gototraining_sandbox
+    key = training(sb)
+    client(flavor, sb)
+
+    def on_result(result: RegistrationResult) -> None:
+        raise OSError("results file: disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        flavor.run(
+            lambda c: c.registrants.register_many(
+                key, people(5), concurrency=1, on_result=on_result
+            )
+        )
+    assert sb.request_count("registerForTraining") == 1
+
+
+def test_every_request_goes_through_the_clients_limiter(
+    flavor: Flavor, gototraining_sandbox: Sandbox
+) -> None:
+    """The workers share the client's limiter: one reservation per request sent."""
+    sb = gototraining_sandbox
+    key = training(sb)
+    reservations = 0
+    lock = threading.Lock()
+
+    class Counting(RateLimiter):
+        def acquire(self, party: Hashable = None) -> Ticket:
+            nonlocal reservations
+            with lock:
+                reservations += 1
+            return super().acquire(party)
+
+    client(flavor, sb, rate_limit=Counting(1000.0))
+    before = sb.request_count()
+    flavor.run(lambda c: c.registrants.register_many(key, people(9), concurrency=3))
+    assert reservations == sb.request_count() - before == 1 + 9
+
+
+def test_a_stopping_sync_worker_gives_up_a_long_wait_at_its_next_slice() -> None:
+    """Sync workers wait in slices: once the batch stops (another worker's error), a worker in
+    a 60 s ``Retry-After`` wait gives up at the next slice instead of sitting it out."""
+    stop = threading.Event()
+
+    def plan() -> Generator[Action, Any, str]:
+        yield Sleep(60.0)
+        return "finished"
+
+    worker = _interruptible(plan(), stop)
+    for action in (next(worker), worker.send(None)):
+        assert isinstance(action, Sleep) and action.seconds == _WAIT_SLICE
+    stop.set()
+    with pytest.raises(_Stopped):
+        worker.send(None)
+
+    calm = _interruptible(plan(), threading.Event())
+    first = next(calm)
+    assert isinstance(first, Sleep)
+    waited = [first.seconds]
+    with pytest.raises(StopIteration) as done:
+        while True:
+            action = calm.send(None)
+            assert isinstance(action, Sleep)
+            waited.append(action.seconds)
+    assert sum(waited) == pytest.approx(60.0) and done.value.value == "finished"
