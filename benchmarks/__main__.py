@@ -9,7 +9,7 @@ pyperf suite group by group in several rounds, reversing the contender order eve
 round so that drift on a noisy machine hits all contenders alike (pyperf ``--append`` merges
 the rounds); time imports and the pytest plugin's load in fresh interpreters; measure peak RSS of decoding 100,000
 registrants; then compute min- and median-based ratios against each group's baseline and
-check the issue's targets. Then ``registrants import`` throughput at two sizes against a
+check the targets. Then ``registrants import`` throughput at two sizes against a
 sandbox in its own process (``benchmarks/cli_import.py``): the large size must keep 0.8x of the
 small size's rows/s. Last, ``registrants.register_many`` against a sandbox enforcing 10
 requests/s with 150 ms of latency (``benchmarks/bulk_register.py``): the achieved rate must be

@@ -2,7 +2,9 @@
 
 The developer's shell may export ``GOTO_*`` variables (docs/sandbox.md tells users to
 ``export GOTO_BASE_URL=...`` for the sandbox); the clients and the CLI read them as defaults, so
-they must never leak into a test. Tests that need one set it with ``monkeypatch.setenv``.
+they must never leak into a test. Tests that need one set it with ``monkeypatch.setenv``. Nor
+may the developer's own login (the token store in ``~/.config/gototraining``, last in the
+clients' credentials chain): ``GOTO_CONFIG_DIR`` points at an empty directory.
 
 ``make cassettes`` decides on live recording from ``GOTO_ACCESS_TOKEN``/``GOTO_ORGANIZER_KEY``:
 ``tests/sdk/conftest.py`` reads them when it is imported (collection, before any fixture runs)
@@ -20,12 +22,21 @@ GOTO_ENV = (
     "GOTO_BASE_URL",
     "GOTO_CLIENT_ID",
     "GOTO_CLIENT_SECRET",
+    "GOTO_REFRESH_TOKEN",
+    "GOTO_TOKEN_URL",
     "GOTO_CONFIG_DIR",
 )
 
 
+@pytest.fixture(scope="session")
+def _no_login(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return str(tmp_path_factory.mktemp("config") / "gototraining")
+
+
 @pytest.fixture(autouse=True)
-def _no_goto_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test starts without the user's GOTO_* variables (restored afterwards)."""
+def _no_goto_environment(monkeypatch: pytest.MonkeyPatch, _no_login: str) -> None:
+    """Every test starts without the user's GOTO_* variables (restored afterwards) and
+    without a stored login."""
     for name in GOTO_ENV:
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GOTO_CONFIG_DIR", _no_login)

@@ -10,12 +10,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 GOTO_ENV = (
     "GOTO_ACCESS_TOKEN", "GOTO_ORGANIZER_KEY", "GOTO_BASE_URL",
-    "GOTO_CLIENT_ID", "GOTO_CLIENT_SECRET", "GOTO_CONFIG_DIR",
+    "GOTO_CLIENT_ID", "GOTO_CLIENT_SECRET", "GOTO_REFRESH_TOKEN", "GOTO_TOKEN_URL",
 )  # fmt: skip
 
 
 def test_goto_variables_are_cleared_for_every_test() -> None:
     assert not [name for name in GOTO_ENV if name in os.environ]
+    # no stored login either: the token store is an empty directory of the test session
+    config = Path(os.environ["GOTO_CONFIG_DIR"])
+    assert not (config / "tokens.json").exists() and config != ROOT / "nonexistent-goto-config"
 
 
 def test_suite_passes_with_goto_variables_exported() -> None:
@@ -27,6 +30,7 @@ def test_suite_passes_with_goto_variables_exported() -> None:
         "GOTO_ORGANIZER_KEY": "42",
         "GOTO_CLIENT_ID": "shell-client",
         "GOTO_CLIENT_SECRET": "shell-secret",
+        "GOTO_REFRESH_TOKEN": "shell-refresh",
         "GOTO_CONFIG_DIR": str(ROOT / "nonexistent-goto-config"),
     }
     env.pop("GOTO_RECORD", None)

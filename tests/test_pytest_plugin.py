@@ -172,7 +172,7 @@ def test_the_same_configuration_shares_the_server(gototraining_sandbox: Sandbox)
 
 def test_the_ready_made_client_is_unthrottled(gototraining_client, gototraining_sandbox) -> None:
     assert gototraining_client.base_url == gototraining_sandbox.url
-    assert gototraining_client._config.limiter is None
+    assert gototraining_client.options.rate_limiter is None
     assert gototraining_client.trainings.list() == []
 
 

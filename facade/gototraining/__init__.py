@@ -11,15 +11,33 @@
 
 from . import _models
 from ._auth import (
+    DEFAULT_AUTHORIZE_URL,
     DEFAULT_TOKEN_URL,
+    AuthorizationURL,
     BearerToken,
     OAuth2,
     OAuth2Token,
+    async_exchange_authorization_code,
+    authorization_url,
     exchange_authorization_code,
 )
-from ._builders.registrants import IfExists, Person, RegistrationOutcome, RegistrationResult
+from ._builders.registrants import (
+    IfExists,
+    Person,
+    PersonField,
+    RegistrationOutcome,
+    RegistrationResult,
+)
+from ._builders.registrants import person_field as validate_person_field
 from ._builders.trainings import TimePair
-from ._client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, AsyncGoToTraining, GoToTraining
+from ._client import (
+    DEFAULT_BASE_URL,
+    DEFAULT_RATE_LIMIT,
+    DEFAULT_TIMEOUT,
+    AsyncGoToTraining,
+    GoToTraining,
+)
+from ._credentials import Credentials, resolve_credentials
 from ._download import Progress
 from ._errors import (
     STATUS_TO_ERROR,
@@ -37,20 +55,26 @@ from ._errors import (
     RateLimitError,
     ResponseTooLargeError,
     ServerError,
+    TokenResponseError,
     TransportError,
     UnexpectedRedirectError,
     ValidationError,
     WrongEventLoopError,
 )
+from ._files import atomic_write
 from ._models import *
+from ._options import ClientOptions
 from ._ratelimit import RateLimiter
-from ._resource import Key
+from ._resource import Key, RawResponse
 from ._retry import RetryPolicy
 from ._types import NOT_GIVEN, NotGiven
+from ._validation import key as validate_key
 from ._version import __version__
 
 __all__ = [
+    "DEFAULT_AUTHORIZE_URL",
     "DEFAULT_BASE_URL",
+    "DEFAULT_RATE_LIMIT",
     "DEFAULT_TIMEOUT",
     "DEFAULT_TOKEN_URL",
     "NOT_GIVEN",
@@ -60,10 +84,13 @@ __all__ = [
     "APITimeoutError",
     "AsyncGoToTraining",
     "AuthenticationError",
+    "AuthorizationURL",
     "BadRequestError",
     "BearerToken",
     "ClientClosedError",
+    "ClientOptions",
     "ConflictError",
+    "Credentials",
     "DecodeError",
     "GoToTraining",
     "GoToTrainingError",
@@ -75,21 +102,30 @@ __all__ = [
     "OAuth2Token",
     "PermissionDeniedError",
     "Person",
+    "PersonField",
     "Progress",
     "RateLimitError",
     "RateLimiter",
+    "RawResponse",
     "RegistrationOutcome",
     "RegistrationResult",
     "ResponseTooLargeError",
     "RetryPolicy",
     "ServerError",
     "TimePair",
+    "TokenResponseError",
     "TransportError",
     "UnexpectedRedirectError",
     "ValidationError",
     "WrongEventLoopError",
     "__version__",
+    "async_exchange_authorization_code",
+    "atomic_write",
+    "authorization_url",
     "exchange_authorization_code",
+    "resolve_credentials",
+    "validate_key",
+    "validate_person_field",
 ]
 # Every model of the spec (generated, see openapi/facade.yaml), exported as it appears.
 __all__ += _models.__all__

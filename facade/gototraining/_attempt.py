@@ -6,8 +6,9 @@ that arrives restarts the read timeout), so the drivers in ``_transport`` start 
 (a context variable: per thread, per asyncio task) and everything that waits during it clips
 its own timeout to what is left:
 
-- ``DeadlineBackend`` / ``AsyncDeadlineBackend`` wrap httpcore's network backend of the HTTP
-  clients the SDK creates itself: every connect, TLS handshake, read and write gets at most
+- ``DeadlineBackend`` / ``AsyncDeadlineBackend`` (``_deadline``, imported when the SDK makes an
+  HTTP client: httpcore costs ~18 ms of ``import gototraining`` otherwise) wrap httpcore's
+  network backend of the HTTP clients the SDK creates itself: every connect, TLS handshake, read and write gets at most
   the time left, so a server trickling the headers or the body one byte at a time is cut off
   at the deadline (``httpcore.ReadTimeout`` etc., which httpx maps to its own timeouts).
 - ``OAuth2`` gives its token requests the clipped timeouts and waits for a concurrent refresh
@@ -19,22 +20,17 @@ its own timeout to what is left:
 
 from __future__ import annotations
 
-import ssl
 import time
 import typing
 from contextvars import ContextVar
 
-import httpcore
 import httpx
 
 __all__ = [
-    "AsyncDeadlineBackend",
     "Attempt",
-    "DeadlineBackend",
     "budget",
     "current",
     "install",
-    "is_bad_location",
     "owned",
 ]
 
@@ -110,137 +106,23 @@ def budget(timeouts: dict[str, float | None] | None) -> float | None:
 _EXPIRED = "the call's timeout ran out"
 
 
-def _left(timeout: float | None, error: type[Exception]) -> float | None:
+def left(timeout: float | None, error: type[Exception]) -> float | None:
+    """``timeout`` cut to what is left of the attempt's deadline; ``error`` if nothing is."""
     attempt = _current.get()
     if attempt is None or attempt.deadline is None:
         return timeout
-    left = attempt.deadline - clock()
-    if left <= 0:
+    remaining = attempt.deadline - clock()
+    if remaining <= 0:
         raise error(_EXPIRED)
-    return left if timeout is None else min(timeout, left)
-
-
-class _DeadlineStream(httpcore.NetworkStream):
-    def __init__(self, stream: httpcore.NetworkStream) -> None:
-        self._stream = stream
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._stream.read(max_bytes, _left(timeout, httpcore.ReadTimeout))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._stream.write(buffer, _left(timeout, httpcore.WriteTimeout))
-
-    def close(self) -> None:
-        self._stream.close()
-
-    def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.NetworkStream:
-        timeout = _left(timeout, httpcore.ConnectTimeout)
-        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, timeout))
-
-    def get_extra_info(self, info: str) -> typing.Any:
-        return self._stream.get_extra_info(info)
-
-
-class DeadlineBackend(httpcore.NetworkBackend):
-    """httpcore network backend that clips every socket operation to the attempt's deadline."""
-
-    def __init__(self, backend: httpcore.NetworkBackend) -> None:
-        self._backend = backend
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.NetworkStream:
-        timeout = _left(timeout, httpcore.ConnectTimeout)
-        return _DeadlineStream(
-            self._backend.connect_tcp(host, port, timeout, local_address, socket_options)
-        )
-
-    def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.NetworkStream:
-        timeout = _left(timeout, httpcore.ConnectTimeout)
-        return _DeadlineStream(self._backend.connect_unix_socket(path, timeout, socket_options))
-
-    def sleep(self, seconds: float) -> None:
-        self._backend.sleep(seconds)
-
-
-class _AsyncDeadlineStream(httpcore.AsyncNetworkStream):
-    def __init__(self, stream: httpcore.AsyncNetworkStream) -> None:
-        self._stream = stream
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return await self._stream.read(max_bytes, _left(timeout, httpcore.ReadTimeout))
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._stream.write(buffer, _left(timeout, httpcore.WriteTimeout))
-
-    async def aclose(self) -> None:
-        await self._stream.aclose()
-
-    async def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        timeout = _left(timeout, httpcore.ConnectTimeout)
-        stream = await self._stream.start_tls(ssl_context, server_hostname, timeout)
-        return _AsyncDeadlineStream(stream)
-
-    def get_extra_info(self, info: str) -> typing.Any:
-        return self._stream.get_extra_info(info)
-
-
-class AsyncDeadlineBackend(httpcore.AsyncNetworkBackend):
-    """Async twin of :class:`DeadlineBackend`."""
-
-    def __init__(self, backend: httpcore.AsyncNetworkBackend) -> None:
-        self._backend = backend
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        timeout = _left(timeout, httpcore.ConnectTimeout)
-        stream = await self._backend.connect_tcp(host, port, timeout, local_address, socket_options)
-        return _AsyncDeadlineStream(stream)
-
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        timeout = _left(timeout, httpcore.ConnectTimeout)
-        stream = await self._backend.connect_unix_socket(path, timeout, socket_options)
-        return _AsyncDeadlineStream(stream)
-
-    async def sleep(self, seconds: float) -> None:
-        await self._backend.sleep(seconds)
+    return remaining if timeout is None else min(timeout, remaining)
 
 
 def install(http_client: httpx.Client | httpx.AsyncClient) -> bool:
     """Put the deadline backend under an HTTP client *the SDK created* (never a user's: it
     changes the client's connection pool). ``False`` if its transports are not httpx's own
     (then the drivers bound what they can from outside, as for a user's client)."""
+    from ._deadline import AsyncDeadlineBackend, DeadlineBackend
+
     transports = [http_client._transport, *http_client._mounts.values()]
     pools = []
     for transport in transports:
@@ -268,13 +150,3 @@ def owned(http_client: HTTPClient) -> HTTPClient:
     """``install`` the deadline backend into a client the SDK just created; return it."""
     install(http_client)
     return http_client
-
-
-def is_bad_location(exc: Exception) -> bool:
-    """Whether httpx raised ``exc`` because a redirect's ``Location`` is no URL it can follow
-    (``mailto:``, ``javascript:``, ``data:``, control characters): it then discards the
-    response, even with ``follow_redirects=False``."""
-    return isinstance(exc, httpx.InvalidURL) or (
-        isinstance(exc, httpx.RemoteProtocolError)
-        and str(exc).startswith("Invalid URL in location header")
-    )

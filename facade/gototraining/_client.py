@@ -1,30 +1,40 @@
-"""``GoToTraining`` and ``AsyncGoToTraining``: configuration, HTTP client ownership, resources."""
+"""``GoToTraining`` and ``AsyncGoToTraining``: options, HTTP client ownership, resources.
+
+Both clients resolve their arguments the same way (``_resolve_options``: arguments, then the
+environment) into one frozen ``ClientOptions``, and share everything that does not send
+(``_BaseClient``: properties, ``with_options``, repr). What differs is sending: the sync client
+drives the pipeline with a ``SyncTransport``, the async one with an ``AsyncTransport``.
+"""
 
 from __future__ import annotations
 
-import math
+import functools
+import json
 import os
+from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
+import attrs
 import httpx
 
 from . import _attempt
-from . import _validation as v
-from ._auth import BearerToken, check_credential
-from ._body import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_SIZE, ERROR_BODY_LIMIT
-from ._errors import ValidationError, mask_userinfo, scrub_url
-from ._ratelimit import MIN_RATE, RateLimiter
+from ._body import DEFAULT_MAX_RESPONSE_SIZE
+from ._credentials import Credentials, resolve_credentials
+from ._errors import ValidationError, scrub_url
+from ._options import CallOptions, ClientOptions
+from ._ratelimit import RateLimiter, limiter_for
 from ._retry import RetryPolicy
-from ._transport import AsyncTransport, SyncTransport
-from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
-from ._version import __version__
+from ._transport import ApiRequest, AsyncTransport, Call, Connection, SyncTransport
+from ._types import NOT_GIVEN, Headers, NotGiven, Query, TimeoutTypes
 from .resources import (
+    AsyncGoToTrainingWithRawResponse,
     AsyncOrganizers,
     AsyncRecordings,
     AsyncRegistrants,
     AsyncReports,
     AsyncTrainings,
+    GoToTrainingWithRawResponse,
     Organizers,
     Recordings,
     Registrants,
@@ -32,7 +42,16 @@ from .resources import (
     Trainings,
 )
 
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "AsyncGoToTraining", "GoToTraining"]
+if TYPE_CHECKING:
+    from .token_store import TokenStore
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_RATE_LIMIT",
+    "DEFAULT_TIMEOUT",
+    "AsyncGoToTraining",
+    "GoToTraining",
+]
 
 DEFAULT_BASE_URL = "https://api.getgo.com/G2T/rest"
 #: 30 s overall, but give up connecting after 10 s.
@@ -40,148 +59,220 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 #: GoTo's documented limit is 10 requests per second per API.
 DEFAULT_RATE_LIMIT = 10.0
 
-
-class _Config:
-    """Everything both clients resolve the same way (arguments, then environment)."""
-
-    def __init__(
-        self,
-        access_token: str | None,
-        organizer_key: int | str | None,
-        auth: httpx.Auth | None,
-        base_url: str | None,
-        max_retries: int,
-        retry_policy: RetryPolicy | None,
-        rate_limit: float | RateLimiter | None,
-        user_agent: str | None,
-        max_response_size: int,
-    ) -> None:
-        if auth is not None and access_token is not None:
-            raise ValidationError("auth", "pass either access_token or auth, not both")
-        if auth is None:
-            token = (
-                access_token if access_token is not None else os.environ.get("GOTO_ACCESS_TOKEN")
-            )
-            if not token:
-                raise ValidationError(
-                    "access_token",
-                    "no credentials: pass access_token=..., auth=OAuth2(...), or set GOTO_ACCESS_TOKEN",
-                )
-            auth = BearerToken(check_credential(token, "access_token", token=True))
-        elif not isinstance(auth, httpx.Auth):
-            raise ValidationError(
-                "auth", f"expected an httpx.Auth (e.g. OAuth2), got {type(auth).__name__}"
-            )
-        self.auth = auth
-
-        if organizer_key is None:
-            organizer_key = os.environ.get("GOTO_ORGANIZER_KEY") or None
-        if organizer_key is None:
-            raise ValidationError(
-                "organizer_key",
-                "no organizer key: pass organizer_key=... or set GOTO_ORGANIZER_KEY",
-            )
-        self.organizer_key = v.key(organizer_key, "organizer_key")
-
-        base_url = base_url or os.environ.get("GOTO_BASE_URL") or DEFAULT_BASE_URL
-        try:
-            url = httpx.URL(base_url)
-        except (httpx.InvalidURL, TypeError) as exc:
-            raise ValidationError(
-                "base_url", mask_userinfo(f"invalid URL {base_url!r}: {exc}")
-            ) from None
-        if url.scheme not in ("http", "https") or not url.host or url.query or url.fragment:
-            raise ValidationError(
-                "base_url",
-                mask_userinfo(f"expected an http(s) URL without query, got {base_url!r}"),
-            )
-        self.base_url = base_url.rstrip("/")
-
-        if retry_policy is None:
-            if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-                raise ValidationError("max_retries", f"expected an int >= 0, got {max_retries!r}")
-            retry_policy = RetryPolicy(max_retries=max_retries)
-        self.retry = retry_policy
-
-        if rate_limit is None or isinstance(rate_limit, RateLimiter):
-            self.limiter = rate_limit
-        else:
-            if (
-                isinstance(rate_limit, bool)
-                or not isinstance(rate_limit, int | float)
-                or not math.isfinite(rate_limit)
-                or not rate_limit >= MIN_RATE
-            ):
-                raise ValidationError(
-                    "rate_limit",
-                    f"expected a finite number of requests/second >= {MIN_RATE:g}, a "
-                    f"RateLimiter, or None, got {rate_limit!r}",
-                )
-            self.limiter = RateLimiter(float(rate_limit))
-
-        if (
-            isinstance(max_response_size, bool)
-            or not isinstance(max_response_size, int)
-            or max_response_size < ERROR_BODY_LIMIT
-        ):
-            raise ValidationError(
-                "max_response_size",
-                f"expected an int >= {ERROR_BODY_LIMIT} (bytes), got {max_response_size!r}",
-            )
-        self.max_response_size = max_response_size
-
-        if user_agent is not None and (
-            not isinstance(user_agent, str)
-            or not user_agent.strip()
-            or any(not " " <= ch <= "~" for ch in user_agent)
-        ):
-            raise ValidationError(
-                "user_agent", "expected a non-empty string of printable ASCII characters"
-            )
-        self.headers = {
-            "User-Agent": user_agent or f"gototraining/{__version__}",
-            "Accept": "application/json",
-            # only codings the SDK can inflate with a size bound (see _body)
-            "Accept-Encoding": ACCEPT_ENCODING,
-        }
-
-    def transport_settings(self, timeout: TimeoutTypes | NotGiven) -> dict[str, Any]:
-        return {
-            "base_url": self.base_url,
-            "auth": self.auth,
-            "retry": self.retry,
-            "limiter": self.limiter,
-            "headers": self.headers,
-            "timeout": timeout,
-            "max_response_size": self.max_response_size,
-        }
+_HTTP = TypeVar("_HTTP", httpx.Client, httpx.AsyncClient)
 
 
-_HTTPClient = TypeVar("_HTTPClient", httpx.Client, httpx.AsyncClient)
-
-
-def _http_client(
-    given: _HTTPClient | None, cls: type[_HTTPClient], timeout: TimeoutTypes | NotGiven
-) -> tuple[_HTTPClient, bool, TimeoutTypes | NotGiven]:
-    """The HTTP client to use, whether we own (and must close) it, and the per-request timeout.
-
-    A client we make gets the deadline network backend (``_attempt.install``, by the
-    caller): every socket operation is then bounded by the call's deadline.
-    """
-    if given is None:
-        made = cls(
-            timeout=DEFAULT_TIMEOUT if isinstance(timeout, NotGiven) else timeout,
-            follow_redirects=False,
+def _retry_policy(max_retries: int | NotGiven, retry_policy: RetryPolicy | None) -> RetryPolicy:
+    if retry_policy is None:
+        return RetryPolicy() if isinstance(max_retries, NotGiven) else RetryPolicy(max_retries)
+    if not isinstance(max_retries, NotGiven):
+        raise ValidationError(
+            "max_retries",
+            "pass either max_retries or retry_policy (its max_retries), not both",
         )
-        return made, True, NOT_GIVEN  # the client we made carries the timeout
+    return retry_policy
+
+
+def _resolve_options(
+    *,
+    access_token: str | None,
+    organizer_key: int | str | None,
+    auth: httpx.Auth | Credentials | None,
+    base_url: str | None,
+    timeout: TimeoutTypes | NotGiven,
+    max_retries: int | NotGiven,
+    retry_policy: RetryPolicy | None,
+    rate_limit: float | RateLimiter | None,
+    user_agent: str | None,
+    max_response_size: int,
+    default_headers: Headers | None,
+    token_store: TokenStore | None,
+    own_client: bool,
+) -> ClientOptions:
+    """A client's constructor arguments, completed from the environment (and the token
+    store: ``resolve_credentials``), checked once."""
+    credentials = resolve_credentials(access_token, auth=auth, token_store=token_store)
+    if organizer_key is None:
+        organizer_key = os.environ.get("GOTO_ORGANIZER_KEY") or credentials.organizer_key
+    if organizer_key is None:
+        raise ValidationError(
+            "organizer_key",
+            f"no organizer key: pass organizer_key=... or set GOTO_ORGANIZER_KEY (the "
+            f"credentials from {credentials.source} name none)",
+        )
+    if isinstance(timeout, NotGiven) and own_client:
+        timeout = DEFAULT_TIMEOUT
+    extra: dict[str, Any] = {}
+    if user_agent is not None:
+        extra["user_agent"] = user_agent
+    if default_headers is not None:
+        extra["default_headers"] = default_headers
+    base_url = (
+        base_url or os.environ.get("GOTO_BASE_URL") or credentials.base_url or DEFAULT_BASE_URL
+    )
+    return ClientOptions(
+        organizer_key=organizer_key,
+        base_url=base_url,
+        auth=credentials.auth,
+        credentials=credentials.source,
+        timeout=timeout,
+        retry_policy=_retry_policy(max_retries, retry_policy),
+        rate_limiter=limiter_for(rate_limit),
+        max_response_size=max_response_size,
+        **extra,
+    )
+
+
+def _connection(
+    given: _HTTP | None, cls: type[_HTTP], timeout: TimeoutTypes | NotGiven
+) -> Connection[_HTTP]:
+    """The HTTP client to send with: ``given``, or a new one with the client's timeout and the
+    deadline network backend (every socket operation bounded by the call's deadline)."""
+    if given is None:
+        made = cls(timeout=timeout if not isinstance(timeout, NotGiven) else DEFAULT_TIMEOUT)
+        return Connection(made, deadline_backend=_attempt.install(made), timeout=timeout)
     if not isinstance(given, cls):
         raise ValidationError(
             "http_client", f"expected an httpx.{cls.__name__}, got {type(given).__name__}"
         )
-    return given, False, timeout
+    return Connection(given, timeout=NOT_GIVEN)
 
 
-class GoToTraining:
+_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
+
+
+def _custom_call(
+    method: str, path: str, body: object, replay_safe: bool | None
+) -> Call[httpx.Response]:
+    """``client.request``'s call: checked before anything is sent; the result is the response."""
+    if not isinstance(method, str) or method.upper() not in _METHODS:
+        raise ValidationError("method", f"expected one of {', '.join(sorted(_METHODS))}")
+    if not isinstance(path, str) or not path.startswith("/"):
+        raise ValidationError("path", "expected a path below base_url, starting with '/'")
+    if any(ch in "?#" or not "!" <= ch <= "~" for ch in path):
+        raise ValidationError(
+            "path",
+            "expected a path of visible ASCII characters without '?' or '#' (pass query "
+            "parameters as params=; percent-encode anything else)",
+        )
+    if body is not None:
+        try:
+            json.dumps(body, allow_nan=False)
+        except (TypeError, ValueError, RecursionError) as exc:
+            raise ValidationError("json", f"not JSON-serialisable: {exc}") from None
+    if replay_safe is not None and not isinstance(replay_safe, bool):
+        raise ValidationError("replay_safe", "expected True, False or None")
+    request = ApiRequest("request", method.upper(), path, body)
+    return Call(request, _the_response, replay_safe=replay_safe)
+
+
+def _the_response(response: httpx.Response) -> httpx.Response:
+    return response
+
+
+class _BaseClient(Generic[_HTTP]):
+    """What ``GoToTraining`` and ``AsyncGoToTraining`` share: options, properties,
+    ``with_options``, repr."""
+
+    _options: ClientOptions
+    _connection: Connection[_HTTP]
+    _owns_client: bool
+
+    def _attach(self, options: ClientOptions, connection: Connection[_HTTP], *, owns: bool) -> None:
+        """Set the client up: its options, its transport on ``connection``, the namespaces."""
+        raise NotImplementedError
+
+    @property
+    def http_client(self) -> _HTTP:
+        """The underlying ``httpx.Client`` (``httpx.AsyncClient`` for the async client)."""
+        return self._connection.http_client
+
+    @property
+    def options(self) -> ClientOptions:
+        """This client's configuration (frozen; ``with_options`` derives a changed client)."""
+        return self._options
+
+    @property
+    def organizer_key(self) -> str:
+        """The organizer key organizer-scoped calls use."""
+        return self._options.organizer_key
+
+    @property
+    def base_url(self) -> str:
+        """The API root this client talks to."""
+        return self._options.base_url
+
+    @property
+    def credentials(self) -> str:
+        """Where this client's credentials came from (e.g. ``"GOTO_ACCESS_TOKEN"``)."""
+        return self._options.credentials
+
+    def with_options(
+        self,
+        *,
+        organizer_key: int | str | NotGiven = NOT_GIVEN,
+        base_url: str | NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        retry_policy: RetryPolicy | NotGiven = NOT_GIVEN,
+        rate_limit: float | RateLimiter | None | NotGiven = NOT_GIVEN,
+        max_response_size: int | NotGiven = NOT_GIVEN,
+        user_agent: str | NotGiven = NOT_GIVEN,
+        default_headers: Headers | NotGiven = NOT_GIVEN,
+    ) -> Self:
+        """A client with some options changed, sharing this one's connection pool, auth and
+        (unless ``rate_limit`` is given) rate limiter.
+
+        Arguments left out keep this client's values; each is checked as the constructor
+        checks it (``ValidationError`` before anything is sent). ``max_retries`` changes the
+        retry policy's ``max_retries`` only; ``default_headers`` are added to (or replace) this
+        client's. The new client does not own the connection: closing it refuses its later
+        calls but leaves the pool open; closing this client closes the pool for both. For
+        other credentials, make a new client (``http_client=client.http_client`` shares the
+        pool).
+
+        ::
+
+            patient = client.with_options(timeout=120, max_retries=5)
+            report = patient.reports.sessions(start, end)
+        """
+        current = self._options
+        changes: dict[str, Any] = {}
+        if not isinstance(organizer_key, NotGiven):
+            changes["organizer_key"] = organizer_key
+        if not isinstance(base_url, NotGiven):
+            changes["base_url"] = base_url
+        if not isinstance(timeout, NotGiven):
+            changes["timeout"] = timeout
+        if not isinstance(retry_policy, NotGiven):
+            changes["retry_policy"] = _retry_policy(max_retries, retry_policy)
+        elif not isinstance(max_retries, NotGiven):
+            changes["retry_policy"] = attrs.evolve(current.retry_policy, max_retries=max_retries)
+        if not isinstance(rate_limit, NotGiven):
+            changes["rate_limiter"] = limiter_for(rate_limit)
+        if not isinstance(max_response_size, NotGiven):
+            changes["max_response_size"] = max_response_size
+        if not isinstance(user_agent, NotGiven):
+            changes["user_agent"] = user_agent
+        if not isinstance(default_headers, NotGiven):
+            if not isinstance(default_headers, Mapping):
+                raise ValidationError("default_headers", "expected a mapping of header names")
+            changes["default_headers"] = {**current.default_headers, **default_headers}
+        options = current._replace(**changes)
+        clone = object.__new__(type(self))
+        clone._attach(options, self._connection, owns=False)
+        return clone
+
+    def __repr__(self) -> str:
+        options = self._options
+        return (
+            f"{type(self).__name__}(base_url={scrub_url(options.base_url)!r}, "
+            f"organizer_key={options.organizer_key!r}, auth={options.auth!r}, "
+            f"credentials={options.credentials!r})"
+        )
+
+
+class GoToTraining(_BaseClient[httpx.Client]):
     """Synchronous GoToTraining client.
 
     ::
@@ -192,13 +283,19 @@ class GoToTraining:
             for training in client.trainings.list():
                 print(training.training_key, training.name)
 
+    Without ``access_token`` or ``auth`` the credentials are looked for in this order:
+    ``GOTO_ACCESS_TOKEN``; ``GOTO_CLIENT_ID`` + ``GOTO_CLIENT_SECRET`` + ``GOTO_REFRESH_TOKEN``
+    (an ``OAuth2``); the token store of ``gototraining login`` (an ``OAuth2`` that writes
+    refreshed tokens back). ``client.credentials`` says which one was used.
+
     Args:
         access_token: a GoTo OAuth access token (static; see ``auth`` for refreshing tokens).
-            Default: ``$GOTO_ACCESS_TOKEN``.
         organizer_key: the organizer all organizer-scoped calls act for.
-            Default: ``$GOTO_ORGANIZER_KEY``.
-        auth: any ``httpx.Auth`` instead of ``access_token``, e.g. ``OAuth2(...)``.
-        base_url: API root. Default: ``$GOTO_BASE_URL`` or ``https://api.getgo.com/G2T/rest``.
+            Default: ``$GOTO_ORGANIZER_KEY``, else the token store's (when its login is used).
+        auth: any ``httpx.Auth`` instead of ``access_token``, e.g. ``OAuth2(...)``; or
+            ``Credentials`` from ``resolve_credentials`` (their source is kept).
+        base_url: API root. Default: ``$GOTO_BASE_URL``, the token store's (when its login is
+            used), or ``https://api.getgo.com/G2T/rest``.
         timeout: default timeout for every call (seconds or ``httpx.Timeout``; ``None`` = none).
             Default 30 s (10 s to connect); with your own ``http_client``, its timeout is used
             unless you pass one here. It is a deadline for each attempt, from connecting to the
@@ -206,7 +303,7 @@ class GoToTraining:
             ``httpx.Timeout``'s four values, none if any of them is ``None``. See
             docs/reliability.md for what bounds it with your own ``http_client``.
         max_retries: retries after the first attempt (see ``RetryPolicy``). Default 2.
-        retry_policy: full control over retries; overrides ``max_retries``.
+        retry_policy: full control over retries (instead of ``max_retries``).
         rate_limit: client-side limit in requests/second (default 10, GoTo's documented
             limit), a shared ``RateLimiter``, or ``None`` to disable. **Each client gets its
             own limiter by default**, so two clients in one process may together send 20/s:
@@ -220,6 +317,17 @@ class GoToTraining:
         max_response_size: the largest successful response body read, in bytes, counted after
             decompression (default 64 MiB; 100,000 registrants are ~34 MB). A longer one raises
             ``ResponseTooLargeError``; error bodies and token responses are read up to 64 KiB.
+        default_headers: headers sent with every request (e.g. a header a new API feature
+            asks for); not ``Authorization``, ``Host``, ``Content-Length`` or
+            ``Transfer-Encoding``.
+        token_store: where to look for a stored login (last in the order above); default
+            ``TokenStore()`` in the config directory (``$GOTO_CONFIG_DIR``, ...).
+
+    The resolved configuration is ``client.options``; ``client.with_options(...)`` derives a
+    client with some of it changed that shares the connection pool, auth and limiter. Every
+    method also takes ``timeout``, ``max_retries``, ``extra_headers``, ``extra_query`` and
+    ``extra_body`` for one call; ``client.with_raw_response`` returns the ``httpx.Response``
+    beside the result; ``client.request(...)`` calls a path the SDK has no method for.
 
     Several clients: GoTo's limit (10 requests/second) is per account, not per client. Share
     one limiter between all clients of a process, e.g. a sync client in a worker thread and an
@@ -238,6 +346,8 @@ class GoToTraining:
 
     Raises:
         ValidationError: missing credentials or organizer key, or an invalid argument.
+        TokenStoreError: the stored login is used but the token store cannot be (e.g. its
+            directory is not writable).
     """
 
     trainings: Trainings
@@ -245,63 +355,105 @@ class GoToTraining:
     organizers: Organizers
     reports: Reports
     recordings: Recordings
+    _transport: SyncTransport
 
     def __init__(
         self,
         access_token: str | None = None,
         *,
         organizer_key: int | str | None = None,
-        auth: httpx.Auth | None = None,
+        auth: httpx.Auth | Credentials | None = None,
         base_url: str | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        max_retries: int = 2,
+        max_retries: int | NotGiven = NOT_GIVEN,
         retry_policy: RetryPolicy | None = None,
         rate_limit: float | RateLimiter | None = DEFAULT_RATE_LIMIT,
         http_client: httpx.Client | None = None,
         user_agent: str | None = None,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
+        default_headers: Headers | None = None,
+        token_store: TokenStore | None = None,
     ) -> None:
-        v.timeout(timeout)
-        self._config = _Config(
-            access_token,
-            organizer_key,
-            auth,
-            base_url,
-            max_retries,
-            retry_policy,
-            rate_limit,
-            user_agent,
-            max_response_size,
+        options = _resolve_options(
+            access_token=access_token,
+            organizer_key=organizer_key,
+            auth=auth,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+            rate_limit=rate_limit,
+            user_agent=user_agent,
+            max_response_size=max_response_size,
+            default_headers=default_headers,
+            token_store=token_store,
+            own_client=http_client is None,
         )
-        http_client, self._owns_client, timeout = _http_client(http_client, httpx.Client, timeout)
-        self._transport = SyncTransport(
-            http_client,
-            deadline_backend=self._owns_client and _attempt.install(http_client),
-            **self._config.transport_settings(timeout),
-        )
+        connection = _connection(http_client, httpx.Client, options.timeout)
+        self._attach(options, connection, owns=http_client is None)
+
+    def _attach(
+        self, options: ClientOptions, connection: Connection[httpx.Client], *, owns: bool
+    ) -> None:
+        self._options = options
+        self._connection = connection
+        self._owns_client = owns
+        self._transport = SyncTransport(connection, connection.settings(options))
         self.trainings = Trainings(self)
         self.registrants = Registrants(self)
         self.organizers = Organizers(self)
         self.reports = Reports(self)
         self.recordings = Recordings(self)
 
-    @property
-    def organizer_key(self) -> str:
-        """The organizer key organizer-scoped calls use."""
-        return self._config.organizer_key
+    @functools.cached_property
+    def with_raw_response(self) -> GoToTrainingWithRawResponse:
+        """The same namespaces, whose methods return a ``RawResponse``: the
+        ``httpx.Response`` (status, headers, body) beside the parsed result.
 
-    @property
-    def base_url(self) -> str:
-        """The API root this client talks to."""
-        return self._config.base_url
+        ::
 
-    @property
-    def http_client(self) -> httpx.Client:
-        """The underlying ``httpx.Client``."""
-        return self._transport.http_client
+            raw = client.with_raw_response.trainings.get(key)
+            print(raw.headers.get("x-request-id"), raw.parsed.name)
+        """
+        return GoToTrainingWithRawResponse(self)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Query | None = None,
+        json: Any = None,
+        headers: Headers | None = None,
+        replay_safe: bool | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> httpx.Response:
+        """Call an API path the SDK has no method for, through the same pipeline as every
+        method: auth (and token refresh), rate limit, retries, error mapping, bounds.
+
+        ``path`` is below ``base_url`` (``f"/organizers/{client.organizer_key}/..."``);
+        ``params`` the query, ``json`` the body, ``headers`` extra headers. Retried like the
+        operations: GET/PUT/DELETE on failures that may have been applied, other methods
+        only when nothing was sent -- ``replay_safe`` overrides that (``True``: a POST the API
+        deduplicates; ``False``: a PUT with side effects). Returns the ``httpx.Response`` of
+        a 2xx, its body read (``.json()``); any other status raises its ``APIError``.
+
+        Raises:
+            ValidationError: a bad argument (nothing sent).
+            APIError: the API answered with an error status (or a redirect).
+            ResponseTooLargeError: a body larger than ``max_response_size``.
+            TransportError: no (complete) response.
+        """
+        call = _custom_call(method, path, json, replay_safe)
+        options = CallOptions(
+            timeout=timeout, max_retries=max_retries, extra_headers=headers, extra_query=params
+        )
+        return self._transport.request(call, options)
 
     def close(self) -> None:
-        """Close the HTTP client if this object created it (a client you passed in stays open).
+        """Close the HTTP client if this object created it (a client you passed in stays open;
+        a client made by ``with_options`` leaves the shared one open).
 
         Later calls raise ``ClientClosedError``.
         """
@@ -320,14 +472,8 @@ class GoToTraining:
     ) -> None:
         self.close()
 
-    def __repr__(self) -> str:
-        return (
-            f"GoToTraining(base_url={scrub_url(self.base_url)!r}, organizer_key={self.organizer_key!r}, "
-            f"auth={self._config.auth!r})"
-        )
 
-
-class AsyncGoToTraining:
+class AsyncGoToTraining(_BaseClient[httpx.AsyncClient]):
     """Asynchronous GoToTraining client: the same surface as ``GoToTraining``, awaited.
 
     ::
@@ -345,65 +491,83 @@ class AsyncGoToTraining:
     organizers: AsyncOrganizers
     reports: AsyncReports
     recordings: AsyncRecordings
+    _transport: AsyncTransport
 
     def __init__(
         self,
         access_token: str | None = None,
         *,
         organizer_key: int | str | None = None,
-        auth: httpx.Auth | None = None,
+        auth: httpx.Auth | Credentials | None = None,
         base_url: str | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        max_retries: int = 2,
+        max_retries: int | NotGiven = NOT_GIVEN,
         retry_policy: RetryPolicy | None = None,
         rate_limit: float | RateLimiter | None = DEFAULT_RATE_LIMIT,
         http_client: httpx.AsyncClient | None = None,
         user_agent: str | None = None,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
+        default_headers: Headers | None = None,
+        token_store: TokenStore | None = None,
     ) -> None:
-        v.timeout(timeout)
-        self._config = _Config(
-            access_token,
-            organizer_key,
-            auth,
-            base_url,
-            max_retries,
-            retry_policy,
-            rate_limit,
-            user_agent,
-            max_response_size,
+        options = _resolve_options(
+            access_token=access_token,
+            organizer_key=organizer_key,
+            auth=auth,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+            rate_limit=rate_limit,
+            user_agent=user_agent,
+            max_response_size=max_response_size,
+            default_headers=default_headers,
+            token_store=token_store,
+            own_client=http_client is None,
         )
-        http_client, self._owns_client, timeout = _http_client(
-            http_client, httpx.AsyncClient, timeout
-        )
-        self._transport = AsyncTransport(
-            http_client,
-            deadline_backend=self._owns_client and _attempt.install(http_client),
-            **self._config.transport_settings(timeout),
-        )
+        connection = _connection(http_client, httpx.AsyncClient, options.timeout)
+        self._attach(options, connection, owns=http_client is None)
+
+    def _attach(
+        self, options: ClientOptions, connection: Connection[httpx.AsyncClient], *, owns: bool
+    ) -> None:
+        self._options = options
+        self._connection = connection
+        self._owns_client = owns
+        self._transport = AsyncTransport(connection, connection.settings(options))
         self.trainings = AsyncTrainings(self)
         self.registrants = AsyncRegistrants(self)
         self.organizers = AsyncOrganizers(self)
         self.reports = AsyncReports(self)
         self.recordings = AsyncRecordings(self)
 
-    @property
-    def organizer_key(self) -> str:
-        """The organizer key organizer-scoped calls use."""
-        return self._config.organizer_key
+    @functools.cached_property
+    def with_raw_response(self) -> AsyncGoToTrainingWithRawResponse:
+        """The same namespaces, whose methods return a ``RawResponse`` (awaited)."""
+        return AsyncGoToTrainingWithRawResponse(self)
 
-    @property
-    def base_url(self) -> str:
-        """The API root this client talks to."""
-        return self._config.base_url
-
-    @property
-    def http_client(self) -> httpx.AsyncClient:
-        """The underlying ``httpx.AsyncClient``."""
-        return self._transport.http_client
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Query | None = None,
+        json: Any = None,
+        headers: Headers | None = None,
+        replay_safe: bool | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> httpx.Response:
+        """Async twin of :meth:`GoToTraining.request`."""
+        call = _custom_call(method, path, json, replay_safe)
+        options = CallOptions(
+            timeout=timeout, max_retries=max_retries, extra_headers=headers, extra_query=params
+        )
+        return await self._transport.request(call, options)
 
     async def aclose(self) -> None:
-        """Close the HTTP client if this object created it (a client you passed in stays open).
+        """Close the HTTP client if this object created it (a client you passed in stays open;
+        a client made by ``with_options`` leaves the shared one open).
 
         Later calls raise ``ClientClosedError``.
         """
@@ -421,9 +585,3 @@ class AsyncGoToTraining:
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
-
-    def __repr__(self) -> str:
-        return (
-            f"AsyncGoToTraining(base_url={scrub_url(self.base_url)!r}, organizer_key={self.organizer_key!r}, "
-            f"auth={self._config.auth!r})"
-        )

@@ -33,17 +33,17 @@ from typing import IO
 import httpx
 
 from . import _validation as v
-from ._attempt import is_bad_location
 from ._body import ERROR_BODY_LIMIT, read_async, read_sync
 from ._errors import (
     TransportError,
     UnexpectedRedirectError,
     ValidationError,
     error_from_response,
+    is_bad_location,
     safe_url,
+    transport_error,
 )
 from ._files import atomic_write
-from ._transport import _transport_error
 from ._types import NotGiven, TimeoutTypes
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "Progress", "Target", "async_download", "sync_download"]
@@ -185,7 +185,7 @@ class _Job:
             yield
         except (httpx.InvalidURL, httpx.RemoteProtocolError) as exc:
             if isinstance(exc, httpx.RemoteProtocolError) and not is_bad_location(exc):
-                raise _transport_error(exc, "GET", self.where) from exc
+                raise transport_error(exc, "GET", self.where) from exc
             raise UnexpectedRedirectError(
                 0,
                 "the file host redirected to a Location that is not an http(s) URL (not followed)",
@@ -193,7 +193,7 @@ class _Job:
                 url=self.where,
             ) from None
         except httpx.RequestError as exc:
-            raise _transport_error(exc, "GET", self.where) from exc
+            raise transport_error(exc, "GET", self.where) from exc
         except httpx.HTTPError as exc:
             raise TransportError(
                 f"download failed: {type(exc).__name__}: {exc}", method="GET", url=self.where
@@ -222,8 +222,9 @@ class _Job:
 
 def sync_download(
     http_client: httpx.Client, url: str, target: Target, timeout: TimeoutTypes | NotGiven
-) -> Path:
-    """Stream ``url`` into ``target`` (see the module docstring)."""
+) -> tuple[Path, httpx.Response]:
+    """Stream ``url`` into ``target`` (see the module docstring): the file's path, and the
+    file host's response (closed: its body went to the file)."""
     job = _Job(http_client, url, target, timeout)
     with job.errors():
         # send(), not stream(): stream() would merge the client's default headers back in.
@@ -236,12 +237,12 @@ def sync_download(
                     sink.write(chunk)
         finally:
             response.close()
-    return job.final
+    return job.final, response
 
 
 async def async_download(
     http_client: httpx.AsyncClient, url: str, target: Target, timeout: TimeoutTypes | NotGiven
-) -> Path:
+) -> tuple[Path, httpx.Response]:
     """Async twin of :func:`sync_download`."""
     job = _Job(http_client, url, target, timeout)
     with job.errors():
@@ -256,4 +257,4 @@ async def async_download(
                     sink.write(chunk)
         finally:
             await response.aclose()
-    return job.final
+    return job.final, response

@@ -7,31 +7,41 @@
     ├── ClientClosedError (also RuntimeError)  a call on a closed client
     ├── WrongEventLoopError (also RuntimeError)  an async client used from a second event loop
     ├── DecodeError                         a 2xx body that does not match the documented shape
-    │   └── ResponseTooLargeError           a body larger than the client reads
+    │   ├── ResponseTooLargeError           a body larger than the client reads
+    │   └── TokenResponseError              a token endpoint's 200 answer that is no token set
     ├── TransportError                      no complete HTTP response (``maybe_sent``)
     │   ├── APIConnectionError              could not connect, or the connection broke
     │   └── APITimeoutError                 connect/read/write/pool timeout
     └── APIError                            the API answered with an error status
-        ├── UnexpectedRedirectError              3xx where the operation does not document one
-        ├── BadRequestError                      400 (and any other unmapped 4xx)
+        ├── UnexpectedRedirectError         3xx where the operation does not document one
+        ├── BadRequestError                 400 (and any other unmapped 4xx)
         ├── AuthenticationError             401, and 403 whose body says the token is invalid
-        ├── PermissionDeniedError                403
-        ├── NotFoundError                        404
-        ├── ConflictError                        409
-        ├── RateLimitError                     429 (``retry_after`` in seconds, if the API said)
+        ├── PermissionDeniedError           403
+        ├── NotFoundError                   404
+        ├── ConflictError                   409
+        ├── RateLimitError                  429 (``retry_after`` in seconds, if the API said)
         └── ServerError                     >= 500
+
+This module is a leaf: it imports nothing else of the package, and it owns every translation
+of what went wrong into these classes -- an error response (``error_from_response``, also for
+the token endpoint), an ``httpx`` failure (``transport_error``) -- so the pipeline, the auth
+flows and the downloads all report the same thing the same way. An error that is passed on
+(to requests waiting for a shared token refresh) is copied with ``copy_error``, keeping every
+field, never rebuilt by hand.
 """
 
 from __future__ import annotations
 
+import email.utils
 import json
+import math
 import re
+import time
 from collections.abc import Mapping
-from typing import Any
+from types import MappingProxyType
+from typing import Any, TypeVar
 
 import httpx
-
-from ._retry import parse_retry_after
 
 __all__ = [
     "STATUS_TO_ERROR",
@@ -49,12 +59,17 @@ __all__ = [
     "RateLimitError",
     "ResponseTooLargeError",
     "ServerError",
+    "TokenResponseError",
     "TransportError",
     "UnexpectedRedirectError",
     "ValidationError",
     "WrongEventLoopError",
+    "copy_error",
     "error_from_response",
+    "is_bad_location",
+    "parse_retry_after",
     "safe_url",
+    "transport_error",
 ]
 
 
@@ -100,6 +115,23 @@ class ResponseTooLargeError(DecodeError):
             f"the body is larger than {limit:,} bytes (max_response_size); not read further",
             response=response,
         )
+
+
+class TokenResponseError(DecodeError):
+    """The token endpoint answered 200 with something that is no usable token set: not JSON,
+    no ``access_token``, a token with characters that cannot be sent, no ``refresh_token``
+    where one is required (a login), or an answer larger than 64 KiB. Nothing about the
+    credentials is known from it; the API request it was for was not sent.
+
+    ``url`` is the token endpoint without query string or user info. The message never
+    contains a token.
+    """
+
+    def __init__(self, message: str, *, url: str, response: httpx.Response | None = None):
+        self.path = "$"
+        self.url = url
+        self.response = response
+        GoToTrainingError.__init__(self, f"{message} (POST {url})")
 
 
 class ClientClosedError(GoToTrainingError, RuntimeError):
@@ -247,24 +279,26 @@ class ServerError(APIError):
 
 #: THE mapping table. Statuses not listed map to ``ServerError`` (>= 500), ``BadRequestError`` (4xx),
 #: ``UnexpectedRedirectError`` (3xx) or ``APIError`` (anything else).
-STATUS_TO_ERROR: Mapping[int, type[APIError]] = {
-    300: UnexpectedRedirectError,
-    301: UnexpectedRedirectError,
-    302: UnexpectedRedirectError,
-    303: UnexpectedRedirectError,
-    307: UnexpectedRedirectError,
-    308: UnexpectedRedirectError,
-    400: BadRequestError,
-    401: AuthenticationError,
-    403: PermissionDeniedError,
-    404: NotFoundError,
-    409: ConflictError,
-    429: RateLimitError,
-    500: ServerError,
-    502: ServerError,
-    503: ServerError,
-    504: ServerError,
-}
+STATUS_TO_ERROR: Mapping[int, type[APIError]] = MappingProxyType(
+    {
+        300: UnexpectedRedirectError,
+        301: UnexpectedRedirectError,
+        302: UnexpectedRedirectError,
+        303: UnexpectedRedirectError,
+        307: UnexpectedRedirectError,
+        308: UnexpectedRedirectError,
+        400: BadRequestError,
+        401: AuthenticationError,
+        403: PermissionDeniedError,
+        404: NotFoundError,
+        409: ConflictError,
+        429: RateLimitError,
+        500: ServerError,
+        502: ServerError,
+        503: ServerError,
+        504: ServerError,
+    }
+)
 
 #: Error codes (``int_err_code``/``errorCode``) meaning "your token is not valid", compared
 #: case-insensitively. GoTo's gateway answers 403 (not 401) for these.
@@ -323,6 +357,31 @@ def parse_error_body(response: httpx.Response) -> tuple[Any, str | None, str | N
 def is_invalid_token(error_code: str | None) -> bool:
     """Whether an error code says the access token is invalid or expired."""
     return error_code is not None and error_code.lower() in INVALID_TOKEN_CODES
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Parse a ``Retry-After`` header: delta-seconds or an HTTP-date. ``None`` if unusable.
+
+    Negative values and dates in the past give ``0.0``.
+    """
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:  # an HTTP-date is always GMT; be lenient with sloppy servers
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    if not math.isfinite(seconds):
+        return None
+    return max(0.0, seconds)
 
 
 def parse_retry_after_header(response: httpx.Response) -> float | None:
@@ -398,12 +457,21 @@ def _dumps(body: Any) -> str:
         return f"<unprintable {type(body).__name__}>"
 
 
-def error_from_response(response: httpx.Response, *secrets: str | None) -> APIError:
+def error_from_response(
+    response: httpx.Response, *secrets: str | None, token_endpoint: str | None = None
+) -> APIError:
     """Build the right ``APIError`` subclass for an error response (never raises itself).
 
     Every field that is rendered (message, error code, incident, request id, redirect
     location) and the kept ``body`` have every piece of the request's own credential and of
     ``secrets`` redacted (``redact``) before the message is cut to 500 characters.
+
+    ``token_endpoint``: the response is a token endpoint's, and this is what failed (e.g.
+    ``"token refresh failed"``, the start of the message). Its refusals say the credentials
+    are not accepted, whatever the status: ``AuthenticationError``, except for what says
+    nothing about them -- 429 (``RateLimitError``, with ``retry_after``), 5xx (``ServerError``)
+    and redirects (a proxy or login page in the way). The body is not kept (it may echo
+    credentials).
     """
     status = response.status_code
     body, code, message, incident = parse_error_body(response)
@@ -419,6 +487,12 @@ def error_from_response(response: httpx.Response, *secrets: str | None) -> APIEr
             cls = APIError
     if status == 403 and is_invalid_token(code):
         cls = AuthenticationError
+    if token_endpoint is not None and cls not in (
+        RateLimitError,
+        ServerError,
+        UnexpectedRedirectError,
+    ):
+        cls = AuthenticationError
     request = response._request  # may be None for hand-made responses in tests
     if request is not None:  # a server echoing our credential must not put it in a message
         secrets = (credential(request), *secrets)
@@ -427,9 +501,11 @@ def error_from_response(response: httpx.Response, *secrets: str | None) -> APIEr
         # redact before cutting: a secret across the cut would otherwise leak its first part
         message = raw or response.reason_phrase or f"HTTP {status}"
     message = _clip(message, secrets)
+    if token_endpoint is not None:  # after redaction: the words of the action are no secret
+        message = f"{token_endpoint}: {message}"
     code = _clip(code, secrets) if code is not None else None
     incident = _clip(incident, secrets) if incident is not None else None
-    body = redact_json(body, *secrets)
+    body = None if token_endpoint is not None else redact_json(body, *secrets)
     method = request.method if request is not None else ""
     url = safe_url(request.url) if request is not None else ""
     location: str | None = None
@@ -437,10 +513,16 @@ def error_from_response(response: httpx.Response, *secrets: str | None) -> APIEr
         location = _location(response, request)
         if location is not None:
             location = redact(location, *secrets)
-        message = (
-            f"unexpected redirect to {location or 'an unknown location'} (not followed; "
-            "is base_url right, e.g. https:// rather than http://, or is a proxy in the way?)"
-        )
+        if token_endpoint is not None:
+            message = (
+                f"{token_endpoint}: the token endpoint redirected to "
+                f"{location or 'an unknown location'} (not followed; is a proxy in the way?)"
+            )
+        else:
+            message = (
+                f"unexpected redirect to {location or 'an unknown location'} (not followed; "
+                "is base_url right, e.g. https:// rather than http://, or is a proxy in the way?)"
+            )
     request_id = next(
         (response.headers[h] for h in _REQUEST_ID_HEADERS if h in response.headers), None
     )
@@ -462,6 +544,97 @@ def error_from_response(response: httpx.Response, *secrets: str | None) -> APIEr
     if isinstance(err, UnexpectedRedirectError):
         err.location = location
     return err
+
+
+_E = TypeVar("_E", bound=BaseException)
+
+
+def copy_error(error: _E) -> _E:
+    """A copy of ``error`` with every field (``retry_after``, ``incident``, ``location``,
+    notes, ...), to raise again elsewhere -- e.g. in each request that waited for a token
+    refresh that failed -- without sharing one exception object (its traceback and notes)
+    between threads. Its ``__cause__`` is the original."""
+    cls = type(error)
+    clone = cls.__new__(cls)
+    clone.args = error.args
+    clone.__dict__.update(vars(error))
+    notes = getattr(error, "__notes__", None)
+    if notes is not None:
+        clone.__notes__ = list(notes)
+    clone.__cause__ = error
+    return clone
+
+
+#: httpx failures that prove the request never left this machine.
+_NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.ProxyError,
+    httpx.UnsupportedProtocol,
+    httpx.LocalProtocolError,
+)
+
+
+def transport_error(
+    exc: httpx.RequestError,
+    method: str,
+    url: str,
+    *secrets: str | None,
+    token_request: bool = False,
+) -> TransportError:
+    """The typed error for an httpx failure, with a message that says what happened.
+
+    The text of ``httpx`` protocol errors is never copied: a ``LocalProtocolError`` quotes the
+    offending header value (e.g. ``Bearer <token>``). Other texts (``[Errno 111] Connection
+    refused``) are kept, with the ``secrets`` redacted all the same. ``token_request``: the
+    failed request is the token request sent before the API request, which was not sent.
+    """
+    name = type(exc).__name__
+    if isinstance(exc, httpx.ProtocolError):
+        what = name
+    else:
+        detail = redact(" ".join(str(exc).split()), *secrets)[:200]
+        what = f"{name}: {detail}" if detail else name
+    not_sent = isinstance(exc, _NOT_SENT)
+    tail = (
+        "the request was not sent"
+        if not_sent
+        else "the request may have reached the API and been processed"
+    )
+    cls: type[TransportError] = APIConnectionError
+    if isinstance(exc, httpx.ConnectTimeout):
+        cls, message = APITimeoutError, f"timed out connecting ({what})"
+    elif isinstance(exc, httpx.PoolTimeout):
+        cls, message = APITimeoutError, f"timed out waiting for a pooled connection ({what})"
+    elif isinstance(exc, httpx.WriteTimeout):
+        cls, message = APITimeoutError, f"timed out sending the request ({what})"
+    elif isinstance(exc, httpx.TimeoutException):
+        cls, message = APITimeoutError, f"timed out waiting for the response ({what})"
+    elif isinstance(exc, httpx.LocalProtocolError):
+        message = f"httpx refused to send an invalid request, e.g. a bad header value ({what})"
+    elif not_sent:
+        message = f"could not connect ({what})"
+    elif isinstance(exc, httpx.WriteError):
+        message = f"the connection broke while sending the request ({what})"
+    elif isinstance(exc, httpx.TransportError):
+        message = f"the connection broke before the response was complete ({what})"
+    else:  # DecodingError & co.: a response arrived but could not be read
+        cls, message = TransportError, f"the response could not be read ({what})"
+    if token_request:
+        message = f"refreshing the access token failed: {message}"
+        tail, not_sent = "the API request was not sent", True
+    return cls(f"{message}; {tail}", method=method, url=url, maybe_sent=not not_sent)
+
+
+def is_bad_location(exc: Exception) -> bool:
+    """Whether httpx raised ``exc`` because a redirect's ``Location`` is no URL it can follow
+    (``mailto:``, ``javascript:``, ``data:``, control characters): it then discards the
+    response, even with ``follow_redirects=False``."""
+    return isinstance(exc, httpx.InvalidURL) or (
+        isinstance(exc, httpx.RemoteProtocolError)
+        and str(exc).startswith("Invalid URL in location header")
+    )
 
 
 #: The path below the host where GoToTraining's REST API lives (``DEFAULT_BASE_URL`` ends in it).

@@ -1,36 +1,340 @@
-"""``CallOptions``: the per-call options every resource method takes.
+"""The two options objects: ``ClientOptions`` (a client's) and ``CallOptions`` (one call's).
 
-Each field is one keyword-only parameter at the end of every public method, sync and async:
-``scripts/facade_codegen`` reads this class (annotation and default of each field) when it
-prints ``gototraining/resources/``, and every method passes its values here. Adding a per-call
-option is therefore one field below (plus what the pipeline does with it) and a regeneration.
+``ClientOptions`` is everything a client is configured with, validated once, frozen:
+``client.options`` shows it, ``client.with_options(...)`` derives a changed copy (re-validated
+by the same field checks) for a client that shares the connection pool, auth and limiter.
+
+``CallOptions``: each field is one keyword-only parameter at the end of every public method,
+sync and async: ``scripts/facade_codegen`` reads this class (annotation and default of each
+field) when it prints ``gototraining/resources/``, and every method passes its values here.
+Adding a per-call option is therefore one field below (plus what the pipeline does with it)
+and a regeneration.
 """
 
 from __future__ import annotations
 
-import attrs
+import re
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+import httpx
 
 from . import _validation as v
-from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
+from ._body import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_SIZE, ERROR_BODY_LIMIT
+from ._errors import ValidationError, mask_userinfo
+from ._ratelimit import RateLimiter
+from ._retry import MAX_RETRIES, RetryPolicy, check_number
+from ._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
+from ._version import __version__
 
-__all__ = ["DEFAULT_OPTIONS", "CallOptions"]
+__all__ = ["DEFAULT_OPTIONS", "CallOptions", "ClientOptions"]
+
+#: RFC 9110 token characters: what a header name may consist of.
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+#: Headers the SDK or httpx set themselves: overriding them would break the request or be
+#: silently replaced (the auth sets ``Authorization`` on every attempt).
+_RESERVED_HEADERS = frozenset({"authorization", "host", "content-length", "transfer-encoding"})
 
 
-def _check_timeout(instance: object, attribute: object, value: object) -> None:
-    """Reject a bad per-call ``timeout`` before anything is sent."""
-    v.timeout(value)
+def _headers(value: object, name: str) -> dict[str, str]:
+    """Header names that are tokens and values of printable ASCII (tab allowed), none of the
+    reserved ones; a copy (the caller may change its mapping afterwards)."""
+    if not isinstance(value, Mapping):
+        raise ValidationError(name, f"expected a mapping of header names to strings, got {value!r}")
+    headers: dict[str, str] = {}
+    for key, text in value.items():
+        if not isinstance(key, str) or not _HEADER_NAME.fullmatch(key):
+            raise ValidationError(name, f"invalid header name {key!r}")
+        if key.lower() in _RESERVED_HEADERS:
+            raise ValidationError(
+                name, f"{key} is set by the client itself (the auth sets Authorization)"
+            )
+        if not isinstance(text, str) or any(not (" " <= ch <= "~" or ch == "\t") for ch in text):
+            # the value is never echoed: it may be a credential
+            raise ValidationError(
+                name, f"the value of {key} must be a string of printable ASCII characters"
+            )
+        headers[key] = text
+    return headers
 
 
-@attrs.frozen
-class CallOptions:
+# -- a client's options -------------------------------------------------------------------------
+
+
+def _base_url(value: object) -> str:
+    """An http(s) URL without query or fragment, without a trailing slash."""
+    if not isinstance(value, str):
+        raise ValidationError("base_url", f"expected a URL string, got {type(value).__name__}")
+    try:
+        url = httpx.URL(value)
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise ValidationError("base_url", mask_userinfo(f"invalid URL {value!r}: {exc}")) from None
+    if url.scheme not in ("http", "https") or not url.host or url.query or url.fragment:
+        raise ValidationError(
+            "base_url", mask_userinfo(f"expected an http(s) URL without query, got {value!r}")
+        )
+    return value.rstrip("/")
+
+
+def _check_type(value: object, expected: type | tuple[type, ...], name: str, what: str) -> None:
+    if not isinstance(value, expected):
+        raise ValidationError(name, f"expected {what}, got {type(value).__name__}")
+
+
+def _max_response_size(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < ERROR_BODY_LIMIT:
+        raise ValidationError(
+            "max_response_size", f"expected an int >= {ERROR_BODY_LIMIT} (bytes), got {value!r}"
+        )
+    return value
+
+
+def _user_agent(value: object) -> str:
+    if not isinstance(value, str) or not value.strip() or any(not " " <= ch <= "~" for ch in value):
+        raise ValidationError(
+            "user_agent", "expected a non-empty string of printable ASCII characters"
+        )
+    return value
+
+
+class _Frozen:
+    """Instances that cannot be changed after ``__init__`` (which sets with
+    ``object.__setattr__``): plain slotted classes, because each attrs class costs ~1 ms of
+    ``import gototraining``."""
+
+    __slots__ = ()
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen; make a changed copy instead")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen")
+
+    def _fields(self) -> dict[str, Any]:
+        names: tuple[str, ...] = self.__slots__
+        return {name: getattr(self, name) for name in names}
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, _Frozen) or type(other) is not type(self):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class ClientOptions(_Frozen):
+    """A client's configuration, validated once (``client.options``).
+
+    ``client.with_options(...)`` returns a client whose options are a changed copy of these,
+    checked by the same rules, sharing the connection pool, the auth and (unless
+    ``rate_limit`` changes) the rate limiter. Secrets are never shown: the auth's repr hides
+    them.
+
+    Attributes:
+        organizer_key: the organizer all organizer-scoped calls act for.
+        base_url: the API root, without a trailing slash.
+        auth: the ``httpx.Auth`` that authenticates every request (``BearerToken``, ``OAuth2``).
+        credentials: where the credentials came from, e.g. ``"access_token argument"`` or
+            ``"GOTO_ACCESS_TOKEN"`` (docs/authentication.md lists the order they are looked
+            for in).
+        timeout: every call's default timeout; ``NOT_GIVEN``: the ``http_client``'s own.
+        retry_policy: what is retried, and how long to wait in between.
+        rate_limiter: the client-side limiter (``None``: no limit).
+        max_response_size: the largest successful response body read, in bytes.
+        user_agent: the ``User-Agent`` header.
+        default_headers: extra headers sent with every request.
+    """
+
+    __slots__ = (
+        "auth",
+        "base_url",
+        "credentials",
+        "default_headers",
+        "max_response_size",
+        "organizer_key",
+        "rate_limiter",
+        "retry_policy",
+        "timeout",
+        "user_agent",
+    )
+
+    organizer_key: str
+    base_url: str
+    auth: httpx.Auth
+    credentials: str
+    timeout: TimeoutTypes | NotGiven
+    retry_policy: RetryPolicy
+    rate_limiter: RateLimiter | None
+    max_response_size: int
+    user_agent: str
+    default_headers: Mapping[str, str]
+
+    def __init__(
+        self,
+        *,
+        organizer_key: int | str,
+        base_url: str,
+        auth: httpx.Auth,
+        credentials: str,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        retry_policy: RetryPolicy | None = None,
+        rate_limiter: RateLimiter | None = None,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
+        user_agent: str = f"gototraining/{__version__}",
+        default_headers: Headers | None = None,
+    ) -> None:
+        _check_type(auth, httpx.Auth, "auth", "an httpx.Auth (e.g. OAuth2)")
+        if not isinstance(credentials, str) or not credentials:
+            raise ValidationError("credentials", "expected where the credentials came from")
+        v.timeout(timeout)
+        if retry_policy is None:
+            retry_policy = RetryPolicy()
+        _check_type(retry_policy, RetryPolicy, "retry_policy", "a RetryPolicy")
+        if rate_limiter is not None:
+            _check_type(rate_limiter, RateLimiter, "rate_limit", "a RateLimiter")
+        headers = _headers({} if default_headers is None else default_headers, "default_headers")
+        fields = {
+            "organizer_key": v.key(organizer_key, "organizer_key"),
+            "base_url": _base_url(base_url),
+            "auth": auth,
+            "credentials": credentials,
+            "timeout": timeout,
+            "retry_policy": retry_policy,
+            "rate_limiter": rate_limiter,
+            "max_response_size": _max_response_size(max_response_size),
+            "user_agent": _user_agent(user_agent),
+            "default_headers": MappingProxyType(headers),
+        }
+        for name, value in fields.items():
+            object.__setattr__(self, name, value)
+
+    def _replace(self, **changes: Any) -> ClientOptions:
+        """A copy with ``changes``, checked by the same rules."""
+        return ClientOptions(**{**self._fields(), **changes})
+
+    def headers(self) -> dict[str, str]:
+        """The headers every request carries (before the auth adds ``Authorization``)."""
+        return {
+            "User-Agent": self.user_agent,
+            "Accept": "application/json",
+            # only codings the SDK can inflate with a size bound (see _body)
+            "Accept-Encoding": ACCEPT_ENCODING,
+            **self.default_headers,
+        }
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in _CLIENT_FIELDS)
+        return f"ClientOptions({shown})"
+
+
+#: ``ClientOptions``' fields in the order of its constructor (and repr).
+_CLIENT_FIELDS = (
+    "organizer_key",
+    "base_url",
+    "auth",
+    "credentials",
+    "timeout",
+    "retry_policy",
+    "rate_limiter",
+    "max_response_size",
+    "user_agent",
+    "default_headers",
+)
+
+
+# -- one call's options --------------------------------------------------------------------------
+
+
+def _max_retries(value: object) -> None:
+    if not isinstance(value, NotGiven):
+        check_number(value, "max_retries", integer=True, maximum=MAX_RETRIES)
+
+
+def _extra_query(value: object) -> dict[str, str | int | float | bool]:
+    if not isinstance(value, Mapping):
+        raise ValidationError("extra_query", f"expected a mapping, got {type(value).__name__}")
+    query: dict[str, str | int | float | bool] = {}
+    for key, item in value.items():
+        if not isinstance(key, str) or not key:
+            raise ValidationError("extra_query", f"expected non-empty string keys, got {key!r}")
+        if not isinstance(item, str | int | float):  # bool is an int
+            raise ValidationError(
+                "extra_query",
+                f"the value of {key} must be a string, number or bool, got {type(item).__name__}",
+            )
+        query[key] = item
+    return query
+
+
+def _extra_body(value: object) -> dict[str, Any]:
+    if not isinstance(value, Mapping) or not all(isinstance(key, str) for key in value):
+        raise ValidationError("extra_body", "expected a mapping with string keys")
+    import json  # loaded anyway; the check runs only when extra_body is given
+
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise ValidationError("extra_body", f"not JSON-serialisable: {exc}") from None
+    return dict(value)
+
+
+class CallOptions(_Frozen):
     """Options of one call (validated when the call is made, before any request).
+
+    The keyword-only parameters of ``__init__`` are every method's per-call options (the
+    generator reads them: annotation and default).
 
     Attributes:
         timeout: per-call timeout (seconds, an ``httpx.Timeout``, or ``None`` for none);
             ``NOT_GIVEN``: the client's default.
+        max_retries: retries after the first attempt for this call (the client's
+            ``RetryPolicy`` otherwise, whose other settings still apply).
+        extra_headers: headers added to (or replacing) the client's for this call; not
+            ``Authorization``, ``Host``, ``Content-Length`` or ``Transfer-Encoding``.
+        extra_query: query parameters added to the request URL.
+        extra_body: fields added to (or replacing) the top level of the JSON body (an
+            operation without a request body, or whose body is an array, refuses it).
     """
 
-    timeout: TimeoutTypes | NotGiven = attrs.field(default=NOT_GIVEN, validator=_check_timeout)
+    __slots__ = ("extra_body", "extra_headers", "extra_query", "max_retries", "timeout")
+
+    timeout: TimeoutTypes | NotGiven
+    max_retries: int | NotGiven
+    extra_headers: Mapping[str, str] | None
+    extra_query: Mapping[str, str | int | float | bool] | None
+    extra_body: Mapping[str, Any] | None
+
+    def __init__(
+        self,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+    ) -> None:
+        set_ = object.__setattr__
+        if timeout is not NOT_GIVEN:
+            v.timeout(timeout)
+        set_(self, "timeout", timeout)
+        _max_retries(max_retries)
+        set_(self, "max_retries", max_retries)
+        set_(
+            self,
+            "extra_headers",
+            None if extra_headers is None else _headers(extra_headers, "extra_headers"),
+        )
+        set_(self, "extra_query", None if extra_query is None else _extra_query(extra_query))
+        set_(self, "extra_body", None if extra_body is None else _extra_body(extra_body))
+
+    def _replace(self, **changes: Any) -> CallOptions:
+        """A copy with ``changes``, checked by the same rules."""
+        return CallOptions(**{**self._fields(), **changes})
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"CallOptions({shown})"
 
 
 #: The options of a call made without any.

@@ -37,7 +37,7 @@ from collections.abc import Callable, Hashable
 
 from ._errors import ValidationError
 
-__all__ = ["RateLimiter", "Ticket"]
+__all__ = ["RateLimiter", "Ticket", "check_rate", "limiter_for"]
 
 #: The lowest configurable rate (one request per 1,000 s); lower rates overflow sleeps.
 MIN_RATE = 0.001
@@ -117,6 +117,33 @@ class Ticket:
         return f"<Ticket {self.seq} {state}>"
 
 
+def check_rate(value: object, name: str) -> float:
+    """A rate in requests/second: a finite number >= ``MIN_RATE``, else ``ValidationError``."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or not value >= MIN_RATE
+    ):
+        raise ValidationError(
+            name, f"expected a finite number >= {MIN_RATE:g} requests/second, got {value!r}"
+        )
+    return float(value)
+
+
+def limiter_for(rate_limit: object) -> RateLimiter | None:
+    """A client's ``rate_limit`` as a limiter: ``None`` (no limit), a ``RateLimiter`` (shared
+    as it is), or requests/second (a new limiter)."""
+    if rate_limit is None or isinstance(rate_limit, RateLimiter):
+        return rate_limit
+    if isinstance(rate_limit, bool) or not isinstance(rate_limit, int | float):
+        raise ValidationError(
+            "rate_limit",
+            f"expected requests/second, a RateLimiter, or None, got {type(rate_limit).__name__}",
+        )
+    return RateLimiter(check_rate(rate_limit, "rate_limit"))
+
+
 class RateLimiter:
     """At most ``rate`` requests per second on average, bursts of ``burst``; fair between the
     parties (clients) sharing it; adaptive after 429s (see the module docstring).
@@ -135,15 +162,14 @@ class RateLimiter:
         adaptive: bool = True,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        for name, value, low in (("rate", rate, MIN_RATE), ("burst", burst, 1.0)):
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, int | float)
-                or not math.isfinite(value)
-                or not value >= low
-            ):
-                want = f">= {low:g} requests/second" if name == "rate" else ">= 1"
-                raise ValidationError(name, f"expected a finite number {want}, got {value!r}")
+        check_rate(rate, "rate")
+        if (
+            isinstance(burst, bool)
+            or not isinstance(burst, int | float)
+            or not math.isfinite(burst)
+            or not burst >= 1.0
+        ):
+            raise ValidationError("burst", f"expected a finite number >= 1, got {burst!r}")
         if not isinstance(adaptive, bool):
             raise ValidationError("adaptive", f"expected True or False, got {adaptive!r}")
         self.rate = float(rate)

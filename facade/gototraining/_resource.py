@@ -6,19 +6,26 @@ an async class whose methods are one line each -- build the operation (a ``Call`
 or a ``Download``) and hand it, with the call's ``CallOptions``, to one of the runners below.
 The builders are generated too where ``openapi/facade.yaml`` describes the operation alone, or
 hand-written in ``gototraining/_builders/``. A ``Plan`` is a multi-step operation written as a
-generator that composes pipelines with ``yield from``; the sync and async transports drive it
-the same way they drive a single call. A ``Batch`` is many independent plans run concurrently
-(``registrants.register_many``): worker threads driving the sync transport, or tasks driving
-the async one, each result reported the moment it is known.
+generator that composes pipelines with ``yield from context.run(call)``; the sync and async
+transports drive it the same way they drive a single call. A ``Batch`` is many independent
+plans run concurrently (``registrants.register_many``): worker threads driving the sync
+transport, or tasks driving the async one, each result reported the moment it is known.
+
+``client.with_raw_response.<namespace>`` holds the same resource classes made with
+``raw=True``: their runners return a ``RawResponse`` (the ``httpx.Response`` and the parsed
+result) instead of the result (the generated ``...WithRawResponse`` classes give them their
+types; a batch has no one response and is not among them).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Awaitable, Callable, Generator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeAlias, TypeVar, cast
+
+import httpx
 
 from ._download import Target, async_download, sync_download
 from ._options import CallOptions
@@ -35,35 +42,101 @@ __all__ = [
     "Key",
     "Pending",
     "Plan",
+    "RawResponse",
     "SyncResource",
-    "run_call",
+    "async_raw",
+    "raw",
     "utc_z",
 ]
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 #: A GoTo key (organizer, training, registrant, ...): an ``int``, or a ``str`` of digits as the
 #: API returns them. Keys are validated before they reach a URL.
 Key: TypeAlias = int | str
 
 
+class RawResponse(Generic[T]):
+    """A call's ``httpx.Response`` and its parsed result (``client.with_raw_response``).
+
+    The body has been read (``http_response.content``, ``.json()``, ``.headers`` work); for an
+    operation of several requests (``registrants.register(if_exists="return")`` after a 409)
+    it is the response the result was parsed from, for ``recordings.download`` the file
+    host's (its body went to the file).
+    """
+
+    __slots__ = ("http_response", "parsed")
+
+    def __init__(self, http_response: httpx.Response, parsed: T) -> None:
+        self.http_response = http_response
+        self.parsed = parsed
+
+    @property
+    def status_code(self) -> int:
+        """The HTTP status code."""
+        return self.http_response.status_code
+
+    @property
+    def headers(self) -> httpx.Headers:
+        """The response headers."""
+        return self.http_response.headers
+
+    def parse(self) -> T:
+        """The result the method returns without ``with_raw_response``."""
+        return self.parsed
+
+    def __repr__(self) -> str:
+        return f"<RawResponse [{self.status_code}] {type(self.parsed).__name__}>"
+
+
+def _raw_call(call: Call[T]) -> Call[RawResponse[T]]:
+    """The call, decoded into a ``RawResponse``."""
+    decode = call.decode
+
+    def decode_raw(response: httpx.Response) -> RawResponse[T]:
+        return RawResponse(response, decode(response))
+
+    return Call(
+        call.request,
+        decode_raw,
+        replay_safe=call.replay_safe,
+        redirect_is_result=call.redirect_is_result,
+        replay_404_is_success=call.replay_404_is_success,
+    )
+
+
 class Context:
-    """What a ``Plan`` runs with: the client's transport settings and the call's options."""
+    """What a ``Plan`` runs with: the client's transport settings and the call's options.
 
-    __slots__ = ("options", "settings")
+    ``raw`` (``with_raw_response``): keep the response of the last call run in ``response``.
+    """
 
-    def __init__(self, settings: _Settings, options: CallOptions) -> None:
+    __slots__ = ("options", "raw", "response", "settings")
+
+    def __init__(self, settings: _Settings, options: CallOptions, *, raw: bool = False) -> None:
         self.settings = settings
         self.options = options
+        self.raw = raw
+        self.response: httpx.Response | None = None
+
+    def run(self, call: Call[T]) -> Generator[Action, Any, T]:
+        """One call of the plan: ``result = yield from context.run(call)``.
+
+        ``extra_body`` goes to the plan's calls that send a body only.
+        """
+        options = self.options
+        if options.extra_body is not None and call.request.json is None:
+            options = options._replace(extra_body=None)
+        if not self.raw:
+            return (yield from pipeline(self.settings, call, options))
+        raw = yield from pipeline(self.settings, _raw_call(call), options)
+        self.response = raw.http_response
+        return raw.parsed
 
 
 #: A multi-step operation: given the context, a generator of I/O actions.
 Plan: TypeAlias = Callable[[Context], Generator[Action, Any, T]]
-
-
-def run_call(context: Context, call: Call[T]) -> Generator[Action, Any, T]:
-    """Use inside a ``Plan``: ``result = yield from run_call(context, call)``."""
-    return pipeline(context.settings, call, context.options)
 
 
 class Download:
@@ -287,25 +360,40 @@ def utc_z(value: datetime) -> datetime:
 
 
 class SyncResource:
-    """Base of the sync resource namespaces (``client.trainings`` etc.)."""
+    """Base of the sync resource namespaces (``client.trainings`` etc.).
 
-    def __init__(self, client: GoToTraining) -> None:
+    ``raw=True`` (``client.with_raw_response``): every method returns a ``RawResponse``.
+    """
+
+    def __init__(self, client: GoToTraining, *, raw: bool = False) -> None:
         self._client = client
+        self._raw = raw
 
     @property
     def _organizer_key(self) -> str:
         return self._client.organizer_key
 
     def _request(self, call: Call[T], options: CallOptions) -> T:
-        return self._client._transport.request(call, options)
+        transport = self._client._transport
+        if self._raw:
+            return cast(T, transport.request(_raw_call(call), options))
+        return transport.request(call, options)
 
     def _run(self, plan: Plan[T], options: CallOptions) -> T:
         transport = self._client._transport
-        return transport.run(plan(Context(transport.settings, options)))
+        context = Context(transport.settings, options, raw=self._raw)
+        result = transport.run(plan(context))
+        if self._raw:
+            assert context.response is not None
+            return cast(T, RawResponse(context.response, result))
+        return result
 
     def _download(self, download: Download, options: CallOptions) -> Path:
-        url = self._request(download.call, options)
-        return sync_download(self._client.http_client, url, download.target, options.timeout)
+        url = self._client._transport.request(download.call, options)
+        path, response = sync_download(
+            self._client.http_client, url, download.target, options.timeout
+        )
+        return cast(Path, RawResponse(response, path)) if self._raw else path
 
     def _batch(self, batch: Batch[T], options: CallOptions) -> list[T]:
         transport = self._client._transport
@@ -315,24 +403,46 @@ class SyncResource:
 class AsyncResource:
     """Base of the async resource namespaces; same surface as ``SyncResource``, awaited."""
 
-    def __init__(self, client: AsyncGoToTraining) -> None:
+    def __init__(self, client: AsyncGoToTraining, *, raw: bool = False) -> None:
         self._client = client
+        self._raw = raw
 
     @property
     def _organizer_key(self) -> str:
         return self._client.organizer_key
 
     async def _request(self, call: Call[T], options: CallOptions) -> T:
-        return await self._client._transport.request(call, options)
+        transport = self._client._transport
+        if self._raw:
+            return cast(T, await transport.request(_raw_call(call), options))
+        return await transport.request(call, options)
 
     async def _run(self, plan: Plan[T], options: CallOptions) -> T:
         transport = self._client._transport
-        return await transport.run(plan(Context(transport.settings, options)))
+        context = Context(transport.settings, options, raw=self._raw)
+        result = await transport.run(plan(context))
+        if self._raw:
+            assert context.response is not None
+            return cast(T, RawResponse(context.response, result))
+        return result
 
     async def _download(self, download: Download, options: CallOptions) -> Path:
-        url = await self._request(download.call, options)
-        return await async_download(self._client.http_client, url, download.target, options.timeout)
+        url = await self._client._transport.request(download.call, options)
+        path, response = await async_download(
+            self._client.http_client, url, download.target, options.timeout
+        )
+        return cast(Path, RawResponse(response, path)) if self._raw else path
 
     async def _batch(self, batch: Batch[T], options: CallOptions) -> list[T]:
         transport = self._client._transport
         return await run_batch_async(transport, batch, Context(transport.settings, options))
+
+
+def raw(method: Callable[P, T]) -> Callable[P, RawResponse[T]]:
+    """A method of a resource made with ``raw=True``, typed as what it returns."""
+    return cast(Callable[P, RawResponse[T]], method)
+
+
+def async_raw(method: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[RawResponse[T]]]:
+    """Async twin of :func:`raw`."""
+    return cast(Callable[P, Awaitable[RawResponse[T]]], method)

@@ -5,14 +5,14 @@ Pure functions and a frozen value object; the transport asks it questions and do
 
 from __future__ import annotations
 
-import email.utils
 import math
 import random
-import time
 from typing import Any, Final
 
 import attrs
 import httpx
+
+from ._errors import ValidationError, parse_retry_after
 
 __all__ = ["RetryPolicy", "parse_retry_after"]
 
@@ -33,48 +33,31 @@ MAX_SECONDS: Final = 1_000_000.0
 _MAX_EXPONENT = 64
 
 
-def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """Parse a ``Retry-After`` header: delta-seconds or an HTTP-date. ``None`` if unusable.
+#: The most retries any setting may ask for.
+MAX_RETRIES: Final = 1000
 
-    Negative values and dates in the past give ``0.0``.
-    """
-    if value is None:
-        return None
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:  # an HTTP-date is always GMT; be lenient with sloppy servers
-            return None
-        seconds = when.timestamp() - (time.time() if now is None else now)
-    if not math.isfinite(seconds):
-        return None
-    return max(0.0, seconds)
+
+def check_number(
+    value: object, name: str, *, integer: bool = False, maximum: float | None = None
+) -> None:
+    """A finite number >= 0 (an ``int`` if ``integer``), at most ``maximum``; else
+    ``ValidationError(name)``. The one check of ``RetryPolicy``'s fields and a call's
+    ``max_retries``."""
+    kind = (int,) if integer else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kind):
+        want = "an int" if integer else "a number"
+        raise ValidationError(name, f"expected {want}, got {value!r}")
+    if not (math.isfinite(value) and value >= 0):
+        raise ValidationError(name, f"expected a finite value >= 0, got {value!r}")
+    if maximum is not None and value > maximum:
+        raise ValidationError(name, f"expected at most {maximum:g}, got {value!r}")
 
 
 def _number(*, integer: bool = False, maximum: float | None = None) -> Any:  # an attrs validator
-    """attrs validator: a finite number >= 0 (an ``int`` if ``integer``), at most ``maximum``.
-
-    Raises ``ValidationError`` naming the field (like every other constructor argument check).
-    """
+    """attrs validator: ``check_number`` naming the field."""
 
     def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        from ._errors import ValidationError  # _errors imports this module
-
-        kind = (int,) if integer else (int, float)
-        if isinstance(value, bool) or not isinstance(value, kind):
-            want = "an int" if integer else "a number"
-            raise ValidationError(attribute.name, f"expected {want}, got {value!r}")
-        if not (math.isfinite(value) and value >= 0):
-            raise ValidationError(attribute.name, f"expected a finite value >= 0, got {value!r}")
-        if maximum is not None and value > maximum:
-            raise ValidationError(attribute.name, f"expected at most {maximum:g}, got {value!r}")
+        check_number(value, attribute.name, integer=integer, maximum=maximum)
 
     return check
 
@@ -107,9 +90,9 @@ class RetryPolicy:
     ``RateLimitError`` at the first 429.
     """
 
-    max_retries: int = attrs.field(default=2, validator=_number(integer=True, maximum=1000))
+    max_retries: int = attrs.field(default=2, validator=_number(integer=True, maximum=MAX_RETRIES))
     rate_limit_retries: int = attrs.field(
-        default=6, validator=_number(integer=True, maximum=1000), kw_only=True
+        default=6, validator=_number(integer=True, maximum=MAX_RETRIES), kw_only=True
     )
     backoff_base: float = attrs.field(default=0.5, validator=_number(maximum=MAX_SECONDS))
     backoff_max: float = attrs.field(default=8.0, validator=_number(maximum=MAX_SECONDS))

@@ -6,7 +6,11 @@ exception mapping, decoding. It never does I/O itself: it *yields* ``Send`` and 
 actions and is resumed with the outcome. ``SyncTransport`` and ``AsyncTransport`` are the only
 code that differs between sync and async: they perform those two actions with ``httpx.Client``
 + ``time.sleep`` or ``httpx.AsyncClient`` + ``asyncio.sleep``. The same trick runs multi-step
-operations (``register(if_exists="return")``): see ``Plan`` in ``resources/_base.py``.
+operations (``register(if_exists="return")``): see ``Plan`` in ``_resource.py``.
+
+Every client has its own ``_Settings`` (what the pipeline needs from its ``ClientOptions``) and
+its own transport; clients made by ``with_options`` share the ``Connection`` (the HTTP client,
+and the event loop an async one is bound to).
 """
 
 from __future__ import annotations
@@ -22,16 +26,13 @@ import httpx
 
 from . import _attempt
 from ._body import (
-    DEFAULT_MAX_RESPONSE_SIZE,
     ERROR_BODY_LIMIT,
     is_truncated,
     read_async,
     read_sync,
 )
 from ._errors import (
-    APIConnectionError,
     APIError,
-    APITimeoutError,
     AuthenticationError,
     ClientClosedError,
     DecodeError,
@@ -39,21 +40,32 @@ from ._errors import (
     NotFoundError,
     RateLimitError,
     ResponseTooLargeError,
-    TransportError,
     UnexpectedRedirectError,
+    ValidationError,
     WrongEventLoopError,
     credential,
     error_from_response,
+    is_bad_location,
     missing_api_root,
-    redact,
+    parse_retry_after,
     safe_url,
+    transport_error,
 )
-from ._options import DEFAULT_OPTIONS, CallOptions
+from ._options import DEFAULT_OPTIONS, CallOptions, ClientOptions
 from ._ratelimit import RateLimiter, Ticket
-from ._retry import MAYBE_APPLIED_STATUSES, RetryPolicy, parse_retry_after
-from ._types import NotGiven, TimeoutTypes
+from ._retry import MAYBE_APPLIED_STATUSES
+from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
-__all__ = ["ApiRequest", "AsyncTransport", "Call", "SyncTransport", "decode_json", "no_content"]
+__all__ = [
+    "ApiRequest",
+    "AsyncTransport",
+    "Call",
+    "Connection",
+    "SyncTransport",
+    "decode_json",
+    "no_content",
+    "pipeline",
+]
 
 logger = logging.getLogger("gototraining")
 T = TypeVar("T")
@@ -164,8 +176,8 @@ def no_content(response: httpx.Response) -> None:
 
 
 # Send, Sleep and _Settings are internal and plain slotted classes, not attrs classes: each
-# attrs class costs ~0.3 ms of ``import gototraining`` (issue 8 budget), and these need none of
-# attrs' generated methods beyond what is written out here.
+# attrs class costs ~0.3 ms of ``import gototraining``, and these need none of attrs'
+# generated methods.
 
 
 class Send:
@@ -186,11 +198,6 @@ class Send:
     def __repr__(self) -> str:
         return f"Send(request={self.request!r})"
 
-    def __eq__(self, other: object) -> bool:
-        return type(other) is Send and other.request == self.request
-
-    __hash__ = None  # type: ignore[assignment]
-
 
 class Sleep:
     """Action: sleep this many seconds, then resume the pipeline."""
@@ -203,18 +210,17 @@ class Sleep:
     def __repr__(self) -> str:
         return f"Sleep(seconds={self.seconds!r})"
 
-    def __eq__(self, other: object) -> bool:
-        return type(other) is Sleep and other.seconds == self.seconds
-
-    __hash__ = None  # type: ignore[assignment]
-
 
 Action = Send | Sleep
 
 
 class _Settings:
-    """What a pipeline needs from its client (built once per client). Also the client's
-    party in a shared ``RateLimiter``."""
+    """What a pipeline needs from its client's ``ClientOptions`` (built once per client). Also
+    the client's party in a shared ``RateLimiter``.
+
+    ``timeout`` is what every request passes to ``build_request``: ``NOT_GIVEN`` when the HTTP
+    client already carries the client's timeout (one the SDK made with it).
+    """
 
     __slots__ = (
         "auth",
@@ -229,24 +235,18 @@ class _Settings:
 
     def __init__(
         self,
-        *,
-        base_url: str,
-        auth: httpx.Auth,
-        retry: RetryPolicy,
-        limiter: RateLimiter | None,
-        headers: dict[str, str],
-        timeout: TimeoutTypes | NotGiven,
+        options: ClientOptions,
         build_request: Callable[..., httpx.Request],
-        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
+        timeout: TimeoutTypes | NotGiven,
     ) -> None:
-        self.base_url = base_url
-        self.auth = auth
-        self.retry = retry
-        self.limiter = limiter
-        self.headers = headers
+        self.base_url = options.base_url
+        self.auth = options.auth
+        self.retry = options.retry_policy
+        self.limiter = options.rate_limiter
+        self.headers = options.headers()
         self.timeout = timeout
         self.build_request = build_request
-        self.max_response_size = max_response_size
+        self.max_response_size = options.max_response_size
 
     def body_limit(self, status: int) -> int:
         """How many body bytes to read for a response with this status."""
@@ -269,68 +269,6 @@ class _Settings:
             f"_Settings(base_url={self.base_url!r}, auth={self.auth!r}, retry={self.retry!r}, "
             f"limiter={self.limiter!r}, headers={self.headers!r}, timeout={self.timeout!r})"
         )
-
-
-#: httpx failures that prove the request never left this machine.
-_NOT_SENT = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.PoolTimeout,
-    httpx.ProxyError,
-    httpx.UnsupportedProtocol,
-    httpx.LocalProtocolError,
-)
-
-
-def _transport_error(
-    exc: httpx.RequestError,
-    method: str,
-    url: str,
-    *secrets: str | None,
-    token_request: bool = False,
-) -> TransportError:
-    """The typed error for an httpx failure, with a message that says what happened.
-
-    The text of ``httpx`` protocol errors is never copied: a ``LocalProtocolError`` quotes the
-    offending header value (e.g. ``Bearer <token>``). Other texts (``[Errno 111] Connection
-    refused``) are kept, with the ``secrets`` redacted all the same. ``token_request``: the
-    failed request is the token request sent before the API request, which was not sent.
-    """
-    name = type(exc).__name__
-    if isinstance(exc, httpx.ProtocolError):
-        what = name
-    else:
-        detail = redact(" ".join(str(exc).split()), *secrets)[:200]
-        what = f"{name}: {detail}" if detail else name
-    not_sent = isinstance(exc, _NOT_SENT)
-    tail = (
-        "the request was not sent"
-        if not_sent
-        else "the request may have reached the API and been processed"
-    )
-    cls: type[TransportError] = APIConnectionError
-    if isinstance(exc, httpx.ConnectTimeout):
-        cls, message = APITimeoutError, f"timed out connecting ({what})"
-    elif isinstance(exc, httpx.PoolTimeout):
-        cls, message = APITimeoutError, f"timed out waiting for a pooled connection ({what})"
-    elif isinstance(exc, httpx.WriteTimeout):
-        cls, message = APITimeoutError, f"timed out sending the request ({what})"
-    elif isinstance(exc, httpx.TimeoutException):
-        cls, message = APITimeoutError, f"timed out waiting for the response ({what})"
-    elif isinstance(exc, httpx.LocalProtocolError):
-        message = f"httpx refused to send an invalid request, e.g. a bad header value ({what})"
-    elif not_sent:
-        message = f"could not connect ({what})"
-    elif isinstance(exc, httpx.WriteError):
-        message = f"the connection broke while sending the request ({what})"
-    elif isinstance(exc, httpx.TransportError):
-        message = f"the connection broke before the response was complete ({what})"
-    else:  # DecodingError & co.: a response arrived but could not be read
-        cls, message = TransportError, f"the response could not be read ({what})"
-    if token_request:
-        message = f"refreshing the access token failed: {message}"
-        tail, not_sent = "the API request was not sent", True
-    return cls(f"{message}; {tail}", method=method, url=url, maybe_sent=not not_sent)
 
 
 class UnusableRedirect(Exception):
@@ -364,6 +302,19 @@ def _unusable_redirect(
     )
 
 
+def _with_extra_body(request: ApiRequest, extra: Any) -> dict[str, Any]:
+    """The request's JSON object body with ``extra_body``'s fields on top."""
+    if request.json is None:
+        raise ValidationError("extra_body", f"{request.operation} sends no request body")
+    if not isinstance(request.json, dict):
+        raise ValidationError(
+            "extra_body",
+            f"the body of {request.operation} is a JSON {type(request.json).__name__}, "
+            "not an object: extra_body adds fields to an object",
+        )
+    return {**request.json, **extra}
+
+
 def _take_slot(limiter: RateLimiter, party: object) -> Generator[Action, Any, Ticket]:
     """Wait for a slot of the limiter (fair between its parties; see ``_ratelimit``)."""
     ticket = limiter.acquire(party)
@@ -382,18 +333,26 @@ def pipeline(
     """The request pipeline as a generator of I/O actions (see the module docstring)."""
     method = call.request.method
     path = call.request.path
-    headers = dict(settings.headers)
+    body = call.request.json
+    headers = settings.headers
+    retry = settings.retry
+    if options.extra_headers is not None:
+        headers = {**headers, **options.extra_headers}
+    if options.extra_body is not None:
+        body = _with_extra_body(call.request, options.extra_body)
+    if not isinstance(options.max_retries, NotGiven) and options.max_retries != retry.max_retries:
+        retry = attrs.evolve(retry, max_retries=options.max_retries)
     timeout = settings.timeout if isinstance(options.timeout, NotGiven) else options.timeout
     request = settings.build_request(
         method,
         settings.base_url + path,
-        json=call.request.json,
+        json=body,
+        params=options.extra_query,
         headers=headers,
         # NotGiven -> the httpx client's own default timeout
         **({} if isinstance(timeout, NotGiven) else {"timeout": timeout}),
     )
     send = Send(request, request.extensions.get("timeout"))
-    retry = settings.retry
     limiter = settings.limiter
     # None: the retry policy decides by the method; True/False: the Call knows better.
     idempotent = call.replay_safe
@@ -414,12 +373,12 @@ def pipeline(
             secrets = (credential(request), *settings.secrets())
             token_failed = failed is not None and failed is not request
             if failed is not None and token_failed:  # the token request failed
-                error = _transport_error(
+                error = transport_error(
                     exc, failed.method, safe_url(failed.url), *secrets, token_request=True
                 )
                 retryable = True  # nothing reached the API
             else:
-                error = _transport_error(exc, method, safe_url(request.url), *secrets)
+                error = transport_error(exc, method, safe_url(request.url), *secrets)
                 retryable = retry.should_retry_exception(method, exc, idempotent=idempotent)
             if attempt - throttled < retry.max_retries and retryable:
                 maybe_applied = maybe_applied or error.maybe_sent
@@ -491,29 +450,6 @@ def pipeline(
         raise err
 
 
-def _make_settings(
-    http_client: httpx.Client | httpx.AsyncClient,
-    *,
-    base_url: str,
-    auth: httpx.Auth,
-    retry: RetryPolicy,
-    limiter: RateLimiter | None,
-    headers: dict[str, str],
-    timeout: TimeoutTypes | NotGiven,
-    max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
-) -> _Settings:
-    return _Settings(
-        base_url=base_url.rstrip("/"),
-        auth=auth,
-        retry=retry,
-        limiter=limiter,
-        headers=headers,
-        timeout=timeout,
-        build_request=http_client.build_request,
-        max_response_size=max_response_size,
-    )
-
-
 _CLOSED = "this client was closed; create a new one"
 
 
@@ -539,11 +475,41 @@ def _send_error(
     (``None``: raise it as it is): a ``Location`` httpx rejected, or the client closed by
     another thread or task meanwhile."""
     if isinstance(exc, httpx.InvalidURL | httpx.RemoteProtocolError):
-        if _attempt.is_bad_location(exc):
+        if is_bad_location(exc):
             return UnusableRedirect(attempt.token_request or request)
     elif client.is_closed:
         return ClientClosedError(_CLOSED)
     return None
+
+
+HTTPClient = TypeVar("HTTPClient", httpx.Client, httpx.AsyncClient)
+
+
+class Connection(Generic[HTTPClient]):
+    """An HTTP client, and what every client sending with it shares (``with_options`` copies):
+    whether it has the deadline network backend, the timeout it was made with (``NOT_GIVEN``
+    for a user's client), and the event loop an async one is bound to."""
+
+    __slots__ = ("deadline_backend", "http_client", "loop", "timeout")
+
+    def __init__(
+        self,
+        http_client: HTTPClient,
+        *,
+        deadline_backend: bool = False,
+        timeout: TimeoutTypes | NotGiven,
+    ) -> None:
+        self.http_client: HTTPClient = http_client
+        self.deadline_backend = deadline_backend
+        self.timeout = timeout
+        self.loop: object = None
+
+    def settings(self, options: ClientOptions) -> _Settings:
+        """A client's pipeline settings: its options, sent with this HTTP client."""
+        timeout = options.timeout
+        if timeout == self.timeout:  # the HTTP client carries it already
+            timeout = NOT_GIVEN
+        return _Settings(options, self.http_client.build_request, timeout)
 
 
 class SyncTransport:
@@ -556,14 +522,19 @@ class SyncTransport:
     deadline is checked between body chunks.
     """
 
-    def __init__(
-        self, http_client: httpx.Client, *, deadline_backend: bool = False, **settings: Any
-    ) -> None:
-        self.http_client = http_client
-        self.settings = _make_settings(http_client, **settings)
+    def __init__(self, connection: Connection[httpx.Client], settings: _Settings) -> None:
+        self.connection = connection
+        self.settings = settings
         self.sleep: Callable[[float], None] = time.sleep  # replaceable in tests
-        self.deadline_backend = deadline_backend
         self.closed = False
+
+    @property
+    def http_client(self) -> httpx.Client:
+        return self.connection.http_client
+
+    @property
+    def deadline_backend(self) -> bool:
+        return self.connection.deadline_backend
 
     def run(self, gen: Generator[Action, Any, T]) -> T:
         """Drive an action generator to completion (pipelines and multi-step plans alike)."""
@@ -588,7 +559,7 @@ class SyncTransport:
 
     def _send(self, send: Send) -> httpx.Response:
         """One attempt: send, read the body (bounded), all within the attempt's deadline."""
-        client = self.http_client
+        client = self.connection.http_client
         request, attempt, token = _begin_attempt(send, closed=self.closed or client.is_closed)
         try:
             try:
@@ -613,23 +584,28 @@ class SyncTransport:
 class AsyncTransport:
     """Runs pipelines with an ``httpx.AsyncClient`` and ``asyncio.sleep``.
 
-    Bound to the event loop it is first used in (pooled connections belong to it). Attempts
-    are bounded by their deadline: with ``deadline_backend`` at every socket operation,
-    otherwise by running the attempt under ``asyncio.timeout``.
+    Bound to the event loop it is first used in (pooled connections belong to it; clients
+    sharing the connection share the binding). Attempts are bounded by their deadline: with
+    ``deadline_backend`` at every socket operation, otherwise by running the attempt under
+    ``asyncio.timeout``.
     """
 
-    def __init__(
-        self, http_client: httpx.AsyncClient, *, deadline_backend: bool = False, **settings: Any
-    ) -> None:
-        self.http_client = http_client
-        self.settings = _make_settings(http_client, **settings)
+    def __init__(self, connection: Connection[httpx.AsyncClient], settings: _Settings) -> None:
+        self.connection = connection
+        self.settings = settings
         import asyncio  # lazily: sync-only users do not pay asyncio's import time
 
         self._asyncio = asyncio
         self.sleep: Callable[[float], Any] = asyncio.sleep  # replaceable in tests
-        self.deadline_backend = deadline_backend
         self.closed = False
-        self._loop: object = None
+
+    @property
+    def http_client(self) -> httpx.AsyncClient:
+        return self.connection.http_client
+
+    @property
+    def deadline_backend(self) -> bool:
+        return self.connection.deadline_backend
 
     async def run(self, gen: Generator[Action, Any, T]) -> T:
         """Drive an action generator to completion (pipelines and multi-step plans alike)."""
@@ -655,19 +631,20 @@ class AsyncTransport:
 
     def _check_loop(self) -> None:
         loop = self._asyncio.get_running_loop()
-        if self._loop is None:
-            self._loop = loop
-        elif self._loop is not loop:
+        connection = self.connection
+        if connection.loop is None:
+            connection.loop = loop
+        elif connection.loop is not loop:
             raise WrongEventLoopError(
                 "this AsyncGoToTraining was first used in another event loop, and its pooled "
                 "connections belong to that loop; create one client per event loop"
             )
 
     async def _send(self, send: Send) -> httpx.Response:
-        client = self.http_client
+        client = self.connection.http_client
         request, attempt, token = _begin_attempt(send, closed=self.closed or client.is_closed)
         try:
-            if self.deadline_backend or attempt.budget is None:
+            if self.connection.deadline_backend or attempt.budget is None:
                 return await self._exchange(request, attempt)
             scope = self._asyncio.timeout(attempt.budget)
             try:
@@ -683,7 +660,7 @@ class AsyncTransport:
             _attempt.finish(token)
 
     async def _exchange(self, request: httpx.Request, attempt: _attempt.Attempt) -> httpx.Response:
-        client = self.http_client
+        client = self.connection.http_client
         try:
             response = await client.send(
                 request, auth=self.settings.auth, follow_redirects=False, stream=True

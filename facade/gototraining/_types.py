@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Final, TypeAlias
+from collections.abc import Mapping
+from typing import Any, Final, TypeAlias
 
 import httpx
 
-__all__ = ["NOT_GIVEN", "NotGiven", "TimeoutTypes"]
+__all__ = ["NOT_GIVEN", "Body", "Headers", "NotGiven", "Query", "TimeoutTypes"]
 
 
 class NotGiven:
@@ -26,3 +27,10 @@ NOT_GIVEN: Final = NotGiven()
 
 #: A timeout: seconds, an ``httpx.Timeout`` for connect/read/write/pool, or ``None`` for none.
 TimeoutTypes: TypeAlias = float | httpx.Timeout | None
+
+#: Extra request headers: names to values.
+Headers: TypeAlias = Mapping[str, str]
+#: Extra query parameters: names to strings, numbers or bools.
+Query: TypeAlias = Mapping[str, str | int | float | bool]
+#: Extra fields for a JSON request body (any JSON value each).
+Body: TypeAlias = Mapping[str, Any]

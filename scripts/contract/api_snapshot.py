@@ -51,7 +51,14 @@ PACKAGE = "gototraining"
 GENERATED = ROOT / "generated"
 # Modules whose public names are the SDK's API. Paths are relative to the package ("" is the
 # package itself); "x.*" means every submodule of x (at any depth).
-PUBLIC_MODULES: tuple[str, ...] = ("", "sandbox", "resources", "resources.*", "testing")
+PUBLIC_MODULES: tuple[str, ...] = (
+    "",
+    "sandbox",
+    "resources",
+    "resources.*",
+    "testing",
+    "token_store",
+)
 # Modules that are deliberately not API (implementation detail, entry points). A name here
 # covers its submodules.
 PRIVATE_MODULES: tuple[str, ...] = (

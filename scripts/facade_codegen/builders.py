@@ -1,8 +1,9 @@
 """Read hand-written builders and the per-call options from the facade's source (``ast``).
 
 A builder's signature and docstring become the public method's (minus a leading
-``organizer_key``, which the client supplies); the fields of ``CallOptions`` in
-``gototraining/_options.py`` become every method's trailing keyword-only parameters. Nothing is
+``organizer_key``, which the client supplies); the keyword-only parameters of
+``CallOptions.__init__`` in ``gototraining/_options.py`` become every method's trailing
+keyword-only parameters. Nothing is
 imported: the generator runs before the package it writes can be imported.
 """
 
@@ -191,23 +192,20 @@ def _parameter(arg: ast.arg, default: ast.expr | None, *, keyword_only: bool) ->
 def read_options(
     module: Module, cls: str = "CallOptions"
 ) -> tuple[list[Parameter], dict[str, str]]:
-    """The fields of ``CallOptions`` as keyword-only parameters (annotation and default)."""
+    """The keyword-only parameters of ``CallOptions.__init__`` (annotation and default)."""
     node = module.classes.get(cls)
     if node is None:
         raise CodegenError(f"{module.path}: no class {cls}")
+    init = next(
+        (n for n in node.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"), None
+    )
+    if init is None or init.args.args[1:] or init.args.vararg or init.args.kwarg:
+        raise CodegenError(f"{module.path}: {cls}.__init__ must take keyword-only options")
     params: list[Parameter] = []
     nodes: list[ast.AST | None] = []
-    for stmt in node.body:
-        if not isinstance(stmt, ast.AnnAssign) or not isinstance(stmt.target, ast.Name):
-            continue
-        default = stmt.value
-        if isinstance(default, ast.Call) and ast.unparse(default.func) in ("attrs.field", "field"):
-            found = [k.value for k in default.keywords if k.arg == "default"]
-            default = found[0] if found else None
+    for arg, default in zip(init.args.kwonlyargs, init.args.kw_defaults, strict=True):
         if default is None:
-            raise CodegenError(f"{module.path}: {cls}.{stmt.target.id} needs a default")
-        params.append(
-            Parameter(stmt.target.id, ast.unparse(stmt.annotation), ast.unparse(default), True)
-        )
-        nodes += [stmt.annotation, default]
+            raise CodegenError(f"{module.path}: {cls} option {arg.arg} needs a default")
+        params.append(_parameter(arg, default, keyword_only=True))
+        nodes += [arg.annotation, default]
     return params, _imports(module, nodes)

@@ -193,6 +193,8 @@ def emit_namespace(api: Api, ns: Namespace, facade: Path) -> str:
         body += f"\n\nclass {cls}({base}):\n" + _class_doc(doc)
         for method in methods:
             body += "\n" + _method_text(method, options, flavor, has_list)
+    for flavor in ("sync", "async"):
+        body += _raw_class_text(ns, methods, flavor)
     standard = {
         "builtins": "import builtins",
         "warnings": "import warnings",
@@ -209,6 +211,8 @@ def emit_namespace(api: Api, ns: Namespace, facade: Path) -> str:
         "SyncResource": "from .._resource import SyncResource",
         "AsyncResource": "from .._resource import AsyncResource",
         "Path": "from pathlib import Path",
+        "raw": "from .._resource import raw",
+        "async_raw": "from .._resource import async_raw",
     }
     for name, line in standard.items():
         imports.setdefault(name, line)
@@ -221,9 +225,37 @@ def emit_namespace(api: Api, ns: Namespace, facade: Path) -> str:
     source += ".\n"
     out = HEADER + source + _verbatim_doc(ns.module_doc, "")
     out += "\nfrom __future__ import annotations\n\n"
-    out += "\n".join(used) + "\n\n"
-    out += f"__all__ = [{f'Async{ns.cls}'!r}, {ns.cls!r}]\n"
+    out += "\n".join(sorted([*used, "from typing import TYPE_CHECKING"])) + "\n"
+    out += "\nif TYPE_CHECKING:\n    from .._client import AsyncGoToTraining, GoToTraining\n\n"
+    exported = sorted(
+        [ns.cls, f"Async{ns.cls}", f"{ns.cls}WithRawResponse", f"Async{ns.cls}WithRawResponse"]
+    )
+    out += "__all__ = [" + ", ".join(repr(n) for n in exported) + "]\n"
     return out + body
+
+
+def _raw_class_text(ns: Namespace, methods: list[_Method], flavor: str) -> str:
+    """``client.with_raw_response.<namespace>``: every method of a resource made with
+    ``raw=True``, typed as returning a ``RawResponse`` (the methods keep their signatures);
+    a batch (``register_many``) has no one response and is left out."""
+    prefix = "Async" if flavor == "async" else ""
+    cls = f"{prefix}{ns.cls}"
+    client = f"{prefix}GoToTraining"
+    wrap = "async_raw" if flavor == "async" else "raw"
+    out = f"\n\nclass {cls}WithRawResponse:\n"
+    out += _class_doc(
+        f"``client.with_raw_response.{ns.attr}``: the methods of :class:`{cls}`, each "
+        "returning a\n:class:`~gototraining.RawResponse` (the ``httpx.Response`` beside the "
+        "parsed result)."
+    )
+    out += f"\n    def __init__(self, client: {client}) -> None:\n"
+    out += f"        methods = {cls}(client, raw=True)\n"
+    for method in methods:
+        if method.signature.runner == "_batch":  # many requests: no one response to show
+            continue
+        name = method.spec.name
+        out += f"        self.{name} = {wrap}(methods.{name})\n"
+    return out
 
 
 def _verbatim_doc(doc: str, indent: str) -> str:
@@ -244,11 +276,35 @@ def emit_resources_init(api: Api) -> str:
         HEADER
         + '"""Resource namespaces ('
         + ", ".join(f"``client.{ns.attr}``" for ns in api.namespaces)
-        + ').\n"""\n\n'
+        + '), and ``client.with_raw_response``.\n"""\n\n'
+        + "from __future__ import annotations\n\nfrom typing import TYPE_CHECKING\n\n"
     )
     names: list[str] = []
-    for ns in sorted(api.namespaces, key=lambda n: n.attr):
-        out += f"from .{ns.attr} import Async{ns.cls}, {ns.cls}\n"
-        names += [f"Async{ns.cls}", ns.cls]
+    spaces = sorted(api.namespaces, key=lambda n: n.attr)
+    for ns in spaces:
+        group = [
+            f"Async{ns.cls}",
+            f"Async{ns.cls}WithRawResponse",
+            ns.cls,
+            f"{ns.cls}WithRawResponse",
+        ]
+        out += f"from .{ns.attr} import (\n" + "".join(f"    {n},\n" for n in group) + ")\n"
+        names += group
+    out += "\nif TYPE_CHECKING:\n    from .._client import AsyncGoToTraining, GoToTraining\n"
+    names += ["AsyncGoToTrainingWithRawResponse", "GoToTrainingWithRawResponse"]
     out += "\n__all__ = [\n" + "".join(f"    {n!r},\n" for n in sorted(names)) + "]\n"
+    for prefix in ("", "Async"):
+        client = f"{prefix}GoToTraining"
+        awaited = " (awaited)" if prefix else ""
+        out += f"\n\nclass {client}WithRawResponse:\n"
+        out += _class_doc(
+            f"``client.with_raw_response``: the namespaces of :class:`~gototraining.{client}`, "
+            f"whose methods\nreturn a :class:`~gototraining.RawResponse`{awaited}."
+        )
+        out += "\n"
+        for ns in api.namespaces:
+            out += f"    {ns.attr}: {prefix}{ns.cls}WithRawResponse\n"
+        out += f"\n    def __init__(self, client: {client}) -> None:\n"
+        for ns in api.namespaces:
+            out += f"        self.{ns.attr} = {prefix}{ns.cls}WithRawResponse(client)\n"
     return out

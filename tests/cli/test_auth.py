@@ -14,8 +14,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from gototraining.cli.config import StoredTokens, TokenStore, config_dir
 from gototraining.sandbox import Sandbox
+from gototraining.token_store import StoredTokens, TokenStore, config_dir
 from typer.testing import Result
 
 from .conftest import Run

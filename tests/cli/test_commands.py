@@ -273,6 +273,7 @@ def test_whoami_and_logout_json(env: Sandbox, run: Run) -> None:
     who = _json(run("whoami", "--json"))
     assert who == {
         "credentials": "environment",
+        "source": "GOTO_ACCESS_TOKEN",
         "organizer_key": env.organizer_key,
         "base_url": env.url,
     }

@@ -19,10 +19,10 @@ from typing import Any
 import attrs
 import httpx
 import pytest
-from gototraining.cli.config import StoredTokens, TokenStore
 from gototraining.cli.sanitize import printable
 from gototraining.sandbox import Sandbox
 from gototraining.sandbox.store import ApiError, Store
+from gototraining.token_store import StoredTokens, TokenStore
 
 from .conftest import Run
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import httpx
 import pytest
 from gototraining.cli import login
-from gototraining.cli.config import TokenStore
 from gototraining.sandbox import Sandbox
+from gototraining.token_store import TokenStore
 
 #: Bound of waits that only end late when something hangs (the old listener hung for good).
 HANG = 120.0

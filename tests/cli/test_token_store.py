@@ -1,6 +1,6 @@
 """The token store in the situations users (and attackers) create: a symlinked ``tokens.json``,
 one readable by others, a config directory that cannot be written, a directory in place of the
-file. Each has a decided outcome (``gototraining.cli.config``); none loses a rotated refresh
+file. Each has a decided outcome (``gototraining.token_store``); none loses a rotated refresh
 token silently or ends in a traceback."""
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from gototraining import token_store as config
 from gototraining._files import atomic_write
-from gototraining.cli import config
-from gototraining.cli.config import StoredTokens, TokenStore, TokenStoreError
 from gototraining.sandbox import Sandbox
+from gototraining.token_store import StoredTokens, TokenStore, TokenStoreError
 
 from .conftest import Run
 
@@ -204,7 +204,7 @@ def test_a_refreshed_token_that_cannot_be_saved_is_reported_not_lost_silently(
     store: TokenStore, sb: Sandbox, run: Run, rotating: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = _stored_refresh_token(store.path)
-    monkeypatch.setattr("gototraining.cli.config.atomic_write", DiskFull(failures=2))
+    monkeypatch.setattr("gototraining.token_store.atomic_write", DiskFull(failures=2))
     sb.expire_tokens()
     result = run("trainings", "list", "--json")
     assert json.loads(result.stdout) == []  # the command itself did its job ...
@@ -222,7 +222,7 @@ def test_a_failed_save_is_retried_when_the_command_ends(
     store: TokenStore, sb: Sandbox, run: Run, rotating: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     disk = DiskFull(failures=1)
-    monkeypatch.setattr("gototraining.cli.config.atomic_write", disk)
+    monkeypatch.setattr("gototraining.token_store.atomic_write", disk)
     sb.expire_tokens()
     result = run("trainings", "list")
     assert result.exit_code == 0 and result.stderr == "", result.output

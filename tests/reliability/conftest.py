@@ -1,4 +1,4 @@
-"""Shared fixtures for the reliability suite (issue 9).
+"""Shared fixtures for the reliability suite.
 
 - ``flavor``: the facade tests' sync/async runner (tests/sdk/conftest.py), reused.
 - ``sb``: the session's sandbox (the installed ``gototraining_sandbox`` fixture), reset per test.

@@ -125,7 +125,7 @@ def bounded(client: Any) -> Any:
     from gototraining import _attempt
 
     assert _attempt.install(client.http_client)
-    client._transport.deadline_backend = True
+    client._transport.connection.deadline_backend = True
     return client
 
 

@@ -33,12 +33,14 @@ from gototraining import (
     APIError,
     AuthenticationError,
     BadRequestError,
+    ClientOptions,
     DecodeError,
     GoToTrainingError,
     OAuth2,
     RateLimitError,
     RetryPolicy,
     ServerError,
+    TokenResponseError,
 )
 from gototraining import _models as m
 from gototraining._builders.recordings import location
@@ -71,13 +73,15 @@ def _report() -> Iterator[None]:
 
 _HTTP = httpx.Client()
 SETTINGS = _Settings(
-    base_url="https://api.example.test/G2T/rest",
-    auth=httpx.Auth(),
-    retry=RetryPolicy(max_retries=0, rate_limit_retries=0),
-    limiter=None,
-    headers={},
-    timeout=NOT_GIVEN,
-    build_request=_HTTP.build_request,
+    ClientOptions(
+        organizer_key="1",
+        base_url="https://api.example.test/G2T/rest",
+        auth=httpx.Auth(),
+        credentials="test",
+        retry_policy=RetryPolicy(max_retries=0, rate_limit_retries=0),
+    ),
+    _HTTP.build_request,
+    NOT_GIVEN,
 )
 
 
@@ -292,21 +296,26 @@ def test_token_endpoint_answers_refresh_or_raise_authentication_error(
     body: bytes, status: int
 ) -> None:
     """A refused grant is an ``AuthenticationError``; a busy endpoint (429/5xx) keeps its own
-    class, so it isn't mistaken for bad credentials."""
+    class, so it isn't mistaken for bad credentials; a 200 that is no token set is a
+    ``TokenResponseError``."""
     EXAMPLES["token"] += 1
     auth = OAuth2("client", "secret", "refresh", token_url="https://auth.example.test/token")
-    request = auth._refresh_request()
+    request = auth._keeper.refresh_request()
     response = httpx.Response(status, content=body, request=request)
     expected = {429: RateLimitError, 500: ServerError, 503: ServerError}.get(status)
     try:
-        token, generation = auth._apply(response)
+        token, generation = auth._keeper.parse(response)
     except AuthenticationError as exc:
-        assert expected is None, f"{status} should be {expected}, got {exc!r}"
+        assert expected is None and status != 200, f"{status} should be {expected}, got {exc!r}"
+        str(exc)
+        return
+    except TokenResponseError as exc:
+        assert status == 200, f"{status} gave {exc!r}"
         str(exc)
         return
     except GoToTrainingError as exc:
         assert expected is not None and type(exc) is expected, f"unexpected {exc!r}"
-        assert exc.status == status
+        assert isinstance(exc, APIError) and exc.status == status
         str(exc)
         return
     assert status == 200 and isinstance(token, str) and token and generation == 1

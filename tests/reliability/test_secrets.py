@@ -102,7 +102,7 @@ def test_full_oauth_flow_and_errors_leak_nothing(
             with pytest.raises(GoToTrainingError) as info:
                 call()
             errors.append(info.value)
-        for thing in (client, client._config, client._transport.settings, auth, *refreshed):
+        for thing in (client, client._options, client._transport.settings, auth, *refreshed):
             assert_clean(thing, secrets)
     assert len(refreshed) == 2  # proactive (no access token yet) + reactive
     secrets += tuple(t.access_token for t in refreshed) + tuple(t.refresh_token for t in refreshed)
@@ -177,7 +177,7 @@ def test_echoed_credentials_are_redacted(kind: str, all_logs: pytest.LogCaptureF
                 and "denied" in str(info.value)
             )
         assert_clean(info.value, secrets)
-        assert_clean(c._config.auth, secrets)
+        assert_clean(c._options.auth, secrets)
     assert_clean_logs(all_logs, secrets)
 
 
@@ -191,7 +191,7 @@ def test_reprs_hide_secrets() -> None:
     ):
         assert_clean(obj, SENTINELS)
         if isinstance(obj, GoToTraining | AsyncGoToTraining):
-            assert_clean(obj._config, SENTINELS)
+            assert_clean(obj._options, SENTINELS)
             assert_clean(obj._transport.settings, SENTINELS)
 
 
@@ -229,9 +229,8 @@ def test_no_secret_in_any_cassette() -> None:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
 def test_cli_token_file_is_0600(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    config = pytest.importorskip(
-        "gototraining.cli.config", reason="the CLI token store (branch cli) is not merged yet"
-    )
+    from gototraining import token_store as config
+
     monkeypatch.setenv("GOTO_CONFIG_DIR", str(tmp_path / "cfg"))
     old_umask = os.umask(0)  # the most permissive umask must not matter
     try:

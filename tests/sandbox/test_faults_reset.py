@@ -1,4 +1,4 @@
-"""The reset fault loses the response of every operation, including 204 ones (finding 6).
+"""The reset fault loses the response of every operation, including 204 ones.
 
 Before, a reset of a 204 operation sent the ``204`` status line and closed: a 204 has no body,
 so the client read a complete, successful response and the "lost response" never happened.

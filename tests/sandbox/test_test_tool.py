@@ -159,14 +159,14 @@ def test_the_sdk_sees_the_refusal_as_bad_request(sb: Sandbox) -> None:
 
 def test_the_ready_made_clients_are_unthrottled_and_reach_the_sandbox(sb: Sandbox) -> None:
     with sb.client() as client:
-        assert client._config.limiter is None and client.base_url == sb.url
+        assert client.options.rate_limiter is None and client.base_url == sb.url
         assert client.organizer_key == sb.organizer_key and client.trainings.list() == []
     with sb.client(rate_limit=5.0) as throttled:  # options win
-        assert throttled._config.limiter is not None
+        assert throttled.options.rate_limiter is not None
 
     async def use() -> list[Any]:
         async with sb.async_client() as client:
-            assert client._config.limiter is None
+            assert client.options.rate_limiter is None
             return await client.trainings.list()
 
     assert asyncio.run(use()) == []

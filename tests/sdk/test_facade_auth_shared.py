@@ -1,7 +1,7 @@
 """One ``OAuth2`` shared by sync clients in threads AND async clients in several event loops
-refreshes exactly once (finding 4: a threading.Lock for sync plus one asyncio.Lock per loop gave
-one refresh per lock -- 4 token requests for 4 threads + 3 loops; with rotating refresh tokens
-the extra ones fail with invalid_grant).
+refreshes exactly once (a threading.Lock for sync plus one asyncio.Lock per loop would give one
+refresh per lock -- 4 token requests for 4 threads + 3 loops; with rotating refresh tokens the
+extra ones fail with invalid_grant).
 
 Race-free by construction: the fake token endpoint answers a refresh only once every other
 request waits for it (``Refreshes``), not after a delay that a busy machine may outlast."""
@@ -22,44 +22,13 @@ from gototraining import (
     GoToTraining,
     OAuth2,
     ServerError,
-    _auth,
+    _auth_flow,
 )
 
 from .test_facade_auth import HANG, ORG, TOKEN_URL, FakeGoTo
 
 SYNC_THREADS, LOOPS, TASKS_PER_LOOP = 4, 3, 3
 REQUESTS = SYNC_THREADS + LOOPS * TASKS_PER_LOOP
-
-
-class _WatchedEvent(threading.Event):
-    """``_InFlight.done`` that remembers who waited on it: sync waiters call ``wait``, async
-    ones poll ``is_set`` from their task."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._seen: set[tuple[int, int]] = set()
-        self._seen_lock = threading.Lock()
-
-    def _note(self) -> None:
-        try:
-            task = id(asyncio.current_task())
-        except RuntimeError:  # no event loop in this thread: a sync waiter
-            task = 0
-        with self._seen_lock:
-            self._seen.add((threading.get_ident(), task))
-
-    @property
-    def waiters(self) -> int:
-        with self._seen_lock:
-            return len(self._seen)
-
-    def wait(self, timeout: float | None = None) -> bool:
-        self._note()
-        return super().wait(timeout)
-
-    def is_set(self) -> bool:
-        self._note()
-        return super().is_set()
 
 
 class Refreshes:
@@ -75,21 +44,37 @@ class Refreshes:
         self._lock = threading.Lock()
         refreshes = self
 
-        class Watched(_auth._InFlight):
+        class Watched(_auth_flow.InFlight):
+            """An ``InFlight`` that remembers who waited on it (a thread, or a task)."""
+
             def __init__(self) -> None:
                 super().__init__()
-                self.done = _WatchedEvent()
+                self.seen: set[tuple[int, int]] = set()
+                self.seen_lock = threading.Lock()
                 with refreshes._lock:
                     refreshes.started.append(self)
 
-        monkeypatch.setattr(_auth, "_InFlight", Watched)
+            def _note(self, task: object) -> None:
+                with self.seen_lock:
+                    self.seen.add((threading.get_ident(), id(task)))
+
+            def wait(self, timeout: float) -> bool:
+                self._note(None)
+                return super().wait(timeout)
+
+            async def wait_async(self, timeout: float) -> bool:
+                self._note(asyncio.current_task())
+                return await super().wait_async(timeout)
+
+        monkeypatch.setattr(_auth_flow, "InFlight", Watched)
 
     def waiters(self, index: int) -> int:
         with self._lock:
             if index >= len(self.started):
                 return 0
-            event: _WatchedEvent = self.started[index].done
-        return event.waiters
+            inflight = self.started[index]
+        with inflight.seen_lock:
+            return len(inflight.seen)
 
     def expect(self, *waiters: int) -> Callable[[int], bool]:
         """A token gate: refresh ``n`` goes on once ``waiters[n]`` requests wait for it."""

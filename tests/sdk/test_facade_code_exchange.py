@@ -1,5 +1,5 @@
 """``exchange_authorization_code``: the login's token request; its answer goes through the same
-parser (``OAuth2._apply``) as ``OAuth2``'s refreshes."""
+parser (``_tokens.parse_token_response``) as ``OAuth2``'s refreshes."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from gototraining import (
     AuthenticationError,
     OAuth2,
     OAuth2Token,
+    TokenResponseError,
     ValidationError,
     exchange_authorization_code,
 )
@@ -98,16 +99,16 @@ def test_malformed_answers_are_refused_by_exchange_and_refresh_alike(
     answer: httpx.Response,
 ) -> None:
     http_client, _ = _client(lambda r: answer)
-    with pytest.raises(AuthenticationError, match="code exchange failed: unexpected token resp"):
+    with pytest.raises(TokenResponseError, match="code exchange failed: the token response"):
         _exchange(http_client)
     auth = OAuth2("my-client", SECRET, "rt-1", token_url=TOKEN_URL)
-    with pytest.raises(AuthenticationError, match="token refresh failed: unexpected token resp"):
-        auth._apply(answer)
+    with pytest.raises(TokenResponseError, match="token refresh failed: the token response"):
+        auth._keeper.parse(answer)
 
 
 def test_a_token_set_without_refresh_token_is_refused() -> None:
     http_client, _ = _client(lambda r: httpx.Response(200, json={"access_token": "at"}))
-    with pytest.raises(AuthenticationError, match="no refresh_token"):
+    with pytest.raises(TokenResponseError, match="no refresh_token"):
         _exchange(http_client)
 
 

@@ -1,7 +1,7 @@
-"""Only 2xx is success (finding 2): a 3xx -- an ``http://`` base URL redirected to https, a proxy
-login page -- used to be reported as success of cancel/update operations. Now it raises
-``UnexpectedRedirectError`` (not retried), except for the one operation whose documented success is a
-redirect (getRecordingDownloadById's 302)."""
+"""Only 2xx is success: a 3xx -- an ``http://`` base URL redirected to https, a proxy
+login page -- must not pass for the success of cancel/update operations. It raises
+``UnexpectedRedirectError`` (not retried), except for the one operation whose documented success
+is a redirect (getRecordingDownloadById's 302)."""
 
 from __future__ import annotations
 

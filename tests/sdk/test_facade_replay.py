@@ -1,4 +1,4 @@
-"""Replays after an attempt that may have been applied (finding 3).
+"""Replays after an attempt that may have been applied.
 
 - A DELETE whose response was lost (read timeout, reset, 502/504) is retried; the retry's 404
   means the lost attempt deleted it: success, not ``NotFoundError``.

@@ -1,5 +1,5 @@
 """One ``RateLimiter`` shared by a sync and an async client spaces their requests together
-(finding 19: each client has its own limiter by default, so several clients in one process
+(each client has its own limiter by default, so several clients in one process
 together exceed GoTo's 10 requests/second unless they share one). Fake clock, no real sleeping."""
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Transport failures: typed, accurately worded (sent or not?), and never leaking a token.
 
-Finding 1: a token with a trailing newline made httpx raise ``LocalProtocolError: Illegal
-header value b'Bearer <token>\\n'`` and that text -- token included -- was copied into an
-``APIConnectionError("connection failed: ...")``.
+Why: a token with a trailing newline makes httpx raise ``LocalProtocolError: Illegal
+header value b'Bearer <token>\\n'``, and that text -- token included -- must never be copied into
+an ``APIConnectionError``: such a token is refused before anything is sent.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ import pytest
 from gototraining import (
     APIConnectionError,
     APITimeoutError,
-    AuthenticationError,
     BearerToken,
     GoToTraining,
     OAuth2,
+    TokenResponseError,
     TransportError,
     ValidationError,
 )
@@ -48,7 +48,7 @@ def test_tokens_with_whitespace_or_control_characters_are_rejected(bad: str) -> 
 
 
 @pytest.mark.parametrize("field", ["access_token", "refresh_token"])
-def test_received_tokens_with_control_characters_are_an_auth_error(
+def test_received_tokens_with_control_characters_are_a_token_response_error(
     flavor: Flavor, field: str
 ) -> None:
     tokens = {"access_token": "at-2", "refresh_token": "rt-2", field: SECRET + "\r\n"}
@@ -62,7 +62,7 @@ def test_received_tokens_with_control_characters_are_an_auth_error(
 
     auth = OAuth2("c", "s", "rt-1", token_url=TOKEN_URL)
     flavor.client(handler, access_token=None, auth=auth, rate_limit=None)
-    with pytest.raises(AuthenticationError, match=f"{field} received contains whitespace") as info:
+    with pytest.raises(TokenResponseError, match=f"{field} received contains whitespace") as info:
         flavor.run(lambda c: c.trainings.list())
     assert SECRET not in str(info.value) and not seen  # nothing sent with the bad token
     assert auth.refresh_count == 0

@@ -475,7 +475,7 @@ def test_date_range_validation() -> None:
         v.date_range(start, start)
 
 
-# -- the constructors' timeout (finding 5: GoToTraining(timeout="x") failed only at send time) ----
+# -- the constructors' timeout (GoToTraining(timeout="x") must fail at once, not at send time) -
 
 
 @pytest.mark.parametrize("bad", ["x", "5", -1, 0, float("nan"), float("inf"), True, [1]])
@@ -492,7 +492,7 @@ def test_constructor_timeout_accepts_good_values(good: object) -> None:
         assert client.http_client.timeout == httpx.Timeout(good)  # type: ignore[arg-type]
 
 
-# -- time zones without a tz database (finding 17) -------------------------------------------------
+# -- time zones without a tz database --------------------------------------------------------------
 
 
 @pytest.fixture

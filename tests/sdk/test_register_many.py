@@ -305,8 +305,8 @@ def test_a_stopping_sync_worker_gives_up_a_long_wait_at_its_next_slice() -> None
         return "finished"
 
     worker = _interruptible(plan(), stop)
-    assert next(worker) == Sleep(_WAIT_SLICE)
-    assert worker.send(None) == Sleep(_WAIT_SLICE)
+    for action in (next(worker), worker.send(None)):
+        assert isinstance(action, Sleep) and action.seconds == _WAIT_SLICE
     stop.set()
     with pytest.raises(_Stopped):
         worker.send(None)

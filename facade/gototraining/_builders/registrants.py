@@ -20,7 +20,7 @@ from .._errors import (
     TransportError,
     ValidationError,
 )
-from .._resource import Batch, Context, Key, Pending, Plan, run_call
+from .._resource import Batch, Context, Key, Pending, Plan
 from .._retry import RETRY_STATUSES, parse_retry_after
 from .._transport import Action, Call, Sleep, decode_json
 
@@ -252,13 +252,13 @@ def register(
 
     def plan(context: Context) -> Generator[Action, Any, m.Registration]:
         try:
-            return (yield from run_call(context, call))
+            return (yield from context.run(call))
         except ConflictError as exc:
             if if_exists == "raise":
                 raise
             conflict = exc
         wanted = email.casefold()
-        for registrant in (yield from run_call(context, list_call)):
+        for registrant in (yield from context.run(list_call)):
             if registrant.email.casefold() == wanted:
                 return _existing(registrant)
         # The registrant list may lag behind registrations (GoTo caches it for up to 2 hours):
@@ -434,7 +434,7 @@ def register_many(
     ) -> Generator[Action, Any, Sequence[RegistrationResult | Pending[RegistrationResult]]]:
         if not persons:
             return []
-        existing = {r.email.casefold(): r for r in (yield from run_call(context, list_call))}
+        existing = {r.email.casefold(): r for r in (yield from context.run(list_call))}
         items: list[RegistrationResult | Pending[RegistrationResult]] = []
         for index, person in enumerate(persons):
             found = existing.get(person.email.casefold())

@@ -11,7 +11,7 @@ from .. import _requests as rq
 from .. import _validation as v
 from .._decoding import decode_string
 from .._errors import ValidationError
-from .._resource import Context, Key, Plan, run_call, utc_z
+from .._resource import Context, Key, Plan, utc_z
 from .._transport import Action, Call, decode_json, no_content
 
 if TYPE_CHECKING:  # wire models are imported inside the builders that use them
@@ -265,7 +265,7 @@ def move_session(
     read = Call(rq.get_training(organizer_key, key), decode_json(m.decode_training))
 
     def plan(context: Context) -> Generator[Action, Any, m.NotifiedParties]:
-        training = yield from run_call(context, read)
+        training = yield from context.run(read)
         times = [(t.start, t.end) for t in training.times]
         if isinstance(wanted, int):
             if not -len(times) <= wanted < len(times):
@@ -293,6 +293,6 @@ def move_session(
                 f"training {key} has no time zone: pass time_zone= (nothing was changed)",
             )
         call = update_times(organizer_key, key, times, send_zone, **flags)
-        return (yield from run_call(context, call))
+        return (yield from context.run(call))
 
     return plan

@@ -9,10 +9,9 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from gototraining import AuthenticationError, GoToTrainingError, __version__
-from gototraining._client import DEFAULT_RATE_LIMIT
+from gototraining import DEFAULT_RATE_LIMIT, AuthenticationError, GoToTrainingError, __version__
+from gototraining.token_store import TokenStoreError
 
-from .config import TokenStoreError
 from .context import State, UsageError
 from .errors import error_line, report
 from .redact import redactor

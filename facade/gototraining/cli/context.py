@@ -1,16 +1,18 @@
 """Per-invocation state (global options) and building facade clients from credentials.
 
-Credentials are resolved in this order:
+Credentials are the library's (``gototraining.resolve_credentials``), in its order:
 
 1. ``GOTO_ACCESS_TOKEN`` (+ ``GOTO_ORGANIZER_KEY``) from the environment: a static bearer
    token, never refreshed. The environment wins so that CI and one-off shells can override a
    stored login without touching it.
-2. ``tokens.json`` from ``gototraining login``: an ``OAuth2`` auth that refreshes itself and
-   persists every refreshed token set back to the store (``on_token_refresh``). The store must
-   be writable before anything is sent (``TokenStore.check_writable``): a refresh rotates the
+2. ``GOTO_CLIENT_ID`` + ``GOTO_CLIENT_SECRET`` + ``GOTO_REFRESH_TOKEN``: an ``OAuth2``.
+3. ``tokens.json`` from ``gototraining login`` (``gototraining.token_store``): an ``OAuth2``
+   that refreshes itself and writes every refreshed token set back to the store. The store
+   must be writable before anything is sent (the library checks): a refresh rotates the
    refresh token, and a rotated token that cannot be saved is lost. If saving fails all the
-   same, the token set is kept and saved again when the command ends; if that fails too, the
-   command ends with an error saying so (:meth:`State.save_refreshed_tokens`), never silently.
+   same, the token set is kept (``CliTokenStore.refresh_not_saved``) and saved again when
+   the command ends; if that fails too, the command ends with an error saying so
+   (:meth:`State.save_refreshed_tokens`), never silently.
 
 The API root is ``--base-url`` / ``$GOTO_BASE_URL``, else the one stored at login, else the
 facade's default (GoTo's production API).
@@ -20,24 +22,30 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import attrs
 
-from gototraining._client import DEFAULT_RATE_LIMIT
+from gototraining import (
+    DEFAULT_RATE_LIMIT,
+    Credentials,
+    ValidationError,
+    resolve_credentials,
+)
+from gototraining.token_store import StoredTokens, TokenStore, TokenStoreError
 
-from .config import StoredTokens, TokenStore, TokenStoreError
 from .redact import redactor
 from .sanitize import printable
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from gototraining import AsyncGoToTraining, GoToTraining
 
-    import httpx
+__all__ = ["CliTokenStore", "State", "UsageError"]
 
-    from gototraining import AsyncGoToTraining, GoToTraining, OAuth2Token
+#: Environment variables holding secrets (registered with the redactor before anything runs).
+_SECRET_VARIABLES = ("GOTO_ACCESS_TOKEN", "GOTO_CLIENT_SECRET", "GOTO_REFRESH_TOKEN")
 
-__all__ = ["State", "UsageError"]
+_Client = TypeVar("_Client", "GoToTraining", "AsyncGoToTraining")
 
 
 class UsageError(Exception):
@@ -48,8 +56,30 @@ def _warn(message: str) -> None:
     sys.stderr.write(f"warning: {printable(redactor(message))}\n")
 
 
-def _store() -> TokenStore:
-    return TokenStore(warn=_warn)
+class CliTokenStore(TokenStore):
+    """The library's token store as the CLI uses it: every secret read or written is
+    registered with the redactor first, and a refreshed token set that cannot be saved is
+    kept (``unsaved``) to be saved again when the command ends (instead of a warning)."""
+
+    def __init__(self) -> None:
+        super().__init__(warn=_warn)
+        #: A refreshed token set whose saving failed, and why.
+        self.unsaved: tuple[StoredTokens, TokenStoreError] | None = None
+
+    def load(self) -> StoredTokens | None:
+        tokens = super().load()
+        if tokens is not None:
+            redactor.add(tokens.access_token, tokens.refresh_token, tokens.client_secret)
+        return tokens
+
+    def save(self, tokens: StoredTokens) -> None:
+        # Register first: nothing printed after this point may show the new tokens.
+        redactor.add(tokens.access_token, tokens.refresh_token, tokens.client_secret)
+        super().save(tokens)
+        self.unsaved = None
+
+    def refresh_not_saved(self, tokens: StoredTokens, error: TokenStoreError) -> None:
+        self.unsaved = (tokens, error)  # saved again (or reported) when the command ends
 
 
 @attrs.define
@@ -59,69 +89,39 @@ class State:
     base_url: str | None = None
     debug: bool = False
     rate_limit: float | None = DEFAULT_RATE_LIMIT
-    store: TokenStore = attrs.field(factory=_store)
-    #: A refreshed token set whose saving failed, and why (see the module docstring).
-    unsaved: tuple[StoredTokens, TokenStoreError] | None = None
+    store: CliTokenStore = attrs.field(factory=CliTokenStore)
 
     # -- credentials ---------------------------------------------------------------------
 
-    def _resolve(self) -> tuple[httpx.Auth, str, str | None]:
-        """(auth, organizer key, base URL) or ``UsageError`` when there are no credentials."""
-        from gototraining import BearerToken, OAuth2
-
-        env_token = os.environ.get("GOTO_ACCESS_TOKEN") or None
-        env_org = os.environ.get("GOTO_ORGANIZER_KEY") or None
-        redactor.add(env_token)
-        if env_token:
-            if not env_org:
-                raise UsageError("GOTO_ACCESS_TOKEN is set but GOTO_ORGANIZER_KEY is not; set both")
-            return BearerToken(env_token), env_org, self.base_url
-        stored = self.store.load()
-        if stored is None:
+    def credentials(self) -> Credentials:
+        """The credentials the library finds, or ``UsageError`` when there are none."""
+        redactor.add(*(os.environ.get(name) for name in _SECRET_VARIABLES))
+        try:
+            return resolve_credentials(token_store=self.store)
+        except ValidationError as exc:
+            if exc.param != "access_token":
+                raise  # an unusable value (a token with a newline, ...): the library says which
             raise UsageError(
                 "not logged in: run 'gototraining login', or set GOTO_ACCESS_TOKEN and "
                 "GOTO_ORGANIZER_KEY"
-            )
-        redactor.add(stored.access_token, stored.refresh_token, stored.client_secret)
-        organizer_key = env_org or stored.organizer_key
+            ) from None
+
+    def _client(self, cls: type[_Client]) -> _Client:
+        credentials = self.credentials()
+        organizer_key = os.environ.get("GOTO_ORGANIZER_KEY") or credentials.organizer_key
         if not organizer_key:
+            if credentials.source == "GOTO_ACCESS_TOKEN":
+                raise UsageError("GOTO_ACCESS_TOKEN is set but GOTO_ORGANIZER_KEY is not; set both")
             raise UsageError(
                 "no organizer key: run 'gototraining login --organizer-key KEY' or set "
                 "GOTO_ORGANIZER_KEY"
             )
-        self.store.check_writable()  # before a refresh could rotate the refresh token
-        auth = OAuth2(
-            stored.client_id,
-            stored.client_secret,
-            stored.refresh_token,
-            access_token=stored.access_token,
-            expires_at=stored.expires_at,
-            token_url=stored.token_url,
-            on_token_refresh=self._persist(stored),
+        return cls(
+            auth=credentials,
+            organizer_key=organizer_key,
+            base_url=self.base_url,
+            rate_limit=self.rate_limit,
         )
-        return auth, organizer_key, self.base_url or stored.base_url
-
-    def _persist(self, stored: StoredTokens) -> Callable[[OAuth2Token], None]:
-        store = self.store
-
-        def on_token_refresh(token: OAuth2Token) -> None:
-            # Register first: nothing printed after this point may show the new tokens.
-            redactor.add(token.access_token, token.refresh_token)
-            nonlocal stored
-            stored = attrs.evolve(
-                stored,
-                access_token=token.access_token,
-                refresh_token=token.refresh_token,
-                expires_at=token.expires_at,
-            )
-            try:
-                store.save(stored)
-            except TokenStoreError as exc:
-                self.unsaved = (stored, exc)  # saved again (or reported) when the command ends
-            else:
-                self.unsaved = None
-
-        return on_token_refresh
 
     def save_refreshed_tokens(self) -> None:
         """Save a refreshed token set whose saving failed during the command.
@@ -129,9 +129,9 @@ class State:
         Raises:
             UsageError: it still cannot be saved: the message says the login is lost.
         """
-        if self.unsaved is None:
+        if self.store.unsaved is None:
             return
-        tokens, _ = self.unsaved
+        tokens, _ = self.store.unsaved
         try:
             self.store.save(tokens)
         except TokenStoreError as exc:
@@ -139,22 +139,15 @@ class State:
                 f"the refreshed tokens could not be saved ({exc}); the refresh token stored "
                 "before is no longer valid: fix the problem and run 'gototraining login' again"
             ) from None
-        self.unsaved = None
 
     def client(self) -> GoToTraining:
         """A synchronous facade client for this invocation (caller closes it)."""
         from gototraining import GoToTraining
 
-        auth, organizer_key, base_url = self._resolve()
-        return GoToTraining(
-            auth=auth, organizer_key=organizer_key, base_url=base_url, rate_limit=self.rate_limit
-        )
+        return self._client(GoToTraining)
 
     def async_client(self) -> AsyncGoToTraining:
         """An asynchronous facade client for this invocation (caller closes it)."""
         from gototraining import AsyncGoToTraining
 
-        auth, organizer_key, base_url = self._resolve()
-        return AsyncGoToTraining(
-            auth=auth, organizer_key=organizer_key, base_url=base_url, rate_limit=self.rate_limit
-        )
+        return self._client(AsyncGoToTraining)

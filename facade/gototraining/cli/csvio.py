@@ -28,8 +28,7 @@ from typing import IO
 
 import attrs
 
-from gototraining import Registrant, ValidationError
-from gototraining._builders.registrants import PersonField, person_field
+from gototraining import PersonField, Registrant, ValidationError, validate_person_field
 
 __all__ = [
     "FORMULA_TRIGGERS",
@@ -147,12 +146,12 @@ def _normalise(header: str) -> str:
 
 
 def _check(value: str | None, name: PersonField) -> str | None:
-    """``None`` if valid, else the reason: the facade's own rule (``person_field``), which
-    ``registrants.register`` applies before sending."""
+    """``None`` if valid, else the reason: the facade's own rule (``validate_person_field``),
+    which ``registrants.register`` applies before sending."""
     if value is None or not value.strip():
         return f"{name} is empty"
     try:
-        person_field(name, value)
+        validate_person_field(name, value)
     except ValidationError as exc:
         return str(exc)
     return None

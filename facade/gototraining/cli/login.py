@@ -1,8 +1,8 @@
 """``gototraining login``: the OAuth2 authorization-code flow with a loopback redirect.
 
 1. Listen on ``http://127.0.0.1:<free port>/callback`` (loopback only, RFC 8252).
-2. Send the user's browser to the authorize URL with ``client_id``, ``redirect_uri`` and a
-   random ``state``.
+2. Send the user's browser to the authorize URL (the facade's ``authorization_url``: with
+   ``client_id``, ``redirect_uri`` and a random ``state``).
 3. The authorization server redirects the browser to the listener with ``code`` and
    ``state``.
 4. Exchange the code at the token URL with the facade's ``exchange_authorization_code`` (form
@@ -27,22 +27,20 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from gototraining import (
+    DEFAULT_AUTHORIZE_URL,
     DEFAULT_TOKEN_URL,
     APIError,
+    DecodeError,
     OAuth2Token,
     TransportError,
+    ValidationError,
+    authorization_url,
     exchange_authorization_code,
 )
 
 from .redact import redactor
 
-__all__ = [
-    "DEFAULT_AUTHORIZE_URL",
-    "LoginError",
-    "authorize",
-]
-
-DEFAULT_AUTHORIZE_URL = "https://authentication.logmeininc.com/oauth/authorize"
+__all__ = ["LoginError", "authorize"]
 
 #: Seconds a connection to the listener may stay silent before it is dropped.
 CONNECTION_TIMEOUT = 10.0
@@ -182,21 +180,18 @@ def authorize(
     redactor.add(client_secret)
     state = secrets.token_urlsafe(24)
     listener = _Listener(state)
+    try:  # a bad --authorize-url fails before the listener serves
+        url = authorization_url(
+            client_id, listener.redirect_uri, state=state, authorize_url=authorize_url
+        ).url
+    except ValidationError:
+        listener.server_close()
+        raise
     thread = threading.Thread(
         target=listener.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
     )
     thread.start()
     try:
-        query = urllib.parse.urlencode(
-            {
-                "response_type": "code",
-                "client_id": client_id,
-                "redirect_uri": listener.redirect_uri,
-                "state": state,
-            }
-        )
-        sep = "&" if "?" in authorize_url else "?"
-        url = f"{authorize_url}{sep}{query}"
         announce(url)
         if open_browser is not None:
             threading.Thread(target=open_browser, args=(url,), daemon=True).start()
@@ -251,7 +246,7 @@ def _exchange(
         )
     except TransportError as exc:
         raise LoginError(f"token request to {token_url} failed: {exc}") from exc
-    except APIError as exc:
+    except (APIError, DecodeError) as exc:  # refused, or an answer that is no token set
         raise LoginError(f"token request failed: {exc}") from exc
     redactor.add(token.access_token, token.refresh_token)
     return token

@@ -8,7 +8,7 @@
   written into, like a shell's ``>`` does. Replacing it would leave a pipe's reader with
   nothing while the command reports success.
 * Anything else is a regular file (or does not exist yet): written atomically
-  (``gototraining._files.atomic_write``: a temporary file in the same directory, fsynced, then
+  (``gototraining.atomic_write``: a temporary file in the same directory, fsynced, then
   renamed over the old one), so a reader never sees half a file. A symlink is written
   *through*: the file it points to is replaced and the link stays a link.
 * A directory is refused (``IsADirectoryError``).
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import attrs
 
-from gototraining._files import atomic_write
+from gototraining import atomic_write
 
 __all__ = ["STDOUT", "Output", "resolve_output"]
 

@@ -6,17 +6,26 @@
 from __future__ import annotations
 
 import warnings
+from typing import TYPE_CHECKING
 
 from .. import _models as m
 from .. import _requests as rq
 from .. import _validation as v
 from .._operation import operation
 from .._options import CallOptions
-from .._resource import AsyncResource, Key, SyncResource
+from .._resource import AsyncResource, Key, SyncResource, async_raw, raw
 from .._transport import Call, decode_json
-from .._types import NOT_GIVEN, NotGiven, TimeoutTypes
+from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 
-__all__ = ["AsyncOrganizers", "Organizers"]
+if TYPE_CHECKING:
+    from .._client import AsyncGoToTraining, GoToTraining
+
+__all__ = [
+    "AsyncOrganizers",
+    "AsyncOrganizersWithRawResponse",
+    "Organizers",
+    "OrganizersWithRawResponse",
+]
 
 
 def _list_for_account(account_key: Key) -> Call[list[m.Organizer]]:
@@ -38,7 +47,14 @@ class Organizers(SyncResource):
 
     @operation("getAllOrganisers")
     def list_for_account(
-        self, account_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
+        self,
+        account_key: Key,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> list[m.Organizer]:
         """All organizers of an account.
 
@@ -46,7 +62,13 @@ class Organizers(SyncResource):
         """
         return self._request(
             _list_for_account(account_key),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
 
@@ -55,7 +77,14 @@ class AsyncOrganizers(AsyncResource):
 
     @operation("getAllOrganisers")
     async def list_for_account(
-        self, account_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
+        self,
+        account_key: Key,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> list[m.Organizer]:
         """All organizers of an account.
 
@@ -63,5 +92,31 @@ class AsyncOrganizers(AsyncResource):
         """
         return await self._request(
             _list_for_account(account_key),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
+
+
+class OrganizersWithRawResponse:
+    """``client.with_raw_response.organizers``: the methods of :class:`Organizers`, each returning a
+    :class:`~gototraining.RawResponse` (the ``httpx.Response`` beside the parsed result).
+    """
+
+    def __init__(self, client: GoToTraining) -> None:
+        methods = Organizers(client, raw=True)
+        self.list_for_account = raw(methods.list_for_account)
+
+
+class AsyncOrganizersWithRawResponse:
+    """``client.with_raw_response.organizers``: the methods of :class:`AsyncOrganizers`, each returning a
+    :class:`~gototraining.RawResponse` (the ``httpx.Response`` beside the parsed result).
+    """
+
+    def __init__(self, client: AsyncGoToTraining) -> None:
+        methods = AsyncOrganizers(client, raw=True)
+        self.list_for_account = async_raw(methods.list_for_account)

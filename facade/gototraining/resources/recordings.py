@@ -9,6 +9,7 @@ from __future__ import annotations
 import builtins
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import _models as m
 from .. import _requests as rq
@@ -17,11 +18,19 @@ from .._builders import recordings as builders
 from .._download import DEFAULT_CHUNK_SIZE, Progress
 from .._operation import operation
 from .._options import CallOptions
-from .._resource import AsyncResource, Key, SyncResource
+from .._resource import AsyncResource, Key, SyncResource, async_raw, raw
 from .._transport import Call, decode_json
-from .._types import NOT_GIVEN, NotGiven, TimeoutTypes
+from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 
-__all__ = ["AsyncRecordings", "Recordings"]
+if TYPE_CHECKING:
+    from .._client import AsyncGoToTraining, GoToTraining
+
+__all__ = [
+    "AsyncRecordings",
+    "AsyncRecordingsWithRawResponse",
+    "Recordings",
+    "RecordingsWithRawResponse",
+]
 
 
 def _list(training_key: Key) -> Call[list[m.Recording]]:
@@ -39,17 +48,38 @@ class Recordings(SyncResource):
 
     @operation("getRecordingsForTraining")
     def list(
-        self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
+        self,
+        training_key: Key,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> builtins.list[m.Recording]:
         """A training's online recordings (empty if there are none)."""
         return self._request(
             _list(training_key),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("getRecordingDownloadById")
     def download_url(
-        self, training_key: Key, recording_id: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
+        self,
+        training_key: Key,
+        recording_id: Key,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> str:
         """The URL of a recording's file: the ``Location`` of the API's 302 redirect.
 
@@ -60,7 +90,13 @@ class Recordings(SyncResource):
         """
         return self._request(
             builders.download_url(training_key, recording_id),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("getRecordingDownloadById")
@@ -73,6 +109,10 @@ class Recordings(SyncResource):
         progress: Progress | None = None,
         chunk_size: int = DEFAULT_CHUNK_SIZE,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> Path:
         """Download a recording to disk and return the file's path.
 
@@ -105,7 +145,13 @@ class Recordings(SyncResource):
             builders.download(
                 training_key, recording_id, to, progress=progress, chunk_size=chunk_size
             ),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
 
@@ -114,17 +160,38 @@ class AsyncRecordings(AsyncResource):
 
     @operation("getRecordingsForTraining")
     async def list(
-        self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
+        self,
+        training_key: Key,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> builtins.list[m.Recording]:
         """A training's online recordings (empty if there are none)."""
         return await self._request(
             _list(training_key),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("getRecordingDownloadById")
     async def download_url(
-        self, training_key: Key, recording_id: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
+        self,
+        training_key: Key,
+        recording_id: Key,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> str:
         """The URL of a recording's file: the ``Location`` of the API's 302 redirect.
 
@@ -135,7 +202,13 @@ class AsyncRecordings(AsyncResource):
         """
         return await self._request(
             builders.download_url(training_key, recording_id),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("getRecordingDownloadById")
@@ -148,6 +221,10 @@ class AsyncRecordings(AsyncResource):
         progress: Progress | None = None,
         chunk_size: int = DEFAULT_CHUNK_SIZE,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> Path:
         """Download a recording to disk and return the file's path.
 
@@ -180,5 +257,35 @@ class AsyncRecordings(AsyncResource):
             builders.download(
                 training_key, recording_id, to, progress=progress, chunk_size=chunk_size
             ),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
+
+
+class RecordingsWithRawResponse:
+    """``client.with_raw_response.recordings``: the methods of :class:`Recordings`, each returning a
+    :class:`~gototraining.RawResponse` (the ``httpx.Response`` beside the parsed result).
+    """
+
+    def __init__(self, client: GoToTraining) -> None:
+        methods = Recordings(client, raw=True)
+        self.list = raw(methods.list)
+        self.download_url = raw(methods.download_url)
+        self.download = raw(methods.download)
+
+
+class AsyncRecordingsWithRawResponse:
+    """``client.with_raw_response.recordings``: the methods of :class:`AsyncRecordings`, each returning a
+    :class:`~gototraining.RawResponse` (the ``httpx.Response`` beside the parsed result).
+    """
+
+    def __init__(self, client: AsyncGoToTraining) -> None:
+        methods = AsyncRecordings(client, raw=True)
+        self.list = async_raw(methods.list)
+        self.download_url = async_raw(methods.download_url)
+        self.download = async_raw(methods.download)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from .. import _models as m
 from .. import _requests as rq
@@ -16,11 +17,19 @@ from .._builders import registrants as builders
 from .._builders.registrants import IfExists, Person, RegistrationResult
 from .._operation import operation
 from .._options import CallOptions
-from .._resource import AsyncResource, Key, SyncResource
+from .._resource import AsyncResource, Key, SyncResource, async_raw, raw
 from .._transport import Call, decode_json, no_content
-from .._types import NOT_GIVEN, NotGiven, TimeoutTypes
+from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 
-__all__ = ["AsyncRegistrants", "Registrants"]
+if TYPE_CHECKING:
+    from .._client import AsyncGoToTraining, GoToTraining
+
+__all__ = [
+    "AsyncRegistrants",
+    "AsyncRegistrantsWithRawResponse",
+    "Registrants",
+    "RegistrantsWithRawResponse",
+]
 
 
 def _list(organizer_key: str, training_key: Key) -> Call[list[m.Registrant]]:
@@ -66,6 +75,10 @@ class Registrants(SyncResource):
         surname: str,
         if_exists: IfExists = "raise",
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> m.Registration:
         """Register one person (identified by email) for a training.
 
@@ -98,7 +111,13 @@ class Registrants(SyncResource):
                 surname=surname,
                 if_exists=if_exists,
             ),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("registerForTraining")
@@ -111,6 +130,10 @@ class Registrants(SyncResource):
         max_attempts: int = 3,
         on_result: Callable[[RegistrationResult], object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> builtins.list[RegistrationResult]:
         """Register many people for a training: concurrently, idempotently, one result each.
 
@@ -153,17 +176,36 @@ class Registrants(SyncResource):
                 max_attempts=max_attempts,
                 on_result=on_result,
             ),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("getRegistrants")
     def list(
-        self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
+        self,
+        training_key: Key,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> builtins.list[m.Registrant]:
         """All registrants of a training. The API may serve this list from a cache (up to 2 h old)."""
         return self._request(
             _list(self._organizer_key, training_key),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("getRegistrant")
@@ -173,11 +215,21 @@ class Registrants(SyncResource):
         registrant_key: Key,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> m.Registrant:
         """One registrant of a training. Raises ``NotFoundError`` if unknown."""
         return self._request(
             _get(self._organizer_key, training_key, registrant_key),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("cancelRegistration")
@@ -187,6 +239,10 @@ class Registrants(SyncResource):
         registrant_key: Key,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> None:
         """Cancel a registration. The registrant is not notified.
 
@@ -197,7 +253,13 @@ class Registrants(SyncResource):
         """
         return self._request(
             _cancel(self._organizer_key, training_key, registrant_key),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
 
@@ -214,6 +276,10 @@ class AsyncRegistrants(AsyncResource):
         surname: str,
         if_exists: IfExists = "raise",
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> m.Registration:
         """Register one person (identified by email) for a training.
 
@@ -246,7 +312,13 @@ class AsyncRegistrants(AsyncResource):
                 surname=surname,
                 if_exists=if_exists,
             ),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("registerForTraining")
@@ -259,6 +331,10 @@ class AsyncRegistrants(AsyncResource):
         max_attempts: int = 3,
         on_result: Callable[[RegistrationResult], object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> builtins.list[RegistrationResult]:
         """Register many people for a training: concurrently, idempotently, one result each.
 
@@ -301,17 +377,36 @@ class AsyncRegistrants(AsyncResource):
                 max_attempts=max_attempts,
                 on_result=on_result,
             ),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("getRegistrants")
     async def list(
-        self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
+        self,
+        training_key: Key,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> builtins.list[m.Registrant]:
         """All registrants of a training. The API may serve this list from a cache (up to 2 h old)."""
         return await self._request(
             _list(self._organizer_key, training_key),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("getRegistrant")
@@ -321,11 +416,21 @@ class AsyncRegistrants(AsyncResource):
         registrant_key: Key,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> m.Registrant:
         """One registrant of a training. Raises ``NotFoundError`` if unknown."""
         return await self._request(
             _get(self._organizer_key, training_key, registrant_key),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("cancelRegistration")
@@ -335,6 +440,10 @@ class AsyncRegistrants(AsyncResource):
         registrant_key: Key,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> None:
         """Cancel a registration. The registrant is not notified.
 
@@ -345,5 +454,37 @@ class AsyncRegistrants(AsyncResource):
         """
         return await self._request(
             _cancel(self._organizer_key, training_key, registrant_key),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
+
+
+class RegistrantsWithRawResponse:
+    """``client.with_raw_response.registrants``: the methods of :class:`Registrants`, each returning a
+    :class:`~gototraining.RawResponse` (the ``httpx.Response`` beside the parsed result).
+    """
+
+    def __init__(self, client: GoToTraining) -> None:
+        methods = Registrants(client, raw=True)
+        self.register = raw(methods.register)
+        self.list = raw(methods.list)
+        self.get = raw(methods.get)
+        self.cancel = raw(methods.cancel)
+
+
+class AsyncRegistrantsWithRawResponse:
+    """``client.with_raw_response.registrants``: the methods of :class:`AsyncRegistrants`, each returning a
+    :class:`~gototraining.RawResponse` (the ``httpx.Response`` beside the parsed result).
+    """
+
+    def __init__(self, client: AsyncGoToTraining) -> None:
+        methods = AsyncRegistrants(client, raw=True)
+        self.register = async_raw(methods.register)
+        self.list = async_raw(methods.list)
+        self.get = async_raw(methods.get)
+        self.cancel = async_raw(methods.cancel)

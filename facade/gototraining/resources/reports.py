@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from .. import _models as m
 from .. import _requests as rq
@@ -14,11 +15,14 @@ from .. import _validation as v
 from .._builders import reports as builders
 from .._operation import operation
 from .._options import CallOptions
-from .._resource import AsyncResource, Key, SyncResource
+from .._resource import AsyncResource, Key, SyncResource, async_raw, raw
 from .._transport import Call, decode_json
-from .._types import NOT_GIVEN, NotGiven, TimeoutTypes
+from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 
-__all__ = ["AsyncReports", "Reports"]
+if TYPE_CHECKING:
+    from .._client import AsyncGoToTraining, GoToTraining
+
+__all__ = ["AsyncReports", "AsyncReportsWithRawResponse", "Reports", "ReportsWithRawResponse"]
 
 
 def _sessions_for_training(organizer_key: str, training_key: Key) -> Call[list[m.Session]]:
@@ -44,7 +48,15 @@ class Reports(SyncResource):
 
     @operation("getSessionDetailsForDateRange")
     def sessions(
-        self, start: datetime, end: datetime, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> list[m.Session]:
         """All completed sessions of the organizer in a date range.
 
@@ -54,22 +66,48 @@ class Reports(SyncResource):
         """
         return self._request(
             builders.sessions(self._organizer_key, start, end),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("getSessionDetailsForTraining")
     def sessions_for_training(
-        self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
+        self,
+        training_key: Key,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> list[m.Session]:
         """The completed sessions of one training (empty until a session has taken place)."""
         return self._request(
             _sessions_for_training(self._organizer_key, training_key),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("getAttendanceDetails")
     def attendance(
-        self, session_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
+        self,
+        session_key: Key,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> list[m.Attendee]:
         """Who attended a completed session, with join/leave times.
 
@@ -78,7 +116,13 @@ class Reports(SyncResource):
         """
         return self._request(
             _attendance(self._organizer_key, session_key),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
 
@@ -87,7 +131,15 @@ class AsyncReports(AsyncResource):
 
     @operation("getSessionDetailsForDateRange")
     async def sessions(
-        self, start: datetime, end: datetime, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> list[m.Session]:
         """All completed sessions of the organizer in a date range.
 
@@ -97,22 +149,48 @@ class AsyncReports(AsyncResource):
         """
         return await self._request(
             builders.sessions(self._organizer_key, start, end),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("getSessionDetailsForTraining")
     async def sessions_for_training(
-        self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
+        self,
+        training_key: Key,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> list[m.Session]:
         """The completed sessions of one training (empty until a session has taken place)."""
         return await self._request(
             _sessions_for_training(self._organizer_key, training_key),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("getAttendanceDetails")
     async def attendance(
-        self, session_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
+        self,
+        session_key: Key,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> list[m.Attendee]:
         """Who attended a completed session, with join/leave times.
 
@@ -121,5 +199,35 @@ class AsyncReports(AsyncResource):
         """
         return await self._request(
             _attendance(self._organizer_key, session_key),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
+
+
+class ReportsWithRawResponse:
+    """``client.with_raw_response.reports``: the methods of :class:`Reports`, each returning a
+    :class:`~gototraining.RawResponse` (the ``httpx.Response`` beside the parsed result).
+    """
+
+    def __init__(self, client: GoToTraining) -> None:
+        methods = Reports(client, raw=True)
+        self.sessions = raw(methods.sessions)
+        self.sessions_for_training = raw(methods.sessions_for_training)
+        self.attendance = raw(methods.attendance)
+
+
+class AsyncReportsWithRawResponse:
+    """``client.with_raw_response.reports``: the methods of :class:`AsyncReports`, each returning a
+    :class:`~gototraining.RawResponse` (the ``httpx.Response`` beside the parsed result).
+    """
+
+    def __init__(self, client: AsyncGoToTraining) -> None:
+        methods = AsyncReports(client, raw=True)
+        self.sessions = async_raw(methods.sessions)
+        self.sessions_for_training = async_raw(methods.sessions_for_training)
+        self.attendance = async_raw(methods.attendance)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable, Sequence
 from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
 
 from .. import _models as m
 from .. import _requests as rq
@@ -18,11 +19,19 @@ from .._builders.trainings import TimePair
 from .._decoding import decode_string
 from .._operation import operation
 from .._options import CallOptions
-from .._resource import AsyncResource, Key, SyncResource
+from .._resource import AsyncResource, Key, SyncResource, async_raw, raw
 from .._transport import Call, decode_json, no_content
-from .._types import NOT_GIVEN, NotGiven, TimeoutTypes
+from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 
-__all__ = ["AsyncTrainings", "Trainings"]
+if TYPE_CHECKING:
+    from .._client import AsyncGoToTraining, GoToTraining
+
+__all__ = [
+    "AsyncTrainings",
+    "AsyncTrainingsWithRawResponse",
+    "Trainings",
+    "TrainingsWithRawResponse",
+]
 
 
 def _list(organizer_key: str) -> Call[list[m.Training]]:
@@ -85,6 +94,10 @@ class Trainings(SyncResource):
         registration_settings: m.RegistrationSettings | None = None,
         co_organizers: Sequence[Key] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> str:
         """Schedule a training and return its new **training key** (``str``).
 
@@ -119,27 +132,71 @@ class Trainings(SyncResource):
                 registration_settings=registration_settings,
                 co_organizers=co_organizers,
             ),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("getAllTrainings")
-    def list(self, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN) -> builtins.list[m.Training]:
+    def list(
+        self,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+    ) -> builtins.list[m.Training]:
         """All scheduled and ongoing trainings of the organizer (completed ones are not listed)."""
         return self._request(
             _list(self._organizer_key),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("getTraining")
-    def get(self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN) -> m.Training:
+    def get(
+        self,
+        training_key: Key,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+    ) -> m.Training:
         """One training by key. Raises ``NotFoundError`` if there is no such training."""
         return self._request(
             _get(self._organizer_key, training_key),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("cancelTraining")
-    def cancel(self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN) -> None:
+    def cancel(
+        self,
+        training_key: Key,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+    ) -> None:
         """Cancel a training. No emails are sent to registrants.
 
         Retried like every DELETE (connection errors, timeouts, 429/502/503/504). If an attempt's
@@ -149,7 +206,13 @@ class Trainings(SyncResource):
         """
         return self._request(
             _cancel(self._organizer_key, training_key),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("updateTrainingNameDescription")
@@ -160,31 +223,69 @@ class Trainings(SyncResource):
         name: str,
         description: str | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> None:
         """Change a training's name and (optionally) description."""
         return self._request(
             builders.update_name_description(
                 self._organizer_key, training_key, name=name, description=description
             ),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("getManageTrainingURL")
-    def manage_url(self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN) -> str:
+    def manage_url(
+        self,
+        training_key: Key,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+    ) -> str:
         """The admin-portal URL for managing the training (the organizer must log in)."""
         return self._request(
             _manage_url(self._organizer_key, training_key),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("getOrganisersForTraining")
     def organizers(
-        self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
+        self,
+        training_key: Key,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> builtins.list[m.Organizer]:
         """The training's organizers (scheduler and co-organizers)."""
         return self._request(
             _organizers(self._organizer_key, training_key),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("updateOrganisersForTraining")
@@ -195,6 +296,10 @@ class Trainings(SyncResource):
         *,
         notify: bool = True,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> None:
         """Replace the training's co-organizers (the scheduling organizer always stays).
 
@@ -211,7 +316,13 @@ class Trainings(SyncResource):
             builders.set_organizers(
                 self._organizer_key, training_key, organizer_keys, notify=notify
             ),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("updateRegistrationSettingsForTraining")
@@ -221,6 +332,10 @@ class Trainings(SyncResource):
         settings: m.RegistrationSettings,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> None:
         """Replace a training's registration settings.
 
@@ -230,7 +345,13 @@ class Trainings(SyncResource):
         """
         return self._request(
             builders.update_registration_settings(self._organizer_key, training_key, settings),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("updateTrainingTimes")
@@ -243,6 +364,10 @@ class Trainings(SyncResource):
         notify_registrants: bool = True,
         notify_trainers: bool = True,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> m.NotifiedParties:
         """Reschedule a training: replace all its session times.
 
@@ -277,7 +402,13 @@ class Trainings(SyncResource):
                 notify_registrants=notify_registrants,
                 notify_trainers=notify_trainers,
             ),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("updateTrainingTimes")
@@ -292,6 +423,10 @@ class Trainings(SyncResource):
         notify_registrants: bool = True,
         notify_trainers: bool = True,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> m.NotifiedParties:
         """Move one session of a training to ``start``-``end``, keeping the others as they are.
 
@@ -328,11 +463,26 @@ class Trainings(SyncResource):
                 notify_registrants=notify_registrants,
                 notify_trainers=notify_trainers,
             ),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("getStartUrl")
-    def start_url(self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN) -> str:
+    def start_url(
+        self,
+        training_key: Key,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+    ) -> str:
         """A URL that starts the training **after the organizer logs in** (getStartUrl).
 
         Opening it launches the GoToTraining client, which asks for the organizer's GoTo
@@ -340,11 +490,26 @@ class Trainings(SyncResource):
         """
         return self._request(
             _start_url(self._organizer_key, training_key),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("startTraining")
-    def start(self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN) -> str:
+    def start(
+        self,
+        training_key: Key,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+    ) -> str:
         """A host URL that starts the training **without an organizer login** (startTraining).
 
         Returns the ``hostURL`` of the API's ``HostUrl``. Treat it like a password: whoever
@@ -354,7 +519,13 @@ class Trainings(SyncResource):
         """
         return self._request(
             _start(training_key),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
 
@@ -372,6 +543,10 @@ class AsyncTrainings(AsyncResource):
         registration_settings: m.RegistrationSettings | None = None,
         co_organizers: Sequence[Key] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> str:
         """Schedule a training and return its new **training key** (``str``).
 
@@ -406,32 +581,70 @@ class AsyncTrainings(AsyncResource):
                 registration_settings=registration_settings,
                 co_organizers=co_organizers,
             ),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("getAllTrainings")
     async def list(
-        self, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
+        self,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> builtins.list[m.Training]:
         """All scheduled and ongoing trainings of the organizer (completed ones are not listed)."""
         return await self._request(
             _list(self._organizer_key),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("getTraining")
     async def get(
-        self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
+        self,
+        training_key: Key,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> m.Training:
         """One training by key. Raises ``NotFoundError`` if there is no such training."""
         return await self._request(
             _get(self._organizer_key, training_key),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("cancelTraining")
     async def cancel(
-        self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
+        self,
+        training_key: Key,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> None:
         """Cancel a training. No emails are sent to registrants.
 
@@ -442,7 +655,13 @@ class AsyncTrainings(AsyncResource):
         """
         return await self._request(
             _cancel(self._organizer_key, training_key),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("updateTrainingNameDescription")
@@ -453,33 +672,69 @@ class AsyncTrainings(AsyncResource):
         name: str,
         description: str | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> None:
         """Change a training's name and (optionally) description."""
         return await self._request(
             builders.update_name_description(
                 self._organizer_key, training_key, name=name, description=description
             ),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("getManageTrainingURL")
     async def manage_url(
-        self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
+        self,
+        training_key: Key,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> str:
         """The admin-portal URL for managing the training (the organizer must log in)."""
         return await self._request(
             _manage_url(self._organizer_key, training_key),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("getOrganisersForTraining")
     async def organizers(
-        self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
+        self,
+        training_key: Key,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> builtins.list[m.Organizer]:
         """The training's organizers (scheduler and co-organizers)."""
         return await self._request(
             _organizers(self._organizer_key, training_key),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("updateOrganisersForTraining")
@@ -490,6 +745,10 @@ class AsyncTrainings(AsyncResource):
         *,
         notify: bool = True,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> None:
         """Replace the training's co-organizers (the scheduling organizer always stays).
 
@@ -506,7 +765,13 @@ class AsyncTrainings(AsyncResource):
             builders.set_organizers(
                 self._organizer_key, training_key, organizer_keys, notify=notify
             ),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("updateRegistrationSettingsForTraining")
@@ -516,6 +781,10 @@ class AsyncTrainings(AsyncResource):
         settings: m.RegistrationSettings,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> None:
         """Replace a training's registration settings.
 
@@ -525,7 +794,13 @@ class AsyncTrainings(AsyncResource):
         """
         return await self._request(
             builders.update_registration_settings(self._organizer_key, training_key, settings),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("updateTrainingTimes")
@@ -538,6 +813,10 @@ class AsyncTrainings(AsyncResource):
         notify_registrants: bool = True,
         notify_trainers: bool = True,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> m.NotifiedParties:
         """Reschedule a training: replace all its session times.
 
@@ -572,7 +851,13 @@ class AsyncTrainings(AsyncResource):
                 notify_registrants=notify_registrants,
                 notify_trainers=notify_trainers,
             ),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("updateTrainingTimes")
@@ -587,6 +872,10 @@ class AsyncTrainings(AsyncResource):
         notify_registrants: bool = True,
         notify_trainers: bool = True,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> m.NotifiedParties:
         """Move one session of a training to ``start``-``end``, keeping the others as they are.
 
@@ -623,12 +912,25 @@ class AsyncTrainings(AsyncResource):
                 notify_registrants=notify_registrants,
                 notify_trainers=notify_trainers,
             ),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("getStartUrl")
     async def start_url(
-        self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
+        self,
+        training_key: Key,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> str:
         """A URL that starts the training **after the organizer logs in** (getStartUrl).
 
@@ -637,12 +939,25 @@ class AsyncTrainings(AsyncResource):
         """
         return await self._request(
             _start_url(self._organizer_key, training_key),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
 
     @operation("startTraining")
     async def start(
-        self, training_key: Key, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN
+        self,
+        training_key: Key,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> str:
         """A host URL that starts the training **without an organizer login** (startTraining).
 
@@ -653,5 +968,55 @@ class AsyncTrainings(AsyncResource):
         """
         return await self._request(
             _start(training_key),
-            CallOptions(timeout=timeout),
+            CallOptions(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            ),
         )
+
+
+class TrainingsWithRawResponse:
+    """``client.with_raw_response.trainings``: the methods of :class:`Trainings`, each returning a
+    :class:`~gototraining.RawResponse` (the ``httpx.Response`` beside the parsed result).
+    """
+
+    def __init__(self, client: GoToTraining) -> None:
+        methods = Trainings(client, raw=True)
+        self.create = raw(methods.create)
+        self.list = raw(methods.list)
+        self.get = raw(methods.get)
+        self.cancel = raw(methods.cancel)
+        self.update_name_description = raw(methods.update_name_description)
+        self.manage_url = raw(methods.manage_url)
+        self.organizers = raw(methods.organizers)
+        self.set_organizers = raw(methods.set_organizers)
+        self.update_registration_settings = raw(methods.update_registration_settings)
+        self.update_times = raw(methods.update_times)
+        self.move_session = raw(methods.move_session)
+        self.start_url = raw(methods.start_url)
+        self.start = raw(methods.start)
+
+
+class AsyncTrainingsWithRawResponse:
+    """``client.with_raw_response.trainings``: the methods of :class:`AsyncTrainings`, each returning a
+    :class:`~gototraining.RawResponse` (the ``httpx.Response`` beside the parsed result).
+    """
+
+    def __init__(self, client: AsyncGoToTraining) -> None:
+        methods = AsyncTrainings(client, raw=True)
+        self.create = async_raw(methods.create)
+        self.list = async_raw(methods.list)
+        self.get = async_raw(methods.get)
+        self.cancel = async_raw(methods.cancel)
+        self.update_name_description = async_raw(methods.update_name_description)
+        self.manage_url = async_raw(methods.manage_url)
+        self.organizers = async_raw(methods.organizers)
+        self.set_organizers = async_raw(methods.set_organizers)
+        self.update_registration_settings = async_raw(methods.update_registration_settings)
+        self.update_times = async_raw(methods.update_times)
+        self.move_session = async_raw(methods.move_session)
+        self.start_url = async_raw(methods.start_url)
+        self.start = async_raw(methods.start)

@@ -14,8 +14,7 @@ from typing import Annotated
 
 import typer
 
-from gototraining import ValidationError
-from gototraining import _validation as v
+from gototraining import ValidationError, validate_key
 
 from ..context import State, UsageError
 
@@ -53,7 +52,7 @@ def state(ctx: typer.Context) -> State:
 def parse_key(value: str, name: str) -> str:
     """A GoTo key from the command line, or a usage error (exit 2) before anything is sent."""
     try:
-        return v.key(value.strip(), name)
+        return validate_key(value.strip(), name)
     except ValidationError:
         raise UsageError(f"{name} must be a numeric key, got {value!r}") from None
 

@@ -10,12 +10,12 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from gototraining import DEFAULT_TOKEN_URL
+from gototraining import DEFAULT_AUTHORIZE_URL, DEFAULT_TOKEN_URL, OAuth2
+from gototraining.token_store import StoredTokens
 
-from ..config import StoredTokens
 from ..context import UsageError
 from ..errors import error_line
-from ..login import DEFAULT_AUTHORIZE_URL, LoginError, authorize
+from ..login import LoginError, authorize
 from ..output import console, plain, print_json
 from ..sanitize import printable
 from . import JsonFlag, parse_key, state
@@ -149,54 +149,51 @@ def logout(ctx: typer.Context, json: JsonFlag = False) -> None:
 
 
 def whoami(ctx: typer.Context, json: JsonFlag = False) -> None:
-    """Where the credentials come from (never prints a token)."""
+    """Where the credentials come from (never prints a token): the library's order."""
     st = state(ctx)
     out = console()
 
     def line(label: str, value: object) -> None:
         out.print(Text.assemble(f"{label:<15}", plain(value)))
 
-    if os.environ.get("GOTO_ACCESS_TOKEN"):
-        if json:
-            print_json(
-                {
-                    "credentials": "environment",
-                    "organizer_key": os.environ.get("GOTO_ORGANIZER_KEY") or None,
-                    "base_url": st.base_url,
-                }
-            )
-            return
-        line("credentials:", "GOTO_ACCESS_TOKEN (environment)")
-        line("organizer key:", os.environ.get("GOTO_ORGANIZER_KEY") or "(not set)")
-        line("base URL:", st.base_url or "(default)")
-        return
-    stored = st.store.load()
-    if stored is None:
-        raise UsageError("not logged in: run 'gototraining login' or set GOTO_ACCESS_TOKEN")
-    expires_in = int(stored.expires_at - time.time()) if stored.expires_at is not None else None
-    organizer = os.environ.get("GOTO_ORGANIZER_KEY") or stored.organizer_key
-    base_url = st.base_url or stored.base_url
-    if json:
-        print_json(
-            {
-                "credentials": "token store",
-                "token_store": str(st.store.path),
-                "client_id": stored.client_id,
-                "organizer_key": organizer,
-                "base_url": base_url,
-                "access_token_expires_in": expires_in,
-            }
-        )
-        return
-    left = (
-        f"expires in {expires_in} s (refreshed automatically)"
-        if expires_in is not None
-        else "no expiry"
+    credentials = st.credentials()
+    source = credentials.source
+    from_store = source.startswith("token store")
+    client_id = credentials.auth.client_id if isinstance(credentials.auth, OAuth2) else None
+    organizer = os.environ.get("GOTO_ORGANIZER_KEY") or credentials.organizer_key
+    base_url = st.base_url or credentials.base_url
+    stored = st.store.load() if from_store else None
+    expires_in = (
+        int(stored.expires_at - time.time())
+        if stored is not None and stored.expires_at is not None
+        else None
     )
-    line("credentials:", f"{st.store.path} (OAuth client {stored.client_id})")
-    line("organizer key:", organizer or "-")
+    if json:
+        document: dict[str, object] = {
+            "credentials": "token store" if from_store else "environment",
+            "source": source,
+            "organizer_key": organizer,
+            "base_url": base_url,
+        }
+        if client_id is not None:
+            document["client_id"] = client_id
+        if from_store:
+            document["token_store"] = str(st.store.path)
+            document["access_token_expires_in"] = expires_in
+        print_json(document)
+        return
+    line("credentials:", source if from_store else f"{source} (environment)")
+    if client_id is not None:
+        line("OAuth client:", client_id)
+    line("organizer key:", organizer or "(not set)")
     line("base URL:", base_url or "(default)")
-    line("access token:", left)
+    if stored is not None:
+        left = (
+            f"expires in {expires_in} s (refreshed automatically)"
+            if expires_in is not None
+            else "no expiry"
+        )
+        line("access token:", left)
 
 
 def register(app: typer.Typer) -> None:

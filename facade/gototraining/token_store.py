@@ -1,4 +1,8 @@
-"""Where the CLI keeps its state, and the token store written by ``gototraining login``.
+"""The token store: a login's tokens on disk (``gototraining login`` writes it; clients read it).
+
+``GoToTraining()`` without credentials in its arguments or the environment uses the stored
+login (see ``resolve_credentials``): an ``OAuth2`` auth that refreshes the access token and
+writes every refreshed token set back here (``TokenStore.auth``), the same safe way as below.
 
 The config directory is ``$GOTO_CONFIG_DIR`` if set, else ``%APPDATA%\\gototraining`` on
 Windows, else ``$XDG_CONFIG_HOME/gototraining`` or ``~/.config/gototraining``. (platformdirs
@@ -26,8 +30,8 @@ What the store does with a ``tokens.json`` that is not what it wrote (each a dec
   :meth:`TokenStore.check_writable` finds this before anything is sent; the CLI calls it
   before it uses stored tokens, and before a login.
 
-Every problem is a :class:`TokenStoreError` whose message says what to do; the CLI prints it as
-one ``error:`` line and exits with 2.
+Every problem is a :class:`TokenStoreError` (a ``GoToTrainingError``) whose message says what
+to do; the CLI prints it as one ``error:`` line and exits with 2.
 """
 
 from __future__ import annotations
@@ -40,11 +44,16 @@ import threading
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from gototraining._files import atomic_write
+from ._errors import GoToTrainingError
+from ._files import atomic_write
+
+if TYPE_CHECKING:
+    from ._auth import OAuth2
+    from ._tokens import OAuth2Token
 
 __all__ = [
     "TOKEN_FILE",
@@ -61,7 +70,7 @@ TOKEN_FILE = "tokens.json"
 PRIVATE_MODE = 0o600
 
 
-class TokenStoreError(Exception):
+class TokenStoreError(GoToTrainingError):
     """The token store cannot be used as it is; the message says why and what to do."""
 
 
@@ -70,7 +79,9 @@ class TokenStoreWarning(UserWarning):
 
 
 def config_dir() -> Path:
-    """The CLI's config directory (not created here)."""
+    """The config directory the token store lives in (not created here): ``$GOTO_CONFIG_DIR``,
+    else ``%APPDATA%\\gototraining`` (Windows), ``$XDG_CONFIG_HOME/gototraining`` or
+    ``~/.config/gototraining``."""
     override = os.environ.get("GOTO_CONFIG_DIR")
     if override:
         return Path(override).expanduser()
@@ -139,9 +150,11 @@ def _reason(exc: OSError) -> str:
 
 
 class TokenStore:
-    """``tokens.json`` in a config directory: load, save (atomic, 0600), delete.
+    """``tokens.json`` in a config directory: load, save (atomic, 0600), delete, and an
+    ``OAuth2`` auth that saves its refreshed tokens back (:meth:`auth`).
 
-    ``warn(message)`` hears about problems the store fixed itself (default:
+    ``directory``: default :func:`config_dir`. ``warn(message)`` hears about problems the
+    store fixed itself and about refreshed tokens it could not save (default:
     ``warnings.warn`` with :class:`TokenStoreWarning`).
     """
 
@@ -271,6 +284,53 @@ class TokenStore:
                 raise TokenStoreError(
                     f"cannot save tokens to {self.path}: {_reason(exc)}"
                 ) from None
+
+    def auth(self, tokens: StoredTokens) -> OAuth2:
+        """An ``OAuth2`` for ``tokens`` (as :meth:`load` returned them) that writes every
+        refreshed token set back to this store: atomically, mode 0600, through a symlink.
+
+        A refreshed set that cannot be saved (disk full, the file replaced by a directory) is
+        handed to :meth:`refresh_not_saved`; the next refresh saves its own set again. Call
+        :meth:`check_writable` before sending anything, so that this is rare.
+        """
+        from ._auth import OAuth2
+
+        current = [tokens]
+        lock = threading.Lock()
+
+        def save_refreshed(token: OAuth2Token) -> None:
+            with lock:
+                current[0] = attrs.evolve(
+                    current[0],
+                    access_token=token.access_token,
+                    refresh_token=token.refresh_token,
+                    expires_at=token.expires_at,
+                )
+                refreshed = current[0]
+            try:
+                self.save(refreshed)
+            except TokenStoreError as exc:
+                self.refresh_not_saved(refreshed, exc)
+
+        return OAuth2(
+            tokens.client_id,
+            tokens.client_secret,
+            tokens.refresh_token,
+            access_token=tokens.access_token,
+            expires_at=tokens.expires_at,
+            token_url=tokens.token_url,
+            on_token_refresh=save_refreshed,
+        )
+
+    def refresh_not_saved(self, tokens: StoredTokens, error: TokenStoreError) -> None:
+        """A refreshed token set (from :meth:`auth`) could not be saved. The default warns:
+        the refresh token saved before may no longer be valid, so if no later refresh saves
+        a set, the next run has to log in again. Override it to keep ``tokens`` and save them
+        later (the CLI does, when the command ends)."""
+        self._warn(
+            f"the refreshed tokens could not be saved ({error}); they are used from memory and "
+            "saved again at the next refresh. If none follows, log in again next time"
+        )
 
     def delete(self) -> bool:
         """Remove the token file (the target and the link, for a symlink); ``True`` if there

@@ -1,0 +1,53 @@
+"""``whoami`` says where the credentials come from, in the library's order (never a token)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from gototraining.sandbox import Sandbox
+from gototraining.token_store import StoredTokens, TokenStore
+
+from .conftest import Run
+
+
+def test_whoami_follows_the_library_order(
+    sb: Sandbox, config_dir: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    TokenStore(config_dir).save(
+        StoredTokens(
+            client_id="stored-client",
+            client_secret=sb.client_secret,
+            token_url=sb.token_url,
+            access_token=sb.token,
+            refresh_token=sb.refresh_token,
+            organizer_key=sb.organizer_key,
+            base_url=sb.url,
+        )
+    )
+    who = run("whoami")
+    assert who.exit_code == 0, who.output
+    assert f"token store {config_dir / 'tokens.json'}" in who.stdout
+    assert "stored-client" in who.stdout and sb.organizer_key in who.stdout
+
+    monkeypatch.setenv("GOTO_CLIENT_ID", "env-client")
+    monkeypatch.setenv("GOTO_CLIENT_SECRET", "env-secret-value")
+    monkeypatch.setenv("GOTO_REFRESH_TOKEN", "env-refresh-value")
+    who = run("whoami")
+    assert "GOTO_REFRESH_TOKEN (environment)" in who.stdout and "env-client" in who.stdout
+    assert "(not set)" in who.stdout  # the stored organizer belongs to the stored login
+    assert "env-refresh-value" not in who.output and "env-secret-value" not in who.output
+
+    monkeypatch.setenv("GOTO_ACCESS_TOKEN", sb.token)
+    who = run("whoami")
+    assert "GOTO_ACCESS_TOKEN (environment)" in who.stdout and sb.token not in who.output
+
+
+def test_a_half_configured_environment_is_a_usage_error(
+    config_dir: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GOTO_REFRESH_TOKEN", "env-refresh-value")
+    result = run("whoami")
+    assert result.exit_code == 2
+    assert "GOTO_CLIENT_ID and GOTO_CLIENT_SECRET" in result.stderr
+    assert "env-refresh-value" not in result.output
