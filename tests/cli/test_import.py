@@ -195,8 +195,17 @@ def test_conflict_not_yet_listed_counts_as_already_registered(
     assert _emails(sb, training) == Counter(emails)
 
 
+#: ``python -m gototraining.cli`` with Ctrl-C as a terminal delivers it: a test run started in
+#: the background by a shell without job control inherits SIGINT ignored, and so would the CLI
+#: (as after ``nohup``), which would then never see the test's SIGINT.
+_MAIN_WITH_CTRL_C = (
+    "import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "runpy.run_module('gototraining.cli', run_name='__main__', alter_sys=True)"
+)
+
+
 def _cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "gototraining.cli", *args]
+    return [sys.executable, "-c", _MAIN_WITH_CTRL_C, *args]
 
 
 #: A generous bound for waits that only end early when something is broken (a hang).
