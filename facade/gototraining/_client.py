@@ -14,6 +14,7 @@ import os
 from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
+from urllib.parse import unquote
 
 import attrs
 import httpx
@@ -22,7 +23,7 @@ from . import _attempt
 from ._body import DEFAULT_MAX_RESPONSE_SIZE
 from ._credentials import Credentials, resolve_credentials
 from ._errors import ValidationError, scrub_url
-from ._options import CallOptions, ClientOptions
+from ._options import CallOptions, ClientOptions, merge_headers
 from ._ratelimit import RateLimiter, limiter_for
 from ._retry import RetryPolicy
 from ._transport import ApiRequest, AsyncTransport, Call, Connection, SyncTransport
@@ -155,6 +156,11 @@ def _custom_call(
             "expected a path of visible ASCII characters without '?' or '#' (pass query "
             "parameters as params=; percent-encode anything else)",
         )
+    if any(unquote(segment) in (".", "..") for segment in path.split("/")):
+        # URL normalisation would climb above base_url, token and all
+        raise ValidationError(
+            "path", "expected a path below base_url, without '.' or '..' segments"
+        )
     if body is not None:
         try:
             json.dumps(body, allow_nan=False)
@@ -257,7 +263,7 @@ class _BaseClient(Generic[_HTTP]):
         if not isinstance(default_headers, NotGiven):
             if not isinstance(default_headers, Mapping):
                 raise ValidationError("default_headers", "expected a mapping of header names")
-            changes["default_headers"] = {**current.default_headers, **default_headers}
+            changes["default_headers"] = merge_headers(current.default_headers, default_headers)
         options = current._replace(**changes)
         clone = object.__new__(type(self))
         clone._attach(options, self._connection, owns=False)

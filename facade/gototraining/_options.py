@@ -55,8 +55,19 @@ def _headers(value: object, name: str) -> dict[str, str]:
             raise ValidationError(
                 name, f"the value of {key} must be a string of printable ASCII characters"
             )
+        if any(key.lower() == seen.lower() for seen in headers):
+            raise ValidationError(name, f"{key} is given twice (header names ignore case)")
         headers[key] = text
     return headers
+
+
+def merge_headers(base: Mapping[str, str], extra: Mapping[str, str]) -> dict[str, str]:
+    """``base`` with ``extra`` added: a name in ``extra`` replaces the same name in ``base``
+    whatever its case (header names ignore case, and both values would be sent otherwise)."""
+    replaced = {name.lower() for name in extra}
+    merged = {name: value for name, value in base.items() if name.lower() not in replaced}
+    merged.update(extra)
+    return merged
 
 
 # -- a client's options -------------------------------------------------------------------------
@@ -215,13 +226,13 @@ class ClientOptions(_Frozen):
 
     def headers(self) -> dict[str, str]:
         """The headers every request carries (before the auth adds ``Authorization``)."""
-        return {
+        own = {
             "User-Agent": self.user_agent,
             "Accept": "application/json",
             # only codings the SDK can inflate with a size bound (see _body)
             "Accept-Encoding": ACCEPT_ENCODING,
-            **self.default_headers,
         }
+        return merge_headers(own, self.default_headers)
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in _CLIENT_FIELDS)

@@ -51,7 +51,7 @@ from ._errors import (
     safe_url,
     transport_error,
 )
-from ._options import DEFAULT_OPTIONS, CallOptions, ClientOptions
+from ._options import DEFAULT_OPTIONS, CallOptions, ClientOptions, merge_headers
 from ._ratelimit import RateLimiter, Ticket
 from ._retry import MAYBE_APPLIED_STATUSES
 from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
@@ -363,7 +363,7 @@ def pipeline(
     headers = settings.headers
     retry = settings.retry
     if options.extra_headers is not None:
-        headers = {**headers, **options.extra_headers}
+        headers = merge_headers(headers, options.extra_headers)
     if options.extra_body is not None:
         body = _with_extra_body(call.request, options.extra_body)
     if not isinstance(options.max_retries, NotGiven) and options.max_retries != retry.max_retries:

@@ -130,6 +130,30 @@ def test_default_headers_go_with_every_request(flavor: Flavor) -> None:
     assert handler.seen[0].headers["authorization"] == "Bearer test-token"
 
 
+def test_a_header_given_again_replaces_it_whatever_its_case(flavor: Flavor) -> None:
+    """Header names ignore case: a replacement spelled differently must not send both values."""
+    handler = Recorder(training_ok)
+    client = flavor.client(
+        handler, default_headers={"X-Team": "ops", "accept": "application/vnd.x+json"}
+    )
+    derived = client.with_options(default_headers={"x-team": "derived"})
+    flavor.run(lambda c: c.trainings.get(2, extra_headers={"user-agent": "mine/1"}), client=client)
+    flavor.run(lambda c: c.trainings.get(2), client=derived)
+    flavor.run(lambda c: c.trainings.get(2, extra_headers={"X-TEAM": "call"}), client=derived)
+    first, second, third = (request.headers for request in handler.seen)
+    assert first.get_list("accept") == ["application/vnd.x+json"]
+    assert first.get_list("user-agent") == ["mine/1"]
+    assert first.get_list("x-team") == ["ops"]
+    assert second.get_list("x-team") == ["derived"]
+    assert third.get_list("x-team") == ["call"]
+
+
+def test_a_header_named_twice_in_one_mapping_is_refused(flavor: Flavor) -> None:
+    with pytest.raises(ValidationError) as info:
+        flavor.client(never, default_headers={"X-Team": "a", "x-team": "b"})
+    assert info.value.param == "default_headers" and "twice" in str(info.value)
+
+
 # -- with_options --------------------------------------------------------------------------------
 
 
@@ -460,6 +484,11 @@ def test_request_maps_errors_and_retries_by_method(flavor: Flavor) -> None:
         (("GET", "https://evil.example/x"), {}, "path"),
         (("GET", "/x?token=1"), {}, "path"),
         (("GET", "/a b"), {}, "path"),
+        (("GET", "/../../_sandbox/state"), {}, "path"),
+        (("GET", "/organizers/../../../oauth/token"), {}, "path"),
+        (("GET", "/organizers/%2e%2E/%2E%2e/x"), {}, "path"),
+        (("GET", "/./x"), {}, "path"),
+        (("GET", "/.."), {}, "path"),
         (("POST", "/x"), {"json": {"a": float("inf")}}, "json"),
         (("POST", "/x"), {"json": {1, 2}}, "json"),
         (("GET", "/x"), {"params": {"a": [object()]}}, "extra_query"),
