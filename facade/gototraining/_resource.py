@@ -312,16 +312,25 @@ def run_batch_sync(transport: SyncTransport, batch: Batch[T], context: Context) 
 
 
 async def run_batch_async(transport: AsyncTransport, batch: Batch[T], context: Context) -> list[T]:
-    """Run a batch with ``batch.concurrency`` tasks sharing ``transport``. When the batch
-    stops, the other tasks are cancelled (their requests may or may not have been applied)."""
+    """Run a batch with ``batch.concurrency`` tasks sharing ``transport``. As with threads, an
+    error stops the batch but the requests in flight finish and are reported (they may have
+    been applied: a cancelled one would leave a registration without a result). Cancelling
+    the call (Ctrl-C) cancels every task."""
     import asyncio  # lazily, like the async transport
 
     run = _BatchRun(batch, await transport.run(batch.start(context)))
     queue = iter(run.pending)
+    failures: list[Exception] = []
 
     async def worker() -> None:
         for index, plan in queue:  # one shared iterator: each item goes to one worker
-            run.settle(index, await transport.run(plan(context)))
+            if failures:
+                return
+            try:
+                run.settle(index, await transport.run(plan(context)))
+            except Exception as exc:  # noqa: BLE001 - raised by run_batch_async once all stop
+                failures.append(exc)
+                return
 
     try:
         for index, result in run.ready:
@@ -337,6 +346,9 @@ async def run_batch_async(transport: AsyncTransport, batch: Batch[T], context: C
     except BaseException as exc:
         run.stopped(exc)
         raise
+    if failures:
+        run.stopped(failures[0])
+        raise failures[0]
     return run.finished()
 
 

@@ -273,6 +273,35 @@ def test_an_exception_from_on_result_stops_the_call(
     assert sb.request_count("registerForTraining") == 1
 
 
+def test_a_stopping_call_reports_every_registration_it_sent(
+    flavor: Flavor, gototraining_sandbox: Sandbox
+) -> None:
+    """When the batch stops, requests already sent finish and are reported, on both flavors:
+    none is applied by the API without a result. (Four requests are in flight together in the
+    sandbox's latency when the first result stops the call; a cancelled one used to be
+    registered with nobody told.)"""
+    sb = gototraining_sandbox
+    key = training(sb)
+    client(flavor, sb)
+    sb.faults.add("registerForTraining", latency=0.3, apply=True)
+    heard: list[str] = []
+
+    def on_result(result: RegistrationResult) -> None:
+        heard.append(result.person.email)
+        if len(heard) == 1:
+            raise OSError("results file: disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        flavor.run(
+            lambda c: c.registrants.register_many(
+                key, people(4), concurrency=4, on_result=on_result
+            )
+        )
+    registered = [r["email"] for r in sb.registrants(key)]
+    assert sb.request_count("registerForTraining") == len(registered) >= 1
+    assert sorted(heard) == sorted(registered)
+
+
 def test_every_request_goes_through_the_clients_limiter(
     flavor: Flavor, gototraining_sandbox: Sandbox
 ) -> None:

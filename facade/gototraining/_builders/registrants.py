@@ -367,7 +367,8 @@ def register_many(
     500, an undecodable answer) make that person ``FAILED`` with the error; the others go
     on. An error that would hit everyone alike -- ``AuthenticationError``,
     ``PermissionDeniedError``, ``NotFoundError`` (the training is gone) -- stops the call
-    and is raised. Running it again is safe: it registers only who is missing.
+    and is raised, once the registrations already sent have finished and been reported.
+    Running it again is safe: it registers only who is missing.
 
     Args:
         training_key: the training.
