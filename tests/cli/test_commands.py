@@ -185,19 +185,23 @@ def test_every_api_operation_has_a_command(
 # -- what the changing commands do ----------------------------------------------------------------
 
 
-def test_reschedule_needs_one_of_session_or_move(training: str, run: Run) -> None:
+def test_reschedule_needs_one_of_session_or_move(training: str, run: Run, sb: Sandbox) -> None:
+    mark = len(sb.requests)
     for args in ([], ["-s", "2030-03-01T09:00/10:00", "--move", "1=10:00/11:00"]):
         result = run("trainings", "reschedule", training, *args)
         assert result.exit_code == 2 and "--session" in result.stderr
     bad = run("trainings", "reschedule", training, "--move", "0=2030-03-01T09:00/10:00")
     assert bad.exit_code == 2 and "N >= 1" in bad.stderr
+    bad = run("trainings", "reschedule", training, "-s", "2030-03-05T25:00/26:00")
+    assert bad.exit_code == 2
+    assert sb.requests[mark:] == []  # the spelling is checked before anything is sent
 
 
 def test_moving_a_session_that_is_not_there_changes_nothing(
     training: str, run: Run, sb: Sandbox
 ) -> None:
     result = run("trainings", "reschedule", training, "--move", "3=2030-03-20T09:00/10:00")
-    assert result.exit_code == 2 and "no index 2" in result.stderr
+    assert result.exit_code == 2 and "has 2 session(s), numbered 1 to 2" in result.stderr
     assert sb.request_count("updateTrainingTimes") == 0
 
 

@@ -4,7 +4,7 @@ set-organizers|urls|start|cancel``."""
 from __future__ import annotations
 
 import sys
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -195,14 +195,29 @@ def reschedule(
     if (not sessions) == (move is None):
         raise UsageError("give either --session (all new times) or --move N=START/END")
     notify_registrants, notify_trainers = not no_notify_registrants, not no_notify_trainers
+    # The spelling is checked before anything is sent; naive times are read again below, in
+    # the training's own time zone once it is known.
+    explicit_zone = parse_zone(time_zone) if time_zone is not None else None
+    if move is not None:
+        _parse_move(move, explicit_zone or UTC)
+    for spelled in sessions or []:
+        parse_session(spelled, explicit_zone or UTC)
     with state(ctx).client() as client:
-        if time_zone is not None:
-            tz, zone_name = parse_zone(time_zone), time_zone
-        else:  # naive times are in the training's own time zone
-            zone_name = client.trainings.get(key).time_zone or "UTC"
+        current = client.trainings.get(key) if explicit_zone is None or move else None
+        if explicit_zone is not None and time_zone is not None:
+            tz, zone_name = explicit_zone, time_zone
+        else:
+            assert current is not None
+            zone_name = current.time_zone or "UTC"
             tz = zone(zone_name)
         if move is not None:
+            assert current is not None
             number, (start, end) = _parse_move(move, tz)
+            if number > len(current.times):
+                raise UsageError(
+                    f"--move {number}: training {key} has {len(current.times)} session(s), "
+                    f"numbered 1 to {len(current.times)} as 'trainings show' lists them"
+                )
             parties = client.trainings.move_session(
                 key,
                 number - 1,
