@@ -161,7 +161,8 @@ def test_every_api_operation_has_a_command(
     sessions = _json(
         run("reports", "sessions", "--from", "2031-03-01", "--to", "2031-03-31", "--json")
     )
-    assert [s["session_key"] for s in sessions] == [s["sessionKey"] for s in done["sessions"]]
+    assert [s["session_key"] for s in sessions] == [s["session_key"] for s in done["sessions"]]
+    assert all(isinstance(r["recording_id"], str) for r in done["recordings"])
     assert len(_json(run("reports", "sessions", "--training", key, "--json"))) == 2
     report = _json(run("reports", "attendance", key, "--json"))
     assert [len(s["attendees"]) for s in report["sessions"]] == [1, 1]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 import httpx
@@ -106,7 +107,7 @@ def complete(
         error_line(f"sandbox at {root}: {response.status_code} {reason or response.reason_phrase}")
         raise typer.Exit(1)
     if json:
-        print_json(body)
+        print_json(_as_cli_json(body))
         return
     console().print(
         Text.assemble(
@@ -125,3 +126,19 @@ def register(app: typer.Typer) -> None:
         context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
         add_help_option=False,
     )(sandbox)
+
+
+def _snake_case(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
+def _as_cli_json(value: Any, name: str = "") -> Any:
+    """The sandbox's answer spelled like every other ``--json`` output: snake_case names, and
+    keys and ids as strings (a 19-digit number loses digits in JavaScript's JSON)."""
+    if isinstance(value, dict):
+        return {_snake_case(k): _as_cli_json(v, _snake_case(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_cli_json(item, name) for item in value]
+    if isinstance(value, int) and not isinstance(value, bool) and name.endswith(("_id", "_key")):
+        return str(value)
+    return value
