@@ -95,7 +95,11 @@ def _json(result: Any) -> Any:
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_every_api_operation_has_a_command(
-    env: Sandbox, run: Run, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    env: Sandbox,
+    run: Run,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """One session of commands, each with ``--json``; then every operation of the spec has
     been called at least once (the sandbox counts them)."""
@@ -173,6 +177,12 @@ def test_every_api_operation_has_a_command(
     assert url.endswith(f"recording-{recording}.mp4")
     fetched = _json(run("recordings", "download", key, recording, "--to", str(tmp_path), "--json"))
     assert Path(fetched["path"]).stat().st_size == fetched["bytes"] == 3000
+    mark = len(sb.requests)
+    with monkeypatch.context() as scope:
+        scope.chdir(tmp_path)
+        to_stdout = run("recordings", "download", key, recording, "--to", "-")
+        assert to_stdout.exit_code == 2 and "--url" in to_stdout.stderr
+        assert not (tmp_path / "-").exists() and sb.requests[mark:] == []
 
     organizers = _json(run("organizers", "list", sb.account_key, "--json"))
     assert len(organizers) == 3

@@ -17,6 +17,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from ..context import UsageError
 from ..output import console, err_console, fmt_range, plain, print_json
 from . import JsonFlag, TrainingArg, new_app, parse_key, state
 
@@ -83,6 +84,12 @@ def download(
     """Download a recording: the file goes to disk whole or not at all."""
     key = parse_key(training, "TRAINING")
     recording_id = parse_key(recording, "RECORDING")
+    if str(to) == "-":
+        # '-' is stdout for the CLI's tables, but a recording only ever lands whole on disk
+        raise UsageError(
+            "--to -: a recording is written to a file, whole or not at all; to stream it, "
+            "take the URL from --url"
+        )
     if url_only:
         with state(ctx).client() as client:
             url = client.recordings.download_url(key, recording_id)
