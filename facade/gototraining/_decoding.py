@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, Self, TypeVar
 
 import attrs
 
@@ -103,6 +103,15 @@ class ExtraFields(dict[str, Any]):
     """
 
     __slots__ = ()
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
+        self = super().__new__(cls)
+        dict.__init__(self, *args, **kwargs)
+        return self
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Filled by ``__new__``: calling ``__init__`` again (which would refill a ``dict``,
+        e.g. the ``NO_EXTRA`` every model shares) changes nothing."""
 
     def _read_only(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise TypeError("ExtraFields is read-only (the fields as the API sent them)")

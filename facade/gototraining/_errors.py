@@ -374,11 +374,11 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     except ValueError:
         try:
             when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
+            if when.tzinfo is None:  # an HTTP-date is always GMT; be lenient with sloppy servers
+                return None
+            seconds = when.timestamp() - (time.time() if now is None else now)
+        except (TypeError, ValueError, IndexError, OverflowError):  # a year past 9999, ...
             return None
-        if when.tzinfo is None:  # an HTTP-date is always GMT; be lenient with sloppy servers
-            return None
-        seconds = when.timestamp() - (time.time() if now is None else now)
     if not math.isfinite(seconds):
         return None
     return max(0.0, seconds)

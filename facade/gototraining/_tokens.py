@@ -54,6 +54,10 @@ class OAuth2Token:
     organizer_key: str | None = None
 
 
+#: Token lifetimes (``expires_in``) below this many seconds are treated as unknown.
+MIN_LIFETIME = 1.0
+
+
 class TokenAnswer:
     """A successful token endpoint answer, checked: the access token, the refresh token (if
     the answer rotated it), the lifetime in seconds (``None``: unknown), scope, organizer."""
@@ -192,9 +196,10 @@ def parse_token_response(
             lifetime = float(expires_in)
         except OverflowError:  # an absurdly large integer
             lifetime = None
-        if lifetime is not None and (not math.isfinite(lifetime) or lifetime <= 0):
-            # An expiry in the past would make every request refresh first: treat it as
-            # unknown (a rejected token is still refreshed once, reactively).
+        if lifetime is not None and (not math.isfinite(lifetime) or lifetime < MIN_LIFETIME):
+            # An expiry in the past, or one too close to be of use (1e-300 s), would make every
+            # request refresh first: treat it as unknown (a rejected token is still refreshed
+            # once, reactively).
             lifetime = None
     scope = data.get("scope")
     return TokenAnswer(

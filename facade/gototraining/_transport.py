@@ -48,6 +48,7 @@ from ._errors import (
     is_bad_location,
     missing_api_root,
     parse_retry_after,
+    redact,
     safe_url,
     transport_error,
 )
@@ -353,6 +354,19 @@ def _take_slot(limiter: RateLimiter, party: object) -> Generator[Action, Any, Ti
     return ticket
 
 
+def _decode(call: Call[T], response: httpx.Response, settings: _Settings) -> T:
+    """``call.decode(response)``; a ``DecodeError`` quotes the body or its content type, which
+    a hostile server may fill with the credential it was sent: redacted like API errors."""
+    try:
+        return call.decode(response)
+    except DecodeError as exc:
+        secrets = (credential(response.request), *settings.secrets())
+        message, path = redact(str(exc), *secrets), redact(exc.path, *secrets)
+        if (message, path) != (str(exc), exc.path):
+            exc.args, exc.path = (message,), path
+        raise
+
+
 def pipeline(
     settings: _Settings, call: Call[T], options: CallOptions = DEFAULT_OPTIONS
 ) -> Generator[Action, Any, T]:
@@ -431,7 +445,7 @@ def pipeline(
         if 200 <= status < 300 or (call.redirect_is_result and 300 <= status < 400):
             if is_truncated(response):
                 raise ResponseTooLargeError(settings.body_limit(status), response=response)
-            return call.decode(response)
+            return _decode(call, response, settings)
         if status == 404 and maybe_applied and call.replay_404_is_success:
             logger.info(
                 "%s %s -> 404 on a replay after a lost response: the earlier attempt was "
@@ -440,7 +454,7 @@ def pipeline(
                 path,
                 call.operation,
             )
-            return call.decode(response)
+            return _decode(call, response, settings)
         err: APIError = error_from_response(response, *settings.secrets())
         if isinstance(err, AuthenticationError):
             err.hint = settings.rejected_hint()

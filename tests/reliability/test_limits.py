@@ -90,12 +90,13 @@ def test_backoff_never_overflows() -> None:
     assert policy.backoff(10**6) == 30.0
 
 
-@pytest.mark.parametrize("expires_in", [0, -3600, -1e308])
+@pytest.mark.parametrize("expires_in", [0, -3600, -1e308, 1e-300, 0.5])
 def test_token_expiring_in_the_past_is_not_refreshed_before_every_request(
     flavor: Flavor, expires_in: float
 ) -> None:
-    """A token endpoint answering ``expires_in <= 0`` would make every request refresh
-    first: such an expiry is treated as unknown (a rejected token is still refreshed)."""
+    """A token endpoint answering ``expires_in`` below a second (or <= 0) would make every
+    request refresh first: such an expiry is treated as unknown (a rejected token is still
+    refreshed)."""
     token_requests = []
 
     def handler(request: httpx.Request) -> httpx.Response:

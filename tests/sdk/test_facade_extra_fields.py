@@ -67,6 +67,17 @@ def test_extra_is_read_only(flavor: Flavor) -> None:
     assert t.extra["meetingType"] == "hybrid"
 
 
+def test_calling_init_again_changes_no_extra(flavor: Flavor) -> None:
+    """A ``dict`` is refilled by calling its ``__init__`` again; the empty ``extra`` shared by
+    every model without unknown fields must not be (it would show up on all of them)."""
+    plain = _training(flavor, TRAINING)
+    with_new = _training(flavor, {**TRAINING, **NEW})
+    plain.extra.__init__({"leak": 1})  # type: ignore[misc]
+    with_new.extra.__init__({"leak": 1})  # type: ignore[misc]
+    assert dict(plain.extra) == {} and dict(with_new.extra) == NEW
+    assert _training(flavor, TRAINING).extra == {}
+
+
 def test_models_with_extra_behave_as_values(flavor: Flavor) -> None:
     t = _training(flavor, {**TRAINING, **NEW})
     plain = _training(flavor, TRAINING)

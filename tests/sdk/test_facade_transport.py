@@ -7,6 +7,7 @@ import json
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
@@ -179,6 +180,64 @@ def test_retry_after_is_capped(flavor: Flavor) -> None:
     flavor.client(handler, rate_limit=None)
     flavor.run(lambda c: c.trainings.get(2))
     assert flavor.sleeps == [60.0]
+
+
+@pytest.mark.parametrize(
+    "retry_after",
+    ["31 Dec 99999999999999999999 23:59:59 GMT", "Fri, 31 Dec 9999 23:59:59 +2359", "1e999", "-5"],
+)
+def test_an_absurd_retry_after_is_no_crash(flavor: Flavor, retry_after: str) -> None:
+    """A date past what datetime can hold (OverflowError in the stdlib), infinity, the past:
+    the call still retries and ends in a result, never in a non-SDK exception."""
+    handler, seen = scripted(
+        httpx.Response(429, headers={"Retry-After": retry_after}),
+        httpx.Response(503, headers={"Retry-After": retry_after}),
+        ok_training(),
+    )
+    flavor.client(handler, rate_limit=None)
+    assert flavor.run(lambda c: c.trainings.get(2)).name == "Onboarding"
+    assert len(seen) == 3 and all(0 <= s <= 60 for s in flavor.sleeps)
+
+
+SECRET = "access-token-SECRET-1234567890"
+REGISTRANT_ECHOING = {
+    "registrantKey": "7",
+    "email": "ada@example.com",
+    "givenName": "Ada",
+    "surname": "Lovelace",
+    "status": "APPROVED",
+    "registrationDate": SECRET,
+    "joinUrl": "https://j",
+    "confirmationUrl": "https://c",
+}
+
+
+@pytest.mark.parametrize(
+    ("answer", "call"),
+    [
+        (
+            lambda: httpx.Response(200, headers={"Content-Type": f"text/{SECRET}"}, text="<html>"),
+            lambda c: c.trainings.get(2),
+        ),
+        (
+            lambda: httpx.Response(200, headers={"Content-Type": f"text/{SECRET}"}, text="<html>"),
+            lambda c: c.trainings.cancel(2),
+        ),
+        (lambda: httpx.Response(200, json=REGISTRANT_ECHOING), lambda c: c.registrants.get(2, 7)),
+    ],
+    ids=["content-type", "no-content-operation", "field-value"],
+)
+def test_a_decode_error_never_shows_the_credential_it_echoes(
+    flavor: Flavor, answer: Callable[[], httpx.Response], call: Callable[[Any], Any]
+) -> None:
+    handler, _ = scripted(answer())
+    flavor.client(handler, access_token=SECRET, rate_limit=None)
+    with pytest.raises(DecodeError) as info:
+        flavor.run(call)
+    shown = [str(info.value), repr(info.value), *map(str, info.value.args), info.value.path]
+    assert "***" in " ".join(shown)
+    for text in shown:
+        assert "SECRET-1234" not in text and "token-SECRET" not in text
 
 
 def test_retries_are_bounded(flavor: Flavor) -> None:

@@ -104,9 +104,18 @@ def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(to_jsonable(value), indent=2, default=_json_default) + "\n")
 
 
+def _in_zone(value: datetime, tz: tzinfo) -> datetime:
+    """``value`` in ``tz``; as it came when that falls outside years 1-9999 (the API may send
+    9999-12-31T23:59:59-14:00, valid RFC 3339)."""
+    try:
+        return value.astimezone(tz)
+    except OverflowError:
+        return value
+
+
 def fmt_iso(value: datetime) -> str:
     """ISO-8601 in UTC with a ``Z`` (what the API itself sends)."""
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return _in_zone(value, UTC).isoformat().replace("+00:00", "Z")
 
 
 def zone(name: str | None) -> tzinfo:
@@ -121,13 +130,13 @@ def zone(name: str | None) -> tzinfo:
 
 def fmt_dt(value: datetime, tz: tzinfo = UTC) -> str:
     """``2030-03-01 10:00 CET`` -- minutes are enough for trainings."""
-    local = value.astimezone(tz)
+    local = _in_zone(value, tz)
     return f"{local:%Y-%m-%d %H:%M} {local.tzname() or ''}".rstrip()
 
 
 def fmt_range(start: datetime, end: datetime, tz: tzinfo = UTC) -> str:
     """``2030-03-01 10:00-12:00 CET`` (the end's date too when it differs)."""
-    s, e = start.astimezone(tz), end.astimezone(tz)
+    s, e = _in_zone(start, tz), _in_zone(end, tz)
     end_text = f"{e:%H:%M}" if s.date() == e.date() else f"{e:%Y-%m-%d %H:%M}"
     return f"{s:%Y-%m-%d %H:%M}-{end_text} {s.tzname() or ''}".rstrip()
 
@@ -291,7 +300,7 @@ def attendance_tables(sessions: Sequence[SessionAttendance], time_zone: str | No
         )
         for a in ordered:
             parts = ", ".join(
-                f"{p.join_time.astimezone(tz):%H:%M}-{p.leave_time.astimezone(tz):%H:%M}"
+                f"{_in_zone(p.join_time, tz):%H:%M}-{_in_zone(p.leave_time, tz):%H:%M}"
                 for p in a.in_session_times
             )
             attended_minutes = minutes(a.time_in_session)
