@@ -404,18 +404,20 @@ def redact(text: str, *secrets: str | None) -> str:
         if not secret or len(secret) < size or len(text) < size:
             continue
         pieces = {secret[i : i + size] for i in range(len(secret) - size + 1)}
-        if not any(piece in text for piece in pieces):  # the usual case, searched in C
-            continue
-        start, end = 0, len(text) - size
-        while start <= end:
+        if len(pieces) <= 64 and not any(piece in text for piece in pieces):
+            continue  # the usual case (a short token, no echo), searched in C
+        # One pass over the text's 8-character windows: a run of windows that are all pieces
+        # of the secret is masked whole (linear in the text, whatever the secret's length).
+        start, last = 0, len(text) - size
+        while start <= last:
             if text[start : start + size] not in pieces:
                 start += 1
                 continue
-            stop = start + size
-            while stop < len(text) and text[start : stop + 1] in secret:
-                stop += 1
-            spans.append((start, stop))
-            start = stop
+            following = start + 1
+            while following <= last and text[following : following + size] in pieces:
+                following += 1
+            spans.append((start, following - 1 + size))
+            start = following
     if not spans:
         return text
     merged: list[tuple[int, int]] = []

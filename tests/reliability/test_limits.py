@@ -232,6 +232,16 @@ def test_every_piece_of_eight_or_more_characters_is_redacted(text: str) -> None:
     assert not [SECRET[i : i + 8] for i in range(len(SECRET) - 7) if SECRET[i : i + 8] in redacted]
 
 
+def test_a_long_secret_is_redacted_wherever_it_is_cut() -> None:
+    """A secret of thousands of characters (a hostile token endpoint's), echoed in pieces:
+    no 8-character piece is left, and the text around it stays."""
+    secret = "".join(f"{i:04x}" for i in range(1500))
+    text = f"head {secret[:3000]} mid {secret[2500:5000]} tail {secret[-9:]}"
+    redacted = redact(text, secret)
+    assert redacted.startswith("head *** mid *** tail ***")
+    assert not [secret[i : i + 8] for i in range(len(secret) - 7) if secret[i : i + 8] in redacted]
+
+
 def test_redaction_leaves_other_text_alone() -> None:
     assert redact("nothing secret here, not even s3cr3t-", SECRET) == (
         "nothing secret here, not even s3cr3t-"  # 7 characters of it: not a piece
