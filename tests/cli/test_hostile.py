@@ -168,6 +168,18 @@ def test_export_guards_formulas_by_default_and_raw_on_request(hostile: str, run:
     assert rows["tab@example.com"]["surname"] == "\rCarriage"
 
 
+def test_export_to_a_terminal_shows_escapes_not_runs_them(
+    hostile: str, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CSV on a terminal is read by a person: control characters from the names are
+    shown as escapes there (a pipe or file gets the data as it is: the test above)."""
+    monkeypatch.setattr("gototraining.cli.commands.registrants._stdout_is_terminal", lambda: True)
+    shown = _ok(run("registrants", "export", hostile))
+    names = [p.given_name for p in REGISTERED] + [p.surname for p in REGISTERED]
+    assert_literal(shown, [n for n in names if printable(n) != n])
+    assert "\\x0dCarriage" in shown and "\\x09Tabbed" in shown  # visible, not run
+
+
 def test_an_exported_roster_imports_back_unchanged(
     hostile: str, run: Run, sb: Sandbox, tmp_path: Path
 ) -> None:

@@ -197,8 +197,13 @@ def export(
     output = _output(csv, "--csv")
     with state(ctx).client() as client:
         registrants = client.registrants.list(key)
+    rows = roster_rows(registrants)
+    if output.stdout and _stdout_is_terminal():
+        # Someone reads it on a terminal: names are attacker-controlled, so escape sequences
+        # are shown, not run. A pipe or a file gets the data as it is.
+        rows = [[printable(cell) for cell in row] for row in rows]
     try:
-        output.write(csv_bytes(ROSTER_FIELDS, roster_rows(registrants), raw=raw_csv))
+        output.write(csv_bytes(ROSTER_FIELDS, rows, raw=raw_csv))
     except OSError as exc:
         raise UsageError(f"cannot write {printable(csv)}: {exc.strerror or exc}") from None
     if json:
@@ -207,6 +212,10 @@ def export(
         err_console().print(
             Text.assemble(f"Exported {len(registrants)} registrant(s) to ", plain(csv))
         )
+
+
+def _stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
 
 
 @app.command()
