@@ -86,6 +86,10 @@ class BodyReader:
             return self._keep(raw)
         data = raw
         while data:
+            if inflate.eof:
+                # Bytes after the end of the compressed data are no body (ignored, as httpx
+                # does) but count against the limit: zlib would keep every one of them.
+                return self._count_trailing(len(data))
             try:
                 # In steps: zlib assembles each call's output from blocks, briefly holding it
                 # twice; a step of the whole limit would double the peak.
@@ -102,6 +106,10 @@ class BodyReader:
                 return False
             data = inflate.unconsumed_tail
         return True
+
+    def _count_trailing(self, size: int) -> bool:
+        self.size = min(self.size + size, self.limit + 1)
+        return self.size <= self.limit
 
     def _keep(self, data: bytes) -> bool:
         if not data:

@@ -170,6 +170,25 @@ def test_codings_the_sdk_did_not_ask_for_are_refused(coding: str) -> None:
         BodyReader(response(b"", coding), 100)
 
 
+@pytest.mark.parametrize(
+    ("coding", "encode"), [("gzip", gzip.compress), ("deflate", zlib.compress)]
+)
+def test_bytes_after_the_compressed_data_count_against_the_limit(
+    coding: str, encode: Callable[[bytes], bytes]
+) -> None:
+    """Junk after the end of the gzip/deflate stream is ignored, as httpx does, but counted:
+    an endless tail stops at the limit instead of piling up inside zlib."""
+    small = read(encode(b"[]") + b"\n\n", coding, limit=1000)
+    assert not small.truncated and small.body() == b"[]"
+    endless = BodyReader(response(b"", coding), 1000)
+    assert endless.feed(encode(b"[]"))
+    fed = 0
+    while endless.feed(b"\0" * 4096):
+        fed += 1
+        assert fed < 10, "the tail was never counted"
+    assert endless.truncated
+
+
 def test_corrupt_gzip_is_a_decoding_error() -> None:
     with pytest.raises(httpx.DecodingError):
         read(b"\x1f\x8b\x08\x00garbage-garbage-garbage", "gzip", limit=1000)
