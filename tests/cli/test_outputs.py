@@ -200,14 +200,17 @@ def test_people_from_stdin(training: str, run: Run, tmp_path: Path, sb: Sandbox)
     assert missing.exit_code == 2 and "needs --results" in missing.stderr
 
 
-def test_results_dash_with_json_is_a_usage_error(
-    training: str, run: Run, tmp_path: Path, sb: Sandbox
+@pytest.mark.parametrize("stdout", ["-", "/dev/stdout", "/dev/fd/1"])
+def test_results_on_stdout_with_json_is_a_usage_error(
+    training: str, run: Run, tmp_path: Path, sb: Sandbox, stdout: str
 ) -> None:
     people = tmp_path / "people.csv"
     write_people(people, 1)
-    result = run("registrants", "import", training, str(people), "--results", "-", "--json")
+    result = run("registrants", "import", training, str(people), "--results", stdout, "--json")
     assert result.exit_code == 2 and "both write to stdout" in result.stderr
     assert sb.request_count("registerForTraining") == 0
+    export = run("registrants", "export", training, "--csv", stdout, "--json")
+    assert export.exit_code == 2 and "both go to stdout" in export.stderr
 
 
 def test_a_directory_is_refused_before_anything_is_sent(

@@ -51,6 +51,11 @@ class Output:
     file: Path | None = None
 
     @property
+    def is_stdout(self) -> bool:
+        """``-``, or standard output by another name (``/dev/stdout``, ``/dev/fd/1``)."""
+        return self.stdout or self.fd == 1
+
+    @property
     def replaceable(self) -> bool:
         """Whether the destination is a regular file that can be rewritten at any time
         (``False``: it gets its content once, with :meth:`write`)."""

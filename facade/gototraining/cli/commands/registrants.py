@@ -195,6 +195,8 @@ def export(
     if json and csv == STDOUT:
         raise UsageError("--json and the CSV would both go to stdout: give --csv FILE")
     output = _output(csv, "--csv")
+    if json and output.is_stdout:
+        raise UsageError("--json and the CSV would both go to stdout: give --csv FILE")
     with state(ctx).client() as client:
         registrants = client.registrants.list(key)
     rows = roster_rows(registrants)
@@ -324,6 +326,10 @@ def import_(
         path = Path(people_csv)
         results = str(path.with_name(f"{path.stem}.results.csv"))
     output = _output(results, "--results")
+    if output.is_stdout and json:
+        raise UsageError(
+            f"--results {printable(results)} and --json both write to stdout; choose one"
+        )
     if output.file is not None and not from_stdin and output.file == Path(people_csv).resolve():
         raise UsageError("--results must not be the input file")
     st = state(ctx)
@@ -333,7 +339,7 @@ def import_(
     )
     if writer.started:  # a training that cannot be read: just the error, no empty summary
         # With the results on stdout, the summary for people goes to stderr.
-        out = err_console() if output.stdout else console()
+        out = err_console() if output.is_stdout else console()
         _summary(importer, key, results, out, interrupted=interrupted, json=json)
     if fatal is not None:
         raise typer.Exit(report(fatal, debug=st.debug))
