@@ -247,7 +247,14 @@ class TokenStore:
         """Raise :class:`TokenStoreError` unless :meth:`save` can replace the token file, so
         that a refreshed (rotated) refresh token is never lost for want of a place to go."""
         self._stat()
-        directory = self._target().parent
+        target = self._target()
+        directory = target.parent
+        if not directory.exists() and directory != Path(os.path.realpath(self.directory)):
+            # save() creates the config directory, not the directory a symlink points into
+            raise TokenStoreError(
+                f"cannot save tokens to {target}: {self.path} is a symlink into {directory}, "
+                "which does not exist. Create it, or remove the symlink"
+            )
         existing = directory
         while not existing.exists() and existing.parent != existing:
             existing = existing.parent  # save() creates the missing directories

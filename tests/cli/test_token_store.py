@@ -101,6 +101,25 @@ def test_a_symlinked_token_file_is_written_through(
     assert not store.path.exists() and not store.path.is_symlink() and not target.exists()
 
 
+def test_a_symlink_into_a_missing_directory_is_refused_before_anything_is_sent(
+    store: TokenStore, sb: Sandbox, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """save() would create the config directory, not the one the symlink points into: the
+    login is refused up front instead of failing after the code was exchanged."""
+    store.path.unlink()
+    store.path.symlink_to(tmp_path / "missing" / "tokens.json")
+    with pytest.raises(TokenStoreError, match="symlink into"):
+        store.check_writable()
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", opened.append)
+    result = run(
+        "login", "--client-id", sb.client_id, "--client-secret", sb.client_secret,
+        "--authorize-url", sb.authorize_url, "--token-url", sb.token_url, "--timeout", "1",
+    )  # fmt: skip
+    assert result.exit_code == 2 and "symlink into" in result.stderr
+    assert opened == [] and sb.request_count() == 0
+
+
 def test_a_token_file_readable_by_others_is_made_private_with_a_warning(
     store: TokenStore, run: Run
 ) -> None:
