@@ -173,7 +173,7 @@ def test_export_to_a_terminal_shows_escapes_not_runs_them(
 ) -> None:
     """The CSV on a terminal is read by a person: control characters from the names are
     shown as escapes there (a pipe or file gets the data as it is: the test above)."""
-    monkeypatch.setattr("gototraining.cli.commands.registrants._stdout_is_terminal", lambda: True)
+    monkeypatch.setattr("gototraining.cli.outputs._stdout_is_terminal", lambda: True)
     shown = _ok(run("registrants", "export", hostile))
     names = [p.given_name for p in REGISTERED] + [p.surname for p in REGISTERED]
     assert_literal(shown, [n for n in names if printable(n) != n])

@@ -26,6 +26,8 @@ import attrs
 
 from gototraining import atomic_write
 
+from .sanitize import printable
+
 __all__ = ["STDOUT", "Output", "resolve_output"]
 
 STDOUT = "-"
@@ -64,6 +66,10 @@ class Output:
     def write(self, data: bytes) -> None:
         """Put ``data`` there (atomically for a regular file)."""
         if self.stdout:
+            if _stdout_is_terminal():
+                # Someone reads it: names are attacker-controlled, so escape sequences are
+                # shown, not run. A pipe or a file gets the data as it is.
+                data = printable(data.decode("utf-8"), multiline=True).encode("utf-8")
             sys.stdout.flush()
             buffer = getattr(sys.stdout, "buffer", None)
             if buffer is not None:
@@ -85,6 +91,10 @@ class Output:
             assert self.file is not None
             with atomic_write(self.file) as fh:
                 fh.write(data)
+
+
+def _stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
 
 
 def resolve_output(name: str) -> Output:
