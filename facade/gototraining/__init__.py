@@ -39,6 +39,7 @@ from ._client import (
 )
 from ._credentials import Credentials, resolve_credentials
 from ._download import Progress
+from ._drift import Deviation, DriftKind, UnknownValue
 from ._errors import (
     STATUS_TO_ERROR,
     APIConnectionError,
@@ -49,7 +50,9 @@ from ._errors import (
     ClientClosedError,
     ConflictError,
     DecodeError,
+    DriftWarning,
     GoToTrainingError,
+    MissingFieldError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
@@ -92,10 +95,14 @@ __all__ = [
     "ConflictError",
     "Credentials",
     "DecodeError",
+    "Deviation",
+    "DriftKind",
+    "DriftWarning",
     "GoToTraining",
     "GoToTrainingError",
     "IfExists",
     "Key",
+    "MissingFieldError",
     "NotFoundError",
     "NotGiven",
     "OAuth2",
@@ -116,6 +123,7 @@ __all__ = [
     "TokenResponseError",
     "TransportError",
     "UnexpectedRedirectError",
+    "UnknownValue",
     "ValidationError",
     "WrongEventLoopError",
     "__version__",

@@ -74,6 +74,22 @@ def _retry_policy(max_retries: int | NotGiven, retry_policy: RetryPolicy | None)
     return retry_policy
 
 
+#: ``GOTO_STRICT`` values (any case) and what they mean.
+_STRICT_WORDS = {"1": True, "true": True, "yes": True, "on": True,
+                 "0": False, "false": False, "no": False, "off": False, "": False}  # fmt: skip
+
+
+def _strict(strict: bool | None) -> bool:
+    """``strict``, else ``$GOTO_STRICT`` (default: tolerant)."""
+    if strict is not None:
+        return strict
+    raw = os.environ.get("GOTO_STRICT", "")
+    value = _STRICT_WORDS.get(raw.strip().lower())
+    if value is None:
+        raise ValidationError("strict", f"GOTO_STRICT={raw!r} is not one of 1/0, true/false")
+    return value
+
+
 def _resolve_options(
     *,
     access_token: str | None,
@@ -89,6 +105,8 @@ def _resolve_options(
     default_headers: Headers | None,
     token_store: TokenStore | None,
     own_client: bool,
+    strict: bool | None,
+    record_drift: str | os.PathLike[str] | None,
 ) -> ClientOptions:
     """A client's constructor arguments, completed from the environment (and the token
     store: ``resolve_credentials``), checked once."""
@@ -120,6 +138,8 @@ def _resolve_options(
         retry_policy=_retry_policy(max_retries, retry_policy),
         rate_limiter=limiter_for(rate_limit),
         max_response_size=max_response_size,
+        strict=_strict(strict),
+        record_drift=record_drift or os.environ.get("GOTO_RECORD_DRIFT") or None,
         **extra,
     )
 
@@ -225,6 +245,8 @@ class _BaseClient(Generic[_HTTP]):
         max_response_size: int | NotGiven = NOT_GIVEN,
         user_agent: str | NotGiven = NOT_GIVEN,
         default_headers: Headers | NotGiven = NOT_GIVEN,
+        strict: bool | NotGiven = NOT_GIVEN,
+        record_drift: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
     ) -> Self:
         """A client with some options changed, sharing this one's connection pool, auth and
         (unless ``rate_limit`` is given) rate limiter.
@@ -241,6 +263,7 @@ class _BaseClient(Generic[_HTTP]):
 
             patient = client.with_options(timeout=120, max_retries=5)
             report = patient.reports.sessions(start, end)
+            exact = client.with_options(strict=True)  # any drift from the spec: DecodeError
         """
         current = self._options
         changes: dict[str, Any] = {}
@@ -264,6 +287,10 @@ class _BaseClient(Generic[_HTTP]):
             if not isinstance(default_headers, Mapping):
                 raise ValidationError("default_headers", "expected a mapping of header names")
             changes["default_headers"] = merge_headers(current.default_headers, default_headers)
+        if not isinstance(strict, NotGiven):
+            changes["strict"] = strict
+        if not isinstance(record_drift, NotGiven):
+            changes["record_drift"] = record_drift
         options = current._replace(**changes)
         clone = object.__new__(type(self))
         clone._attach(options, self._connection, owns=False)
@@ -328,6 +355,13 @@ class GoToTraining(_BaseClient[httpx.Client]):
             ``Transfer-Encoding``.
         token_store: where to look for a stored login (last in the order above); default
             ``TokenStore()`` in the config directory (``$GOTO_CONFIG_DIR``, ...).
+        strict: ``True``: any way an answer strays from the spec raises ``DecodeError``
+            (for your own tests and checks). Default ``$GOTO_STRICT``, else ``False``: an answer
+            that keeps its meaning is decoded, the drift reported (``DriftWarning``, once per
+            kind; ``model.drift``); only an answer without usable meaning raises
+            ``DecodeError``. See docs/drift.md.
+        record_drift: append every deviation to this file (JSON lines) for
+            ``make apply-drift``; default ``$GOTO_RECORD_DRIFT``, else none.
 
     The resolved configuration is ``client.options``; ``client.with_options(...)`` derives a
     client with some of it changed that shares the connection pool, auth and limiter. Every
@@ -379,6 +413,8 @@ class GoToTraining(_BaseClient[httpx.Client]):
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
         default_headers: Headers | None = None,
         token_store: TokenStore | None = None,
+        strict: bool | None = None,
+        record_drift: str | os.PathLike[str] | None = None,
     ) -> None:
         options = _resolve_options(
             access_token=access_token,
@@ -394,6 +430,8 @@ class GoToTraining(_BaseClient[httpx.Client]):
             default_headers=default_headers,
             token_store=token_store,
             own_client=http_client is None,
+            strict=strict,
+            record_drift=record_drift,
         )
         connection = _connection(http_client, httpx.Client, options.timeout)
         self._attach(options, connection, owns=http_client is None)
@@ -515,6 +553,8 @@ class AsyncGoToTraining(_BaseClient[httpx.AsyncClient]):
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
         default_headers: Headers | None = None,
         token_store: TokenStore | None = None,
+        strict: bool | None = None,
+        record_drift: str | os.PathLike[str] | None = None,
     ) -> None:
         options = _resolve_options(
             access_token=access_token,
@@ -530,6 +570,8 @@ class AsyncGoToTraining(_BaseClient[httpx.AsyncClient]):
             default_headers=default_headers,
             token_store=token_store,
             own_client=http_client is None,
+            strict=strict,
+            record_drift=record_drift,
         )
         connection = _connection(http_client, httpx.AsyncClient, options.timeout)
         self._attach(options, connection, owns=http_client is None)

@@ -6,9 +6,11 @@
     ├── ValidationError (also ValueError)   bad input, raised before any request is sent
     ├── ClientClosedError (also RuntimeError)  a call on a closed client
     ├── WrongEventLoopError (also RuntimeError)  an async client used from a second event loop
-    ├── DecodeError                         a 2xx body that does not match the documented shape
+    ├── DecodeError                         a 2xx body without a usable meaning (strict: any
+    │   │                                   deviation from the documented shape)
     │   ├── ResponseTooLargeError           a body larger than the client reads
     │   └── TokenResponseError              a token endpoint's 200 answer that is no token set
+    ├── MissingFieldError (also AttributeError)  reading a field the API's answer lacked
     ├── TransportError                      no complete HTTP response (``maybe_sent``)
     │   ├── APIConnectionError              could not connect, or the connection broke
     │   └── APITimeoutError                 connect/read/write/pool timeout
@@ -21,6 +23,9 @@
         ├── ConflictError                   409
         ├── RateLimitError                  429 (``retry_after`` in seconds, if the API said)
         └── ServerError                     >= 500
+
+``DriftWarning`` (a ``UserWarning``, not an exception of this tree) reports an answer that strays
+from the spec but keeps its meaning: it reaches the caller as data.
 
 This module is a leaf: it imports nothing else of the package, and it owns every translation
 of what went wrong into these classes -- an error response (``error_from_response``, also for
@@ -53,7 +58,9 @@ __all__ = [
     "ClientClosedError",
     "ConflictError",
     "DecodeError",
+    "DriftWarning",
     "GoToTrainingError",
+    "MissingFieldError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -137,6 +144,61 @@ class TokenResponseError(DecodeError):
 class ClientClosedError(GoToTrainingError, RuntimeError):
     """A call on a client after ``close()`` / ``aclose()`` (or whose ``http_client`` was
     closed). Nothing was sent. Create a new client."""
+
+
+class MissingFieldError(GoToTrainingError, AttributeError):
+    """Reading a field that the API's answer did not carry in a usable form: it was missing,
+    ``null``, or of a type that cannot be converted without losing its meaning.
+
+    Tolerant decoding (the default) hands such an answer over as a model; only reading the
+    lost field raises. An ``AttributeError``, so ``getattr(model, name, None)`` and
+    ``hasattr`` work. The model's ``drift`` lists every deviation.
+
+    Attributes:
+        model: the model's class name, e.g. ``"Training"``.
+        field: the attribute that was read, e.g. ``"name"``.
+        operation: the spec's operationId of the call that answered, e.g. ``"getAllTrainings"``.
+        path: where in the answer the value was expected, e.g. ``$[3].name``.
+        kind: what was wrong with it (``"missing"``, ``"null"``, ``"wrong type"``, ``"empty"``).
+    """
+
+    def __init__(
+        self, *, model: str, field: str, operation: str, path: str, kind: str, obj: object = None
+    ) -> None:
+        self.model = model
+        self.field = field
+        self.operation = operation
+        self.path = path
+        self.kind = kind
+        super().__init__(
+            f"{model}.{field} is not available: the answer to {operation} had no usable value "
+            f"at {path} ({kind}); see the model's .drift",
+            name=field,
+            obj=obj,
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            _missing_field_error,
+            (self.model, self.field, self.operation, self.path, self.kind),
+        )
+
+
+def _missing_field_error(
+    model: str, field: str, operation: str, path: str, kind: str
+) -> MissingFieldError:
+    return MissingFieldError(model=model, field=field, operation=operation, path=path, kind=kind)
+
+
+class DriftWarning(UserWarning):
+    """An answer strayed from the spec but kept its meaning, and reached the caller as data.
+
+    Emitted once per process for each operation, JSON path (indices as ``[*]``) and kind of
+    deviation; the models carry the details in ``drift``. ``strict=True`` (a client option)
+    turns every deviation into a ``DecodeError`` instead. Filter it like any warning::
+
+        warnings.filterwarnings("ignore", category=gototraining.DriftWarning)
+    """
 
 
 class WrongEventLoopError(GoToTrainingError, RuntimeError):

@@ -3,9 +3,10 @@
 """The facade's models and their decoders, generated from the spec.
 
 Frozen attrs classes with snake_case, typed fields (``openapi/facade.yaml`` holds the
-reviewed mapping); every model keeps unknown response fields in ``extra``. Each model
-has a fast decoder and a checked one (see ``_decoding``): both accept exactly what the
-spec allows and raise ``DecodeError`` (with a JSON path) on anything else.
+reviewed mapping); every model keeps unknown response fields in ``extra`` and what
+strayed from the spec in ``drift``. Each model has a fast decoder, which accepts
+exactly what the spec allows, and a checked one (its ``Shape``, see ``_decoding``)
+for anything else: strict, a ``DecodeError`` with a JSON path; tolerant, a model.
 """
 
 from __future__ import annotations
@@ -20,24 +21,24 @@ import attrs
 from ._decoding import (
     ABSENT,
     NO_EXTRA,
+    Array,
+    Boolean,
+    DateTime,
+    Enum,
+    Field,
+    Integer,
     Invalid,
-    array,
-    boolean,
-    date_time,
+    Model,
+    Nested,
+    Shape,
+    String,
     decode_list,
+    decode_model,
     decode_one,
-    enum_member,
-    expect_object,
     extra_fields,
-    integer,
-    items,
-    minutes,
-    nested,
-    required,
     slot_setters,
-    string,
-    unknown_fields,
 )
+from ._drift import UnknownValue
 
 __all__ = [
     "Attendance",
@@ -60,14 +61,13 @@ _timedelta = timedelta
 
 
 class RegistrantStatus(enum.StrEnum):
-    """A registrant's status. ``UNKNOWN`` stands for a value this SDK version does not know (the
-    raw string is kept in ``Registrant.raw_status``).
+    """A registrant's status as the spec lists them. ``Registrant.status`` holds an
+    ``UnknownValue`` for any other value the API sends.
     """
 
     WAITING = "WAITING"
     APPROVED = "APPROVED"
     DENIED = "DENIED"
-    UNKNOWN = "UNKNOWN"
 
 
 _REGISTRANT_STATUS_MEMBERS: dict[str, RegistrantStatus] = {
@@ -77,8 +77,8 @@ _REGISTRANT_STATUS_MEMBERS: dict[str, RegistrantStatus] = {
 }
 
 
-@attrs.frozen
-class TimeRange:
+@attrs.frozen(eq=False, repr=False)
+class TimeRange(Model):
     """One session of a training, from ``start`` to ``end`` (timezone-aware).
 
     Attributes:
@@ -94,8 +94,8 @@ class TimeRange:
     )
 
 
-@attrs.frozen
-class Organizer:
+@attrs.frozen(eq=False, repr=False)
+class Organizer(Model):
     """An organizer (or co-organizer) of trainings.
 
     Attributes:
@@ -115,8 +115,8 @@ class Organizer:
     )
 
 
-@attrs.frozen
-class RegistrationSettings:
+@attrs.frozen(eq=False, repr=False)
+class RegistrationSettings(Model):
     """Whether confirmation emails and web registration are disabled for a training.
 
     Attributes:
@@ -134,16 +134,16 @@ class RegistrationSettings:
     )
 
 
-@attrs.frozen
-class Training:
+@attrs.frozen(eq=False, repr=False)
+class Training(Model):
     """A scheduled or ongoing training.
 
     Attributes:
         training_key: The training's unique key.
-        training_id: The 9-digit training's ID.
+        training_id: The 9-digit training's ID. ``None`` when the API omits it.
         name: The training's subject.
         description: The training's description. ``None`` when the API omits it.
-        time_zone: The time zone where the training takes place (may come back empty)
+        time_zone: The time zone where the training takes place (a tz database ID)
         times: Array with startDate and endDate for the training sessions.
         organizers: The list of (co-)organizers for the training.
         registration_settings: Training settings, namely availability of web registration and
@@ -152,7 +152,7 @@ class Training:
     """
 
     training_key: str
-    training_id: str
+    training_id: str | None
     name: str
     description: str | None
     time_zone: str
@@ -164,8 +164,8 @@ class Training:
     )
 
 
-@attrs.frozen
-class NotifiedParties:
+@attrs.frozen(eq=False, repr=False)
+class NotifiedParties(Model):
     """The outcome of ``trainings.update_times``: how many people GoTo emailed.
 
     Attributes:
@@ -183,8 +183,8 @@ class NotifiedParties:
     )
 
 
-@attrs.frozen
-class Registration:
+@attrs.frozen(eq=False, repr=False)
+class Registration(Model):
     """The outcome of ``registrants.register``.
 
     Attributes:
@@ -208,8 +208,8 @@ class Registration:
     )
 
 
-@attrs.frozen
-class Registrant:
+@attrs.frozen(eq=False, repr=False)
+class Registrant(Model):
     """Someone registered for a training.
 
     Attributes:
@@ -217,12 +217,12 @@ class Registrant:
         email: The registrant's email address.
         given_name: The registrant's first name.
         surname: The registrant's surname.
-        status: The registrant's status. ``RegistrantStatus.UNKNOWN`` for a value this SDK does
-            not know (see ``raw_status``).
+        status: The registrant's status. A value this SDK does not know is kept as it was sent,
+            as an ``UnknownValue``. ``None`` when the API omits it.
         registration_date: The date and time the registration took place.
         join_url: The URL the registrant will use to join the training.
         confirmation_url: The URL where the confirmation for the registration can be found.
-        raw_status: ``status`` exactly as the API sent it.
+        raw_status: ``status`` as the API sent it (a plain string), or ``None`` without one.
         extra: Fields the API sent that the spec does not define, read-only (empty when none).
     """
 
@@ -230,18 +230,22 @@ class Registrant:
     email: str
     given_name: str
     surname: str
-    status: RegistrantStatus
+    status: RegistrantStatus | UnknownValue | None
     registration_date: datetime
     join_url: str
     confirmation_url: str
-    raw_status: str
     extra: Mapping[str, Any] = attrs.field(
         default=NO_EXTRA, converter=extra_fields, kw_only=True, repr=False, hash=False
     )
 
+    @property
+    def raw_status(self) -> str | None:
+        """``status`` as the API sent it (a plain string), or ``None`` without one."""
+        return None if self.status is None else str(self.status)
 
-@attrs.frozen
-class Session:
+
+@attrs.frozen(eq=False, repr=False)
+class Session(Model):
     """A completed session of a training (what the Reports operations return).
 
     Attributes:
@@ -268,8 +272,8 @@ class Session:
     )
 
 
-@attrs.frozen
-class Attendee:
+@attrs.frozen(eq=False, repr=False)
+class Attendee(Model):
     """A registrant in a session's attendance report. Registrants who did not attend come last,
     with ``time_in_session == timedelta(0)`` and no ``in_session_times``.
 
@@ -299,8 +303,8 @@ class Attendee:
         return self.time_in_session > timedelta(0)
 
 
-@attrs.frozen
-class Attendance:
+@attrs.frozen(eq=False, repr=False)
+class Attendance(Model):
     """One stretch of time an attendee spent in a session (join to leave).
 
     Attributes:
@@ -319,8 +323,8 @@ class Attendance:
     )
 
 
-@attrs.frozen
-class Recording:
+@attrs.frozen(eq=False, repr=False)
+class Recording(Model):
     """An online recording of a training session.
 
     Attributes:
@@ -351,7 +355,6 @@ class Recording:
 
 # -- decoders ------------------------------------------------------------------------------------
 
-_TIME_RANGE_KNOWN = frozenset({"startDate", "endDate"})
 (
     _set_time_range_start,
     _set_time_range_end,
@@ -365,7 +368,6 @@ _TIME_RANGE_KNOWN = frozenset({"startDate", "endDate"})
     ),
 )
 
-_ORGANIZER_KNOWN = frozenset({"organizerKey", "email", "givenName", "surname"})
 (
     _set_organizer_organizer_key,
     _set_organizer_email,
@@ -383,7 +385,6 @@ _ORGANIZER_KNOWN = frozenset({"organizerKey", "email", "givenName", "surname"})
     ),
 )
 
-_REGISTRATION_SETTINGS_KNOWN = frozenset({"disableConfirmationEmail", "disableWebRegistration"})
 (
     _set_registration_settings_disable_confirmation_email,
     _set_registration_settings_disable_web_registration,
@@ -397,18 +398,6 @@ _REGISTRATION_SETTINGS_KNOWN = frozenset({"disableConfirmationEmail", "disableWe
     ),
 )
 
-_TRAINING_KNOWN = frozenset(
-    {
-        "trainingKey",
-        "trainingId",
-        "name",
-        "description",
-        "timeZone",
-        "times",
-        "organizers",
-        "registrationSettings",
-    }
-)
 (
     _set_training_training_key,
     _set_training_training_id,
@@ -434,7 +423,6 @@ _TRAINING_KNOWN = frozenset(
     ),
 )
 
-_NOTIFIED_PARTIES_KNOWN = frozenset({"notifiedRegistrants", "notifiedTrainers"})
 (
     _set_notified_parties_registrants,
     _set_notified_parties_trainers,
@@ -448,7 +436,6 @@ _NOTIFIED_PARTIES_KNOWN = frozenset({"notifiedRegistrants", "notifiedTrainers"})
     ),
 )
 
-_REGISTRATION_KNOWN = frozenset({"registrantKey", "joinUrl", "confirmationUrl"})
 (
     _set_registration_registrant_key,
     _set_registration_join_url,
@@ -468,18 +455,6 @@ _REGISTRATION_KNOWN = frozenset({"registrantKey", "joinUrl", "confirmationUrl"})
     ),
 )
 
-_REGISTRANT_KNOWN = frozenset(
-    {
-        "registrantKey",
-        "email",
-        "givenName",
-        "surname",
-        "status",
-        "registrationDate",
-        "joinUrl",
-        "confirmationUrl",
-    }
-)
 (
     _set_registrant_registrant_key,
     _set_registrant_email,
@@ -489,7 +464,6 @@ _REGISTRANT_KNOWN = frozenset(
     _set_registrant_registration_date,
     _set_registrant_join_url,
     _set_registrant_confirmation_url,
-    _set_registrant_raw_status,
     _set_registrant_extra,
 ) = slot_setters(
     Registrant,
@@ -502,22 +476,10 @@ _REGISTRANT_KNOWN = frozenset(
         "registration_date",
         "join_url",
         "confirmation_url",
-        "raw_status",
         "extra",
     ),
 )
 
-_SESSION_KNOWN = frozenset(
-    {
-        "sessionKey",
-        "trainingName",
-        "sessionStartTime",
-        "sessionEndTime",
-        "attendanceCount",
-        "duration",
-        "organizers",
-    }
-)
 (
     _set_session_session_key,
     _set_session_training_name,
@@ -541,7 +503,6 @@ _SESSION_KNOWN = frozenset(
     ),
 )
 
-_ATTENDEE_KNOWN = frozenset({"givenName", "surname", "email", "timeInSession", "inSessionTimes"})
 (
     _set_attendee_given_name,
     _set_attendee_surname,
@@ -561,7 +522,6 @@ _ATTENDEE_KNOWN = frozenset({"givenName", "surname", "email", "timeInSession", "
     ),
 )
 
-_ATTENDANCE_KNOWN = frozenset({"joinTime", "leaveTime", "timeInPartOfSession"})
 (
     _set_attendance_join_time,
     _set_attendance_leave_time,
@@ -577,9 +537,6 @@ _ATTENDANCE_KNOWN = frozenset({"joinTime", "leaveTime", "timeInPartOfSession"})
     ),
 )
 
-_RECORDING_KNOWN = frozenset(
-    {"recordingId", "name", "startDate", "endDate", "description", "registrationUrl", "downloadUrl"}
-)
 (
     _set_recording_recording_id,
     _set_recording_name,
@@ -603,10 +560,6 @@ _RECORDING_KNOWN = frozenset(
     ),
 )
 
-_RECORDINGS_LIST_FOR_TRAINING_KNOWN = frozenset({"trainingKey", "recordingList"})
-
-_HOST_URL_KNOWN = frozenset({"hostURL"})
-
 
 def _time_range(d: Any) -> TimeRange:
     """Decode ``DateTimeRange``; anything unusual goes to ``_time_range_checked``."""
@@ -616,7 +569,8 @@ def _time_range(d: Any) -> TimeRange:
     except (KeyError, TypeError, AttributeError):
         return _time_range_checked(d)
     if not (
-        type(start_) is str
+        len(d) == 2
+        and type(start_) is str
         and start_[4::3] == "--T::Z"
         and type(end_) is str
         and end_[4::3] == "--T::Z"
@@ -625,25 +579,17 @@ def _time_range(d: Any) -> TimeRange:
     try:
         start = _fromisoformat(start_)
         end = _fromisoformat(end_)
-        extra = NO_EXTRA if len(d) == 2 else unknown_fields(d, _TIME_RANGE_KNOWN)
     except (ValueError, KeyError, OverflowError, Invalid):
         return _time_range_checked(d)
     obj = _new(TimeRange)
     _set_time_range_start(obj, start)
     _set_time_range_end(obj, end)
-    _set_time_range_extra(obj, extra)
+    _set_time_range_extra(obj, NO_EXTRA)
     return obj
 
 
 def _time_range_checked(data: Any) -> TimeRange:
-    d = expect_object(data)
-    start = date_time(required(d, "startDate"), "startDate")
-    end = date_time(required(d, "endDate"), "endDate")
-    return TimeRange(
-        start=start,
-        end=end,
-        extra=unknown_fields(d, _TIME_RANGE_KNOWN),
-    )
+    return decode_model(data, _TIME_RANGE_SHAPE)  # type: ignore[no-any-return]
 
 
 def _organizer(d: Any) -> Organizer:
@@ -656,38 +602,25 @@ def _organizer(d: Any) -> Organizer:
     except (KeyError, TypeError, AttributeError):
         return _organizer_checked(d)
     if not (
-        type(organizer_key_) is str
+        len(d) == 4
+        and type(organizer_key_) is str
         and type(email_) is str
+        and email_.strip() is email_
         and type(given_name_) is str
         and type(surname_) is str
     ):
-        return _organizer_checked(d)
-    try:
-        extra = NO_EXTRA if len(d) == 4 else unknown_fields(d, _ORGANIZER_KNOWN)
-    except (ValueError, KeyError, OverflowError, Invalid):
         return _organizer_checked(d)
     obj = _new(Organizer)
     _set_organizer_organizer_key(obj, organizer_key_)
     _set_organizer_email(obj, email_)
     _set_organizer_given_name(obj, given_name_)
     _set_organizer_surname(obj, surname_)
-    _set_organizer_extra(obj, extra)
+    _set_organizer_extra(obj, NO_EXTRA)
     return obj
 
 
 def _organizer_checked(data: Any) -> Organizer:
-    d = expect_object(data)
-    organizer_key = string(required(d, "organizerKey"), "organizerKey")
-    email = string(required(d, "email"), "email")
-    given_name = string(required(d, "givenName"), "givenName")
-    surname = string(required(d, "surname"), "surname")
-    return Organizer(
-        organizer_key=organizer_key,
-        email=email,
-        given_name=given_name,
-        surname=surname,
-        extra=unknown_fields(d, _ORGANIZER_KNOWN),
-    )
+    return decode_model(data, _ORGANIZER_SHAPE)  # type: ignore[no-any-return]
 
 
 def _registration_settings(d: Any) -> RegistrationSettings:
@@ -697,107 +630,72 @@ def _registration_settings(d: Any) -> RegistrationSettings:
         disable_web_registration_ = d["disableWebRegistration"]
     except (KeyError, TypeError, AttributeError):
         return _registration_settings_checked(d)
-    if not (type(disable_confirmation_email_) is bool and type(disable_web_registration_) is bool):
-        return _registration_settings_checked(d)
-    try:
-        extra = NO_EXTRA if len(d) == 2 else unknown_fields(d, _REGISTRATION_SETTINGS_KNOWN)
-    except (ValueError, KeyError, OverflowError, Invalid):
+    if not (
+        len(d) == 2
+        and type(disable_confirmation_email_) is bool
+        and type(disable_web_registration_) is bool
+    ):
         return _registration_settings_checked(d)
     obj = _new(RegistrationSettings)
     _set_registration_settings_disable_confirmation_email(obj, disable_confirmation_email_)
     _set_registration_settings_disable_web_registration(obj, disable_web_registration_)
-    _set_registration_settings_extra(obj, extra)
+    _set_registration_settings_extra(obj, NO_EXTRA)
     return obj
 
 
 def _registration_settings_checked(data: Any) -> RegistrationSettings:
-    d = expect_object(data)
-    disable_confirmation_email = boolean(
-        required(d, "disableConfirmationEmail"), "disableConfirmationEmail"
-    )
-    disable_web_registration = boolean(
-        required(d, "disableWebRegistration"), "disableWebRegistration"
-    )
-    return RegistrationSettings(
-        disable_confirmation_email=disable_confirmation_email,
-        disable_web_registration=disable_web_registration,
-        extra=unknown_fields(d, _REGISTRATION_SETTINGS_KNOWN),
-    )
+    return decode_model(data, _REGISTRATION_SETTINGS_SHAPE)  # type: ignore[no-any-return]
 
 
 def _training(d: Any) -> Training:
     """Decode ``Training``; anything unusual goes to ``_training_checked``."""
     try:
         training_key_ = d["trainingKey"]
-        training_id_ = d["trainingId"]
         name_ = d["name"]
         time_zone_ = d["timeZone"]
         times_ = d["times"]
         organizers_ = d["organizers"]
         registration_settings_ = d["registrationSettings"]
+        training_id_ = d.get("trainingId", ABSENT)
         description_ = d.get("description", ABSENT)
     except (KeyError, TypeError, AttributeError):
         return _training_checked(d)
     if not (
-        type(training_key_) is str
-        and type(training_id_) is str
+        len(d) == 6 + (training_id_ is not ABSENT) + (description_ is not ABSENT)
+        and type(training_key_) is str
+        and (training_id_ is ABSENT or type(training_id_) is str)
         and type(name_) is str
         and (description_ is ABSENT or type(description_) is str)
         and type(time_zone_) is str
+        and time_zone_ != ""
         and type(times_) is list
         and type(organizers_) is list
         and type(registration_settings_) is dict
     ):
         return _training_checked(d)
     try:
+        training_id = None if training_id_ is ABSENT else training_id_
         description = None if description_ is ABSENT else description_
         times = tuple([_time_range(item) for item in times_])
         organizers = tuple([_organizer(item) for item in organizers_])
         registration_settings = _registration_settings(registration_settings_)
-        extra = (
-            NO_EXTRA
-            if len(d) == 7 + (description_ is not ABSENT)
-            else unknown_fields(d, _TRAINING_KNOWN)
-        )
     except (ValueError, KeyError, OverflowError, Invalid):
         return _training_checked(d)
     obj = _new(Training)
     _set_training_training_key(obj, training_key_)
-    _set_training_training_id(obj, training_id_)
+    _set_training_training_id(obj, training_id)
     _set_training_name(obj, name_)
     _set_training_description(obj, description)
     _set_training_time_zone(obj, time_zone_)
     _set_training_times(obj, times)
     _set_training_organizers(obj, organizers)
     _set_training_registration_settings(obj, registration_settings)
-    _set_training_extra(obj, extra)
+    _set_training_extra(obj, NO_EXTRA)
     return obj
 
 
 def _training_checked(data: Any) -> Training:
-    d = expect_object(data)
-    training_key = string(required(d, "trainingKey"), "trainingKey")
-    training_id = string(required(d, "trainingId"), "trainingId")
-    name = string(required(d, "name"), "name")
-    description = d.get("description", ABSENT)
-    description = None if description is ABSENT else string(description, "description")
-    time_zone = string(required(d, "timeZone"), "timeZone")
-    times = items(array(required(d, "times"), "times"), "times", _time_range)
-    organizers = items(array(required(d, "organizers"), "organizers"), "organizers", _organizer)
-    registration_settings = nested(
-        required(d, "registrationSettings"), "registrationSettings", _registration_settings
-    )
-    return Training(
-        training_key=training_key,
-        training_id=training_id,
-        name=name,
-        description=description,
-        time_zone=time_zone,
-        times=times,
-        organizers=organizers,
-        registration_settings=registration_settings,
-        extra=unknown_fields(d, _TRAINING_KNOWN),
-    )
+    return decode_model(data, _TRAINING_SHAPE)  # type: ignore[no-any-return]
 
 
 def _notified_parties(d: Any) -> NotifiedParties:
@@ -808,36 +706,22 @@ def _notified_parties(d: Any) -> NotifiedParties:
     except (KeyError, TypeError, AttributeError):
         return _notified_parties_checked(d)
     if not (
-        type(registrants_) is int
+        len(d) == 2
+        and type(registrants_) is int
         and -2147483648 <= registrants_ <= 2147483647
         and type(trainers_) is int
         and -2147483648 <= trainers_ <= 2147483647
     ):
         return _notified_parties_checked(d)
-    try:
-        extra = NO_EXTRA if len(d) == 2 else unknown_fields(d, _NOTIFIED_PARTIES_KNOWN)
-    except (ValueError, KeyError, OverflowError, Invalid):
-        return _notified_parties_checked(d)
     obj = _new(NotifiedParties)
     _set_notified_parties_registrants(obj, registrants_)
     _set_notified_parties_trainers(obj, trainers_)
-    _set_notified_parties_extra(obj, extra)
+    _set_notified_parties_extra(obj, NO_EXTRA)
     return obj
 
 
 def _notified_parties_checked(data: Any) -> NotifiedParties:
-    d = expect_object(data)
-    registrants = integer(
-        required(d, "notifiedRegistrants"), "notifiedRegistrants", -2147483648, 2147483647, "int32"
-    )
-    trainers = integer(
-        required(d, "notifiedTrainers"), "notifiedTrainers", -2147483648, 2147483647, "int32"
-    )
-    return NotifiedParties(
-        registrants=registrants,
-        trainers=trainers,
-        extra=unknown_fields(d, _NOTIFIED_PARTIES_KNOWN),
-    )
+    return decode_model(data, _NOTIFIED_PARTIES_SHAPE)  # type: ignore[no-any-return]
 
 
 def _registration(d: Any) -> Registration:
@@ -849,12 +733,11 @@ def _registration(d: Any) -> Registration:
     except (KeyError, TypeError, AttributeError):
         return _registration_checked(d)
     if not (
-        type(registrant_key_) is str and type(join_url_) is str and type(confirmation_url_) is str
+        len(d) == 3
+        and type(registrant_key_) is str
+        and type(join_url_) is str
+        and type(confirmation_url_) is str
     ):
-        return _registration_checked(d)
-    try:
-        extra = NO_EXTRA if len(d) == 3 else unknown_fields(d, _REGISTRATION_KNOWN)
-    except (ValueError, KeyError, OverflowError, Invalid):
         return _registration_checked(d)
     obj = _new(Registration)
     _set_registration_registrant_key(obj, registrant_key_)
@@ -862,21 +745,12 @@ def _registration(d: Any) -> Registration:
     _set_registration_confirmation_url(obj, confirmation_url_)
     _set_registration_created(obj, True)
     _set_registration_registrant(obj, None)
-    _set_registration_extra(obj, extra)
+    _set_registration_extra(obj, NO_EXTRA)
     return obj
 
 
 def _registration_checked(data: Any) -> Registration:
-    d = expect_object(data)
-    registrant_key = string(required(d, "registrantKey"), "registrantKey")
-    join_url = string(required(d, "joinUrl"), "joinUrl")
-    confirmation_url = string(required(d, "confirmationUrl"), "confirmationUrl")
-    return Registration(
-        registrant_key=registrant_key,
-        join_url=join_url,
-        confirmation_url=confirmation_url,
-        extra=unknown_fields(d, _REGISTRATION_KNOWN),
-    )
+    return decode_model(data, _REGISTRATION_SHAPE)  # type: ignore[no-any-return]
 
 
 def _registrant(d: Any) -> Registrant:
@@ -886,18 +760,20 @@ def _registrant(d: Any) -> Registrant:
         email_ = d["email"]
         given_name_ = d["givenName"]
         surname_ = d["surname"]
-        status_ = d["status"]
         registration_date_ = d["registrationDate"]
         join_url_ = d["joinUrl"]
         confirmation_url_ = d["confirmationUrl"]
+        status_ = d.get("status", ABSENT)
     except (KeyError, TypeError, AttributeError):
         return _registrant_checked(d)
     if not (
-        type(registrant_key_) is str
+        len(d) == 7 + (status_ is not ABSENT)
+        and type(registrant_key_) is str
         and type(email_) is str
+        and email_.strip() is email_
         and type(given_name_) is str
         and type(surname_) is str
-        and type(status_) is str
+        and (status_ is ABSENT or type(status_) is str)
         and type(registration_date_) is str
         and registration_date_[4::3] == "--T::Z"
         and type(join_url_) is str
@@ -905,9 +781,8 @@ def _registrant(d: Any) -> Registrant:
     ):
         return _registrant_checked(d)
     try:
-        status = _REGISTRANT_STATUS_MEMBERS.get(status_, RegistrantStatus.UNKNOWN)
+        status = None if status_ is ABSENT else _REGISTRANT_STATUS_MEMBERS[status_]
         registration_date = _fromisoformat(registration_date_)
-        extra = NO_EXTRA if len(d) == 8 else unknown_fields(d, _REGISTRANT_KNOWN)
     except (ValueError, KeyError, OverflowError, Invalid):
         return _registrant_checked(d)
     obj = _new(Registrant)
@@ -919,34 +794,12 @@ def _registrant(d: Any) -> Registrant:
     _set_registrant_registration_date(obj, registration_date)
     _set_registrant_join_url(obj, join_url_)
     _set_registrant_confirmation_url(obj, confirmation_url_)
-    _set_registrant_raw_status(obj, status_)
-    _set_registrant_extra(obj, extra)
+    _set_registrant_extra(obj, NO_EXTRA)
     return obj
 
 
 def _registrant_checked(data: Any) -> Registrant:
-    d = expect_object(data)
-    registrant_key = string(required(d, "registrantKey"), "registrantKey")
-    email = string(required(d, "email"), "email")
-    given_name = string(required(d, "givenName"), "givenName")
-    surname = string(required(d, "surname"), "surname")
-    raw_status = string(required(d, "status"), "status")
-    status = enum_member(raw_status, "status", _REGISTRANT_STATUS_MEMBERS, RegistrantStatus.UNKNOWN)
-    registration_date = date_time(required(d, "registrationDate"), "registrationDate")
-    join_url = string(required(d, "joinUrl"), "joinUrl")
-    confirmation_url = string(required(d, "confirmationUrl"), "confirmationUrl")
-    return Registrant(
-        registrant_key=registrant_key,
-        email=email,
-        given_name=given_name,
-        surname=surname,
-        status=status,
-        registration_date=registration_date,
-        join_url=join_url,
-        confirmation_url=confirmation_url,
-        raw_status=raw_status,
-        extra=unknown_fields(d, _REGISTRANT_KNOWN),
-    )
+    return decode_model(data, _REGISTRANT_SHAPE)  # type: ignore[no-any-return]
 
 
 def _session(d: Any) -> Session:
@@ -962,7 +815,8 @@ def _session(d: Any) -> Session:
     except (KeyError, TypeError, AttributeError):
         return _session_checked(d)
     if not (
-        type(session_key_) is str
+        len(d) == 7
+        and type(session_key_) is str
         and type(training_name_) is str
         and type(start_) is str
         and start_[4::3] == "--T::Z"
@@ -980,7 +834,6 @@ def _session(d: Any) -> Session:
         end = _fromisoformat(end_)
         duration = _timedelta(minutes=duration_)
         organizers = tuple([_organizer(item) for item in organizers_])
-        extra = NO_EXTRA if len(d) == 7 else unknown_fields(d, _SESSION_KNOWN)
     except (ValueError, KeyError, OverflowError, Invalid):
         return _session_checked(d)
     obj = _new(Session)
@@ -991,33 +844,12 @@ def _session(d: Any) -> Session:
     _set_session_attendance_count(obj, attendance_count_)
     _set_session_duration(obj, duration)
     _set_session_organizers(obj, organizers)
-    _set_session_extra(obj, extra)
+    _set_session_extra(obj, NO_EXTRA)
     return obj
 
 
 def _session_checked(data: Any) -> Session:
-    d = expect_object(data)
-    session_key = string(required(d, "sessionKey"), "sessionKey")
-    training_name = string(required(d, "trainingName"), "trainingName")
-    start = date_time(required(d, "sessionStartTime"), "sessionStartTime")
-    end = date_time(required(d, "sessionEndTime"), "sessionEndTime")
-    attendance_count = integer(
-        required(d, "attendanceCount"), "attendanceCount", -2147483648, 2147483647, "int32"
-    )
-    duration = minutes(
-        integer(required(d, "duration"), "duration", -2147483648, 2147483647, "int32"), "duration"
-    )
-    organizers = items(array(required(d, "organizers"), "organizers"), "organizers", _organizer)
-    return Session(
-        session_key=session_key,
-        training_name=training_name,
-        start=start,
-        end=end,
-        attendance_count=attendance_count,
-        duration=duration,
-        organizers=organizers,
-        extra=unknown_fields(d, _SESSION_KNOWN),
-    )
+    return decode_model(data, _SESSION_SHAPE)  # type: ignore[no-any-return]
 
 
 def _attendee(d: Any) -> Attendee:
@@ -1031,9 +863,11 @@ def _attendee(d: Any) -> Attendee:
     except (KeyError, TypeError, AttributeError):
         return _attendee_checked(d)
     if not (
-        type(given_name_) is str
+        len(d) == 5
+        and type(given_name_) is str
         and type(surname_) is str
         and type(email_) is str
+        and email_.strip() is email_
         and type(time_in_session_) is int
         and -2147483648 <= time_in_session_ <= 2147483647
         and type(in_session_times_) is list
@@ -1042,7 +876,6 @@ def _attendee(d: Any) -> Attendee:
     try:
         time_in_session = _timedelta(minutes=time_in_session_)
         in_session_times = tuple([_attendance(item) for item in in_session_times_])
-        extra = NO_EXTRA if len(d) == 5 else unknown_fields(d, _ATTENDEE_KNOWN)
     except (ValueError, KeyError, OverflowError, Invalid):
         return _attendee_checked(d)
     obj = _new(Attendee)
@@ -1051,30 +884,12 @@ def _attendee(d: Any) -> Attendee:
     _set_attendee_email(obj, email_)
     _set_attendee_time_in_session(obj, time_in_session)
     _set_attendee_in_session_times(obj, in_session_times)
-    _set_attendee_extra(obj, extra)
+    _set_attendee_extra(obj, NO_EXTRA)
     return obj
 
 
 def _attendee_checked(data: Any) -> Attendee:
-    d = expect_object(data)
-    given_name = string(required(d, "givenName"), "givenName")
-    surname = string(required(d, "surname"), "surname")
-    email = string(required(d, "email"), "email")
-    time_in_session = minutes(
-        integer(required(d, "timeInSession"), "timeInSession", -2147483648, 2147483647, "int32"),
-        "timeInSession",
-    )
-    in_session_times = items(
-        array(required(d, "inSessionTimes"), "inSessionTimes"), "inSessionTimes", _attendance
-    )
-    return Attendee(
-        given_name=given_name,
-        surname=surname,
-        email=email,
-        time_in_session=time_in_session,
-        in_session_times=in_session_times,
-        extra=unknown_fields(d, _ATTENDEE_KNOWN),
-    )
+    return decode_model(data, _ATTENDEE_SHAPE)  # type: ignore[no-any-return]
 
 
 def _attendance(d: Any) -> Attendance:
@@ -1086,7 +901,8 @@ def _attendance(d: Any) -> Attendance:
     except (KeyError, TypeError, AttributeError):
         return _attendance_checked(d)
     if not (
-        type(join_time_) is str
+        len(d) == 3
+        and type(join_time_) is str
         and join_time_[4::3] == "--T::Z"
         and type(leave_time_) is str
         and leave_time_[4::3] == "--T::Z"
@@ -1098,37 +914,18 @@ def _attendance(d: Any) -> Attendance:
         join_time = _fromisoformat(join_time_)
         leave_time = _fromisoformat(leave_time_)
         time_in_part = _timedelta(minutes=time_in_part_)
-        extra = NO_EXTRA if len(d) == 3 else unknown_fields(d, _ATTENDANCE_KNOWN)
     except (ValueError, KeyError, OverflowError, Invalid):
         return _attendance_checked(d)
     obj = _new(Attendance)
     _set_attendance_join_time(obj, join_time)
     _set_attendance_leave_time(obj, leave_time)
     _set_attendance_time_in_part(obj, time_in_part)
-    _set_attendance_extra(obj, extra)
+    _set_attendance_extra(obj, NO_EXTRA)
     return obj
 
 
 def _attendance_checked(data: Any) -> Attendance:
-    d = expect_object(data)
-    join_time = date_time(required(d, "joinTime"), "joinTime")
-    leave_time = date_time(required(d, "leaveTime"), "leaveTime")
-    time_in_part = minutes(
-        integer(
-            required(d, "timeInPartOfSession"),
-            "timeInPartOfSession",
-            -2147483648,
-            2147483647,
-            "int32",
-        ),
-        "timeInPartOfSession",
-    )
-    return Attendance(
-        join_time=join_time,
-        leave_time=leave_time,
-        time_in_part=time_in_part,
-        extra=unknown_fields(d, _ATTENDANCE_KNOWN),
-    )
+    return decode_model(data, _ATTENDANCE_SHAPE)  # type: ignore[no-any-return]
 
 
 def _recording(d: Any) -> Recording:
@@ -1144,7 +941,12 @@ def _recording(d: Any) -> Recording:
     except (KeyError, TypeError, AttributeError):
         return _recording_checked(d)
     if not (
-        type(recording_id_) is int
+        len(d)
+        == 4
+        + (description_ is not ABSENT)
+        + (registration_url_ is not ABSENT)
+        + (download_url_ is not ABSENT)
+        and type(recording_id_) is int
         and -9223372036854775808 <= recording_id_ <= 9223372036854775807
         and type(name_) is str
         and type(start_) is str
@@ -1163,15 +965,6 @@ def _recording(d: Any) -> Recording:
         description = None if description_ is ABSENT else description_
         registration_url = None if registration_url_ is ABSENT else registration_url_
         download_url = None if download_url_ is ABSENT else download_url_
-        extra = (
-            NO_EXTRA
-            if len(d)
-            == 4
-            + (description_ is not ABSENT)
-            + (registration_url_ is not ABSENT)
-            + (download_url_ is not ABSENT)
-            else unknown_fields(d, _RECORDING_KNOWN)
-        )
     except (ValueError, KeyError, OverflowError, Invalid):
         return _recording_checked(d)
     obj = _new(Recording)
@@ -1182,65 +975,190 @@ def _recording(d: Any) -> Recording:
     _set_recording_description(obj, description)
     _set_recording_registration_url(obj, registration_url)
     _set_recording_download_url(obj, download_url)
-    _set_recording_extra(obj, extra)
+    _set_recording_extra(obj, NO_EXTRA)
     return obj
 
 
 def _recording_checked(data: Any) -> Recording:
-    d = expect_object(data)
-    recording_id = str(
-        integer(
-            required(d, "recordingId"),
-            "recordingId",
-            -9223372036854775808,
-            9223372036854775807,
-            "int64",
-        )
-    )
-    name = string(required(d, "name"), "name")
-    start = date_time(required(d, "startDate"), "startDate")
-    end = date_time(required(d, "endDate"), "endDate")
-    description = d.get("description", ABSENT)
-    description = None if description is ABSENT else string(description, "description")
-    registration_url = d.get("registrationUrl", ABSENT)
-    registration_url = (
-        None if registration_url is ABSENT else string(registration_url, "registrationUrl")
-    )
-    download_url = d.get("downloadUrl", ABSENT)
-    download_url = None if download_url is ABSENT else string(download_url, "downloadUrl")
-    return Recording(
-        recording_id=recording_id,
-        name=name,
-        start=start,
-        end=end,
-        description=description,
-        registration_url=registration_url,
-        download_url=download_url,
-        extra=unknown_fields(d, _RECORDING_KNOWN),
-    )
+    return decode_model(data, _RECORDING_SHAPE)  # type: ignore[no-any-return]
 
 
 def _recordings_list_for_training_checked(data: Any) -> list[Recording]:
-    d = expect_object(data)
-    integer(
-        required(d, "trainingKey"),
-        "trainingKey",
-        -9223372036854775808,
-        9223372036854775807,
-        "int64",
-    )
-    recording_list = items(
-        array(required(d, "recordingList"), "recordingList"), "recordingList", _recording
-    )
-    unknown_fields(d, _RECORDINGS_LIST_FOR_TRAINING_KNOWN)
-    return list(recording_list)
+    return list(decode_model(data, _RECORDINGS_LIST_FOR_TRAINING_SHAPE))
 
 
 def _host_url_checked(data: Any) -> str:
-    d = expect_object(data)
-    host_url = string(required(d, "hostURL"), "hostURL")
-    unknown_fields(d, _HOST_URL_KNOWN)
-    return host_url
+    return decode_model(data, _HOST_URL_SHAPE)  # type: ignore[no-any-return]
+
+
+# -- what the checked decoders go through -------------------------------------------------------
+
+_TIME_RANGE_SHAPE = Shape(
+    TimeRange,
+    "DateTimeRange",
+    (
+        Field("startDate", "start", DateTime()),
+        Field("endDate", "end", DateTime()),
+    ),
+)
+
+_ORGANIZER_SHAPE = Shape(
+    Organizer,
+    "Organizer",
+    (
+        Field("organizerKey", "organizer_key", String()),
+        Field("email", "email", String(strip=True)),
+        Field("givenName", "given_name", String()),
+        Field("surname", "surname", String()),
+    ),
+)
+
+_REGISTRATION_SETTINGS_SHAPE = Shape(
+    RegistrationSettings,
+    "RegistrationSettings",
+    (
+        Field("disableConfirmationEmail", "disable_confirmation_email", Boolean()),
+        Field("disableWebRegistration", "disable_web_registration", Boolean()),
+    ),
+)
+
+_TRAINING_SHAPE = Shape(
+    Training,
+    "Training",
+    (
+        Field("trainingKey", "training_key", String(), essential=True),
+        Field("trainingId", "training_id", String(), required=False),
+        Field("name", "name", String()),
+        Field("description", "description", String(), required=False),
+        Field("timeZone", "time_zone", String(non_empty=True)),
+        Field("times", "times", Array(_time_range, "DateTimeRange")),
+        Field("organizers", "organizers", Array(_organizer, "Organizer")),
+        Field(
+            "registrationSettings",
+            "registration_settings",
+            Nested(_registration_settings, "RegistrationSettings"),
+        ),
+    ),
+)
+
+_NOTIFIED_PARTIES_SHAPE = Shape(
+    NotifiedParties,
+    "NotifiedParties",
+    (
+        Field("notifiedRegistrants", "registrants", Integer(-2147483648, 2147483647, "int32")),
+        Field("notifiedTrainers", "trainers", Integer(-2147483648, 2147483647, "int32")),
+    ),
+)
+
+_REGISTRATION_SHAPE = Shape(
+    Registration,
+    "RegistrantCreated",
+    (
+        Field("registrantKey", "registrant_key", String(), essential=True),
+        Field("joinUrl", "join_url", String()),
+        Field("confirmationUrl", "confirmation_url", String()),
+    ),
+    defaults={"created": True, "registrant": None},
+)
+
+_REGISTRANT_SHAPE = Shape(
+    Registrant,
+    "Registrant",
+    (
+        Field("registrantKey", "registrant_key", String(), essential=True),
+        Field("email", "email", String(strip=True)),
+        Field("givenName", "given_name", String()),
+        Field("surname", "surname", String()),
+        Field("status", "status", Enum(_REGISTRANT_STATUS_MEMBERS), required=False),
+        Field("registrationDate", "registration_date", DateTime()),
+        Field("joinUrl", "join_url", String()),
+        Field("confirmationUrl", "confirmation_url", String()),
+    ),
+)
+
+_SESSION_SHAPE = Shape(
+    Session,
+    "Session",
+    (
+        Field("sessionKey", "session_key", String(), essential=True),
+        Field("trainingName", "training_name", String()),
+        Field("sessionStartTime", "start", DateTime()),
+        Field("sessionEndTime", "end", DateTime()),
+        Field("attendanceCount", "attendance_count", Integer(-2147483648, 2147483647, "int32")),
+        Field("duration", "duration", Integer(-2147483648, 2147483647, "int32", convert="minutes")),
+        Field("organizers", "organizers", Array(_organizer, "Organizer")),
+    ),
+)
+
+_ATTENDEE_SHAPE = Shape(
+    Attendee,
+    "Attendee",
+    (
+        Field("givenName", "given_name", String()),
+        Field("surname", "surname", String()),
+        Field("email", "email", String(strip=True)),
+        Field(
+            "timeInSession",
+            "time_in_session",
+            Integer(-2147483648, 2147483647, "int32", convert="minutes"),
+        ),
+        Field("inSessionTimes", "in_session_times", Array(_attendance, "Attendance")),
+    ),
+)
+
+_ATTENDANCE_SHAPE = Shape(
+    Attendance,
+    "Attendance",
+    (
+        Field("joinTime", "join_time", DateTime()),
+        Field("leaveTime", "leave_time", DateTime()),
+        Field(
+            "timeInPartOfSession",
+            "time_in_part",
+            Integer(-2147483648, 2147483647, "int32", convert="minutes"),
+        ),
+    ),
+)
+
+_RECORDING_SHAPE = Shape(
+    Recording,
+    "Recording",
+    (
+        Field(
+            "recordingId",
+            "recording_id",
+            Integer(-9223372036854775808, 9223372036854775807, "int64", convert="key"),
+            essential=True,
+        ),
+        Field("name", "name", String()),
+        Field("startDate", "start", DateTime()),
+        Field("endDate", "end", DateTime()),
+        Field("description", "description", String(), required=False),
+        Field("registrationUrl", "registration_url", String(), required=False),
+        Field("downloadUrl", "download_url", String(), required=False),
+    ),
+)
+
+_RECORDINGS_LIST_FOR_TRAINING_SHAPE = Shape(
+    None,
+    "RecordingsListForTraining",
+    (
+        Field(
+            "trainingKey",
+            "training_key",
+            Integer(-9223372036854775808, 9223372036854775807, "int64"),
+        ),
+        Field("recordingList", "recording_list", Array(_recording, "Recording"), essential=True),
+    ),
+    unwrap="recordingList",
+)
+
+_HOST_URL_SHAPE = Shape(
+    None,
+    "HostUrl",
+    (Field("hostURL", "host_url", String(), essential=True),),
+    unwrap="hostURL",
+)
 
 
 def decode_time_range(data: Any) -> TimeRange:

@@ -13,6 +13,7 @@ and a regeneration.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -155,6 +156,10 @@ class ClientOptions(_Frozen):
         max_response_size: the largest successful response body read, in bytes.
         user_agent: the ``User-Agent`` header.
         default_headers: extra headers sent with every request.
+        strict: ``True``: an answer that strays from the spec in any way raises
+            ``DecodeError``. ``False`` (default): what keeps its meaning is decoded, and the
+            drift is reported (``DriftWarning``, ``model.drift``).
+        record_drift: a file the deviations are appended to (JSON lines), or ``None``.
     """
 
     __slots__ = (
@@ -165,7 +170,9 @@ class ClientOptions(_Frozen):
         "max_response_size",
         "organizer_key",
         "rate_limiter",
+        "record_drift",
         "retry_policy",
+        "strict",
         "timeout",
         "user_agent",
     )
@@ -180,6 +187,8 @@ class ClientOptions(_Frozen):
     max_response_size: int
     user_agent: str
     default_headers: Mapping[str, str]
+    strict: bool
+    record_drift: str | None
 
     def __init__(
         self,
@@ -194,8 +203,16 @@ class ClientOptions(_Frozen):
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
         user_agent: str = f"gototraining/{__version__}",
         default_headers: Headers | None = None,
+        strict: bool = False,
+        record_drift: str | os.PathLike[str] | None = None,
     ) -> None:
         _check_type(auth, httpx.Auth, "auth", "an httpx.Auth (e.g. OAuth2)")
+        _check_type(strict, bool, "strict", "True or False")
+        if record_drift is not None:
+            _check_type(record_drift, (str, os.PathLike), "record_drift", "a file path or None")
+            record_drift = os.fspath(record_drift)
+            if not record_drift:
+                raise ValidationError("record_drift", "expected a file path, got ''")
         if not isinstance(credentials, str) or not credentials:
             raise ValidationError("credentials", "expected where the credentials came from")
         v.timeout(timeout)
@@ -216,6 +233,8 @@ class ClientOptions(_Frozen):
             "max_response_size": _max_response_size(max_response_size),
             "user_agent": _user_agent(user_agent),
             "default_headers": MappingProxyType(headers),
+            "strict": strict,
+            "record_drift": record_drift,
         }
         for name, value in fields.items():
             object.__setattr__(self, name, value)
@@ -251,6 +270,8 @@ _CLIENT_FIELDS = (
     "max_response_size",
     "user_agent",
     "default_headers",
+    "strict",
+    "record_drift",
 )
 
 

@@ -24,7 +24,7 @@ from typing import Any, Generic, TypeVar
 import attrs
 import httpx
 
-from . import _attempt
+from . import _attempt, _drift
 from ._body import (
     ERROR_BODY_LIMIT,
     is_truncated,
@@ -253,10 +253,12 @@ class _Settings:
         "auth",
         "base_url",
         "build_request",
+        "drift_recorder",
         "headers",
         "limiter",
         "max_response_size",
         "retry",
+        "strict",
         "timeout",
     )
 
@@ -274,6 +276,10 @@ class _Settings:
         self.timeout = timeout
         self.build_request = build_request
         self.max_response_size = options.max_response_size
+        self.strict = options.strict
+        self.drift_recorder = (
+            None if options.record_drift is None else _drift.DriftRecorder(options.record_drift)
+        )
 
     def body_limit(self, status: int) -> int:
         """How many body bytes to read for a response with this status."""
@@ -355,16 +361,22 @@ def _take_slot(limiter: RateLimiter, party: object) -> Generator[Action, Any, Ti
 
 
 def _decode(call: Call[T], response: httpx.Response, settings: _Settings) -> T:
-    """``call.decode(response)``; a ``DecodeError`` quotes the body or its content type, which
+    """``call.decode(response)`` as the client decodes (strict or tolerant, see ``_drift``),
+    then the drift reported; a ``DecodeError`` quotes the body or its content type, which
     a hostile server may fill with the credential it was sent: redacted like API errors."""
     try:
-        return call.decode(response)
+        with _drift.decoding(
+            call.operation, strict=settings.strict, recorder=settings.drift_recorder
+        ) as drift:
+            result = call.decode(response)
     except DecodeError as exc:
         secrets = (credential(response.request), *settings.secrets())
         message, path = redact(str(exc), *secrets), redact(exc.path, *secrets)
         if (message, path) != (str(exc), exc.path):
             exc.args, exc.path = (message,), path
         raise
+    _drift.report(drift)
+    return result
 
 
 def pipeline(

@@ -36,11 +36,18 @@ KNOWN_KEYWORDS = frozenset(
         "example",
         "deprecated",
         "readOnly",
+        "minLength",
+        # What the API is known to send besides the property's type (see _decoding.Field).
+        "x-also-sent-as",
     }
 )
+#: ``x-also-sent-as`` values the decoders know (the ``got`` of their drift).
+ALSO_SENT_AS = frozenset(
+    {"integer", "number", "string", "boolean", "empty string", "padded string"}
+)
 FORMAT_RANGES = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
-#: The per-model attribute holding unknown fields; no spec property may take its name.
-EXTRA = "extra"
+#: The per-model attributes holding unknown fields and drift; no spec property may take them.
+RESERVED = frozenset({"extra", "drift"})
 
 
 class CodegenError(Exception):
@@ -81,9 +88,12 @@ def sentence(text: str) -> str:
 class EnumSpec:
     cls: str
     values: list[str]
-    unknown: str | None
-    raw: str | None
     doc: str
+
+    def member(self, value: str) -> str:
+        """The member's name for a value (values need not be identifiers)."""
+        name = re.sub(r"\W+", "_", value).strip("_").upper() or "EMPTY"
+        return "_" + name if name[0].isdigit() else name
 
 
 @dataclass
@@ -103,6 +113,9 @@ class TypeSpec:
     model: str | None = None  # schema name of an object
     items: TypeSpec | None = None
     nullable: bool = False
+    non_empty: bool = False  # minLength 1: "" strays
+    strip: bool = False  # surrounding whitespace strays (facade.yaml ``strip``)
+    accepts: tuple[str, ...] = ()  # x-also-sent-as
 
 
 @dataclass
@@ -114,7 +127,7 @@ class FieldSpec:
     type: TypeSpec | None = None
     required: bool = True  # on the wire
     default: str | None = None  # Python expression; None: no default
-    raw_of: str | None = None  # this field keeps the raw value of enum property ``raw_of``
+    essential: bool = False  # without it the answer is of no use (facade.yaml ``essential``)
 
 
 @dataclass
@@ -284,14 +297,28 @@ class _Builder:
         nullable = bool(schema.get("nullable", False))
         kind = schema.get("type")
         fmt = str(schema.get("format", ""))
+        accepts = tuple(str(a) for a in schema.get("x-also-sent-as") or ())
+        if set(accepts) - ALSO_SENT_AS:
+            raise CodegenError(
+                f"{where}: x-also-sent-as {sorted(set(accepts) - ALSO_SENT_AS)} is not one of "
+                f"{sorted(ALSO_SENT_AS)}"
+            )
+        if "minLength" in schema and (kind != "string" or schema["minLength"] not in (0, 1)):
+            raise CodegenError(f"{where}: only minLength 0 or 1 on strings is implemented")
         if kind == "string":
             if "enum" in schema:
                 raise CodegenError(f"{where}: enum without a mapping entry (models.*.enums)")
             if fmt == "date-time":
-                return TypeSpec("datetime", fmt=fmt, nullable=nullable)
+                return TypeSpec("datetime", fmt=fmt, nullable=nullable, accepts=accepts)
             if fmt not in ("", "email", "uri", "url", "uuid", "hostname"):
                 raise CodegenError(f"{where}: string format {fmt!r} is not implemented")
-            return TypeSpec("string", fmt=fmt, nullable=nullable)
+            return TypeSpec(
+                "string",
+                fmt=fmt,
+                nullable=nullable,
+                non_empty=schema.get("minLength") == 1,
+                accepts=accepts,
+            )
         if kind == "integer":
             low, high = FORMAT_RANGES.get(fmt, (None, None))
             if "minimum" in schema:
@@ -304,13 +331,15 @@ class _Builder:
                     if high is not None
                     else int(schema["maximum"])
                 )
-            return TypeSpec("integer", fmt=fmt, low=low, high=high, nullable=nullable)
+            return TypeSpec(
+                "integer", fmt=fmt, low=low, high=high, nullable=nullable, accepts=accepts
+            )
         if kind == "number":
             if "minimum" in schema or "maximum" in schema:
                 raise CodegenError(f"{where}: number bounds are not implemented")
-            return TypeSpec("number", fmt=fmt, nullable=nullable)
+            return TypeSpec("number", fmt=fmt, nullable=nullable, accepts=accepts)
         if kind == "boolean":
-            return TypeSpec("boolean", nullable=nullable)
+            return TypeSpec("boolean", nullable=nullable, accepts=accepts)
         if kind == "array":
             items = self.type_of(schema.get("items", {}), f"{where}[]")
             return TypeSpec("array", items=items, nullable=nullable)
@@ -330,7 +359,7 @@ class _Builder:
         conf = dict(self.model_maps.get(name) or {})
         allowed = {
             "class", "doc", "names", "order", "minutes", "keys", "enums", "defaults", "notes",
-            "fields", "properties", "unwrap",
+            "fields", "properties", "unwrap", "essential", "strip",
         }  # fmt: skip
         if set(conf) - allowed:
             raise CodegenError(
@@ -347,9 +376,12 @@ class _Builder:
         enums = dict(conf.get("enums") or {})
         defaults = dict(conf.get("defaults") or {})
         notes = dict(conf.get("notes") or {})
+        essential = set(conf.get("essential") or [])
+        strip = set(conf.get("strip") or [])
         for option, wires in (
             ("names", names), ("minutes", minutes), ("keys", keys), ("enums", enums),
             ("defaults", defaults), ("notes", notes), ("order", conf.get("order") or []),
+            ("essential", essential), ("strip", strip),
         ):  # fmt: skip
             stray = set(wires) - set(props)
             if stray:
@@ -358,7 +390,6 @@ class _Builder:
                 )
 
         fields: dict[str, FieldSpec] = {}
-        raw_fields: list[FieldSpec] = []
         for wire, prop in props.items():
             where = f"{name}.{wire}"
             pyname = names.get(wire) or snake(wire)
@@ -371,21 +402,19 @@ class _Builder:
                 spec_enum = self.enum(enums[wire], prop, where)
                 prop.pop("enum")
                 t = self.type_of(prop, where)
-                t = TypeSpec("enum", enum=spec_enum, nullable=t.nullable)
-                annotation = spec_enum.cls
-                if spec_enum.unknown:
-                    doc += f" ``{spec_enum.cls}.{spec_enum.unknown}`` for a value this SDK does not know"
-                    doc += f" (see ``{spec_enum.raw}``)." if spec_enum.raw else "."
-                if spec_enum.raw:
-                    raw_fields.append(
-                        FieldSpec(
-                            spec_enum.raw, "str", f"``{pyname}`` exactly as the API sent it.",
-                            wire=None, raw_of=wire,
-                        )
-                    )  # fmt: skip
+                t = TypeSpec("enum", enum=spec_enum, nullable=t.nullable, accepts=t.accepts)
+                annotation = f"{spec_enum.cls} | UnknownValue"
+                doc += (
+                    " A value this SDK does not know is kept as it was sent, as an"
+                    " ``UnknownValue``."
+                )
             else:
                 t = self.type_of(prop, where)
                 annotation = self.annotation(t, where)
+            if wire in strip:
+                if t.kind != "string":
+                    raise CodegenError(f"{where}: strip applies to string properties")
+                t.strip = True
             if wire in minutes:
                 if t.kind != "integer":
                     raise CodegenError(f"{where}: minutes must be an integer property")
@@ -396,7 +425,7 @@ class _Builder:
                     raise CodegenError(f"{where}: keys must be an integer property")
                 t.convert, annotation = "key", "str"
                 doc += " A decimal string, like every GoTo key."
-            if t.nullable:
+            if t.nullable or ("empty string" in t.accepts and t.kind in ("datetime", "enum")):
                 annotation += " | None"
             if pyname != snake(wire):
                 doc += f" The API's ``{wire}``."
@@ -407,9 +436,11 @@ class _Builder:
                 doc += " ``None`` when the API omits it."
                 if not t.nullable:
                     annotation += " | None"
+            if wire in essential and not is_required:
+                raise CodegenError(f"{where}: an essential property must be required")
             fields[wire] = FieldSpec(
                 pyname, annotation, doc.strip(), wire=wire, type=t, required=is_required,
-                default=defaults.get(wire),
+                default=defaults.get(wire), essential=wire in essential,
             )  # fmt: skip
         for wire in required:
             if wire not in props:
@@ -422,10 +453,10 @@ class _Builder:
             )
             for fname, f in (conf.get("fields") or {}).items()
         ]  # fmt: skip
-        ordered = self.order(name, conf, fields, required, raw_fields, extra_fields)
+        ordered = self.order(name, conf, fields, required, extra_fields)
         taken: set[str] = set()
         for f in ordered:
-            if f.name in taken or f.name == EXTRA:
+            if f.name in taken or f.name in RESERVED:
                 raise CodegenError(f"{name}: field name {f.name!r} is taken (rename it: names)")
             taken.add(f.name)
         properties = [
@@ -436,6 +467,8 @@ class _Builder:
         unwrap = conf.get("unwrap")
         if unwrap is not None and unwrap not in props:
             raise CodegenError(f"facade.yaml models.{name}.unwrap: no property {unwrap!r}")
+        if unwrap is not None:  # the answer is that property: nothing without it
+            fields[unwrap].essential = True
         model = ModelSpec(
             schema=name,
             cls="" if unwrap else str(conf.get("class", name)),
@@ -455,7 +488,6 @@ class _Builder:
         conf: dict[str, Any],
         fields: dict[str, FieldSpec],
         required: list[str],
-        raw_fields: list[FieldSpec],
         extra_fields: list[FieldSpec],
     ) -> list[FieldSpec]:
         pinned = [str(w) for w in conf.get("order") or []]
@@ -463,7 +495,7 @@ class _Builder:
         rest_optional = [w for w in fields if w not in required and w not in pinned]
         wires = [*pinned, *rest_required]
         out = [fields[w] for w in wires]
-        out += raw_fields + extra_fields + [fields[w] for w in rest_optional]
+        out += extra_fields + [fields[w] for w in rest_optional]
         # Defaults: an optional property gets None unless a field after it has no default
         # (attrs needs the defaults last); then it stays `T | None` without one.
         has_default_after = True
@@ -492,19 +524,20 @@ class _Builder:
         cls = str(conf["class"])
         if cls in self.enums:
             return self.enums[cls]
-        unknown = conf.get("unknown")
-        if unknown is not None and unknown in values:
-            raise CodegenError(f"{where}: the unknown member {unknown!r} is a real value")
+        stray = set(conf) - {"class", "doc"}
+        if stray:
+            raise CodegenError(
+                f"facade.yaml enums for {where}: unknown keys {sorted(stray)} (a value the spec "
+                "does not list is always kept, as an UnknownValue)"
+            )
         spec_enum = EnumSpec(
             cls=cls,
             values=values,
-            unknown=None if unknown is None else str(unknown),
-            raw=None if conf.get("raw") is None else str(conf["raw"]),
             doc=one_line(conf.get("doc") or prop.get("description") or cls),
         )
-        for value in [*values, *([] if unknown is None else [unknown])]:
-            if not re.fullmatch(r"[A-Z][A-Z0-9_]*", value):
-                raise CodegenError(f"{where}: enum value {value!r} is not an UPPER_CASE name")
+        members = [spec_enum.member(v) for v in values]
+        if len(set(members)) != len(members):
+            raise CodegenError(f"{where}: enum values {values} give clashing member names")
         self.enums[cls] = spec_enum
         return spec_enum
 

@@ -300,7 +300,7 @@ def roster_rows(registrants: Sequence[Registrant]) -> list[list[str]]:
             r.email,
             r.given_name,
             r.surname,
-            r.raw_status,
+            r.raw_status or "",
             fmt_iso(r.registration_date),
             r.join_url,
             r.confirmation_url,

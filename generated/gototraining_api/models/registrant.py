@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.registrant_status import RegistrantStatus
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Registrant")
 
@@ -21,20 +22,20 @@ class Registrant:
         email (str): The registrant's email address
         given_name (str): The registrant's first name
         surname (str): The registrant's surname
-        status (RegistrantStatus): The registrant's status
         registration_date (datetime.datetime): The date and time the registration took place
         join_url (str): The URL the registrant will use to join the training
         confirmation_url (str): The URL where the confirmation for the registration can be found
+        status (RegistrantStatus | Unset): The registrant's status
     """
 
     registrant_key: str
     email: str
     given_name: str
     surname: str
-    status: RegistrantStatus
     registration_date: datetime.datetime
     join_url: str
     confirmation_url: str
+    status: RegistrantStatus | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -46,13 +47,15 @@ class Registrant:
 
         surname = self.surname
 
-        status = self.status.value
-
         registration_date = self.registration_date.isoformat()
 
         join_url = self.join_url
 
         confirmation_url = self.confirmation_url
+
+        status: str | Unset = UNSET
+        if not isinstance(self.status, Unset):
+            status = self.status.value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -62,12 +65,13 @@ class Registrant:
                 "email": email,
                 "givenName": given_name,
                 "surname": surname,
-                "status": status,
                 "registrationDate": registration_date,
                 "joinUrl": join_url,
                 "confirmationUrl": confirmation_url,
             }
         )
+        if status is not UNSET:
+            field_dict["status"] = status
 
         return field_dict
 
@@ -82,23 +86,28 @@ class Registrant:
 
         surname = d.pop("surname")
 
-        status = RegistrantStatus(d.pop("status"))
-
         registration_date = datetime.datetime.fromisoformat(d.pop("registrationDate"))
 
         join_url = d.pop("joinUrl")
 
         confirmation_url = d.pop("confirmationUrl")
 
+        _status = d.pop("status", UNSET)
+        status: RegistrantStatus | Unset
+        if isinstance(_status, Unset):
+            status = UNSET
+        else:
+            status = RegistrantStatus(_status)
+
         registrant = cls(
             registrant_key=registrant_key,
             email=email,
             given_name=given_name,
             surname=surname,
-            status=status,
             registration_date=registration_date,
             join_url=join_url,
             confirmation_url=confirmation_url,
+            status=status,
         )
 
         registrant.additional_properties = d

@@ -23,30 +23,28 @@ class Training:
 
     Attributes:
         training_key (str): The training's unique key
-        training_id (str): The 9-digit training's ID
         name (str): The training's subject
-        time_zone (str): The time zone where the training takes place (may come back empty)
+        time_zone (str): The time zone where the training takes place (a tz database ID)
         times (list[DateTimeRange]): Array with startDate and endDate for the training sessions
         organizers (list[Organizer]): The list of (co-)organizers for the training
         registration_settings (RegistrationSettings): Training settings, namely availability of web registration and
             confirmation emails to the training registrants
+        training_id (str | Unset): The 9-digit training's ID
         description (str | Unset): The training's description
     """
 
     training_key: str
-    training_id: str
     name: str
     time_zone: str
     times: list[DateTimeRange]
     organizers: list[Organizer]
     registration_settings: RegistrationSettings
+    training_id: str | Unset = UNSET
     description: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         training_key = self.training_key
-
-        training_id = self.training_id
 
         name = self.name
 
@@ -64,6 +62,8 @@ class Training:
 
         registration_settings = self.registration_settings.to_dict()
 
+        training_id = self.training_id
+
         description = self.description
 
         field_dict: dict[str, Any] = {}
@@ -71,7 +71,6 @@ class Training:
         field_dict.update(
             {
                 "trainingKey": training_key,
-                "trainingId": training_id,
                 "name": name,
                 "timeZone": time_zone,
                 "times": times,
@@ -79,6 +78,8 @@ class Training:
                 "registrationSettings": registration_settings,
             }
         )
+        if training_id is not UNSET:
+            field_dict["trainingId"] = training_id
         if description is not UNSET:
             field_dict["description"] = description
 
@@ -92,8 +93,6 @@ class Training:
 
         d = dict(src_dict)
         training_key = d.pop("trainingKey")
-
-        training_id = d.pop("trainingId")
 
         name = d.pop("name")
 
@@ -117,16 +116,18 @@ class Training:
             d.pop("registrationSettings")
         )
 
+        training_id = d.pop("trainingId", UNSET)
+
         description = d.pop("description", UNSET)
 
         training = cls(
             training_key=training_key,
-            training_id=training_id,
             name=name,
             time_zone=time_zone,
             times=times,
             organizers=organizers,
             registration_settings=registration_settings,
+            training_id=training_id,
             description=description,
         )
 
