@@ -6,6 +6,10 @@ they must never leak into a test. Tests that need one set it with ``monkeypatch.
 may the developer's own login (the token store in ``~/.config/gototraining``, last in the
 clients' credentials chain): ``GOTO_CONFIG_DIR`` points at an empty directory.
 
+The suite decodes strictly (``GOTO_STRICT=1``, inherited by the CLI processes tests start): where
+we control both sides (the sandbox, the cassettes) any drift from the spec is a bug. Tests of
+tolerant decoding pass ``strict=False``. Each test starts with no drift warned about yet.
+
 ``make cassettes`` decides on live recording from ``GOTO_ACCESS_TOKEN``/``GOTO_ORGANIZER_KEY``:
 ``tests/sdk/conftest.py`` reads them when it is imported (collection, before any fixture runs)
 into ``RECORDING_ENV``, so clearing them here does not affect recording.
@@ -25,6 +29,8 @@ GOTO_ENV = (
     "GOTO_REFRESH_TOKEN",
     "GOTO_TOKEN_URL",
     "GOTO_CONFIG_DIR",
+    "GOTO_STRICT",
+    "GOTO_RECORD_DRIFT",
 )
 
 
@@ -35,8 +41,12 @@ def _no_login(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(autouse=True)
 def _no_goto_environment(monkeypatch: pytest.MonkeyPatch, _no_login: str) -> None:
-    """Every test starts without the user's GOTO_* variables (restored afterwards) and
-    without a stored login."""
+    """Every test starts without the user's GOTO_* variables (restored afterwards), without a
+    stored login, decoding strictly, with no drift warned about yet."""
     for name in GOTO_ENV:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("GOTO_CONFIG_DIR", _no_login)
+    monkeypatch.setenv("GOTO_STRICT", "1")
+    from gototraining import _drift
+
+    _drift.forget_warnings()

@@ -379,7 +379,7 @@ class Nested(Converter):
                 UNUSABLE,
                 f"expected an object, got {json_type(value)}",
             )
-        return reader.descend(f".{key}", self.decode, value, key)
+        return reader.descend(f".{key}", self.decode, value)
 
 
 class Array(Converter):
@@ -409,10 +409,7 @@ class Array(Converter):
                     f"an array with a {json_type(item)}",
                     UNUSABLE,
                 )
-            try:
-                out.append(reader.descend(f".{key}[{index}]", self.decode, item, key))
-            except Invalid as exc:
-                raise exc.at(f"[{index}]") from None
+            out.append(reader.descend(f".{key}[{index}]", self.decode, item))
         return tuple(out)
 
 
@@ -500,21 +497,22 @@ class Reader:
         self.start = len(ctx.deviations) if ctx is not None else 0
         self.unset: dict[str, Deviation] = {}
 
-    def descend(self, part: str, decode: Callable[[Any], T], value: Any, key: str) -> T:
-        """Decode a nested object at ``part`` (the fast decoder first; it hands anything
-        unusual to its checked decoder, which is tolerant only for this very value)."""
+    def descend(self, part: str, decode: Callable[[Any], T], value: Any) -> T:
+        """Decode a nested object at ``part`` (``.key`` or ``.key[index]``): its fast decoder
+        first, which hands anything unusual to its checked decoder -- tolerant only for this
+        very value, whose path is known here."""
         ctx = self.ctx
         if ctx is None or not self.tolerant:
             try:
                 return decode(value)
             except Invalid as exc:
-                raise exc.at(f".{key}") from None
+                raise exc.at(part) from None
         ctx.parts.append(part)
         previous, ctx.expect = ctx.expect, value
         try:
             return decode(value)
         except Invalid as exc:
-            raise exc.at(f".{key}") from None
+            raise exc.at(part) from None
         finally:
             ctx.expect = previous
             ctx.parts.pop()

@@ -34,7 +34,7 @@ def test_response_missing_required_field_is_a_violation(
 
     def broken(self: Store, training: Any) -> Any:
         data = original(self, training)
-        del data["trainingId"]  # required by the spec's Training schema
+        del data["name"]  # required by the spec's Training schema
         return data
 
     monkeypatch.setattr(Store, "training_json", broken)
@@ -48,7 +48,7 @@ def test_response_missing_required_field_is_a_violation(
         r = api.get(f"/organizers/{sb.organizer_key}/trainings/{key}")
     assert r.status_code == 500
     assert r.json()["errorCode"] == "SandboxSpecViolation"
-    assert "trainingId" in r.json()["description"]
+    assert "name" in r.json()["description"]
     assert len(sb.violations) == 1 and "getTraining" in sb.violations[0]
 
 

@@ -1,7 +1,9 @@
 """Forward compatibility: fields the spec does not know yet are kept, read-only, in ``extra``.
 
 A user can read a field the API added before this SDK's spec catches up; nothing else about the
-model changes (equality, hashing, pickling, ``attrs.evolve``).
+model changes (equality, hashing, pickling, ``attrs.evolve``). Unknown fields are drift: the
+default (tolerant) decoding keeps them and warns; strict decoding refuses them
+(test_drift_decoding.py).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 import attrs
 import httpx
 import pytest
-from gototraining import Organizer, RegistrationSettings, TimeRange, Training
+from gototraining import DriftWarning, Organizer, RegistrationSettings, TimeRange, Training
 
 from .conftest import Flavor
 
@@ -33,8 +35,11 @@ NEW = {
 }
 
 
+pytestmark = pytest.mark.filterwarnings("ignore::gototraining.DriftWarning")
+
+
 def _training(flavor: Flavor, body: dict[str, Any]) -> Training:
-    flavor.client(lambda request: httpx.Response(200, json=body))
+    flavor.client(lambda request: httpx.Response(200, json=body), strict=False)
     training: Training = flavor.run(lambda c: c.trainings.get(1))
     return training
 
@@ -46,8 +51,13 @@ def test_unknown_fields_are_readable(flavor: Flavor) -> None:
         "organizers": [{**ORGANIZER, "phone": "+1 555"}],
         "registrationSettings": {**TRAINING["registrationSettings"], "waitlist": True},  # type: ignore[dict-item]
     }
-    t = _training(flavor, body)
+    with pytest.warns(DriftWarning, match=r"getTraining: \$\.organizers\[\*\]\.phone: unknown field"):
+        t = _training(flavor, body)
     assert dict(t.extra) == NEW
+    assert {d.path for d in t.drift} == {
+        "$.meetingType", "$.room", "$.capacity", "$.organizers[0].phone",
+        "$.registrationSettings.waitlist",
+    }  # fmt: skip
     assert t.extra["room"]["seats"] == [1, 2]
     assert t.organizers[0].extra == {"phone": "+1 555"}
     assert t.registration_settings.extra == {"waitlist": True}

@@ -25,7 +25,9 @@ from gototraining import (
     RegistrantStatus,
     RetryPolicy,
     ServerError,
+    UnknownValue,
     ValidationError,
+    _drift,
 )
 from gototraining import _models as m
 from gototraining import _validation as v
@@ -338,12 +340,15 @@ REGISTRANT = {
 
 
 def test_registrant_decoding_and_unknown_status() -> None:
-    [r, u] = m.decode_registrant_list(
-        [REGISTRANT, {**REGISTRANT, "status": "PENDING_PAYMENT", "extra": 1}]
-    )
+    body = [REGISTRANT, {**REGISTRANT, "status": "PENDING_PAYMENT", "extra": 1}]
+    with pytest.raises(DecodeError, match=r"\$\[1\]\.status: expected one of"):
+        m.decode_registrant_list(body)  # strict: no decoding context
+    with _drift.decoding("getRegistrants"):
+        [r, u] = m.decode_registrant_list(body)
     assert r.status is RegistrantStatus.APPROVED and r.raw_status == "APPROVED"
     assert r.registration_date == datetime(2026, 11, 1, 8, 30, tzinfo=UTC)
-    assert u.status is RegistrantStatus.UNKNOWN and u.raw_status == "PENDING_PAYMENT"
+    assert u.status == "PENDING_PAYMENT" and type(u.status) is UnknownValue
+    assert u.raw_status == "PENDING_PAYMENT" and u.extra == {"extra": 1}
 
 
 @pytest.mark.parametrize(

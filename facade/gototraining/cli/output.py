@@ -84,14 +84,20 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
+_LACKED = object()
+
+
 def to_jsonable(value: Any) -> Any:
     """attrs models (recursively) to dicts with snake_case keys; datetimes as ISO-8601 UTC.
 
     A model's ``extra`` (response fields the spec does not know) is shown only when not empty.
     """
     if attrs.has(type(value)):
-        fields = attrs.asdict(value, recurse=False).items()
-        return {k: to_jsonable(v) for k, v in fields if k != "extra" or v}
+        # a field the API's answer lacked (reading it raises MissingFieldError) is left out
+        fields = [(f.name, getattr(value, f.name, _LACKED)) for f in attrs.fields(type(value))]
+        return {
+            k: to_jsonable(v) for k, v in fields if v is not _LACKED and (k != "extra" or v)
+        }
     if isinstance(value, list | tuple):
         return [to_jsonable(v) for v in value]
     if isinstance(value, dict):
@@ -221,7 +227,7 @@ def registrants_table(registrants: Iterable[Registrant], title: str) -> Table:
             str(i),
             plain(f"{r.given_name} {r.surname}"),
             plain(r.email),
-            plain(r.raw_status),
+            plain(r.raw_status or ""),
             fmt_dt(r.registration_date),
             plain(r.registrant_key),
         )

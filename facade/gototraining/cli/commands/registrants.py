@@ -115,7 +115,7 @@ def show(
     info.add_column()
     info.add_row("Name", plain(f"{found.given_name} {found.surname}"))
     info.add_row("Email", plain(found.email))
-    info.add_row("Status", plain(found.raw_status))
+    info.add_row("Status", plain(found.raw_status or ""))
     info.add_row("Registered", fmt_dt(found.registration_date))
     info.add_row("Registrant key", plain(found.registrant_key))
     info.add_row("Join URL", plain(found.join_url))
