@@ -8,8 +8,8 @@ nothing of gototraining is imported until a test requests a fixture. ``-p no:got
 disables the plugin.
 
 The sandbox is configured by ini options (``gototraining_sandbox_rate_limit``, ``..._seed``,
-``..._expired_token_status``, ``..._strict``) for the whole run, and per test by the marker
-``@pytest.mark.gototraining_sandbox(rate_limit=10, ...)``. One server runs per configuration
+``..._expired_token_status``, ``..._strict``, ``..._drift``) for the whole run, and per test by
+the marker ``@pytest.mark.gototraining_sandbox(rate_limit=10, drift=True, ...)``. One server runs per configuration
 in use, started the first time a test needs it and reset before every test.
 """
 
@@ -39,6 +39,7 @@ SETTINGS: Mapping[str, tuple[str, Any]] = {
     "seed": ("seed of the sandbox's keys and fault rolls (default: 0)", 0),
     "expired_token_status": ("status for a wrong or expired token: 403 or 401", 403),
     "strict": ("refuse what the real API is believed to refuse, undocumented", False),
+    "drift": ("answers stray from the spec: true, or kinds (e.g. 'missing,null')", None),
 }
 
 Settings = tuple[tuple[str, Any], ...]
@@ -52,7 +53,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        f"{MARKER}(rate_limit=None, seed=0, expired_token_status=403, strict=False): "
+        f"{MARKER}(rate_limit=None, seed=0, expired_token_status=403, strict=False, "
+        "drift=None): "
         "configure the gototraining_sandbox fixture for this test",
     )
 
@@ -73,6 +75,14 @@ def _parse(name: str, value: Any) -> Any:
         except (TypeError, ValueError):
             return _INVALID
         return rate if rate > 0 and rate != float("inf") else _INVALID
+    if name == "drift":
+        from gototraining.sandbox.drift import DriftConfig
+
+        try:
+            config = DriftConfig.parse(value)
+        except ValueError:
+            return _INVALID
+        return config
     if name == "strict":
         if isinstance(value, bool):
             return value
@@ -193,6 +203,11 @@ def gototraining_sandbox(
 @pytest.fixture
 def gototraining_client(gototraining_sandbox: Sandbox) -> Iterator[GoToTraining]:
     """A ``GoToTraining`` for ``gototraining_sandbox``, unthrottled (``rate_limit=None``):
-    the 10 requests/s client limiter would only slow tests down. Closed after the test."""
-    with gototraining_sandbox.client() as client:
+    the 10 requests/s client limiter would only slow tests down. Closed after the test.
+
+    It decodes strictly (any drift from the spec is a ``DecodeError``: the sandbox answers by
+    the spec, so drift would be a bug) unless the sandbox drifts on purpose (``drift=``): then
+    tolerantly, as your application's own clients do by default.
+    """
+    with gototraining_sandbox.client(strict=gototraining_sandbox.drift is None) as client:
         yield client

@@ -269,7 +269,13 @@ class Integer(Converter):
         number: int | None = None
         if kind is int:
             number = value
-        elif kind is str and _DIGITS.fullmatch(value) or kind is float and value.is_integer() and abs(value) <= 2**53:
+        elif (
+            kind is str
+            and _DIGITS.fullmatch(value)
+            or kind is float
+            and value.is_integer()
+            and abs(value) <= 2**53
+        ):
             number = int(value)
         if number is None:
             return Drifted(DriftKind.WRONG_TYPE, self.expected, json_type(value), UNUSABLE)

@@ -51,7 +51,9 @@ def test_unknown_fields_are_readable(flavor: Flavor) -> None:
         "organizers": [{**ORGANIZER, "phone": "+1 555"}],
         "registrationSettings": {**TRAINING["registrationSettings"], "waitlist": True},  # type: ignore[dict-item]
     }
-    with pytest.warns(DriftWarning, match=r"getTraining: \$\.organizers\[\*\]\.phone: unknown field"):
+    with pytest.warns(
+        DriftWarning, match=r"getTraining: \$\.organizers\[\*\]\.phone: unknown field"
+    ):
         t = _training(flavor, body)
     assert dict(t.extra) == NEW
     assert {d.path for d in t.drift} == {

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
-from typing import Annotated, Any
+import warnings
+from collections.abc import Iterator
+from typing import Annotated, Any, TextIO
 
 import typer
 from typer.core import TyperGroup
@@ -113,6 +116,34 @@ app = typer.Typer(
 )
 
 
+@contextlib.contextmanager
+def drift_warnings_on_stderr() -> Iterator[None]:
+    """While a command runs, a ``DriftWarning`` (once per kind of drift: the library says
+    each once) is one ``warning:`` line on stderr, like the CLI's other warnings; stdout
+    (``--json``) gets none of it."""
+    from gototraining import DriftWarning
+
+    with warnings.catch_warnings():
+        previous = warnings.showwarning
+
+        def show(
+            message: Warning | str,
+            category: type[Warning],
+            filename: str,
+            lineno: int,
+            file: TextIO | None = None,
+            line: str | None = None,
+        ) -> None:
+            if issubclass(category, DriftWarning):
+                typer.echo(f"warning: {printable(redactor(str(message)))}", err=True)
+            else:
+                previous(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
+        warnings.simplefilter("default", DriftWarning)
+        yield
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"gototraining {__version__}")
@@ -145,6 +176,26 @@ def root(
     debug: Annotated[
         bool, typer.Option("--debug", help="Show tracebacks (secrets redacted).")
     ] = False,
+    strict: Annotated[
+        bool | None,
+        typer.Option(
+            "--strict/--tolerant",
+            help="Refuse (--strict) or decode and report (--tolerant) answers that stray from "
+            "the API's spec [default: $GOTO_STRICT, else --tolerant]",
+            show_default=False,
+        ),
+    ] = None,
+    record_drift: Annotated[
+        str | None,
+        typer.Option(
+            "--record-drift",
+            metavar="FILE",
+            envvar="GOTO_RECORD_DRIFT",
+            help="Append how the API's answers strayed from its spec to FILE (JSON lines), "
+            "for 'make apply-drift'.",
+            show_envvar=True,
+        ),
+    ] = None,
     version: Annotated[
         bool | None,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
@@ -156,7 +207,14 @@ def root(
     tokens stored by 'gototraining login' (refreshed automatically).
     Exit codes: 0 success, 1 API error, 2 usage error.
     """
-    ctx.obj = State(base_url=base_url, debug=debug, rate_limit=rate_limit or None)
+    ctx.obj = State(
+        base_url=base_url,
+        debug=debug,
+        rate_limit=rate_limit or None,
+        strict=strict,
+        record_drift=record_drift,
+    )
+    ctx.with_resource(drift_warnings_on_stderr())
 
 
 def _register() -> None:

@@ -90,6 +90,10 @@ class State:
     debug: bool = False
     rate_limit: float | None = DEFAULT_RATE_LIMIT
     store: CliTokenStore = attrs.field(factory=CliTokenStore)
+    #: ``--strict`` / ``--tolerant`` (``None``: the library's default, ``$GOTO_STRICT``).
+    strict: bool | None = None
+    #: ``--record-drift FILE``.
+    record_drift: str | None = None
 
     # -- credentials ---------------------------------------------------------------------
 
@@ -121,6 +125,8 @@ class State:
             organizer_key=organizer_key,
             base_url=self.base_url,
             rate_limit=self.rate_limit,
+            strict=self.strict,
+            record_drift=self.record_drift,
         )
 
     def save_refreshed_tokens(self) -> None:

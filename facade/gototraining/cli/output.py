@@ -95,9 +95,7 @@ def to_jsonable(value: Any) -> Any:
     if attrs.has(type(value)):
         # a field the API's answer lacked (reading it raises MissingFieldError) is left out
         fields = [(f.name, getattr(value, f.name, _LACKED)) for f in attrs.fields(type(value))]
-        return {
-            k: to_jsonable(v) for k, v in fields if v is not _LACKED and (k != "extra" or v)
-        }
+        return {k: to_jsonable(v) for k, v in fields if v is not _LACKED and (k != "extra" or v)}
     if isinstance(value, list | tuple):
         return [to_jsonable(v) for v in value]
     if isinstance(value, dict):

@@ -31,6 +31,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from .auth import OAuthError, check_expired_token_status
 from .core import Core
+from .drift import DriftConfig
 from .faults import Fault, Hit
 from .spec import Operation, SpecViolation
 from .store import ApiError, Json, Store, bad_request, not_found
@@ -253,6 +254,20 @@ def _fault_reply(core: Core, hit: Hit, status: int) -> Reply:
     return Reply(status, headers=headers)
 
 
+def _drifted(core: Core, operation_id: str, reply: Reply, drift: DriftConfig) -> Reply:
+    """A successful JSON answer made to stray from the spec (after it was checked against it)."""
+    if (
+        reply.reset
+        or not 200 <= reply.status < 300
+        or reply.content_type != JSON_TYPE
+        or not reply.body
+        or not core.drifter.applies(operation_id, drift)
+    ):
+        return reply
+    data = core.drifter.drift(operation_id, json.loads(reply.body), drift)
+    return Reply(reply.status, _dumps(data), reply.content_type, reply.headers)
+
+
 async def _read_body(receive: Receive) -> bytes:
     chunks = []
     while True:
@@ -318,6 +333,9 @@ class ApiPipeline:
                     reply = _fault_reply(core, hit, hit.status or handled.status)
                 else:  # the request never reaches the "service": nothing is applied
                     reply = _fault_reply(core, hit, hit.status or op.success_status)
+            drift = hit.drift if hit is not None and hit.drift is not None else core.drift
+            if drift is not None:
+                reply = _drifted(core, op.operation_id, reply, drift)
             status = 0 if reply.reset else reply.status
             core.record(scope["method"], scope["path"], status, op.operation_id, received_at)
         finally:

@@ -29,6 +29,23 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
         "--no-validate", action="store_true", help="do not check traffic against the spec"
     )
     parser.add_argument(
+        "--drift",
+        nargs="?",
+        const="all",
+        default=None,
+        metavar="KINDS",
+        help="answers stray from the spec like a real API's, seeded by --seed: every kind, or "
+        "a comma-separated list of: missing, null, wrong type, empty, padded, unknown enum, "
+        "unknown field (wrong_type, unknown-enum, ... work too)",
+    )
+    parser.add_argument(
+        "--drift-rate",
+        type=float,
+        default=1.0,
+        metavar="FRACTION",
+        help="with --drift: the share of JSON objects that stray (default 1: every one)",
+    )
+    parser.add_argument(
         "--json",
         action="store_true",
         help="print the URL and credentials as one JSON line once listening",
@@ -40,11 +57,24 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
     """Run the sandbox in the foreground; prints the URL and credentials first."""
     args = build_parser(prog).parse_args(argv)
     try:
+        from .drift import DriftConfig
         from .server import Sandbox
     except ImportError as exc:
         print(f"the sandbox needs the 'sandbox' extra: pip install 'gototraining[sandbox]' ({exc})")
         return 1
+    drift = None
+    if args.drift is not None:
+        try:
+            parsed = DriftConfig.parse(args.drift)
+            drift = (
+                None
+                if parsed is None
+                else DriftConfig.parse({"kinds": parsed.kinds, "rate": args.drift_rate})
+            )
+        except ValueError as exc:
+            build_parser(prog).error(str(exc))
     sandbox = Sandbox(
+        drift=drift,
         host=args.host,
         port=args.port,
         seed=args.seed,
@@ -79,6 +109,11 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
             f"  OAuth client:   {sandbox.client_id} / {sandbox.client_secret}",
             f"  refresh token:  {sandbox.refresh_token}",
             f"  admin:          {sandbox.root_url}/_sandbox/state",
+            *(
+                [f"  drift:          {', '.join(drift.kinds)} (rate {drift.rate:g})"]
+                if drift is not None
+                else []
+            ),
             "",
             f"export GOTO_BASE_URL={sandbox.url}",
             f"export GOTO_ACCESS_TOKEN={sandbox.token}",

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from .auth import Auth
+from .drift import DriftConfig, Drifter
 from .faults import FaultSet
-from .spec import Spec
+from .spec import Spec, load_spec_text
 from .store import Store
 
 
@@ -86,6 +87,18 @@ class Core:
     operation_counts: Counter[str] = field(default_factory=Counter)
     violations: list[str] = field(default_factory=list)
     log_lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Every answer drifts so (``Sandbox(drift=...)``); faults may drift single answers.
+    drift: DriftConfig | None = None
+    seed: int = 0
+    _drifter: Drifter | None = None
+
+    @property
+    def drifter(self) -> Drifter:
+        """What makes answers drift (built on first use: it reads the spec)."""
+        with self.log_lock:
+            if self._drifter is None:
+                self._drifter = Drifter(load_spec_text(), self.seed)
+            return self._drifter
 
     def record(
         self, method: str, path: str, status: int, operation_id: str, received_at: float
@@ -101,8 +114,11 @@ class Core:
             self.violations.append(message)
 
     def clear_logs(self) -> None:
-        """Forget requests and violations."""
+        """Forget requests, violations and drift (whose random streams start again)."""
         with self.log_lock:
             self.requests.clear()
             self.operation_counts.clear()
             self.violations.clear()
+            drifter = self._drifter
+        if drifter is not None:
+            drifter.reset()

@@ -15,6 +15,9 @@ Two modes decide whether the faulted request changes state:
 * ``apply=True``: the request is handled and applied first, then its response is
   replaced by the fault (or the connection reset) - like a response lost on the way back.
 
+``drift=...`` (kinds of drift, see ``drift.DriftConfig``) serves the request normally and makes
+its answer stray from the spec in those ways.
+
 ``after=N`` lets the first ``N`` matching requests through untouched. ``hold=True`` stops each
 matching request, once its body has been received, until :meth:`Fault.release`: a test can
 let exactly ten registrations through, see the next ones arrive (:meth:`Fault.wait_held`),
@@ -33,6 +36,8 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from .drift import DriftConfig
 
 
 class Gate:
@@ -123,6 +128,7 @@ class Fault:
     rng: random.Random = field(repr=False)
     after: int = 0  # matching requests let through untouched before the fault applies
     gate: Gate | None = field(default=None, repr=False)  # set for hold=True
+    drift: DriftConfig | None = None  # the answer strays from the spec (drift.py)
     hits: int = 0  # how many requests this fault was applied to
     passed: int = 0  # how many of the first ``after`` matching requests went through
 
@@ -175,6 +181,7 @@ class Fault:
             "apply": self.apply,
             "after": self.after,
             "hold": self.hold,
+            "drift": None if self.drift is None else self.drift.to_json(),
             "held": self.held,
             "released": self.gate.released if self.gate is not None else False,
             "hits": self.hits,
@@ -195,6 +202,7 @@ class Hit:
     empty_body: bool
     apply: bool
     gate: Gate | None = None
+    drift: DriftConfig | None = None
 
     @property
     def changes_response(self) -> bool:
@@ -235,10 +243,12 @@ class FaultSet:
         before: bool | None = None,
         after: int = 0,
         hold: bool = False,
+        drift: object = None,
     ) -> Fault:
         """Add a fault for ``operation`` (an operationId) or, with ``None``, for every operation.
 
-        ``before=False`` is a synonym for ``apply=True``. ``after=N`` lets the first ``N``
+        ``before=False`` is a synonym for ``apply=True``. ``drift`` (``True``, kinds, or a
+        mapping: see ``drift.DriftConfig.parse``) makes the answers stray from the spec. ``after=N`` lets the first ``N``
         matching requests through; ``hold=True`` holds each request it applies to until
         ``release()`` (see the module docstring). Returns a handle whose ``hits`` counts the
         requests it was applied to; pass it to :meth:`remove` to drop it.
@@ -264,6 +274,7 @@ class FaultSet:
             raise ValueError(f"invalid HTTP status in {status_list}")
         if times is None and status_list:
             times = len(status_list)
+        drift_config = DriftConfig.parse(drift)
         with self._lock:
             fault = Fault(
                 id=self._next,
@@ -281,6 +292,7 @@ class FaultSet:
                 rng=random.Random(f"faults/{self._seed}/{self._next}"),
                 after=after,
                 gate=Gate() if hold else None,
+                drift=drift_config,
             )
             self._next += 1
             self._faults.append(fault)
@@ -336,5 +348,6 @@ class FaultSet:
                     empty_body=fault.empty_body,
                     apply=fault.apply,
                     gate=fault.gate,
+                    drift=fault.drift,
                 )
             return None

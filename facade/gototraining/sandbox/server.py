@@ -16,6 +16,7 @@ import uvicorn
 from .app import InjectedReset, build_app
 from .auth import Auth, check_expired_token_status
 from .core import Core, RateLimiter, RequestRecord, unknown_operation
+from .drift import DriftConfig, Drifted
 from .faults import FaultSet
 from .spec import Spec, default_spec
 from .store import Json, Store, Training
@@ -60,6 +61,12 @@ class Sandbox:
     reference does not say so: a session that starts in the past (scheduling, or moving a
     session), and registering for a completed training. Off by default, because the sandbox
     cannot know; docs/sandbox.md lists what it refuses on the reference's authority.
+
+    ``drift`` makes the answers stray from the spec the way real APIs do (``True``: every kind
+    of drift, in every object of every answer; or kinds, e.g. ``"missing,unknown enum"``; or
+    ``{"kinds": [...], "operations": [...], "rate": 0.2}``), seeded by ``seed`` and
+    reproducible: to test an app against an imperfect API (docs/drift.md). ``drifted`` lists
+    what was done. Faults can make single answers drift: ``sb.faults.add(op, drift=...)``.
     """
 
     def __init__(
@@ -74,6 +81,7 @@ class Sandbox:
         spec: Spec | None = None,
         expired_token_status: int = 403,
         strict: bool = False,
+        drift: object = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -96,6 +104,8 @@ class Sandbox:
             ),
             validate=validate,
             limiter=RateLimiter(rate_limit) if rate_limit else None,
+            drift=DriftConfig.parse(drift),
+            seed=seed,
         )
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -284,9 +294,26 @@ class Sandbox:
     def strict(self, value: bool) -> None:
         self._core.store.strict = value
 
+    @property
+    def drift(self) -> DriftConfig | None:
+        """How every answer strays from the spec (``None``: it does not); settable with
+        anything ``Sandbox(drift=...)`` takes. ``reset()`` keeps it."""
+        return self._core.drift
+
+    @drift.setter
+    def drift(self, value: object) -> None:
+        self._core.drift = DriftConfig.parse(value)
+
+    @property
+    def drifted(self) -> list[Drifted]:
+        """(operation, JSON path, kind) of every deviation made since the last reset."""
+        with self._core.log_lock:
+            drifter = self._core._drifter
+            return [] if drifter is None else list(drifter.log)
+
     def reset(self) -> None:
-        """Back to the seeded state: no trainings, original tokens, no faults, empty logs,
-        ``strict`` as constructed."""
+        """Back to the seeded state: no trainings, original tokens, no faults, empty logs
+        (drift's random streams start again), ``strict`` as constructed."""
         self._core.store.reset()
         self._core.store.strict = self._strict
         self._core.auth.reset()
