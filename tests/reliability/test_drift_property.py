@@ -44,9 +44,9 @@ def _pattern(path: str) -> str:
     ).pattern  # fmt: skip
 
 
-def _run(op: Op, kind: str, flavor: Any, sb: Any, tmp_path: Path, **options: Any) -> tuple[
-    Any, list[Drifted]
-]:
+def _run(
+    op: Op, kind: str, flavor: Any, sb: Any, tmp_path: Path, **options: Any
+) -> tuple[Any, list[Drifted]]:
     """Call ``op`` on fresh state with its answers drifting in ``kind``: (outcome, made)."""
     sb.reset()
     state = prepare(sb, tmp_path)

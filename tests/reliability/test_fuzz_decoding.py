@@ -9,6 +9,10 @@ What the spec allows (and only that) is the subject of tests/reliability/test_sp
 here:
 
 - arbitrary bytes, for every decoder of ``_models``, decode or raise ``DecodeError``;
+- spec-valid bodies made to stray by the sandbox's drift mode (every kind, any seed), answered
+  to every operation's facade method: tolerant decoding returns the result with each deviation
+  on it or reported, never an exception; strict decoding raises ``DecodeError`` exactly when the
+  body strayed;
 - getRecordingDownloadById's 302 answer (``location``: the Location header, not JSON) is an
   absolute URL or a ``DecodeError``;
 - error statuses with arbitrary bodies must raise the mapped ``APIError`` subclass;
@@ -22,8 +26,10 @@ the end of the module (``-s``).
 from __future__ import annotations
 
 import json
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator
+from functools import cache
 from typing import Any
 
 import httpx
@@ -35,6 +41,7 @@ from gototraining import (
     BadRequestError,
     ClientOptions,
     DecodeError,
+    DriftWarning,
     GoToTrainingError,
     OAuth2,
     RateLimitError,
@@ -48,6 +55,7 @@ from gototraining._decoding import decode_string
 from gototraining._errors import INVALID_TOKEN_CODES
 from gototraining._transport import ApiRequest, Call, Send, _Settings, decode_json, pipeline
 from gototraining._types import NOT_GIVEN
+from gototraining.sandbox.drift import DriftConfig
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -56,7 +64,7 @@ from .conftest import FUZZ, SOAK
 #: The full-API models' tests: half the CI examples (the soak size under ``make soak``).
 FUZZ_FULL = FUZZ if SOAK else settings(FUZZ, max_examples=max(1, FUZZ.max_examples // 2))
 
-pytestmark = pytest.mark.fuzz
+pytestmark = [pytest.mark.fuzz, pytest.mark.filterwarnings("ignore::gototraining.DriftWarning")]
 
 EXAMPLES: Counter[str] = Counter()
 
@@ -132,9 +140,13 @@ any_json = st.recursive(
     ),
     max_leaves=20,
 )
-#: Every JSON decoder of the facade (one per response shape the spec has).
+#: Every JSON decoder of the facade (one per response shape the spec has): the public
+#: ``decode_*`` functions ``_models`` defines, not the helpers it imports (``decode_list`` takes
+#: two arguments).
 DECODERS: dict[str, Callable[[Any], Any]] = {
-    name: getattr(m, name) for name in dir(m) if name.startswith("decode_")
+    name: value
+    for name, value in vars(m).items()
+    if name.startswith("decode_") and getattr(value, "__module__", None) == m.__name__
 } | {"decode_string": decode_string}
 ESCAPES = (KeyError, TypeError, AttributeError, IndexError, RecursionError, OverflowError)
 
@@ -319,3 +331,48 @@ def test_token_endpoint_answers_refresh_or_raise_authentication_error(
         str(exc)
         return
     assert status == 200 and isinstance(token, str) and token and generation == 1
+
+
+# -- drifting bodies -------------------------------------------------------------------------------
+
+
+def test_the_decoders_are_the_generated_ones() -> None:
+    assert "decode_list" not in DECODERS and "decode_one" not in DECODERS
+    assert {"decode_training_list", "decode_registrant", "decode_host_url"} <= set(DECODERS)
+
+
+@cache
+def _drifter_targets() -> list[str]:
+    from gototraining.sandbox.drift import Drifter
+    from gototraining.sandbox.spec import load_spec_text
+
+    from .test_spec_decoding import CASES
+
+    drifter = Drifter(load_spec_text(), 0)
+    return sorted(op for op in CASES if drifter.applies(op, DriftConfig()))
+
+
+@pytest.mark.filterwarnings("ignore:organizers.list_for_account:DeprecationWarning")
+@FUZZ_FULL
+@given(data=st.data())
+def test_drifting_bodies_decode_tolerantly_and_fail_strictly(data: st.DataObject) -> None:
+    from gototraining.sandbox.drift import KINDS, Drifter
+    from gototraining.sandbox.spec import load_spec_text
+
+    from .test_spec_decoding import call, from_schema, json_schema
+
+    operation_id = data.draw(st.sampled_from(_drifter_targets()), label="operation")
+    body = data.draw(from_schema(json_schema(operation_id)), label="valid body")
+    kinds = data.draw(st.lists(st.sampled_from(KINDS), min_size=1, unique=True), label="kinds")
+    rate = data.draw(st.sampled_from([1.0, 0.5]), label="rate")
+    drifter = Drifter(load_spec_text(), data.draw(st.integers(0, 2**32), label="seed"))
+    drifted = drifter.drift(operation_id, body, DriftConfig(kinds=tuple(kinds), rate=rate))
+    EXAMPLES["drift"] += 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DriftWarning)
+        call(operation_id, drifted, strict=False)  # never raises
+    if drifter.log:
+        with pytest.raises(DecodeError):
+            call(operation_id, drifted, strict=True)
+    else:
+        call(operation_id, drifted, strict=True)
