@@ -833,11 +833,14 @@ def decode_list(decoder: Callable[[Any], T], data: Any) -> list[T]:
     return out
 
 
-def decode_string(data: Any) -> str:
-    """A bare JSON string (new training key, manage and start URLs); tolerant, an integer
-    (a key sent as a JSON number) is converted."""
+def decode_string(data: Any, accepts: frozenset[str] = frozenset()) -> str:
+    """A bare JSON string (new training key, manage and start URLs). An integer (a key sent as
+    a JSON number) is converted: silently where the spec says it may come (``accepts``:
+    ``x-also-sent-as``), as drift when tolerant, else it is a ``DecodeError``."""
     if type(data) is str:
         return data
+    if type(data) is int and "integer" in accepts:
+        return str(data)
     ctx = _drift.current()
     if type(data) is int and _tolerant(ctx):
         assert ctx is not None

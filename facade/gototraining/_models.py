@@ -35,6 +35,7 @@ from ._decoding import (
     decode_list,
     decode_model,
     decode_one,
+    decode_string,
     extra_fields,
     slot_setters,
 )
@@ -1279,3 +1280,18 @@ def decode_recordings_list_for_training(data: Any) -> list[Recording]:
 def decode_host_url(data: Any) -> str:
     """``hostURL`` of a ``HostUrl`` (checked in full)."""
     return decode_one(_host_url_checked, data)
+
+
+def decode_schedule_training(data: Any) -> str:
+    """The bare JSON string scheduleTraining answers."""
+    return decode_string(data)
+
+
+def decode_get_manage_training_url(data: Any) -> str:
+    """The bare JSON string getManageTrainingURL answers."""
+    return decode_string(data)
+
+
+def decode_get_start_url(data: Any) -> str:
+    """The bare JSON string getStartUrl answers."""
+    return decode_string(data)

@@ -305,7 +305,7 @@ def _public_decoders(model: ModelSpec) -> str:
 HELPERS = (
     "ABSENT", "NO_EXTRA", "Array", "Boolean", "DateTime", "Enum", "Field", "Integer", "Invalid",
     "Model", "Nested", "Number", "Shape", "String", "decode_list", "decode_model", "decode_one",
-    "extra_fields", "slot_setters",
+    "decode_string", "extra_fields", "slot_setters",
 )  # fmt: skip
 
 
@@ -331,6 +331,14 @@ def emit(api: Api) -> str:
         body += "\n" + _shape(model, api)
     for model in [*api.models, *unwraps]:
         body += "\n\n" + _public_decoders(model)
+    for op in api.bare_strings:
+        assert op.response is not None
+        accepts = ", frozenset({'integer'})" if op.response.accepts else ""
+        body += (
+            f"\n\ndef decode_{op.func}(data: Any) -> str:\n"
+            f'    """The bare JSON string {op.operation_id} answers."""\n'
+            f"    return decode_string(data{accepts})\n"
+        )
     helpers = [h for h in HELPERS if h in code_names(body)]
     out = HEADER
     out += '"""The facade\'s models and their decoders, generated from the spec.\n\n'

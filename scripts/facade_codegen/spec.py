@@ -221,14 +221,25 @@ class Api:
     schemas: dict[str, ModelSpec]  # every generated schema (models and unwraps) by schema name
 
     def result(self, op: OperationSpec) -> Result:
-        return result_of(op.response, self.schemas)
+        return result_of(op.response, self.schemas, op.func)
+
+    @property
+    def bare_strings(self) -> list[OperationSpec]:
+        """Operations answering a bare JSON string: each gets a ``decode_<operation>``."""
+        return [
+            op
+            for op in self.operations
+            if op.response is not None and op.response.kind == "string" and not op.response.nullable
+        ]
 
 
-def result_of(t: TypeSpec | None, schemas: dict[str, ModelSpec]) -> Result:
+def result_of(t: TypeSpec | None, schemas: dict[str, ModelSpec], func: str = "") -> Result:
     if t is None:
         return Result("None", "no_content")
     if t.kind == "string" and not t.nullable:
-        return Result("str", "decode_json(decode_string)")
+        if set(t.accepts) - {"integer"}:
+            raise CodegenError(f"{func}: a bare answer may only also be sent as an integer")
+        return Result("str", f"decode_json(m.decode_{func})")
     if t.kind == "object" and t.model is not None:
         model = schemas[t.model]
         if model.unwrap is not None:

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 from .. import _models as m
 from .. import _requests as rq
 from .. import _validation as v
-from .._decoding import decode_string
 from .._errors import ValidationError
 from .._resource import Context, Key, Plan, utc_z
 from .._transport import Action, Call, decode_json, no_content
@@ -101,7 +100,7 @@ def create(
         registration_settings=settings,
         organizers=organizers,
     )
-    return Call(rq.schedule_training(organizer_key, body), decode_json(decode_string))
+    return Call(rq.schedule_training(organizer_key, body), decode_json(m.decode_schedule_training))
 
 
 def update_name_description(

@@ -16,7 +16,6 @@ from .. import _requests as rq
 from .. import _validation as v
 from .._builders import trainings as builders
 from .._builders.trainings import TimePair
-from .._decoding import decode_string
 from .._operation import operation
 from .._options import CallOptions
 from .._resource import AsyncResource, Key, SyncResource, async_raw, raw
@@ -56,7 +55,7 @@ def _cancel(organizer_key: str, training_key: Key) -> Call[None]:
 def _manage_url(organizer_key: str, training_key: Key) -> Call[str]:
     return Call(
         rq.get_manage_training_url(organizer_key, v.key(training_key, "training_key")),
-        decode_json(decode_string),
+        decode_json(m.decode_get_manage_training_url),
     )
 
 
@@ -70,7 +69,7 @@ def _organizers(organizer_key: str, training_key: Key) -> Call[list[m.Organizer]
 def _start_url(organizer_key: str, training_key: Key) -> Call[str]:
     return Call(
         rq.get_start_url(organizer_key, v.key(training_key, "training_key")),
-        decode_json(decode_string),
+        decode_json(m.decode_get_start_url),
     )
 
 
