@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .PHONY: install test lint pytest bench soak demo regenerate check-generated contract api-snapshot \
-	clean cassettes docs docs-serve dist browser matrix
+	clean cassettes docs docs-serve dist browser matrix apply-drift
 
 # One resolver run for the package with its extras, the `dev` dependency group (PEP 735: test,
 # lint, docs, dist and bench tools; pip >= 25.1 reads groups) and the generator pins, so they
@@ -92,6 +92,15 @@ regenerate:
 
 check-generated:
 	scripts/regenerate.sh --check
+
+# Turn drift recorded against the real API (gototraining --record-drift FILE, GOTO_RECORD_DRIFT,
+# record_drift=FILE) into the concrete change to openapi/swagger.yaml, then regenerate:
+#   make apply-drift DRIFT="drift.jsonl more-drift.jsonl"
+# Afterwards `make api-snapshot` says what changed for users (docs/drift.md).
+apply-drift: install
+	@test -n "$(DRIFT)" || { echo 'usage: make apply-drift DRIFT="FILE ..."' >&2; exit 2; }
+	$(BIN)/python -m scripts.apply_drift $(DRIFT)
+	scripts/regenerate.sh
 
 # The contract checks (docs/regenerating.md), each with a printed report. `make test`
 # runs the same checks as tests under tests/contract/.

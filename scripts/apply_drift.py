@@ -103,6 +103,8 @@ class Spec:
         self.lines = text.splitlines(keepends=True)
         self.doc: Any = YAML().load(text)
         self._also: dict[int, list[str]] = {}  # a schema's key line -> x-also-sent-as planned
+        self.added: dict[tuple[str, str], str] = {}  # new properties planned -> their type
+        self.planned: set[tuple[Any, ...]] = set()  # (schema, property, kind, got) done
 
     def schema(self, name: str) -> Any:
         return (self.doc.get("definitions") or {}).get(name)
@@ -146,6 +148,10 @@ def also_sent_as(spec: Spec, plan: Plan, parent: Any, key: Any, got: str, where:
 
 def plan_record(spec: Spec, plan: Plan, record: Record) -> None:
     where = f"{record.schema}.{record.property}" if record.schema else record.operation
+    change = (record.schema or record.operation, record.property, record.kind, record.got)
+    if change in spec.planned:  # seen in another operation's answers too
+        return
+    spec.planned.add(change)
     if record.schema is None:  # a bare answer (a key as a JSON number)
         response = spec.operation_response(record.operation)
         if response is None or record.kind != "wrong type" or record.got not in SCALARS:
@@ -162,6 +168,10 @@ def plan_record(spec: Spec, plan: Plan, record: Record) -> None:
     if record.kind == "unknown field":
         if prop is not None:
             return  # added already
+        added = spec.added.setdefault((record.schema, record.property), record.got)
+        if added != record.got:
+            plan.skipped.append(f"{where}: also seen as {record.got} (added as {added})")
+            return
         if record.got not in SCALARS:
             plan.skipped.append(
                 f"{where}: an unknown {record.got} field (write its schema by hand)"

@@ -266,3 +266,47 @@ def test_rehearsal_c_a_new_get_operation_needs_four_hand_edited_files(tmp_path: 
     changed_python = [p for p in (hand | generated) if p.endswith(".py")]
     ok(run(copy, "python", "-m", "ruff", "check", *changed_python))
     ok(run(copy, "python", "-m", "ruff", "format", "--check", *changed_python))
+
+
+# -- (d) drift recorded against a drifting API becomes the spec -----------------------------------
+
+DRIFT_SESSION = """\
+import sys, warnings
+from datetime import UTC, datetime, timedelta
+from gototraining.sandbox import Sandbox
+
+mode, record = sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None
+warnings.simplefilter("ignore")
+start = datetime(2031, 3, 1, 9, tzinfo=UTC)
+with Sandbox(drift=True, seed=7) as sb, sb.client(strict=mode == "strict", record_drift=record) as c:
+    key = c.trainings.create(name="Drift", times=[(start, start + timedelta(hours=1))],
+                             time_zone="Europe/Berlin")
+    people = [c.registrants.register(key, email=f"p{i}@example.com", given_name="P",
+                                     surname=str(i)) for i in range(4)]
+    c.trainings.list(); c.trainings.get(key); c.trainings.organizers(key)
+    listed = c.registrants.list(key)
+    c.registrants.get(key, listed[0].registrant_key)
+    sb.complete_training(key)
+    sessions = c.reports.sessions_for_training(key)
+    c.reports.attendance(sessions[0].session_key)
+    c.recordings.list(key)
+    print(len(sb.drifted), "deviations made")
+"""
+
+
+def test_rehearsal_d_recorded_drift_becomes_the_spec(tmp_path: Path) -> None:
+    copy = copy_repo(tmp_path / "repo")
+    record = tmp_path / "drift.jsonl"
+    strict_before = run(copy, "python", "-c", DRIFT_SESSION, "strict")
+    assert strict_before.returncode == 1 and "DecodeError" in strict_before.stderr
+    made = ok(run(copy, "python", "-c", DRIFT_SESSION, "tolerant", str(record)))
+    assert int(made.split()[0]) > 20  # a drifting API indeed
+    applied = ok(run(copy, "python", "-m", "scripts.apply_drift", str(record)))
+    for change in ("no longer required", "nullable", "also sent as integer", "new optional"):
+        assert change in applied, applied
+    regenerate(copy)
+    ok(run(copy, "python", "-c", DRIFT_SESSION, "strict"))  # the same drift: now the spec
+    check = run(copy, "python", "-m", "scripts.contract.api_snapshot")
+    assert check.returncode == 1 and "BREAKING" in check.stdout  # users are told
+    again = ok(run(copy, "python", "-m", "scripts.apply_drift", str(record)))
+    assert "already allows everything" in again

@@ -48,10 +48,10 @@ __all__ = ["KINDS", "DriftConfig", "Drifted", "Drifter"]
 
 #: Every kind of drift, in ``DriftKind``'s order.
 KINDS: tuple[str, ...] = tuple(str(kind) for kind in DriftKind)
-#: Values no enum of the spec lists (the reference describes the first two for registrants).
-UNKNOWN_VALUES = ("UNREGISTERED", "DELETED", "PENDING_PAYMENT")
-#: Properties the spec does not define.
-UNKNOWN_FIELDS = ("locale", "trainingUrl", "meetingType")
+#: A value no enum of the spec lists (the reference describes it for registrants elsewhere).
+UNKNOWN_VALUES = ("UNREGISTERED",)
+#: Properties the spec does not define, with the value the API sends in them.
+UNKNOWN_FIELDS: dict[str, Any] = {"locale": "de-DE", "attendeeLimit": 250, "isPaid": False}
 
 
 @dataclass(frozen=True)
@@ -134,6 +134,7 @@ class _Target(NamedTuple):
 
     shape: Shape | None  # None: a bare string
     many: bool
+    accepts: frozenset[str] = frozenset()  # a bare string's x-also-sent-as
 
 
 class Drifter:
@@ -166,7 +167,7 @@ class Drifter:
         made: list[Drifted] = []
         walk = _Walk(operation_id, config, rng, made)
         if target.shape is None:
-            data = walk.bare_string(data)
+            data = walk.bare_string(data, target.accepts)
         elif target.many and isinstance(data, list):
             data = [walk.object(item, target.shape, f"$[{i}]") for i, item in enumerate(data)]
         else:
@@ -188,14 +189,15 @@ class _Walk:
     def note(self, path: str, kind: str) -> None:
         self.made.append(Drifted(self.operation, path, kind))
 
-    def bare_string(self, value: Any) -> Any:
+    def bare_string(self, value: Any, accepts: frozenset[str]) -> Any:
         if (
             "wrong type" in self.config.kinds
             and isinstance(value, str)
             and _lossless_int(value)
             and self.rng.random() < self.config.rate
         ):
-            self.note("$", "wrong type")
+            if "integer" not in accepts:
+                self.note("$", "wrong type")
             return int(value)
         return value
 
@@ -208,8 +210,8 @@ class _Walk:
             sites = [(kind, key) for kind in self.config.kinds for key in _sites(kind, out, shape)]
             if sites:
                 kind, key = self.rng.choice(sites)
-                _apply(kind, key, out, shape, self.rng)
-                self.note(f"{path}.{key}", kind)
+                if _apply(kind, key, out, shape):
+                    self.note(f"{path}.{key}", kind)
                 changed = key
         for field in shape.fields:
             if field.key not in out or field.key == changed:
@@ -235,69 +237,76 @@ def _lossless_int(text: str) -> bool:
 
 
 def _sites(kind: str, data: dict[str, Any], shape: Shape) -> list[str]:
-    """The properties of ``data`` that can stray in ``kind`` keeping the answer's meaning."""
+    """The properties of ``data`` that ``kind`` can change.
+
+    Chosen by what does not change when the spec catches up with the drift (the properties
+    sent, their values' JSON types, what the SDK decodes them as, which are keys), so that the
+    same seed makes the same answers after ``make apply-drift``; whether a change strays from
+    the spec is decided when it is made (``_apply``).
+    """
     if kind == "unknown field":
-        return [name for name in UNKNOWN_FIELDS if name not in data][:1]
+        return [name for name in UNKNOWN_FIELDS if name not in data]
+    fields = {field.key: field for field in shape.fields}
     out = []
-    for field in shape.fields:
-        if field.key not in data or field.essential and kind in ("missing", "null"):
-            continue
-        if _fits(kind, field, data[field.key]):
-            out.append(field.key)
+    for key, value in data.items():
+        field = fields.get(key)
+        if field is not None and _fits(kind, field, value):
+            out.append(key)
     return out
 
 
 def _fits(kind: str, field: Field, value: Any) -> bool:
-    """Whether the property's ``value`` can stray in ``kind`` (its key is never lost)."""
+    """Whether the property's ``value`` can be changed in ``kind`` keeping the answer's meaning
+    (a key is never lost)."""
     convert = field.convert
-    checks = {
-        "missing": lambda: field.required,
-        "null": lambda: not field.nullable and value is not None,
-        "wrong type": lambda: _can_retype(value, field),
-        "empty": lambda: bool(value) and _can_empty(field),
-        "padded": lambda: isinstance(convert, String) and convert.strip and bool(value),
-        "unknown enum": lambda: isinstance(convert, Enum),
-    }
-    return bool(checks[kind]())
+    if kind in ("missing", "null"):
+        return not field.essential and value is not None
+    if kind == "wrong type":
+        if isinstance(convert, String):
+            return isinstance(value, str) and _lossless_int(value)
+        return isinstance(convert, Integer | Boolean) and type(value) in (int, bool)
+    if kind == "empty":
+        return (
+            isinstance(convert, String | Enum | DateTime) and isinstance(value, str) and value != ""
+        )
+    if kind == "padded":
+        return (
+            isinstance(convert, String) and convert.strip and isinstance(value, str) and value != ""
+        )
+    return kind == "unknown enum" and isinstance(convert, Enum) and isinstance(value, str)
 
 
-def _can_retype(value: Any, field: Field) -> bool:
-    convert = field.convert
-    if isinstance(convert, String):
-        return isinstance(value, str) and _lossless_int(value)
-    if isinstance(convert, Integer | Boolean):
-        return type(value) in (int, bool)
-    return False
-
-
-def _can_empty(field: Field) -> bool:
-    """``""`` where the spec wants a non-empty string, or an enum value or a date-time that may
-    be left out (a required one sent as ``""`` would be lost, not kept)."""
-    convert = field.convert
-    if isinstance(convert, String):
-        return convert.non_empty
-    return isinstance(convert, Enum | DateTime) and not field.required
-
-
-def _apply(kind: str, key: str, data: dict[str, Any], shape: Shape, rng: random.Random) -> None:
+def _apply(kind: str, key: str, data: dict[str, Any], shape: Shape) -> bool:
+    """Change ``data[key]`` in ``kind``; whether that strays from the spec (the SDK's shape)."""
     if kind == "unknown field":
-        data[key] = rng.choice(["hybrid", 3, True, None, {"note": "added by the API"}])
-        return
+        data[key] = UNKNOWN_FIELDS[key]
+        return key not in shape.known
+    field = next(f for f in shape.fields if f.key == key)
+    convert = field.convert
     value = data[key]
     if kind == "missing":
         del data[key]
-    elif kind == "null":
+        return field.required
+    if kind == "null":
         data[key] = None
-    elif kind == "wrong type":
+        return not field.nullable
+    if kind == "wrong type":
         data[key] = int(value) if isinstance(value, str) else _retyped(value)
-    elif kind == "empty":
+        return _json_type(data[key]) not in field.accepts
+    if kind == "empty":
         data[key] = ""
-    elif kind == "padded":
+        empty_strays = convert.non_empty if isinstance(convert, String) else True
+        return empty_strays and "empty string" not in field.accepts
+    if kind == "padded":
         data[key] = f" {value} "
-    elif kind == "unknown enum":
-        field = next(f for f in shape.fields if f.key == key)
-        assert isinstance(field.convert, Enum)
-        data[key] = next(v for v in UNKNOWN_VALUES if v not in field.convert.members)
+        return "padded string" not in field.accepts
+    assert isinstance(convert, Enum)
+    data[key] = UNKNOWN_VALUES[0]
+    return UNKNOWN_VALUES[0] not in convert.members
+
+
+def _json_type(value: Any) -> str:
+    return {bool: "boolean", int: "integer", str: "string"}.get(type(value), "number")
 
 
 def _retyped(value: Any) -> Any:
@@ -337,7 +346,8 @@ def _targets(spec_text: str) -> dict[str, _Target]:
                 many = schema.get("type") == "array"
                 ref = (schema.get("items") or {}).get("$ref") if many else schema.get("$ref")
                 if ref is None and schema.get("type") == "string":
-                    out[op["operationId"]] = _Target(None, False)
+                    also = frozenset(str(a) for a in schema.get("x-also-sent-as") or ())
+                    out[op["operationId"]] = _Target(None, False, also)
                 elif ref is not None and str(ref).rsplit("/", 1)[-1] in shapes:
                     shape = shapes[str(ref).rsplit("/", 1)[-1]]
                     out[op["operationId"]] = _Target(shape, many)

@@ -128,9 +128,9 @@ class Fault:
     rng: random.Random = field(repr=False)
     after: int = 0  # matching requests let through untouched before the fault applies
     gate: Gate | None = field(default=None, repr=False)  # set for hold=True
-    drift: DriftConfig | None = None  # the answer strays from the spec (drift.py)
     hits: int = 0  # how many requests this fault was applied to
     passed: int = 0  # how many of the first ``after`` matching requests went through
+    drift: DriftConfig | None = None  # the answer strays from the spec (drift.py)
 
     @property
     def hold(self) -> bool:
