@@ -68,6 +68,7 @@ PRIVATE_MODULES: tuple[str, ...] = (
     "sandbox.auth",
     "sandbox.command",
     "sandbox.core",
+    "sandbox.drift",
     "sandbox.faults",
     "sandbox.pytest_plugin",
     "sandbox.server",
