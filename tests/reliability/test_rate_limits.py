@@ -25,14 +25,13 @@ from typing import Any
 import httpx
 import pytest
 from gototraining import (
+    DEFAULT_TIMEOUT,
     AsyncGoToTraining,
     GoToTraining,
-    GoToTrainingError,
     RateLimiter,
     RateLimitError,
     RetryPolicy,
 )
-from gototraining._transport import ApiRequest, Call, Send, Sleep, pipeline
 from gototraining.sandbox.core import RateLimiter as ServerRateLimiter
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -40,6 +39,7 @@ from sdk.conftest import Flavor
 
 from .conftest import SOAK
 from .helpers import END, START, assert_registered_exactly_once, client_kwargs
+from .pipeline_run import PipelineRun, max_in_window, one_429
 
 # -- virtual time -------------------------------------------------------------------------------
 
@@ -134,7 +134,10 @@ def share_one_account(
             client = AsyncGoToTraining(
                 access_token=sb.token, organizer_key=sb.organizer_key, base_url=sb.url,
                 rate_limit=limiter,
-                http_client=httpx.AsyncClient(transport=Latency(time_, seed=index)),
+                # the timeout of the SDK's own clients (it bounds the wait for the quota too)
+                http_client=httpx.AsyncClient(
+                    transport=Latency(time_, seed=index), timeout=DEFAULT_TIMEOUT
+                ),
             )  # fmt: skip
             client._transport.sleep = time_.sleep
             pool.append(client)
@@ -276,7 +279,8 @@ def test_429s_have_their_own_budget(flavor: Flavor) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(429, json={"errorCode": "TooManyRequests"})
 
-    flavor.client(handler, rate_limit=None, max_retries=0)  # rate_limit_retries: default 6
+    # rate_limit_retries: default 6; the backoffs add up to 23.5 s: no max_queue_wait
+    flavor.client(handler, rate_limit=None, max_retries=0, max_queue_wait=None)
     with pytest.raises(RateLimitError):
         flavor.run(lambda c: c.trainings.list())
     assert len(flavor.sleeps) == 6
@@ -506,111 +510,6 @@ def test_each_client_is_one_party_of_a_shared_limiter() -> None:
 # recovery curve, integrated) -- not minutes. Virtual time throughout.
 
 
-class PipelineRun:
-    """The request pipeline both clients run (``_transport.pipeline``), driven in virtual time
-    without I/O: a ``Sleep`` moves the call's clock on, a ``Send`` is answered by ``answer``
-    (the n-th request of the burst) after ``latency`` seconds. The client's own limiter, retry
-    policy and options; only time and the server are simulated."""
-
-    def __init__(
-        self,
-        answer: Callable[[int], httpx.Response],
-        *,
-        latency: float = 0.0,
-        rate: float = 10.0,
-        **options: Any,
-    ) -> None:
-        self.now = 1000.0
-        self.limiter = RateLimiter(rate, clock=self.clock)
-        self.client = GoToTraining(
-            access_token="t" * 10, organizer_key=1, rate_limit=self.limiter,
-            http_client=httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(500))),
-            **options,
-        )  # fmt: skip
-        self.answer = answer
-        self.latency = latency
-        self.sent: list[float] = []  # when each request reached the "server"
-        self.done: list[float] = []
-        self.failed: list[BaseException] = []
-        self._burst = 0
-        self._events: list[tuple[float, int, Generator[Any, Any, Any], Any]] = []
-        self._seq = 0
-
-    def clock(self) -> float:
-        return self.now
-
-    def call(self) -> Generator[Any, Any, Any]:
-        request = ApiRequest("getAllTrainings", "GET", "/organizers/1/trainings")
-        return pipeline(self.client._transport.settings, Call(request, _status))
-
-    def start(self, gen: Generator[Any, Any, Any], at: float | None = None) -> None:
-        self._push(self.now if at is None else at, gen, None)
-
-    def warm_up(self, calls: int) -> None:
-        """``calls`` calls one after another, answered 200 (not part of the burst)."""
-
-        def sequential() -> Generator[Any, Any, None]:
-            for _ in range(calls):
-                yield from self.call()
-
-        answer, self.answer = self.answer, lambda n: httpx.Response(200, json=[])
-        try:
-            self.start(sequential())
-            self.run()
-        finally:
-            self.answer, self.sent, self.done, self._burst = answer, [], [], 0
-
-    def burst(self, calls: int) -> float:
-        """``calls`` concurrent calls starting now; the seconds until the last is done."""
-        began = self.now
-        for _ in range(calls):
-            self.start(self.call())
-        self.run()
-        return max(self.done) - began
-
-    def run(self) -> None:
-        while self._events:
-            at, _, gen, value = heapq.heappop(self._events)
-            self.now = at
-            try:
-                action = gen.send(value)
-            except StopIteration:
-                self.done.append(self.now)
-                continue
-            except GoToTrainingError as exc:
-                self.failed.append(exc)
-                continue
-            if isinstance(action, Sleep):
-                self._push(self.now + action.seconds, gen, None)
-            else:
-                assert isinstance(action, Send)
-                response = self.answer(self._burst)
-                response.request = action.request
-                self._burst += 1
-                self.sent.append(self.now)
-                self._push(self.now + self.latency, gen, response)
-
-    def _push(self, at: float, gen: Generator[Any, Any, Any], value: Any) -> None:
-        self._seq += 1
-        heapq.heappush(self._events, (at, self._seq, gen, value))
-
-
-def _status(response: httpx.Response) -> int:
-    return response.status_code
-
-
-def one_429(at: int, retry_after: int | None) -> Callable[[int], httpx.Response]:
-    """Answers 200, except the ``at``-th request: 429 (with ``Retry-After``, if given)."""
-
-    def answer(n: int) -> httpx.Response:
-        if n != at:
-            return httpx.Response(200, json=[])
-        headers = {} if retry_after is None else {"Retry-After": str(retry_after)}
-        return httpx.Response(429, headers=headers, json={"errorCode": "TooManyRequests"})
-
-    return answer
-
-
 #: What the halved rate costs while it recovers, plus a margin (see the section's comment).
 RECOVERY_SLACK = 2.5
 
@@ -624,17 +523,6 @@ def idle_burst(
     run.now += idle
     run.burst(calls)
     return run
-
-
-def max_in_window(times: list[float], window: float) -> int:
-    """The most of ``times`` in any half-open window of ``window`` seconds."""
-    times = sorted(times)
-    most, first = 0, 0
-    for last, t in enumerate(times):
-        while t - times[first] >= window - 1e-9:
-            first += 1
-        most = max(most, last - first + 1)
-    return most
 
 
 @pytest.mark.parametrize("latency", [0.0, 0.1])
@@ -710,7 +598,9 @@ def async_idle_burst(sb: Any, *, latency: float, retry_after: int | None) -> flo
         client = AsyncGoToTraining(
             access_token=sb.token, organizer_key=sb.organizer_key, base_url=sb.url,
             rate_limit=RateLimiter(10, clock=time_.clock),
-            http_client=httpx.AsyncClient(transport=Latency(time_, fixed=latency)),
+            http_client=httpx.AsyncClient(
+                transport=Latency(time_, fixed=latency), timeout=DEFAULT_TIMEOUT
+            ),
         )  # fmt: skip
         client._transport.sleep = time_.sleep
 
