@@ -548,6 +548,7 @@ def test_an_idle_burst_meeting_one_429_is_done_within_the_retry_after(
     assert hit.limiter.current_rate > 8.0
 
 
+@pytest.mark.fuzz  # 200 examples in `make test`, 2,000 (exploring) under `make soak`
 @given(
     calls=st.integers(1, 120),
     idle=st.floats(0.0, 60.0),
