@@ -191,9 +191,11 @@ def test_four_clients_share_one_account(sb: Any, seeded: None) -> None:
     """4 clients x 50 registrations, each with its own limiter (as four processes would be),
     against ``Sandbox(rate_limit=10)``: no failure, no duplicate, 429s under 10% of requests.
 
-    Deterministic for a given seed (this one: 14 of 214 requests, 6.5%); across 40 seeds the
-    share of 429s ranged 5.2-7.8% (at most 17 of ~215 requests), so the 10% line has a margin
-    of 4+ requests whatever the seed.
+    Deterministic for a given seed (this one: 15 of 215 requests, 7.0%); across 40 seeds the
+    share of 429s ranged 5.7-8.7% (at most 19 of ~219 requests), so the 10% line has a margin
+    of 2+ requests whatever the seed. (A 429 while requests queue in a limiter halves the rate
+    in force, not the lower rate the latest grants may show: a little more probing here, and
+    no collapse after an idle gap.)
     """
     stats = share_one_account(sb, clients=4, per_client=50)
     assert stats["429"] > 0  # the clients did contend: the limit was hit and adapted to
