@@ -41,6 +41,7 @@ __all__ = [
     "Number",
     "Shape",
     "String",
+    "builder",
     "decode_list",
     "decode_model",
     "decode_one",
@@ -48,7 +49,6 @@ __all__ = [
     "extra_fields",
     "json_type",
     "parse_date_time",
-    "slot_setters",
 ]
 
 T = TypeVar("T")
@@ -135,13 +135,25 @@ def extra_fields(value: Mapping[str, Any]) -> ExtraFields:
     return ExtraFields(value) if value else NO_EXTRA
 
 
-def slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Callable[[Any, Any], None], ...]:
-    """The slot descriptors' ``__set__`` for ``names``, which must be all of ``cls``'s attrs
-    fields in order (checked at import, so a changed model cannot be half-initialised)."""
+def builder(cls: type) -> Any:
+    """A class with the frozen model ``cls``'s exact layout but without its frozen
+    ``__setattr__``, for the fast decoders: they fill an instance of it with plain attribute
+    stores (several times faster than calling the slots' descriptors) and then turn it into a
+    ``cls`` by assigning ``__class__``, which CPython allows between classes of the same layout
+    (same base, same slots, no ``__weakref__`` slot: the models are made with
+    ``weakref_slot=False``). Checked here, at import: a model that cannot be built this way
+    stops the import instead of being half-initialised."""
     fields = tuple(f.name for f in attrs.fields(cls))
-    if fields != names or "__attrs_post_init__" in vars(cls):
+    if "__attrs_post_init__" in vars(cls) or vars(cls).get("__slots__") != fields:
         raise RuntimeError(f"{cls.__name__}: fast decoder out of date ({fields})")
-    return tuple(vars(cls)[n].__set__ for n in names)
+    twin = type(
+        f"_{cls.__name__}Builder",
+        cls.__bases__,
+        {"__slots__": fields, "__module__": cls.__module__, "__doc__": builder.__doc__},
+    )
+    probe: Any = object.__new__(twin)
+    probe.__class__ = cls  # TypeError here if the layouts differ
+    return twin
 
 
 # -- the checked decoders: one loop over a model's ``Shape`` -------------------------------------

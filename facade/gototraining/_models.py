@@ -32,12 +32,12 @@ from ._decoding import (
     Nested,
     Shape,
     String,
+    builder,
     decode_list,
     decode_model,
     decode_one,
     decode_string,
     extra_fields,
-    slot_setters,
 )
 from ._drift import UnknownValue
 
@@ -78,7 +78,7 @@ _REGISTRANT_STATUS_MEMBERS: dict[str, RegistrantStatus] = {
 }
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, weakref_slot=False)
 class TimeRange(Model):
     """One session of a training, from ``start`` to ``end`` (timezone-aware).
 
@@ -95,7 +95,7 @@ class TimeRange(Model):
     )
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, weakref_slot=False)
 class Organizer(Model):
     """An organizer (or co-organizer) of trainings.
 
@@ -116,7 +116,7 @@ class Organizer(Model):
     )
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, weakref_slot=False)
 class RegistrationSettings(Model):
     """Whether confirmation emails and web registration are disabled for a training.
 
@@ -135,7 +135,7 @@ class RegistrationSettings(Model):
     )
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, weakref_slot=False)
 class Training(Model):
     """A scheduled or ongoing training.
 
@@ -165,7 +165,7 @@ class Training(Model):
     )
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, weakref_slot=False)
 class NotifiedParties(Model):
     """The outcome of ``trainings.update_times``: how many people GoTo emailed.
 
@@ -184,7 +184,7 @@ class NotifiedParties(Model):
     )
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, weakref_slot=False)
 class Registration(Model):
     """The outcome of ``registrants.register``.
 
@@ -209,7 +209,7 @@ class Registration(Model):
     )
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, weakref_slot=False)
 class Registrant(Model):
     """Someone registered for a training.
 
@@ -245,7 +245,7 @@ class Registrant(Model):
         return None if self.status is None else str(self.status)
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, weakref_slot=False)
 class Session(Model):
     """A completed session of a training (what the Reports operations return).
 
@@ -273,7 +273,7 @@ class Session(Model):
     )
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, weakref_slot=False)
 class Attendee(Model):
     """A registrant in a session's attendance report. Registrants who did not attend come last,
     with ``time_in_session == timedelta(0)`` and no ``in_session_times``.
@@ -304,7 +304,7 @@ class Attendee(Model):
         return self.time_in_session > timedelta(0)
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, weakref_slot=False)
 class Attendance(Model):
     """One stretch of time an attendee spent in a session (join to leave).
 
@@ -324,7 +324,7 @@ class Attendance(Model):
     )
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, weakref_slot=False)
 class Recording(Model):
     """An online recording of a training session.
 
@@ -356,210 +356,18 @@ class Recording(Model):
 
 # -- decoders ------------------------------------------------------------------------------------
 
-(
-    _set_time_range_start,
-    _set_time_range_end,
-    _set_time_range_extra,
-) = slot_setters(
-    TimeRange,
-    (
-        "start",
-        "end",
-        "extra",
-    ),
-)
-
-(
-    _set_organizer_organizer_key,
-    _set_organizer_email,
-    _set_organizer_given_name,
-    _set_organizer_surname,
-    _set_organizer_extra,
-) = slot_setters(
-    Organizer,
-    (
-        "organizer_key",
-        "email",
-        "given_name",
-        "surname",
-        "extra",
-    ),
-)
-
-(
-    _set_registration_settings_disable_confirmation_email,
-    _set_registration_settings_disable_web_registration,
-    _set_registration_settings_extra,
-) = slot_setters(
-    RegistrationSettings,
-    (
-        "disable_confirmation_email",
-        "disable_web_registration",
-        "extra",
-    ),
-)
-
-(
-    _set_training_training_key,
-    _set_training_training_id,
-    _set_training_name,
-    _set_training_description,
-    _set_training_time_zone,
-    _set_training_times,
-    _set_training_organizers,
-    _set_training_registration_settings,
-    _set_training_extra,
-) = slot_setters(
-    Training,
-    (
-        "training_key",
-        "training_id",
-        "name",
-        "description",
-        "time_zone",
-        "times",
-        "organizers",
-        "registration_settings",
-        "extra",
-    ),
-)
-
-(
-    _set_notified_parties_registrants,
-    _set_notified_parties_trainers,
-    _set_notified_parties_extra,
-) = slot_setters(
-    NotifiedParties,
-    (
-        "registrants",
-        "trainers",
-        "extra",
-    ),
-)
-
-(
-    _set_registration_registrant_key,
-    _set_registration_join_url,
-    _set_registration_confirmation_url,
-    _set_registration_created,
-    _set_registration_registrant,
-    _set_registration_extra,
-) = slot_setters(
-    Registration,
-    (
-        "registrant_key",
-        "join_url",
-        "confirmation_url",
-        "created",
-        "registrant",
-        "extra",
-    ),
-)
-
-(
-    _set_registrant_registrant_key,
-    _set_registrant_email,
-    _set_registrant_given_name,
-    _set_registrant_surname,
-    _set_registrant_status,
-    _set_registrant_registration_date,
-    _set_registrant_join_url,
-    _set_registrant_confirmation_url,
-    _set_registrant_extra,
-) = slot_setters(
-    Registrant,
-    (
-        "registrant_key",
-        "email",
-        "given_name",
-        "surname",
-        "status",
-        "registration_date",
-        "join_url",
-        "confirmation_url",
-        "extra",
-    ),
-)
-
-(
-    _set_session_session_key,
-    _set_session_training_name,
-    _set_session_start,
-    _set_session_end,
-    _set_session_attendance_count,
-    _set_session_duration,
-    _set_session_organizers,
-    _set_session_extra,
-) = slot_setters(
-    Session,
-    (
-        "session_key",
-        "training_name",
-        "start",
-        "end",
-        "attendance_count",
-        "duration",
-        "organizers",
-        "extra",
-    ),
-)
-
-(
-    _set_attendee_given_name,
-    _set_attendee_surname,
-    _set_attendee_email,
-    _set_attendee_time_in_session,
-    _set_attendee_in_session_times,
-    _set_attendee_extra,
-) = slot_setters(
-    Attendee,
-    (
-        "given_name",
-        "surname",
-        "email",
-        "time_in_session",
-        "in_session_times",
-        "extra",
-    ),
-)
-
-(
-    _set_attendance_join_time,
-    _set_attendance_leave_time,
-    _set_attendance_time_in_part,
-    _set_attendance_extra,
-) = slot_setters(
-    Attendance,
-    (
-        "join_time",
-        "leave_time",
-        "time_in_part",
-        "extra",
-    ),
-)
-
-(
-    _set_recording_recording_id,
-    _set_recording_name,
-    _set_recording_start,
-    _set_recording_end,
-    _set_recording_description,
-    _set_recording_registration_url,
-    _set_recording_download_url,
-    _set_recording_extra,
-) = slot_setters(
-    Recording,
-    (
-        "recording_id",
-        "name",
-        "start",
-        "end",
-        "description",
-        "registration_url",
-        "download_url",
-        "extra",
-    ),
-)
+# The classes the fast decoders fill (see _decoding.builder).
+_TimeRangeBuilder = builder(TimeRange)
+_OrganizerBuilder = builder(Organizer)
+_RegistrationSettingsBuilder = builder(RegistrationSettings)
+_TrainingBuilder = builder(Training)
+_NotifiedPartiesBuilder = builder(NotifiedParties)
+_RegistrationBuilder = builder(Registration)
+_RegistrantBuilder = builder(Registrant)
+_SessionBuilder = builder(Session)
+_AttendeeBuilder = builder(Attendee)
+_AttendanceBuilder = builder(Attendance)
+_RecordingBuilder = builder(Recording)
 
 
 def _time_range(d: Any) -> TimeRange:
@@ -582,11 +390,12 @@ def _time_range(d: Any) -> TimeRange:
         end = _fromisoformat(end_)
     except (ValueError, KeyError, OverflowError, Invalid):
         return _time_range_checked(d)
-    obj = _new(TimeRange)
-    _set_time_range_start(obj, start)
-    _set_time_range_end(obj, end)
-    _set_time_range_extra(obj, NO_EXTRA)
-    return obj
+    obj = _new(_TimeRangeBuilder)
+    obj.start = start
+    obj.end = end
+    obj.extra = NO_EXTRA
+    obj.__class__ = TimeRange
+    return obj  # type: ignore[no-any-return]
 
 
 def _time_range_checked(data: Any) -> TimeRange:
@@ -611,13 +420,14 @@ def _organizer(d: Any) -> Organizer:
         and type(surname_) is str
     ):
         return _organizer_checked(d)
-    obj = _new(Organizer)
-    _set_organizer_organizer_key(obj, organizer_key_)
-    _set_organizer_email(obj, email_)
-    _set_organizer_given_name(obj, given_name_)
-    _set_organizer_surname(obj, surname_)
-    _set_organizer_extra(obj, NO_EXTRA)
-    return obj
+    obj = _new(_OrganizerBuilder)
+    obj.organizer_key = organizer_key_
+    obj.email = email_
+    obj.given_name = given_name_
+    obj.surname = surname_
+    obj.extra = NO_EXTRA
+    obj.__class__ = Organizer
+    return obj  # type: ignore[no-any-return]
 
 
 def _organizer_checked(data: Any) -> Organizer:
@@ -637,11 +447,12 @@ def _registration_settings(d: Any) -> RegistrationSettings:
         and type(disable_web_registration_) is bool
     ):
         return _registration_settings_checked(d)
-    obj = _new(RegistrationSettings)
-    _set_registration_settings_disable_confirmation_email(obj, disable_confirmation_email_)
-    _set_registration_settings_disable_web_registration(obj, disable_web_registration_)
-    _set_registration_settings_extra(obj, NO_EXTRA)
-    return obj
+    obj = _new(_RegistrationSettingsBuilder)
+    obj.disable_confirmation_email = disable_confirmation_email_
+    obj.disable_web_registration = disable_web_registration_
+    obj.extra = NO_EXTRA
+    obj.__class__ = RegistrationSettings
+    return obj  # type: ignore[no-any-return]
 
 
 def _registration_settings_checked(data: Any) -> RegistrationSettings:
@@ -682,17 +493,18 @@ def _training(d: Any) -> Training:
         registration_settings = _registration_settings(registration_settings_)
     except (ValueError, KeyError, OverflowError, Invalid):
         return _training_checked(d)
-    obj = _new(Training)
-    _set_training_training_key(obj, training_key_)
-    _set_training_training_id(obj, training_id)
-    _set_training_name(obj, name_)
-    _set_training_description(obj, description)
-    _set_training_time_zone(obj, time_zone_)
-    _set_training_times(obj, times)
-    _set_training_organizers(obj, organizers)
-    _set_training_registration_settings(obj, registration_settings)
-    _set_training_extra(obj, NO_EXTRA)
-    return obj
+    obj = _new(_TrainingBuilder)
+    obj.training_key = training_key_
+    obj.training_id = training_id
+    obj.name = name_
+    obj.description = description
+    obj.time_zone = time_zone_
+    obj.times = times
+    obj.organizers = organizers
+    obj.registration_settings = registration_settings
+    obj.extra = NO_EXTRA
+    obj.__class__ = Training
+    return obj  # type: ignore[no-any-return]
 
 
 def _training_checked(data: Any) -> Training:
@@ -714,11 +526,12 @@ def _notified_parties(d: Any) -> NotifiedParties:
         and -2147483648 <= trainers_ <= 2147483647
     ):
         return _notified_parties_checked(d)
-    obj = _new(NotifiedParties)
-    _set_notified_parties_registrants(obj, registrants_)
-    _set_notified_parties_trainers(obj, trainers_)
-    _set_notified_parties_extra(obj, NO_EXTRA)
-    return obj
+    obj = _new(_NotifiedPartiesBuilder)
+    obj.registrants = registrants_
+    obj.trainers = trainers_
+    obj.extra = NO_EXTRA
+    obj.__class__ = NotifiedParties
+    return obj  # type: ignore[no-any-return]
 
 
 def _notified_parties_checked(data: Any) -> NotifiedParties:
@@ -740,14 +553,15 @@ def _registration(d: Any) -> Registration:
         and type(confirmation_url_) is str
     ):
         return _registration_checked(d)
-    obj = _new(Registration)
-    _set_registration_registrant_key(obj, registrant_key_)
-    _set_registration_join_url(obj, join_url_)
-    _set_registration_confirmation_url(obj, confirmation_url_)
-    _set_registration_created(obj, True)
-    _set_registration_registrant(obj, None)
-    _set_registration_extra(obj, NO_EXTRA)
-    return obj
+    obj = _new(_RegistrationBuilder)
+    obj.registrant_key = registrant_key_
+    obj.join_url = join_url_
+    obj.confirmation_url = confirmation_url_
+    obj.created = True
+    obj.registrant = None
+    obj.extra = NO_EXTRA
+    obj.__class__ = Registration
+    return obj  # type: ignore[no-any-return]
 
 
 def _registration_checked(data: Any) -> Registration:
@@ -786,17 +600,18 @@ def _registrant(d: Any) -> Registrant:
         registration_date = _fromisoformat(registration_date_)
     except (ValueError, KeyError, OverflowError, Invalid):
         return _registrant_checked(d)
-    obj = _new(Registrant)
-    _set_registrant_registrant_key(obj, registrant_key_)
-    _set_registrant_email(obj, email_)
-    _set_registrant_given_name(obj, given_name_)
-    _set_registrant_surname(obj, surname_)
-    _set_registrant_status(obj, status)
-    _set_registrant_registration_date(obj, registration_date)
-    _set_registrant_join_url(obj, join_url_)
-    _set_registrant_confirmation_url(obj, confirmation_url_)
-    _set_registrant_extra(obj, NO_EXTRA)
-    return obj
+    obj = _new(_RegistrantBuilder)
+    obj.registrant_key = registrant_key_
+    obj.email = email_
+    obj.given_name = given_name_
+    obj.surname = surname_
+    obj.status = status
+    obj.registration_date = registration_date
+    obj.join_url = join_url_
+    obj.confirmation_url = confirmation_url_
+    obj.extra = NO_EXTRA
+    obj.__class__ = Registrant
+    return obj  # type: ignore[no-any-return]
 
 
 def _registrant_checked(data: Any) -> Registrant:
@@ -837,16 +652,17 @@ def _session(d: Any) -> Session:
         organizers = tuple([_organizer(item) for item in organizers_])
     except (ValueError, KeyError, OverflowError, Invalid):
         return _session_checked(d)
-    obj = _new(Session)
-    _set_session_session_key(obj, session_key_)
-    _set_session_training_name(obj, training_name_)
-    _set_session_start(obj, start)
-    _set_session_end(obj, end)
-    _set_session_attendance_count(obj, attendance_count_)
-    _set_session_duration(obj, duration)
-    _set_session_organizers(obj, organizers)
-    _set_session_extra(obj, NO_EXTRA)
-    return obj
+    obj = _new(_SessionBuilder)
+    obj.session_key = session_key_
+    obj.training_name = training_name_
+    obj.start = start
+    obj.end = end
+    obj.attendance_count = attendance_count_
+    obj.duration = duration
+    obj.organizers = organizers
+    obj.extra = NO_EXTRA
+    obj.__class__ = Session
+    return obj  # type: ignore[no-any-return]
 
 
 def _session_checked(data: Any) -> Session:
@@ -879,14 +695,15 @@ def _attendee(d: Any) -> Attendee:
         in_session_times = tuple([_attendance(item) for item in in_session_times_])
     except (ValueError, KeyError, OverflowError, Invalid):
         return _attendee_checked(d)
-    obj = _new(Attendee)
-    _set_attendee_given_name(obj, given_name_)
-    _set_attendee_surname(obj, surname_)
-    _set_attendee_email(obj, email_)
-    _set_attendee_time_in_session(obj, time_in_session)
-    _set_attendee_in_session_times(obj, in_session_times)
-    _set_attendee_extra(obj, NO_EXTRA)
-    return obj
+    obj = _new(_AttendeeBuilder)
+    obj.given_name = given_name_
+    obj.surname = surname_
+    obj.email = email_
+    obj.time_in_session = time_in_session
+    obj.in_session_times = in_session_times
+    obj.extra = NO_EXTRA
+    obj.__class__ = Attendee
+    return obj  # type: ignore[no-any-return]
 
 
 def _attendee_checked(data: Any) -> Attendee:
@@ -917,12 +734,13 @@ def _attendance(d: Any) -> Attendance:
         time_in_part = _timedelta(minutes=time_in_part_)
     except (ValueError, KeyError, OverflowError, Invalid):
         return _attendance_checked(d)
-    obj = _new(Attendance)
-    _set_attendance_join_time(obj, join_time)
-    _set_attendance_leave_time(obj, leave_time)
-    _set_attendance_time_in_part(obj, time_in_part)
-    _set_attendance_extra(obj, NO_EXTRA)
-    return obj
+    obj = _new(_AttendanceBuilder)
+    obj.join_time = join_time
+    obj.leave_time = leave_time
+    obj.time_in_part = time_in_part
+    obj.extra = NO_EXTRA
+    obj.__class__ = Attendance
+    return obj  # type: ignore[no-any-return]
 
 
 def _attendance_checked(data: Any) -> Attendance:
@@ -968,16 +786,17 @@ def _recording(d: Any) -> Recording:
         download_url = None if download_url_ is ABSENT else download_url_
     except (ValueError, KeyError, OverflowError, Invalid):
         return _recording_checked(d)
-    obj = _new(Recording)
-    _set_recording_recording_id(obj, recording_id)
-    _set_recording_name(obj, name_)
-    _set_recording_start(obj, start)
-    _set_recording_end(obj, end)
-    _set_recording_description(obj, description)
-    _set_recording_registration_url(obj, registration_url)
-    _set_recording_download_url(obj, download_url)
-    _set_recording_extra(obj, NO_EXTRA)
-    return obj
+    obj = _new(_RecordingBuilder)
+    obj.recording_id = recording_id
+    obj.name = name_
+    obj.start = start
+    obj.end = end
+    obj.description = description
+    obj.registration_url = registration_url
+    obj.download_url = download_url
+    obj.extra = NO_EXTRA
+    obj.__class__ = Recording
+    return obj  # type: ignore[no-any-return]
 
 
 def _recording_checked(data: Any) -> Recording:

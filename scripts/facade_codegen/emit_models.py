@@ -146,7 +146,7 @@ def _class(model: ModelSpec) -> str:
     )
     out = (
         # ==, hash and repr come from Model: they must work with a field the answer lacked
-        f"@attrs.frozen(eq=False, repr=False)\nclass {model.cls}(Model):\n"
+        f"@attrs.frozen(eq=False, repr=False, weakref_slot=False)\nclass {model.cls}(Model):\n"
         + docstring(model.doc, "    ", attributes)
         + "\n"
     )
@@ -259,28 +259,26 @@ def _fast_decoder(model: ModelSpec, api: Api) -> str:
             out += f"        {fname} = {conv}\n"
         out += "    except (ValueError, KeyError, OverflowError, Invalid):\n"
         out += f"        return _{name}_checked(d)\n"
-    out += f"    obj = _new({cls})\n"
+    out += f"    obj = _new({_builder(model)})\n"
     converted = {fname for fname, _ in conversions}
     for f in model.fields:
         if f.wire is None:
             value = f.default or "None"
         else:
             value = f.name if f.name in converted else variables[f.name]
-        out += f"    {_setter(model, f.name)}(obj, {value})\n"
-    out += f"    {_setter(model, 'extra')}(obj, NO_EXTRA)\n"
-    out += "    return obj\n"
+        out += f"    obj.{f.name} = {value}\n"
+    out += "    obj.extra = NO_EXTRA\n"
+    out += f"    obj.__class__ = {cls}\n"
+    out += "    return obj  # type: ignore[no-any-return]\n"
     return out
 
 
-def _setter(model: ModelSpec, field: str) -> str:
-    return f"_set_{model.func}_{field}"
+def _builder(model: ModelSpec) -> str:
+    return f"_{model.cls}Builder"
 
 
-def _setters(model: ModelSpec) -> str:
-    names = [*(f.name for f in model.fields), "extra"]
-    targets = ", ".join(_setter(model, n) for n in names)
-    listed = ", ".join(repr(n) for n in names)
-    return f"({targets},) = slot_setters(\n    {model.cls}, ({listed},)\n)\n"
+def _builders(model: ModelSpec) -> str:
+    return f"{_builder(model)} = builder({model.cls})\n"
 
 
 def _public_decoders(model: ModelSpec) -> str:
@@ -305,7 +303,7 @@ def _public_decoders(model: ModelSpec) -> str:
 HELPERS = (
     "ABSENT", "NO_EXTRA", "Array", "Boolean", "DateTime", "Enum", "Field", "Integer", "Invalid",
     "Model", "Nested", "Number", "Shape", "String", "decode_list", "decode_model", "decode_one",
-    "decode_string", "extra_fields", "slot_setters",
+    "builder", "decode_string", "extra_fields",
 )  # fmt: skip
 
 
@@ -320,8 +318,9 @@ def emit(api: Api) -> str:
     for model in api.models:
         body += "\n\n" + _class(model)
     body += "\n\n# -- decoders " + "-" * 84 + "\n"
+    body += "\n# The classes the fast decoders fill (see _decoding.builder).\n"
     for model in api.models:
-        body += "\n" + _setters(model)
+        body += _builders(model)
     for model in api.models:
         body += "\n\n" + _fast_decoder(model, api) + "\n\n" + _checked_decoder(model)
     for model in unwraps:

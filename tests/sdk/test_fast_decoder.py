@@ -116,3 +116,36 @@ def test_bad_shapes_same_error(item: dict[str, Any]) -> None:
         decode_list(m._registrant_checked, [_item(), item])
     assert str(fast.value) == str(ref.value)
     assert fast.value.path.startswith("$[1]")
+
+
+def test_fast_models_are_their_class_for_everything() -> None:
+    """The fast decoders fill a same-layout twin and assign ``__class__`` (``builder``): the
+    result must be the model in every way, frozen, picklable, with its own slots only."""
+    import pickle
+
+    fast = m._registrant(_item())
+    assert type(fast) is Registrant and fast.__class__ is Registrant
+    assert pickle.loads(pickle.dumps(fast)) == fast == m._registrant_checked(_item())
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        fast.surname = "x"  # type: ignore[misc]
+
+
+def test_a_model_the_twin_cannot_build_stops_the_import() -> None:
+    from gototraining._decoding import Model, builder
+
+    @attrs.frozen(eq=False, repr=False, weakref_slot=False)
+    class WithHook(Model):
+        name: str
+
+        def __attrs_post_init__(self) -> None:  # the fast path would skip it
+            pass
+
+    with pytest.raises(RuntimeError, match="WithHook: fast decoder out of date"):
+        builder(WithHook)
+
+    @attrs.frozen(eq=False, repr=False)  # a __weakref__ slot: no __class__ assignment
+    class Weak(Model):
+        name: str
+
+    with pytest.raises((RuntimeError, TypeError)):
+        builder(Weak)
