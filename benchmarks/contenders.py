@@ -319,7 +319,7 @@ GROUPS: dict[str, dict[str, Any]] = {
     "decode": {
         "title": f"Decoding a {DECODE_REGISTRANTS:,}-registrant getRegistrants body",
         "baseline": "decode-json",
-        "target": ("decode-facade", "time", 3.0),
+        "target": ("decode-facade", "time", 2.5),
     },
 }
 
