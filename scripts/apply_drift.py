@@ -18,8 +18,8 @@ missing                 no longer ``required`` (its type gains ``| None``)
 null                    ``x-nullable: true`` (OpenAPI 3 ``nullable``; ``| None``)
 wrong type (a JSON      ``x-also-sent-as: [integer]``: decoded losslessly, type unchanged
 type)                   (a bare answer: the operation's response schema)
-empty                   a non-empty string: ``minLength`` dropped; an enum value or a
-                        date-time: ``x-also-sent-as: [empty string]`` (``| None``)
+empty                   ``x-also-sent-as: [empty string]``: a string keeps ``""``, an enum
+                        value or a date-time becomes ``None`` (``| None``)
 padded                  ``x-also-sent-as: [padded string]``
 unknown enum            the value added to the ``enum``
 unknown field           a property of the JSON type seen (objects and arrays need a schema
@@ -215,9 +215,6 @@ def plan_record(spec: Spec, plan: Plan, record: Record) -> None:
             last = values.lc.item(len(values) - 1)
             plan.insert(last[0] + 1, [f"{' ' * (last[1] - 2)}- {record.got}\n"])
             plan.done.append(f"{where}: enum value {record.got} added")
-    elif record.kind == "empty" and "minLength" in prop:
-        plan.delete(prop.lc.key("minLength")[0])
-        plan.done.append(f"{where}: may be empty")
     elif record.kind in ("wrong type", "empty", "padded"):
         if record.got in (*SCALARS, "empty string", "padded string"):
             also_sent_as(spec, plan, props, record.property, record.got, where)

@@ -265,10 +265,13 @@ def _fits(kind: str, field: Field, value: Any) -> bool:
         if isinstance(convert, String):
             return isinstance(value, str) and _lossless_int(value)
         return isinstance(convert, Integer | Boolean) and type(value) in (int, bool)
-    if kind == "empty":
-        return (
-            isinstance(convert, String | Enum | DateTime) and isinstance(value, str) and value != ""
+    if kind == "empty":  # only where "" means something else than a string of nothing
+        distinct = (
+            convert.non_empty
+            if isinstance(convert, String)
+            else isinstance(convert, Enum | DateTime)
         )
+        return distinct and isinstance(value, str) and value != ""
     if kind == "padded":
         return (
             isinstance(convert, String) and convert.strip and isinstance(value, str) and value != ""
