@@ -145,6 +145,28 @@ def fmt_range(start: datetime, end: datetime, tz: tzinfo = UTC) -> str:
     return f"{s:%Y-%m-%d %H:%M}-{end_text} {s.tzname() or ''}".rstrip()
 
 
+#: What a table shows for a field the API's answer lacked (reading it raises MissingFieldError).
+LACKED = "?"
+
+
+def shown(model: object, name: str) -> Any:
+    """``model.name``, or ``LACKED`` when the API's answer lacked it (tolerant decoding)."""
+    return getattr(model, name, LACKED)
+
+
+def _first_start(training: Training) -> datetime | None:
+    times = getattr(training, "times", ())
+    start = getattr(times[0], "start", None) if times else None
+    return start if isinstance(start, datetime) else None
+
+
+def _range(r: object, tz: tzinfo = UTC) -> str:
+    start, end = getattr(r, "start", None), getattr(r, "end", None)
+    if isinstance(start, datetime) and isinstance(end, datetime):
+        return fmt_range(start, end, tz)
+    return LACKED
+
+
 def trainings_table(trainings: Sequence[Training]) -> Table:
     """One row per training, in start order."""
     table = Table(title=f"{len(trainings)} training(s)", title_justify="left")
@@ -154,39 +176,47 @@ def trainings_table(trainings: Sequence[Training]) -> Table:
     table.add_column("Sessions", justify="right")
     table.add_column("First session", no_wrap=True)
     table.add_column("Time zone", no_wrap=True)
-    for t in sorted(trainings, key=lambda t: t.times[0].start if t.times else datetime.max):
-        tz = zone(t.time_zone)
-        first = fmt_dt(t.times[0].start, tz) if t.times else "-"
+    last = datetime.max.replace(tzinfo=UTC)
+    for t in sorted(trainings, key=lambda t: _first_start(t) or last):
+        tz = zone(getattr(t, "time_zone", None))
+        start = _first_start(t)
+        times = shown(t, "times")
+        first = fmt_dt(start, tz) if start else "-" if times == () else LACKED
         table.add_row(
             plain(t.training_key),
-            plain(t.training_id),
-            plain(t.name),
-            str(len(t.times)),
+            plain(t.training_id or "-"),
+            plain(shown(t, "name")),
+            str(len(times)) if isinstance(times, tuple) else LACKED,
             first,
-            plain(t.time_zone),
+            plain(shown(t, "time_zone")),
         )
     return table
 
 
 def training_panel(training: Training) -> list[Table]:
     """The details of one training: a key/value grid plus its sessions and organizers."""
-    tz = zone(training.time_zone)
+    tz = zone(getattr(training, "time_zone", None))
     info = Table.grid(padding=(0, 2))
     info.add_column(style="bold")
     info.add_column()
-    info.add_row("Name", plain(training.name))
+    info.add_row("Name", plain(shown(training, "name")))
     info.add_row("Training key", plain(training.training_key))
-    info.add_row("Training ID", plain(training.training_id))
-    info.add_row("Time zone", plain(training.time_zone or "-"))
+    info.add_row("Training ID", plain(training.training_id or "-"))
+    info.add_row("Time zone", plain(shown(training, "time_zone") or "-"))
     if training.description:
         info.add_row("Description", plain(training.description, multiline=True))
-    settings = training.registration_settings
+    settings = shown(training, "registration_settings")
+
+    def switch(name: str) -> str:
+        value = shown(settings, name)
+        return LACKED if value is LACKED else "off" if value else "on"
+
     info.add_row(
         "Registration",
         ", ".join(
             [
-                "web registration " + ("off" if settings.disable_web_registration else "on"),
-                "confirmation email " + ("off" if settings.disable_confirmation_email else "on"),
+                "web registration " + switch("disable_web_registration"),
+                "confirmation email " + switch("disable_confirmation_email"),
             ]
         ),
     )
@@ -194,9 +224,9 @@ def training_panel(training: Training) -> list[Table]:
     sessions.add_column("#", justify="right")
     sessions.add_column("When", no_wrap=True)
     sessions.add_column("UTC", no_wrap=True)
-    for i, r in enumerate(training.times, 1):
-        sessions.add_row(str(i), fmt_range(r.start, r.end, tz), fmt_range(r.start, r.end))
-    return [info, sessions, organizers_table(training.organizers, "Organizers")]
+    for i, r in enumerate(getattr(training, "times", ()), 1):
+        sessions.add_row(str(i), _range(r, tz), _range(r))
+    return [info, sessions, organizers_table(getattr(training, "organizers", ()), "Organizers")]
 
 
 def organizers_table(organizers: Iterable[Organizer], title: str) -> Table:
@@ -206,7 +236,11 @@ def organizers_table(organizers: Iterable[Organizer], title: str) -> Table:
     table.add_column("Name")
     table.add_column("Email")
     for o in organizers:
-        table.add_row(plain(o.organizer_key), plain(f"{o.given_name} {o.surname}"), plain(o.email))
+        table.add_row(
+            plain(shown(o, "organizer_key")),
+            plain(f"{shown(o, 'given_name')} {shown(o, 'surname')}"),
+            plain(shown(o, "email")),
+        )
     return table
 
 
@@ -219,14 +253,18 @@ def registrants_table(registrants: Iterable[Registrant], title: str) -> Table:
     table.add_column("Status", no_wrap=True)
     table.add_column("Registered (UTC)", no_wrap=True)
     table.add_column("Registrant key", no_wrap=True)
-    rows = sorted(registrants, key=lambda r: (r.surname.casefold(), r.given_name.casefold()))
+    rows = sorted(
+        registrants,
+        key=lambda r: (str(shown(r, "surname")).casefold(), str(shown(r, "given_name")).casefold()),
+    )
     for i, r in enumerate(rows, 1):
+        registered = shown(r, "registration_date")
         table.add_row(
             str(i),
-            plain(f"{r.given_name} {r.surname}"),
-            plain(r.email),
+            plain(f"{shown(r, 'given_name')} {shown(r, 'surname')}"),
+            plain(shown(r, "email")),
             plain(r.raw_status or ""),
-            fmt_dt(r.registration_date),
+            fmt_dt(registered) if isinstance(registered, datetime) else LACKED,
             plain(r.registrant_key),
         )
     return table
