@@ -202,6 +202,16 @@ def plan_record(spec: Spec, plan: Plan, record: Record) -> None:
             if len(required) == 1:
                 plan.delete(schema.lc.key("required")[0])
             plan.done.append(f"{where}: no longer required")
+    elif record.kind == "null" and "$ref" in prop:
+        # OpenAPI ignores siblings of $ref: a reference that may be null is an allOf of it
+        column = spec.indent_of(prop, "$ref")
+        ref_line = int(prop.lc.key("$ref")[0])
+        plan.edits[(ref_line, 1)] = [
+            f"{' ' * column}x-nullable: true\n",
+            f"{' ' * column}allOf:\n",
+            f"{' ' * (column + 2)}- $ref: '{prop['$ref']}'\n",
+        ]
+        plan.done.append(f"{where}: nullable")
     elif record.kind == "null":
         if not prop.get("x-nullable"):
             line = f"{' ' * spec.indent_of(prop, next(iter(prop)))}x-nullable: true\n"

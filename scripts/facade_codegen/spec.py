@@ -37,6 +37,8 @@ KNOWN_KEYWORDS = frozenset(
         "deprecated",
         "readOnly",
         "minLength",
+        # allOf with a single $ref: a reference that may be null (nullable beside it)
+        "allOf",
         # What the API is known to send besides the property's type (see _decoding.Field).
         "x-also-sent-as",
     }
@@ -306,6 +308,13 @@ class _Builder:
                 "(scripts/facade_codegen); teach them first"
             )
         nullable = bool(schema.get("nullable", False))
+        if "allOf" in schema:
+            parts = schema["allOf"]
+            if not isinstance(parts, list) or len(parts) != 1 or "$ref" not in parts[0]:
+                raise CodegenError(f"{where}: allOf is implemented for one $ref only")
+            referenced = self.type_of(parts[0], where)
+            referenced.nullable = referenced.nullable or nullable
+            return referenced
         kind = schema.get("type")
         fmt = str(schema.get("format", ""))
         accepts = tuple(str(a) for a in schema.get("x-also-sent-as") or ())
