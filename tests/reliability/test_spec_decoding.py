@@ -120,7 +120,7 @@ def test_every_success_schema_is_covered() -> None:
 
 
 #: No surrounding whitespace (``str.strip``'s whitespace is ``\s``).
-UNPADDED = r"^(?!\s)(?s:.*)(?<!\s)$"
+UNPADDED = r"^(?!\s)(?s:.*)(?<!\s)\Z"
 
 
 @cache
@@ -208,7 +208,7 @@ json_values = st.recursive(
     ),
     max_leaves=12,
 )
-texts = st.text(max_size=20) | st.sampled_from(["", " ", "\u0000", "\U0001f600", "x" * 5000])
+texts = st.text(max_size=20) | st.sampled_from(["", " ", "line\n", "\u0000", "\U0001f600", "x" * 5000])
 
 
 @st.composite
