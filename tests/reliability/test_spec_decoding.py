@@ -208,7 +208,9 @@ json_values = st.recursive(
     ),
     max_leaves=12,
 )
-texts = st.text(max_size=20) | st.sampled_from(["", " ", "line\n", "\u0000", "\U0001f600", "x" * 5000])
+texts = st.text(max_size=20) | st.sampled_from(
+    ["", " ", "line\n", "\u0000", "\U0001f600", "x" * 5000]
+)
 
 
 @st.composite

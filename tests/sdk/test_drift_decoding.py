@@ -26,6 +26,7 @@ from gototraining import (
     DriftWarning,
     GoToTraining,
     MissingFieldError,
+    Person,
     RegistrantStatus,
     UnknownValue,
     ValidationError,
@@ -371,3 +372,24 @@ def test_deviation_reads_well() -> None:
     )
     with pytest.raises(AttributeError):
         deviation.kind = DriftKind.MISSING
+
+
+def test_a_roster_entry_without_email_matches_nobody(flavor: Flavor) -> None:
+    """The multi-step registrations read the roster's emails: one the API sent without an email
+    is skipped, not a crash."""
+    roster = example("registrants.json")
+    del roster[1]["email"]
+    created = example("register.json") | {"registrantKey": "7"}
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":
+            return httpx.Response(200, json=roster)
+        return httpx.Response(201, json=created)
+
+    flavor.client(handle, strict=False, max_retries=0)
+    people = [
+        Person("john.smith@test.com", "John", "Smith"),
+        Person("jane.jones@test.com", "Jane", "Jones"),
+    ]
+    results = flavor.run(lambda c: c.registrants.register_many(1, people))
+    assert [r.outcome.value for r in results] == ["registered", "already_registered"]

@@ -260,7 +260,8 @@ def register(
             conflict = exc
         wanted = email.casefold()
         for registrant in (yield from context.run(list_call)):
-            if registrant.email.casefold() == wanted:
+            # a roster entry the API sent without an email (drift) cannot be the match
+            if getattr(registrant, "email", "").casefold() == wanted:
                 return _existing(registrant)
         # The registrant list may lag behind registrations (GoTo caches it for up to 2 hours):
         # without a match, the honest answer is the original conflict.
@@ -437,7 +438,9 @@ def register_many(
     ) -> Generator[Action, Any, Sequence[RegistrationResult | Pending[RegistrationResult]]]:
         if not persons:
             return []
-        existing = {r.email.casefold(): r for r in (yield from context.run(list_call))}
+        roster = yield from context.run(list_call)
+        # a roster entry the API sent without an email (drift) matches nobody
+        existing = {r.email.casefold(): r for r in roster if hasattr(r, "email")}
         items: list[RegistrationResult | Pending[RegistrationResult]] = []
         for index, person in enumerate(persons):
             found = existing.get(person.email.casefold())
