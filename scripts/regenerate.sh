@@ -10,7 +10,7 @@
 #           openapi3.yaml --openapi-python-client + ruff (pinned in scripts/requirements-gen.txt)-->
 #           generated/gototraining_api (+ py.typed)
 #           openapi3.yaml + openapi/facade.yaml --scripts/facade_codegen-->
-#           facade/gototraining/{_models.py,_requests.py,resources/} (each file says DO NOT EDIT)
+#           facade/gototraining/{_generated,resources}/ (wholly generated; each file says DO NOT EDIT)
 # Tools are installed on demand into .venv and node_modules (both git-ignored).
 set -euo pipefail
 
@@ -33,8 +33,9 @@ GEN_CONFIG="$ROOT/openapi/generator-config.yaml"
 PKG_NAME=gototraining_api
 PKG_DIR="$ROOT/generated/$PKG_NAME"
 FACADE_DIR="$ROOT/facade/gototraining"
-# What scripts/facade_codegen writes below facade/gototraining (resources/ wholly generated).
-FACADE_FILES=(_models.py _requests.py)
+# The packages scripts/facade_codegen writes below facade/gototraining, each wholly generated
+# (scripts/facade_codegen/__main__.py: GENERATED_PACKAGES).
+FACADE_PACKAGES=(_generated resources)
 
 log() { echo "regenerate: $*" >&2; }
 
@@ -117,15 +118,13 @@ if [[ "$MODE" == check ]]; then
   elif ! diff -ru -x __pycache__ -x '*.pyc' "$PKG_DIR" "$WORK/$PKG_NAME"; then
     status=1
   fi
-  for f in "${FACADE_FILES[@]}"; do
-    if ! diff -u --label "facade/gototraining/$f" --label "facade/gototraining/$f (regenerated)" \
-         "$FACADE_DIR/$f" "$WORK/facade/$f"; then
+  for package in "${FACADE_PACKAGES[@]}"; do
+    if [[ ! -d "$FACADE_DIR/$package" ]]; then
+      echo "missing facade/gototraining/$package (run scripts/regenerate.sh)"; status=1
+    elif ! diff -ru -x __pycache__ -x '*.pyc' "$FACADE_DIR/$package" "$WORK/facade/$package"; then
       status=1
     fi
   done
-  if ! diff -ru -x __pycache__ -x '*.pyc' "$FACADE_DIR/resources" "$WORK/facade/resources"; then
-    status=1
-  fi
   if [[ $status -ne 0 ]]; then
     log "generated files are out of date: run scripts/regenerate.sh"
   fi
@@ -137,9 +136,8 @@ mv "$CONVERTED.tmp" "$CONVERTED"
 mkdir -p "$ROOT/generated"
 rm -rf "$PKG_DIR"
 mv "$WORK/$PKG_NAME" "$PKG_DIR"
-for f in "${FACADE_FILES[@]}"; do
-  cp "$WORK/facade/$f" "$FACADE_DIR/$f"
+for package in "${FACADE_PACKAGES[@]}"; do
+  rm -rf "${FACADE_DIR:?}/$package"
+  mv "$WORK/facade/$package" "$FACADE_DIR/$package"
 done
-rm -rf "$FACADE_DIR/resources"
-mv "$WORK/facade/resources" "$FACADE_DIR/resources"
 log "wrote openapi/openapi3.yaml, generated/$PKG_NAME and the facade's generated modules"

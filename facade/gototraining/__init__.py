@@ -9,7 +9,6 @@
         client.registrants.register(key, email="ada@example.com", given_name="Ada", surname="Lovelace")
 """
 
-from . import _models
 from ._auth import (
     DEFAULT_AUTHORIZE_URL,
     DEFAULT_TOKEN_URL,
@@ -62,7 +61,8 @@ from ._errors import (
     WrongEventLoopError,
 )
 from ._files import atomic_write
-from ._models import *
+from ._generated import models as _models
+from ._generated.models import *
 from ._options import ClientOptions
 from ._ratelimit import RateLimiter
 from ._resource import Key, RawResponse

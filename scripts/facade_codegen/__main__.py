@@ -4,13 +4,15 @@
 
     python -m scripts.facade_codegen --spec openapi/openapi3.yaml --out DIR
 
-writes, below ``DIR`` (laid out like ``facade/gototraining``):
+writes, below ``DIR`` (laid out like ``facade/gototraining``), the two generated packages and
+nothing else (``GENERATED_PACKAGES``; every file starts with ``DO NOT EDIT``):
 
-- ``_models.py``: enums, frozen attrs models and their fast and checked decoders;
-- ``_requests.py``: one request builder per operation (method, path, JSON body);
-- ``resources/__init__.py`` and ``resources/<namespace>.py``: per namespace the sync and the
-  async class, both printed from one description (``openapi/facade.yaml``, the hand-written
-  builders in ``gototraining/_builders/`` and the per-call options of ``_options.py``).
+- ``_generated/`` (private): ``models.py``, enums, frozen attrs models and their fast and
+  checked decoders; ``requests.py``, one request builder per operation (method, path, body);
+- ``resources/`` (public): ``__init__.py`` and ``<namespace>.py``, per namespace the sync and
+  the async class, both printed from one description (``openapi/facade.yaml``, the
+  hand-written builders in ``gototraining/_builders/`` and the per-call options of
+  ``_options.py``).
 
 The output is formatted with the project's pinned ruff, so it is byte-for-byte what ``make lint``
 accepts; ``regenerate.sh --check`` compares it with the committed files.
@@ -29,16 +31,18 @@ from .spec import CodegenError, build, load_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 
-#: The files this generator writes, relative to the facade package (``resources/*`` besides).
-GENERATED = ("_models.py", "_requests.py")
+#: The packages this generator writes, relative to the facade package: each is wholly
+#: generated (``regenerate.sh`` replaces it whole) and nothing outside them is.
+GENERATED_PACKAGES = ("_generated", "resources")
 
 
 def generate(spec_path: Path, mapping_path: Path, facade: Path) -> dict[str, str]:
     """``{relative path: source}`` of every generated facade module (unformatted)."""
     api = build(load_yaml(spec_path), load_yaml(mapping_path))
     files = {
-        "_models.py": emit_models.emit(api),
-        "_requests.py": emit_resources.emit_requests(api),
+        "_generated/__init__.py": emit_resources.emit_generated_init(),
+        "_generated/models.py": emit_models.emit(api),
+        "_generated/requests.py": emit_resources.emit_requests(api),
         "resources/__init__.py": emit_resources.emit_resources_init(api),
     }
     for ns in api.namespaces:

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from scripts.contract._common import OPENAPI3, ROOT, load_yaml
+from scripts.contract._common import FACADE, OPENAPI3, ROOT, load_yaml
+from scripts.facade_codegen.emit_resources import emit_namespace
 from scripts.facade_codegen.spec import CodegenError, build, snake
 
 MAPPING = ROOT / "openapi" / "facade.yaml"
@@ -110,3 +111,75 @@ def test_refusals(change: Any, message: str) -> None:
 )
 def test_snake_case(wire: str, python: str) -> None:
     assert snake(wire) == python
+
+
+def _docs_by_method(mapping: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The mapping entries with a builder, by ``namespace.method``."""
+    entries: dict[str, dict[str, Any]] = {}
+    for conf in mapping["operations"].values():
+        for entry in conf if isinstance(conf, list) else [conf]:
+            if isinstance(entry, dict) and entry.get("builder"):
+                entries[entry["method"]] = entry
+    return entries
+
+
+def _emit_trainings(mapping: dict[str, Any]) -> str:
+    spec, _ = spec_and_mapping()
+    api = build(spec, mapping)
+    [trainings] = [ns for ns in api.namespaces if ns.attr == "trainings"]
+    return emit_namespace(api, trainings, FACADE / "gototraining")
+
+
+def test_a_builder_method_is_documented_by_the_mapping() -> None:
+    """The public docstring comes from facade.yaml, not from the private builder."""
+    _, mapping = spec_and_mapping()
+    _docs_by_method(mapping)["trainings.create"]["doc"] = "Schedule it.\n\nArgs:\n" + "".join(
+        f"    {name}: x.\n"
+        for name in (
+            "name",
+            "times",
+            "time_zone",
+            "description",
+            "registration_settings",
+            "co_organizers",
+        )
+    )
+    source = _emit_trainings(mapping)
+    assert source.count('"""Schedule it.') == 2  # the sync and the async method
+
+
+ARGS_OF_UPDATE_NAME_DESCRIPTION = (
+    "Change it.\n\nArgs:\n    training_key: k.\n    name: n.\n    description: d.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("doc", "message"),
+    [
+        (None, "needs its `doc`"),
+        (
+            "Change it.\n\nArgs:\n    training_key: k.\n    name: n.\n",
+            "undocumented: .'description'",
+        ),
+        (
+            ARGS_OF_UPDATE_NAME_DESCRIPTION + "    colour: c.\n",
+            "not parameters: .'colour'",
+        ),
+    ],
+)
+def test_a_builder_method_doc_must_match_its_parameters(doc: str | None, message: str) -> None:
+    _, mapping = spec_and_mapping()
+    entry = _docs_by_method(mapping)["trainings.update_name_description"]
+    if doc is None:
+        del entry["doc"]
+    else:
+        entry["doc"] = doc
+    with pytest.raises(CodegenError, match=message):
+        _emit_trainings(mapping)
+
+
+def test_a_doc_may_name_the_per_call_options_too() -> None:
+    _, mapping = spec_and_mapping()
+    entry = _docs_by_method(mapping)["trainings.update_name_description"]
+    entry["doc"] = ARGS_OF_UPDATE_NAME_DESCRIPTION + "    timeout: t.\n"
+    assert "    timeout: t." in _emit_trainings(mapping)

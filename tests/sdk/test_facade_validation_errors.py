@@ -27,9 +27,9 @@ from gototraining import (
     ServerError,
     ValidationError,
 )
-from gototraining import _models as m
 from gototraining import _validation as v
 from gototraining._errors import error_from_response
+from gototraining._generated import models as m
 from gototraining._retry import parse_retry_after
 
 # -- keys ---------------------------------------------------------------------------------------

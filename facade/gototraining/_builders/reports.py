@@ -4,20 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .. import _models as m
-from .. import _requests as rq
 from .. import _validation as v
+from .._generated import models as m
+from .._generated import requests as rq
 from .._resource import utc_z
 from .._transport import Call, decode_json
 
 
 def sessions(organizer_key: str, start: datetime, end: datetime) -> Call[list[m.Session]]:
-    """All completed sessions of the organizer in a date range.
-
-    ``start`` and ``end`` must be timezone-aware with ``start < end`` (checked before any
-    request; sent as UTC). The API sends the range as a POST body; it is still a read, so
-    it is retried like a GET.
-    """
+    """The ``DateTimeRange`` POST, retried like a GET (it only reads)."""
     from gototraining_api.models import DateTimeRange
 
     first, last = v.date_range(start, end)
