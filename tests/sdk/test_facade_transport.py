@@ -28,16 +28,8 @@ from gototraining import (
 )
 
 from .conftest import Flavor
+from .payloads import TRAINING
 
-TRAINING = {
-    "trainingKey": "2000000000000000002",
-    "trainingId": "123456789",
-    "name": "Onboarding",
-    "timeZone": "Europe/Berlin",
-    "times": [{"startDate": "2026-12-01T09:00:00Z", "endDate": "2026-12-01T11:00:00Z"}],
-    "organizers": [],
-    "registrationSettings": {"disableConfirmationEmail": False, "disableWebRegistration": False},
-}
 START = datetime(2026, 12, 1, 9, tzinfo=UTC)
 END = datetime(2026, 12, 1, 11, tzinfo=UTC)
 
