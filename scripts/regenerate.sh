@@ -7,7 +7,8 @@
 #                                  committed files; exit 1 (printing the diff) if they differ
 #
 # Pipeline: swagger.yaml (Swagger 2.0) --swagger2openapi (npm, pinned in package-lock.json)-->
-#           openapi3.yaml --openapi-python-client + ruff (pinned in scripts/requirements-gen.txt)-->
+#           openapi3.yaml --openapi-python-client + ruff (pinned in scripts/requirements-gen.txt;
+#           openapi/templates/ overrides some of its templates)-->
 #           generated/gototraining_api (+ py.typed)
 #           openapi3.yaml + openapi/facade.yaml --scripts/facade_codegen-->
 #           facade/gototraining/{_generated,resources}/ (wholly generated; each file says DO NOT EDIT)
@@ -30,6 +31,9 @@ REQS="$ROOT/scripts/requirements-gen.txt"
 SWAGGER="$ROOT/openapi/swagger.yaml"
 CONVERTED="$ROOT/openapi/openapi3.yaml"
 GEN_CONFIG="$ROOT/openapi/generator-config.yaml"
+# Templates that replace the generator's own (same file names): what the generated client sends
+# is decided here, at generation time, never patched at run time.
+GEN_TEMPLATES="$ROOT/openapi/templates"
 PKG_NAME=gototraining_api
 PKG_DIR="$ROOT/generated/$PKG_NAME"
 FACADE_DIR="$ROOT/facade/gototraining"
@@ -90,6 +94,7 @@ node_modules/.bin/swagger2openapi --yaml --outfile "$WORK/openapi3.yaml" "$SWAGG
   PATH="$VENV/bin:$PATH" RUFF_NO_CACHE=true "$VENV/bin/openapi-python-client" generate \
     --path "$WORK/openapi3.yaml" \
     --config "$GEN_CONFIG" \
+    --custom-template-path "$GEN_TEMPLATES" \
     --meta none \
     --output-path "$WORK/$PKG_NAME" \
     --fail-on-warning >&2

@@ -4,6 +4,7 @@ packages (``scripts/facade_codegen``'s ``GENERATED_PACKAGES``), every file there
 
 from __future__ import annotations
 
+import ast
 import subprocess
 from pathlib import Path
 
@@ -80,3 +81,33 @@ def test_a_misplaced_module_is_reported(
         paths.append(path)
     [found] = misplaced(tmp_path, paths)
     assert complaint in found
+
+
+def _generated_client_imports(module: Path) -> set[str]:
+    """``gototraining_api`` names a module imports (``models.TrainingTimes``, ``types.UNSET``,
+    or a whole module such as ``api.trainings``)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            if node.module == "gototraining_api" or node.module.startswith("gototraining_api."):
+                inner = node.module.removeprefix("gototraining_api").lstrip(".")
+                found |= {f"{inner}.{alias.name}".lstrip(".") for alias in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {
+                alias.name.removeprefix("gototraining_api").lstrip(".") or "gototraining_api"
+                for alias in node.names
+                if alias.name.split(".")[0] == "gototraining_api"
+            }
+    return found
+
+
+def test_the_facade_uses_only_the_request_models_of_the_generated_client() -> None:
+    """What docs/facade-architecture.md states: the request bodies the generated request
+    builders name (one per operation body), and ``UNSET``; no endpoint module, no client."""
+    bodies = _generated_client_imports(PACKAGE / "_generated" / "requests.py")
+    assert len(bodies) == 7 and all(name.startswith("models.") for name in bodies), bodies
+    used: dict[str, set[str]] = {}
+    for module in tracked_modules():
+        for name in _generated_client_imports(module):
+            used.setdefault(name, set()).add(str(module.relative_to(PACKAGE)))
+    assert set(used) - bodies == {"types.UNSET"}, {n: used[n] for n in set(used) - bodies}

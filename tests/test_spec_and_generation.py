@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import pkgutil
+import re
 import subprocess
+from datetime import UTC, datetime
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
@@ -94,3 +99,41 @@ def test_packages_are_typed(pkg: str) -> None:
     module = importlib.import_module(pkg)
     assert module.__file__ is not None
     assert (Path(module.__file__).parent / "py.typed").is_file()
+
+
+TEMPLATES = ROOT / "openapi" / "templates"
+_UPSTREAM = re.compile(
+    r"upstream: openapi-python-client (?P<version>\S+) templates/(?P<path>\S+) "
+    r"sha256 (?P<sha256>[0-9a-f]{64})"
+)
+
+
+def test_our_templates_follow_the_pinned_generators() -> None:
+    """Each template in openapi/templates/ is an upstream one with a change of ours: when the
+    pinned generator's copy changes, re-copy it and re-apply the change (the header says what)."""
+    import openapi_python_client
+
+    installed = version("openapi-python-client")
+    upstream_root = Path(openapi_python_client.__file__).parent / "templates"
+    ours = sorted(TEMPLATES.rglob("*.jinja"))
+    assert ours
+    for template in ours:
+        header = _UPSTREAM.search(template.read_text(encoding="utf-8"))
+        assert header, f"{template.relative_to(ROOT)}: no 'upstream: ...' line"
+        assert header["path"] == str(template.relative_to(TEMPLATES))
+        assert header["version"] == installed, f"{template.name}: copied from {header['version']}"
+        upstream = (upstream_root / header["path"]).read_bytes()
+        assert hashlib.sha256(upstream).hexdigest() == header["sha256"], (
+            f"{header['path']} changed upstream: re-copy it into openapi/templates/"
+        )
+
+
+def test_the_generated_client_sends_date_times_in_utc_with_z() -> None:
+    from gototraining_api.models import DateTimeRange
+
+    berlin = datetime(2031, 3, 1, 10, 30, 15, 250000, tzinfo=ZoneInfo("Europe/Berlin"))
+    body = DateTimeRange(start_date=berlin, end_date=berlin.astimezone(UTC)).to_dict()
+    assert body == {
+        "startDate": "2031-03-01T09:30:15.250000Z",
+        "endDate": "2031-03-01T09:30:15.250000Z",
+    }

@@ -70,7 +70,7 @@ def test_request_shape(flavor: Flavor) -> None:
     assert req.headers["accept"] == "application/json"
 
 
-def test_create_body_uses_utc_z_and_spec_field_names(flavor: Flavor) -> None:
+def test_create_body_sends_utc_with_z_and_spec_field_names(flavor: Flavor) -> None:
     handler, seen = scripted(httpx.Response(201, json="2000000000000000002"))
     flavor.client(handler)
     from zoneinfo import ZoneInfo

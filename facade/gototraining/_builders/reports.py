@@ -7,7 +7,6 @@ from datetime import datetime
 from .. import _validation as v
 from .._generated import models as m
 from .._generated import requests as rq
-from .._resource import utc_z
 from .._transport import Call, decode_json
 
 
@@ -16,7 +15,7 @@ def sessions(organizer_key: str, start: datetime, end: datetime) -> Call[list[m.
     from gototraining_api.models import DateTimeRange
 
     first, last = v.date_range(start, end)
-    body = DateTimeRange(start_date=utc_z(first), end_date=utc_z(last))
+    body = DateTimeRange(start_date=first, end_date=last)
     # A read sent as POST: replaying it after a lost response is harmless.
     return Call(
         rq.get_session_details_for_date_range(organizer_key, body),

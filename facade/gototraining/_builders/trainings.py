@@ -11,7 +11,7 @@ from .._decoding import decode_string
 from .._errors import ValidationError
 from .._generated import models as m
 from .._generated import requests as rq
-from .._resource import Context, Key, Plan, utc_z
+from .._resource import Context, Key, Plan
 from .._transport import Action, Call, decode_json, no_content
 
 if TYPE_CHECKING:  # wire models are imported inside the builders that use them
@@ -74,7 +74,7 @@ def create(
     body = TrainingReqCreate(
         name=name,
         time_zone=tz,
-        times=[DateTimeRange(start_date=utc_z(s), end_date=utc_z(e)) for s, e in pairs],
+        times=[DateTimeRange(start_date=s, end_date=e) for s, e in pairs],
         description=UNSET if description is None else description,
         registration_settings=settings,
         organizers=organizers,
@@ -139,7 +139,7 @@ def update_times(
     pairs = v.times(times)
     body = TrainingTimes(
         time_zone=v.time_zone(time_zone),
-        times=[DateTimeRange(start_date=utc_z(s), end_date=utc_z(e)) for s, e in pairs],
+        times=[DateTimeRange(start_date=s, end_date=e) for s, e in pairs],
         notify_registrants=v.boolean(notify_registrants, "notify_registrants"),
         notify_trainers=v.boolean(notify_trainers, "notify_trainers"),
     )
