@@ -557,8 +557,8 @@ class SyncTransport:
 
     Redirects are never followed, whatever the ``httpx`` client's default: the only redirect
     the API sends (getRecordingDownloadById's 302) is the operation's result. Every attempt is
-    bounded by its deadline (see ``_attempt``); with ``deadline_backend`` (an HTTP client the SDK
-    created and equipped with ``_attempt.install``) every socket operation is, otherwise the
+    bounded by its deadline (see ``_attempt``); with ``deadline_backend`` (a
+    ``DefaultHttpxClient``, made by the SDK or passed in) every socket operation is, otherwise the
     deadline is checked between body chunks.
     """
 

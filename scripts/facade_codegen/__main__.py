@@ -9,6 +9,8 @@ nothing else (``GENERATED_PACKAGES``; every file starts with ``DO NOT EDIT``):
 
 - ``_generated/`` (private): ``models.py``, enums, frozen attrs models and their fast and
   checked decoders; ``requests.py``, one request builder per operation (method, path, body);
+  the sync twins of the hand-written async modules (``unasync.py``: ``deadline.py``,
+  ``default_client.py``);
 - ``resources/`` (public): ``__init__.py`` and ``<namespace>.py``, per namespace the sync and
   the async class, both printed from one description (``openapi/facade.yaml``, the
   hand-written builders in ``gototraining/_builders/`` and the per-call options of
@@ -26,7 +28,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import emit_models, emit_resources
+from . import emit_models, emit_resources, unasync
 from .spec import CodegenError, build, load_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,6 +49,7 @@ def generate(spec_path: Path, mapping_path: Path, facade: Path) -> dict[str, str
     }
     for ns in api.namespaces:
         files[f"resources/{ns.attr}.py"] = emit_resources.emit_namespace(api, ns, facade)
+    files.update(unasync.twins(facade))
     return files
 
 
@@ -62,6 +65,13 @@ def _ruff(*args: str) -> None:
     proc = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     if proc.returncode != 0:
         raise CodegenError(f"{' '.join(command)} failed:\n{proc.stdout}{proc.stderr}")
+
+
+def format_files(paths: list[Path] | list[str]) -> None:
+    """Sort the imports of generated files and format them with the project's pinned ruff."""
+    names = [str(path) for path in paths]
+    _ruff("check", "--fix", "--select", "I", "--quiet", *names)
+    _ruff("format", "--quiet", *names)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,8 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         target.write_text(text, encoding="utf-8")
         written.append(str(target))
     try:
-        _ruff("check", "--fix", "--select", "I", "--quiet", *written)
-        _ruff("format", "--quiet", *written)
+        format_files(written)
     except CodegenError as exc:
         print(f"facade_codegen: {exc}", file=sys.stderr)
         return 1

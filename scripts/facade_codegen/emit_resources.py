@@ -33,8 +33,9 @@ def _path_expr(op: OperationSpec) -> str:
 
 def emit_generated_init() -> str:
     return HEADER + (
-        '"""The facade\'s private generated modules: ``models`` (the models and their decoders)\n'
-        "and ``requests`` (one request builder per operation).\n\n"
+        '"""The facade\'s private generated modules: ``models`` (the models and their decoders),\n'
+        "``requests`` (one request builder per operation) and the sync twins of hand-written\n"
+        "async modules (``scripts/facade_codegen/unasync.py``).\n\n"
         "Everything in this package and in ``gototraining/resources/`` (the public namespaces)\n"
         "is written by ``scripts/facade_codegen``; no other module of ``gototraining`` is.\n"
         '"""\n'
