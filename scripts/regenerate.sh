@@ -81,6 +81,9 @@ if [[ ! -x node_modules/.bin/swagger2openapi || "$(cat "$NPM_STAMP" 2>/dev/null)
   echo "$LOCK_HASH" > "$NPM_STAMP"
 fi
 
+# Our templates must still follow the pinned generator's own (a generator upgrade re-applies them).
+"$VENV/bin/python" -m scripts.openapi_templates || { log "openapi/templates/ is stale"; exit 1; }
+
 # --- (c) + (d) convert and generate into a fresh temp dir ------------------------------------
 [[ -f "$SWAGGER" ]] || { log "missing $SWAGGER"; exit 1; }
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/regenerate.XXXXXX")"
