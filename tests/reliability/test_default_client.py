@@ -11,12 +11,17 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import socket
+import ssl
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import httpcore
 import httpx
 import pytest
+import trustme
 from gototraining import (
     APIConnectionError,
     APITimeoutError,
@@ -233,3 +238,77 @@ def test_environment_proxies_are_read_as_httpx_reads_them(
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     assert environment_proxies() == expected
+
+
+# -- TLS and connect retries --------------------------------------------------------------------
+
+
+class _Hello(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        body = b"[]"
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def certificate_authority() -> trustme.CA:
+    return trustme.CA()
+
+
+@pytest.fixture
+def tls_server(certificate_authority: trustme.CA) -> Iterator[str]:
+    """``https://localhost:<port>`` with a certificate of ``certificate_authority``."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Hello)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    certificate_authority.issue_cert("localhost").configure_cert(context)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"https://localhost:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_verify_and_ssl_cert_file_decide_which_certificates_are_trusted(
+    tls_server: str,
+    certificate_authority: trustme.CA,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    with DefaultHttpxClient() as http, pytest.raises(httpx.ConnectError, match="CERTIFICATE"):
+        http.get(f"{tls_server}/G2T/rest")  # the test CA is nobody's default
+    trusting = ssl.create_default_context()
+    certificate_authority.configure_trust(trusting)
+    with DefaultHttpxClient(verify=trusting) as http:
+        assert http.get(f"{tls_server}/G2T/rest").json() == []
+    bundle = tmp_path / "ca.pem"
+    certificate_authority.cert_pem.write_to_path(str(bundle))
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    with DefaultHttpxClient() as http:  # trust_env: SSL_CERT_FILE is the trust store
+        assert http.get(f"{tls_server}/G2T/rest").json() == []
+    with DefaultHttpxClient(trust_env=False) as http, pytest.raises(httpx.ConnectError):
+        http.get(f"{tls_server}/G2T/rest")
+
+
+@pytest.mark.parametrize("retries", [0, 2])
+def test_connect_retries_are_kept(closed_port: str, retries: int) -> None:
+    """``retries=`` reaches httpcore: a refused connection is tried again that many times."""
+    connects: list[str] = []
+
+    def trace(event: str, info: dict[str, Any]) -> None:
+        if event == "connection.connect_tcp.started":
+            connects.append(event)
+
+    with DefaultHttpxClient(retries=retries) as http, pytest.raises(httpx.ConnectError):
+        http.get(closed_port, extensions={"trace": trace})
+    assert len(connects) == 1 + retries
