@@ -67,17 +67,18 @@ class TransportOptions:
     def __init__(
         self,
         *,
-        verify: ssl.SSLContext | str | bool = True,
-        cert: Any = None,
-        trust_env: bool = True,
-        http1: bool = True,
-        http2: bool = False,
-        limits: httpx.Limits = DEFAULT_LIMITS,
-        retries: int = 0,
-        local_address: str | None = None,
-        uds: str | None = None,
-        socket_options: Iterable[SocketOption] | None = None,
+        verify: ssl.SSLContext | str | bool,
+        cert: Any,
+        trust_env: bool,
+        http1: bool,
+        http2: bool,
+        limits: httpx.Limits,
+        retries: int,
+        local_address: str | None,
+        uds: str | None,
+        socket_options: Iterable[SocketOption] | None,
     ) -> None:
+        # The defaults are the clients' (``_default_client``): one signature users read.
         if http2 and not _installed("h2"):
             raise ImportError("http2=True needs the 'h2' package: pip install 'httpx[http2]'")
         self.ssl_context = httpx.create_ssl_context(verify=verify, cert=cert, trust_env=trust_env)
