@@ -1,6 +1,6 @@
 """Drift: answers that stray from the spec, and how they are reported (hand-written).
 
-The generated decoders (``_models``, helpers in ``_decoding``) accept exactly what the spec
+The generated decoders (``_generated.models``, helpers in ``_decoding``) accept exactly what the spec
 allows on their fast path. When a body strays, ``decode_one`` / ``decode_list`` decide by the
 *decoding context* the pipeline set for the call (``decoding``):
 

@@ -8,7 +8,7 @@ so status mapping, JSON parsing and the model decoders are all exercised as in p
 What the spec allows (and only that) is the subject of tests/reliability/test_spec_decoding.py;
 here:
 
-- arbitrary bytes, for every decoder of ``_models``, decode or raise ``DecodeError``;
+- arbitrary bytes, for every decoder of ``_generated.models``, decode or raise ``DecodeError``;
 - spec-valid bodies made to stray by the sandbox's drift mode (every kind, any seed), answered
   to every operation's facade method: tolerant decoding returns the result with each deviation
   on it or reported, never an exception; strict decoding raises ``DecodeError`` exactly when the
@@ -49,10 +49,10 @@ from gototraining import (
     ServerError,
     TokenResponseError,
 )
-from gototraining import _models as m
 from gototraining._builders.recordings import location
 from gototraining._decoding import decode_string
 from gototraining._errors import INVALID_TOKEN_CODES
+from gototraining._generated import models as m
 from gototraining._transport import ApiRequest, Call, Send, _Settings, decode_json, pipeline
 from gototraining._types import NOT_GIVEN
 from gototraining.sandbox.drift import DriftConfig
@@ -141,7 +141,7 @@ any_json = st.recursive(
     max_leaves=20,
 )
 #: Every JSON decoder of the facade (one per response shape the spec has): the public
-#: ``decode_*`` functions ``_models`` defines, not the helpers it imports (``decode_list`` takes
+#: ``decode_*`` functions ``_generated.models`` defines, not the helpers it imports (``decode_list`` takes
 #: two arguments).
 DECODERS: dict[str, Callable[[Any], Any]] = {
     name: value

@@ -15,7 +15,7 @@ SDK decodes (tolerant) into models and reports: a key is never removed, a number
 the same number in a string, a key as the same number (never with a leading zero). The kinds
 are ``gototraining.DriftKind``'s: ``missing``, ``null``, ``wrong type``, ``empty``,
 ``padded``, ``unknown enum``, ``unknown field``. What the SDK considers a record's key and
-which strings the API pads come from the SDK's own decoders (``gototraining._models``).
+which strings the API pads come from the SDK's own decoders (``gototraining._generated.models``).
 
 ``Sandbox.drifted`` lists what was done: (operation, JSON path, kind).
 """
@@ -320,7 +320,7 @@ def _retyped(value: Any) -> Any:
 
 def _shape_of(convert: Nested | Array) -> Shape | None:
     """The shape a nested decoder's checked path uses (its function's ``_X_SHAPE``)."""
-    from .. import _models
+    from .._generated import models as _models
 
     name = getattr(convert.decode, "__name__", "")
     shape = getattr(_models, f"{name.upper()}_SHAPE", None)
@@ -329,7 +329,7 @@ def _shape_of(convert: Nested | Array) -> Shape | None:
 
 def _targets(spec_text: str) -> dict[str, _Target]:
     """Per operation with a JSON success body: what it answers, as the SDK decodes it."""
-    from .. import _models
+    from .._generated import models as _models
 
     spec = yaml.safe_load(spec_text)
     shapes = {shape.schema: shape for shape in vars(_models).values() if isinstance(shape, Shape)}

@@ -47,7 +47,11 @@ class Registrant:
 
         surname = self.surname
 
-        registration_date = self.registration_date.isoformat()
+        registration_date = (
+            self.registration_date.astimezone(datetime.UTC)
+            .isoformat()
+            .replace("+00:00", "Z")
+        )
 
         join_url = self.join_url
 

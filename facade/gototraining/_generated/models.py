@@ -18,7 +18,7 @@ from typing import Any
 
 import attrs
 
-from ._decoding import (
+from .._decoding import (
     ABSENT,
     NO_EXTRA,
     Array,
@@ -39,7 +39,7 @@ from ._decoding import (
     decode_string,
     extra_fields,
 )
-from ._drift import UnknownValue
+from .._drift import UnknownValue
 
 __all__ = [
     "Attendance",
