@@ -23,6 +23,8 @@ from ._auth import (
 )
 from ._builders.registrants import (
     IfExists,
+    IfInvalid,
+    InvalidPeopleError,
     Person,
     PersonField,
     RegistrationOutcome,
@@ -64,6 +66,7 @@ from ._errors import (
 from ._files import atomic_write
 from ._models import *
 from ._options import ClientOptions
+from ._people_csv import PersonRow, read_people_csv
 from ._ratelimit import RateLimiter
 from ._resource import Key, RawResponse
 from ._retry import RetryPolicy
@@ -95,6 +98,8 @@ __all__ = [
     "GoToTraining",
     "GoToTrainingError",
     "IfExists",
+    "IfInvalid",
+    "InvalidPeopleError",
     "Key",
     "NotFoundError",
     "NotGiven",
@@ -103,6 +108,7 @@ __all__ = [
     "PermissionDeniedError",
     "Person",
     "PersonField",
+    "PersonRow",
     "Progress",
     "RateLimitError",
     "RateLimiter",
@@ -123,6 +129,7 @@ __all__ = [
     "atomic_write",
     "authorization_url",
     "exchange_authorization_code",
+    "read_people_csv",
     "resolve_credentials",
     "validate_key",
     "validate_person_field",

@@ -224,12 +224,26 @@ def _zone_name(zone: tzinfo, name: str) -> str:
     )
 
 
+def _strip_spaces(value: str) -> str:
+    """``value`` without the space characters (category Zs: space, no-break space, ...) around
+    it; tabs and line breaks stay, to be refused."""
+    start, end = 0, len(value)
+    while start < end and unicodedata.category(value[start]) == "Zs":
+        start += 1
+    while end > start and unicodedata.category(value[end - 1]) == "Zs":
+        end -= 1
+    return value[start:end]
+
+
 def email(value: object, name: str = "email") -> str:
     """A plausible email address (pragmatic check; the API has the last word).
 
-    No whitespace, control, format or surrogate characters (CR/LF would allow header
+    Returned without surrounding spaces, like names (spreadsheet cells often end in one).
+    No other whitespace, control, format or surrogate characters (CR/LF would allow header
     injection in the confirmation email; a lone surrogate cannot even be encoded).
     """
+    if isinstance(value, str):
+        value = _strip_spaces(value)
     if (
         not isinstance(value, str)
         or len(value) > 254

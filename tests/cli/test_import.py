@@ -15,7 +15,7 @@ import pytest
 from gototraining.cli.results import journal_path, load_results
 from gototraining.sandbox import Sandbox
 
-from .conftest import Run, read_results, write_people
+from .conftest import Cli, Run, read_results, write_people
 
 
 def _emails(sb: Sandbox, training: str) -> Counter[str]:
@@ -101,14 +101,79 @@ def test_bad_rows_are_all_reported_and_nothing_is_sent(
     assert errors == [
         f"{people}: line 3: email: expected an email address, got 'not-an-email'",
         f"{people}: line 6: duplicate email 'ADA@example.com' (first on line 2)",
-        f"{people}: line 7: given_name is empty",
+        f"{people}: line 7: given_name: must not be empty",
         f"{people}: line 8: email: expected an email address, got 'multi\\nline@example.com'",
-        f"{people}: line 10: surname is empty",
-        f"error: 5 bad row(s) in {people}; nothing was sent",
+        f"{people}: line 10: surname: must not be empty",
+        (
+            f"error: 5 invalid row(s) in {people}; nothing was sent (--skip-invalid registers "
+            "the others)"
+        ),
     ]
     assert sb.request_count("registerForTraining") == 0
     assert sb.request_count() == before  # not even the registrant list was fetched
     assert not (tmp_path / "people.results.csv").exists()
+
+
+def _people_with_bad_rows(path: Path, n: int, bad: dict[int, tuple[str, str, str]]) -> list[str]:
+    """``n`` people, row ``i`` (0-based) replaced by ``bad[i]``; returns the emails per row."""
+    rows = [(f"p{i:03d}@example.com", f"Given{i}", f"Surname{i}") for i in range(n)]
+    for i, row in bad.items():
+        rows[i] = row
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["Email", "First Name", "Last Name"])
+        writer.writerows(rows)
+    return [r[0] for r in rows]
+
+
+BAD_ROWS = {
+    3: ("not-an-email", "Bad", "Email"),
+    10: ("p005@example.com", "Twice", "Over"),  # row 5's email again
+    40: ("blank@example.com", "", "Name"),
+    41: ("  spaced@example.com  ", "Spaced", "Out"),  # valid: spaces are stripped
+    100: ("x@example.com", "Ada\tEve", "Tab"),
+    150: ("", "No", "Email"),
+}
+
+
+def test_skip_invalid_registers_the_valid_rows_and_marks_the_invalid(
+    training: str, cli: Cli, tmp_path: Path, sb: Sandbox
+) -> None:
+    people = tmp_path / "people.csv"
+    emails = _people_with_bad_rows(people, 200, BAD_ROWS)
+    refused = cli("--rate-limit", "0", "registrants", "import", training, str(people))
+    assert refused.returncode == 2
+    assert refused.stderr.count("\n") == 6  # five invalid rows, then the error line
+    assert "error: 5 invalid row(s)" in refused.stderr and "--skip-invalid" in refused.stderr
+    assert sb.request_count("registerForTraining") == 0
+
+    result = cli(
+        "--rate-limit", "0", "registrants", "import", training, str(people), "--skip-invalid"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "invalid, skipped   │      5" in result.stdout
+    assert "invalid line 5 not-an-email: email: expected an email address" in result.stdout
+    rows = read_results(tmp_path / "people.results.csv")
+    assert [int(r["line"]) for r in rows] == list(range(2, 202))
+    invalid = {int(r["line"]) - 2: r for r in rows if r["status"] == "invalid"}
+    assert sorted(invalid) == [3, 10, 40, 100, 150]
+    assert invalid[10]["error"] == "duplicate email 'p005@example.com' (first on line 7)"
+    assert invalid[40]["error"] == "given_name: must not be empty"
+    assert invalid[150]["error"] == "email: must not be empty"
+    assert all(not r["registrant_key"] for r in invalid.values())
+    assert Counter(r["status"] for r in rows) == {"registered": 195, "invalid": 5}
+    registered = _emails(sb, training)
+    assert len(registered) == 195 and "spaced@example.com" in registered
+    assert _posts(sb) == [201] * 195  # nothing sent for an invalid row
+
+    again = cli(
+        "--rate-limit", "0", "registrants", "import", training, str(people), "--skip-invalid",
+        "--json",
+    )  # fmt: skip
+    summary = json.loads(again.stdout)
+    assert summary["already_registered"] == 195 and summary["invalid"] == 5
+    assert [r["line"] for r in summary["invalid_rows"]] == [5, 12, 42, 102, 152]
+    assert emails[41].strip() in summary["already_registered_emails"]
 
 
 @pytest.mark.parametrize(
@@ -348,11 +413,13 @@ def test_row_repeats_are_bounded_and_only_for_transient_errors(
     refused for good (400) is ``failed`` at once, without a repeat."""
     import asyncio
 
-    from gototraining import AsyncGoToTraining, RetryPolicy
-    from gototraining.cli.csvio import Person
+    from gototraining import AsyncGoToTraining, Person, PersonRow, RetryPolicy
     from gototraining.cli.importer import Importer
 
-    people = [Person(2, "a@example.com", "A", "One"), Person(3, "b@example.com", "B", "Two")]
+    people = [
+        PersonRow(2, Person("a@example.com", "A", "One")),
+        PersonRow(3, Person("b@example.com", "B", "Two")),
+    ]
     sb.faults.add("registerForTraining", statuses=[503], times=3)
     sb.faults.add("registerForTraining", statuses=[400], times=1)
     start = len(sb.requests)
@@ -374,6 +441,7 @@ def test_row_repeats_are_bounded_and_only_for_transient_errors(
         "registered": 0,
         "already_registered": 0,
         "failed": 2,
+        "invalid": 0,
         "pending": 0,
     }
     assert _posts(sb, start) == [503, 503, 503, 400]

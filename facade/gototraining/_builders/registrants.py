@@ -29,6 +29,8 @@ __all__ = [
     "MAX_CONCURRENCY",
     "NAME_MAX",
     "IfExists",
+    "IfInvalid",
+    "InvalidPeopleError",
     "Person",
     "PersonField",
     "RegistrationOutcome",
@@ -42,7 +44,11 @@ __all__ = [
 #: What ``register`` does when the email is already registered (409): raise ``ConflictError``,
 #: or return the existing registration.
 IfExists: TypeAlias = Literal["raise", "return"]
+#: What ``register_many`` does with invalid people: raise ``InvalidPeopleError`` listing them
+#: all (nothing is sent), or report each as an ``INVALID`` result and register the others.
+IfInvalid: TypeAlias = Literal["raise", "report"]
 PersonField = Literal["email", "given_name", "surname"]
+PERSON_FIELDS: tuple[PersonField, ...] = ("email", "given_name", "surname")
 #: The longest given name / surname ``register`` accepts.
 NAME_MAX = 128
 #: The most workers ``register_many`` runs (httpx's default connection pool holds 100).
@@ -52,8 +58,8 @@ FATAL: tuple[type[APIError], ...] = (AuthenticationError, PermissionDeniedError,
 
 
 def person_field(field: PersonField, value: object, param: str | None = None) -> str:
-    """Validate one person field of :meth:`Registrants.register` (``ValidationError`` if bad,
-    naming ``param``, default the field). Names come back without surrounding spaces.
+    """Validate one person field of `registrants.register` (``ValidationError`` if bad,
+    naming ``param``, default the field). Values come back without surrounding spaces.
 
     The one rule for these fields: ``register`` and ``register_many`` apply it before
     sending, and the CLI checks every row of a people file with it before an import starts.
@@ -70,9 +76,10 @@ def person_field(field: PersonField, value: object, param: str | None = None) ->
 class Person:
     """Someone to register, as ``register_many`` takes them (``register``'s three fields).
 
-    ``register_many`` validates every person before it sends anything (names are sent
+    ``register_many`` validates every person before it sends anything (values are sent
     without surrounding spaces); a mapping with exactly the keys ``email``, ``given_name``
-    and ``surname`` is accepted in its place.
+    and ``surname`` is accepted in its place. A ``Person`` itself checks nothing: invalid
+    ones are refused (or reported) by ``register_many``.
     """
 
     __slots__ = ("email", "given_name", "surname")
@@ -111,6 +118,9 @@ class RegistrationOutcome(StrEnum):
     ALREADY_REGISTERED = "already_registered"
     #: Not registered: ``RegistrationResult.error`` says why.
     FAILED = "failed"
+    #: Not sent: the person is invalid (``register_many(..., invalid="report")``);
+    #: ``RegistrationResult.error`` is the ``ValidationError`` saying why.
+    INVALID = "invalid"
 
 
 class RegistrationResult:
@@ -118,15 +128,18 @@ class RegistrationResult:
 
     Attributes:
         index: the person's position in the ``people`` passed in.
-        person: the person as validated (and sent).
-        outcome: ``REGISTERED``, ``ALREADY_REGISTERED`` or ``FAILED``.
+        person: the person as validated (and sent); for ``INVALID``, as given (a missing
+            field empty).
+        outcome: ``REGISTERED``, ``ALREADY_REGISTERED``, ``FAILED`` or ``INVALID``.
         registration: the registrant's key and URLs (``created`` is ``True`` only for
-            ``REGISTERED``). ``None`` when ``FAILED``, and for ``ALREADY_REGISTERED`` when the
-            API answered 409 but its registrant list (a cache that can lag up to two hours)
-            does not show the person yet.
-        error: why the person ``FAILED`` (the last error); ``None`` otherwise.
+            ``REGISTERED``). ``None`` when ``FAILED`` or ``INVALID``, and for
+            ``ALREADY_REGISTERED`` when the API answered 409 but its registrant list (a cache
+            that can lag up to two hours) does not show the person yet.
+        error: why the person ``FAILED`` (the last error) or is ``INVALID`` (a
+            ``ValidationError`` naming ``people[i].field``, or ``people[i]`` when several
+            fields are wrong); ``None`` otherwise.
         attempts: how many times the registration was sent (each time with the client's
-            own retries); 0 for someone found on the registrant list.
+            own retries); 0 for someone found on the registrant list, and for ``INVALID``.
     """
 
     __slots__ = ("attempts", "error", "index", "outcome", "person", "registration")
@@ -186,7 +199,10 @@ class RegistrationResult:
     @property
     def ok(self) -> bool:
         """Whether the person is registered now (``REGISTERED`` or ``ALREADY_REGISTERED``)."""
-        return self.outcome is not RegistrationOutcome.FAILED
+        return self.outcome in (
+            RegistrationOutcome.REGISTERED,
+            RegistrationOutcome.ALREADY_REGISTERED,
+        )
 
     @property
     def registrant_key(self) -> str | None:
@@ -197,6 +213,33 @@ class RegistrationResult:
     def join_url(self) -> str | None:
         """The registrant's personal join URL, if known."""
         return self.registration.join_url if self.registration is not None else None
+
+
+class InvalidPeopleError(ValidationError):
+    """``register_many`` refused its ``people``: every invalid person at once, nothing sent.
+
+    Attributes:
+        invalid: one ``INVALID`` ``RegistrationResult`` per invalid person, in the order of
+            ``people`` (its ``error`` says why; ``index`` is the position in ``people``):
+            what ``invalid="report"`` would have returned for them.
+        param: the first invalid person's ``error.param`` (e.g. ``people[10].email``).
+    """
+
+    #: How many invalid people the message lists (``invalid`` holds them all).
+    SHOWN = 10
+
+    def __init__(self, invalid: Sequence[RegistrationResult]) -> None:
+        self.invalid = tuple(invalid)
+        errors = [r.error for r in self.invalid if isinstance(r.error, ValidationError)]
+        listed = "; ".join(str(e) for e in errors[: self.SHOWN])
+        more = len(errors) - self.SHOWN
+        super().__init__(
+            "people",
+            f"{len(errors)} invalid {'person' if len(errors) == 1 else 'people'}, nothing was "
+            f"sent: {listed}" + (f"; and {more} more" if more > 0 else ""),
+        )
+        # The most precise name for a caller that reads one: the first invalid field.
+        self.param = errors[0].param if errors else "people"
 
 
 def register(
@@ -296,43 +339,72 @@ def _retry_after(exc: GoToTrainingError) -> float | None:
     return None
 
 
-def _people(people: object) -> list[Person]:
-    """Every person validated (``ValidationError`` naming ``people[i].field``), no email twice."""
+def _given(item: object) -> Person:
+    """An invalid item as a ``Person`` for its ``INVALID`` result: its fields as given (not
+    strings: ``str()`` of them; missing: empty)."""
+    if isinstance(item, Person):
+        return item
+    if isinstance(item, Mapping):
+        values = [item.get(field) for field in PERSON_FIELDS]
+        return Person(*("" if value is None else str(value) for value in values))
+    return Person("", "", "")
+
+
+def _check_person(index: int, item: object) -> Person | ValidationError:
+    """The person validated, or a ``ValidationError`` with every problem it has: naming
+    ``people[i].field`` for one, ``people[i]`` (each problem prefixed by its field) for more."""
+    where = f"people[{index}]"
+    if isinstance(item, Person):
+        fields: tuple[object, ...] = item._values()
+    elif isinstance(item, Mapping):
+        keys = set(item)
+        if keys != set(PERSON_FIELDS):
+            missing = [f for f in PERSON_FIELDS if f not in keys]
+            extra = sorted(map(str, keys - set(PERSON_FIELDS)))
+            return ValidationError(
+                where,
+                "expected the keys email, given_name and surname"
+                + (f"; missing {', '.join(missing)}" if missing else "")
+                + (f"; unknown {', '.join(extra)}" if extra else ""),
+            )
+        fields = tuple(item[f] for f in PERSON_FIELDS)
+    else:
+        return ValidationError(
+            where, f"expected a gototraining.Person or a mapping, got {type(item).__name__}"
+        )
+    values: list[str] = []
+    problems: list[ValidationError] = []
+    for field, value in zip(PERSON_FIELDS, fields, strict=True):
+        try:
+            values.append(person_field(field, value, f"{where}.{field}"))
+        except ValidationError as exc:
+            problems.append(exc)
+    if not problems:
+        return Person(*values)
+    if len(problems) == 1:
+        return problems[0]
+    return ValidationError(where, "; ".join(str(p).removeprefix(where + ".") for p in problems))
+
+
+def _people(people: object) -> list[Person | RegistrationResult]:
+    """Per person: the ``Person`` validated, or its ``INVALID`` result (every problem; an
+    email given before is one, naming the first ``people[i]`` that has it)."""
     if isinstance(people, str | bytes | Mapping) or not isinstance(people, Iterable):
         raise ValidationError("people", f"expected a list of people, got {type(people).__name__}")
-    checked: list[Person] = []
+    checked: list[Person | RegistrationResult] = []
     seen: dict[str, int] = {}
     for index, item in enumerate(people):
-        where = f"people[{index}]"
-        if isinstance(item, Person):
-            fields: tuple[object, object, object] = item._values()
-        elif isinstance(item, Mapping):
-            keys = set(item)
-            if keys != {"email", "given_name", "surname"}:
-                missing = sorted({"email", "given_name", "surname"} - keys)
-                extra = sorted(map(str, keys - {"email", "given_name", "surname"}))
-                raise ValidationError(
-                    where,
-                    "expected the keys email, given_name and surname"
-                    + (f"; missing {', '.join(missing)}" if missing else "")
-                    + (f"; unknown {', '.join(extra)}" if extra else ""),
-                )
-            fields = (item["email"], item["given_name"], item["surname"])
-        else:
-            raise ValidationError(
-                where, f"expected a gototraining.Person or a mapping, got {type(item).__name__}"
+        person = _check_person(index, item)
+        if isinstance(person, Person):
+            first = seen.setdefault(person.email.casefold(), index)
+            if first == index:
+                checked.append(person)
+                continue
+            person = ValidationError(
+                f"people[{index}].email", f"{person.email!r} is already people[{first}]'s email"
             )
-        person = Person(
-            person_field("email", fields[0], f"{where}.email"),
-            person_field("given_name", fields[1], f"{where}.given_name"),
-            person_field("surname", fields[2], f"{where}.surname"),
-        )
-        first = seen.setdefault(person.email.casefold(), index)
-        if first != index:
-            raise ValidationError(
-                f"{where}.email", f"{person.email!r} is already people[{first}]'s email"
-            )
-        checked.append(person)
+        outcome = RegistrationOutcome.INVALID
+        checked.append(RegistrationResult(index, _given(item), outcome, error=person))
     return checked
 
 
@@ -350,11 +422,16 @@ def register_many(
     concurrency: int = 8,
     max_attempts: int = 3,
     on_result: Callable[[RegistrationResult], object] | None = None,
+    invalid: IfInvalid = "raise",
 ) -> Batch[RegistrationResult]:
     """Register many people for a training: concurrently, idempotently, one result each.
 
-    Every person is validated first (``ValidationError`` naming ``people[i].field``, or an
-    email given twice; nothing is sent). Then the training's registrant list is read once:
+    Every person is validated first (the rules of ``register``; an email given twice is
+    invalid the second time). With ``invalid="raise"`` (default) any invalid person stops
+    the call before anything is sent: ``InvalidPeopleError`` (a ``ValidationError``) lists
+    every one of them with its reasons. With ``invalid="report"`` each invalid person is an
+    ``INVALID`` result whose ``error`` says why, and the others are registered. Then the
+    training's registrant list is read once:
     whoever is on it already is ``ALREADY_REGISTERED`` and not sent again. The others are
     registered by ``concurrency`` workers with ``register(..., if_exists="return")``, so
     a registration that went through although its answer was lost comes back as the
@@ -376,16 +453,26 @@ def register_many(
             and ``surname``.
         concurrency: workers (1-100): requests in flight at once.
         max_attempts: registrations sent per person at most (1-10).
-        on_result: called with each ``RegistrationResult`` as soon as it is known (those
-            already registered first), one call at a time -- from worker threads with the
-            sync client, in the event loop with the async one. An exception from it stops
-            the call and is raised.
+        on_result: called with each ``RegistrationResult`` as soon as it is known (the
+            invalid and the already registered first), one call at a time -- from worker
+            threads with the sync client, in the event loop with the async one. An exception
+            from it stops the call and is raised.
+        invalid: ``"raise"`` or ``"report"`` (see above). Rows of a CSV file read with
+            ``read_people_csv`` go in as they are, invalid ones too, with ``"report"``.
 
     Returns:
         One ``RegistrationResult`` per person, in the order of ``people``.
+
+    Raises:
+        InvalidPeopleError: ``invalid="raise"`` and some people are invalid (nothing sent).
     """
     key = v.key(training_key, "training_key")
+    if invalid not in ("raise", "report"):
+        raise ValidationError("invalid", f"expected 'raise' or 'report', got {invalid!r}")
     persons = _people(people)
+    refused = [p for p in persons if isinstance(p, RegistrationResult)]
+    if refused and invalid == "raise":
+        raise InvalidPeopleError(refused)
     workers = _count(concurrency, "concurrency", MAX_CONCURRENCY)
     attempts_max = _count(max_attempts, "max_attempts", 10)
     if on_result is not None and not callable(on_result):
@@ -433,11 +520,14 @@ def register_many(
     def start(
         context: Context,
     ) -> Generator[Action, Any, Sequence[RegistrationResult | Pending[RegistrationResult]]]:
-        if not persons:
-            return []
+        if len(refused) == len(persons):  # nobody to send: no request at all
+            return refused
         existing = {r.email.casefold(): r for r in (yield from context.run(list_call))}
         items: list[RegistrationResult | Pending[RegistrationResult]] = []
         for index, person in enumerate(persons):
+            if isinstance(person, RegistrationResult):
+                items.append(person)
+                continue
             found = existing.get(person.email.casefold())
             if found is None:
                 items.append(Pending(one(index, person)))

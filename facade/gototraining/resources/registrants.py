@@ -14,7 +14,7 @@ from .. import _models as m
 from .. import _requests as rq
 from .. import _validation as v
 from .._builders import registrants as builders
-from .._builders.registrants import IfExists, Person, RegistrationResult
+from .._builders.registrants import IfExists, IfInvalid, Person, RegistrationResult
 from .._operation import operation
 from .._options import CallOptions
 from .._resource import AsyncResource, Key, SyncResource, async_raw, raw
@@ -129,6 +129,7 @@ class Registrants(SyncResource):
         concurrency: int = 8,
         max_attempts: int = 3,
         on_result: Callable[[RegistrationResult], object] | None = None,
+        invalid: IfInvalid = "raise",
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -137,8 +138,12 @@ class Registrants(SyncResource):
     ) -> builtins.list[RegistrationResult]:
         """Register many people for a training: concurrently, idempotently, one result each.
 
-        Every person is validated first (``ValidationError`` naming ``people[i].field``, or an
-        email given twice; nothing is sent). Then the training's registrant list is read once:
+        Every person is validated first (the rules of ``register``; an email given twice is
+        invalid the second time). With ``invalid="raise"`` (default) any invalid person stops
+        the call before anything is sent: ``InvalidPeopleError`` (a ``ValidationError``) lists
+        every one of them with its reasons. With ``invalid="report"`` each invalid person is an
+        ``INVALID`` result whose ``error`` says why, and the others are registered. Then the
+        training's registrant list is read once:
         whoever is on it already is ``ALREADY_REGISTERED`` and not sent again. The others are
         registered by ``concurrency`` workers with ``register(..., if_exists="return")``, so
         a registration that went through although its answer was lost comes back as the
@@ -160,13 +165,18 @@ class Registrants(SyncResource):
                 and ``surname``.
             concurrency: workers (1-100): requests in flight at once.
             max_attempts: registrations sent per person at most (1-10).
-            on_result: called with each ``RegistrationResult`` as soon as it is known (those
-                already registered first), one call at a time -- from worker threads with the
-                sync client, in the event loop with the async one. An exception from it stops
-                the call and is raised.
+            on_result: called with each ``RegistrationResult`` as soon as it is known (the
+                invalid and the already registered first), one call at a time -- from worker
+                threads with the sync client, in the event loop with the async one. An exception
+                from it stops the call and is raised.
+            invalid: ``"raise"`` or ``"report"`` (see above). Rows of a CSV file read with
+                ``read_people_csv`` go in as they are, invalid ones too, with ``"report"``.
 
         Returns:
             One ``RegistrationResult`` per person, in the order of ``people``.
+
+        Raises:
+            InvalidPeopleError: ``invalid="raise"`` and some people are invalid (nothing sent).
         """
         return self._batch(
             builders.register_many(
@@ -176,6 +186,7 @@ class Registrants(SyncResource):
                 concurrency=concurrency,
                 max_attempts=max_attempts,
                 on_result=on_result,
+                invalid=invalid,
             ),
             CallOptions(
                 timeout=timeout,
@@ -331,6 +342,7 @@ class AsyncRegistrants(AsyncResource):
         concurrency: int = 8,
         max_attempts: int = 3,
         on_result: Callable[[RegistrationResult], object] | None = None,
+        invalid: IfInvalid = "raise",
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -339,8 +351,12 @@ class AsyncRegistrants(AsyncResource):
     ) -> builtins.list[RegistrationResult]:
         """Register many people for a training: concurrently, idempotently, one result each.
 
-        Every person is validated first (``ValidationError`` naming ``people[i].field``, or an
-        email given twice; nothing is sent). Then the training's registrant list is read once:
+        Every person is validated first (the rules of ``register``; an email given twice is
+        invalid the second time). With ``invalid="raise"`` (default) any invalid person stops
+        the call before anything is sent: ``InvalidPeopleError`` (a ``ValidationError``) lists
+        every one of them with its reasons. With ``invalid="report"`` each invalid person is an
+        ``INVALID`` result whose ``error`` says why, and the others are registered. Then the
+        training's registrant list is read once:
         whoever is on it already is ``ALREADY_REGISTERED`` and not sent again. The others are
         registered by ``concurrency`` workers with ``register(..., if_exists="return")``, so
         a registration that went through although its answer was lost comes back as the
@@ -362,13 +378,18 @@ class AsyncRegistrants(AsyncResource):
                 and ``surname``.
             concurrency: workers (1-100): requests in flight at once.
             max_attempts: registrations sent per person at most (1-10).
-            on_result: called with each ``RegistrationResult`` as soon as it is known (those
-                already registered first), one call at a time -- from worker threads with the
-                sync client, in the event loop with the async one. An exception from it stops
-                the call and is raised.
+            on_result: called with each ``RegistrationResult`` as soon as it is known (the
+                invalid and the already registered first), one call at a time -- from worker
+                threads with the sync client, in the event loop with the async one. An exception
+                from it stops the call and is raised.
+            invalid: ``"raise"`` or ``"report"`` (see above). Rows of a CSV file read with
+                ``read_people_csv`` go in as they are, invalid ones too, with ``"report"``.
 
         Returns:
             One ``RegistrationResult`` per person, in the order of ``people``.
+
+        Raises:
+            InvalidPeopleError: ``invalid="raise"`` and some people are invalid (nothing sent).
         """
         return await self._batch(
             builders.register_many(
@@ -378,6 +399,7 @@ class AsyncRegistrants(AsyncResource):
                 concurrency=concurrency,
                 max_attempts=max_attempts,
                 on_result=on_result,
+                invalid=invalid,
             ),
             CallOptions(
                 timeout=timeout,
