@@ -75,9 +75,11 @@ def assert_literal(output: str, values: Iterable[str], *, multiline: bool = Fals
 
 @pytest.fixture
 def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Render as on a terminal, wide enough that no cell wraps."""
+    """Render as on a terminal, wide enough that no cell wraps; the commands that create
+    something print their sentence, not the key alone."""
     monkeypatch.setenv("TTY_COMPATIBLE", "1")
     monkeypatch.setattr("gototraining.cli.output.PIPE_WIDTH", 400)
+    monkeypatch.setattr("gototraining.cli.output.stdout_is_terminal", lambda: True)
 
 
 @pytest.fixture

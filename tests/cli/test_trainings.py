@@ -102,7 +102,8 @@ def test_cancel(training: str, run: Run, sb: Sandbox) -> None:
     assert refused.exit_code == 2 and "--yes" in refused.stderr
     assert len(sb.trainings()) == 1
     result = run("trainings", "cancel", training, "--yes")
-    assert result.exit_code == 0 and f"Cancelled training {training}" in result.stdout
+    assert result.exit_code == 0 and result.stdout == ""  # a message, not data: stderr
+    assert f"Cancelled training {training}" in result.stderr
     assert sb.trainings() == []
     again = run("trainings", "cancel", training, "--yes", "--json")
     assert again.exit_code == 1 and again.stderr.startswith("error: 404 Not Found")

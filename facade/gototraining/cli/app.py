@@ -167,8 +167,8 @@ def _register() -> None:
     app.add_typer(reports.app, name="reports")
     app.add_typer(recordings.app, name="recordings")
     app.add_typer(organizers.app, name="organizers")
+    app.add_typer(sandbox.app, name="sandbox")
     auth.register(app)
-    sandbox.register(app)
 
 
 _register()

@@ -1,7 +1,8 @@
 """Rendering: rich tables for people, JSON for scripts.
 
 Everything for humans goes through a rich ``Console``; rich drops colours and cursor tricks
-by itself when stdout is not a terminal, so piping a table into a file stays readable.
+by itself when stdout is not a terminal, so piping a table into a file stays readable. Data
+(tables, keys, CSV) goes to stdout, messages (what was done, warnings) to stderr.
 ``--json`` output is plain ``json.dumps`` on stdout (one document, nothing else on stdout);
 datetimes are ISO 8601 in UTC, durations whole minutes.
 
@@ -41,12 +42,15 @@ __all__ = [
     "console",
     "err_console",
     "fmt_dt",
+    "key_only",
     "minutes",
     "organizers_table",
     "plain",
     "print_json",
+    "print_key",
     "printable",
     "registrants_table",
+    "stdout_is_terminal",
     "to_jsonable",
     "training_panel",
     "trainings_table",
@@ -97,6 +101,24 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: to_jsonable(v) for k, v in value.items()}
     return value
+
+
+def stdout_is_terminal() -> bool:
+    """Whether stdout is a terminal: ``isatty()`` alone, as ``gh`` decides it (rich's
+    ``FORCE_COLOR``/``TTY_COMPATIBLE``, often set in CI, change colours, never what a
+    script captures)."""
+    return sys.stdout.isatty()
+
+
+def key_only(quiet: bool) -> bool:
+    """Whether a command that created something prints only its key: with ``--quiet``, or
+    when stdout is not a terminal (a pipe, ``$(...)``, a file)."""
+    return quiet or not stdout_is_terminal()
+
+
+def print_key(key: str) -> None:
+    """The new key alone on a line of stdout (for ``KEY=$(gototraining ...)``)."""
+    sys.stdout.write(f"{key}\n")
 
 
 def print_json(value: Any) -> None:

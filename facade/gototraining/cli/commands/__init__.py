@@ -5,6 +5,11 @@ an upper-case metavar on every argument and on every option that takes a value (
 ``FILE``, ``START/END``, ...), never a parameter type; flags are bare (``--json``,
 ``--no-progress``). Every command has ``--json``: one JSON document on stdout instead of
 text. ``tests/cli/test_commands.py`` holds every command to this.
+
+Output follows ``gh`` and ``kubectl``: data on stdout, messages (confirmations, progress,
+warnings, errors) on stderr. A command that creates something prints its new key; alone on
+its line when stdout is not a terminal (``KEY=$(gototraining trainings create ...)``) or with
+``--quiet``, with a sentence around it on a terminal.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from ..context import State, UsageError
 
 __all__ = [
     "JsonFlag",
+    "QuietFlag",
     "TrainingArg",
     "new_app",
     "parse_key",
@@ -30,15 +36,31 @@ __all__ = [
 
 #: ``--json`` of every command.
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
+#: ``--quiet`` of the commands that create something.
+QuietFlag = Annotated[
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        help="Print only the new key (as when stdout is not a terminal).",
+    ),
+]
 #: The training a command works on.
 TrainingArg = Annotated[
     str, typer.Argument(metavar="TRAINING", help="Training key.", show_default=False)
 ]
 
 
-def new_app(help_text: str) -> typer.Typer:
-    """A command group (``gototraining <noun> ...``)."""
-    return typer.Typer(help=help_text, no_args_is_help=True)
+def new_app(help_text: str | None, *, invoke_without_command: bool = False) -> typer.Typer:
+    """A command group (``gototraining <noun> ...``); with ``invoke_without_command`` its
+    callback is a command of its own (``gototraining sandbox``)."""
+    if help_text is None:  # the callback's docstring (typer takes help=None as "no help")
+        return typer.Typer(no_args_is_help=False, invoke_without_command=invoke_without_command)
+    return typer.Typer(
+        help=help_text,
+        no_args_is_help=not invoke_without_command,
+        invoke_without_command=invoke_without_command,
+    )
 
 
 def state(ctx: typer.Context) -> State:

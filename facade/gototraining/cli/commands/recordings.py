@@ -18,8 +18,8 @@ from rich.table import Table
 from rich.text import Text
 
 from ..context import UsageError
-from ..output import console, err_console, fmt_range, plain, print_json
-from . import JsonFlag, TrainingArg, new_app, parse_key, state
+from ..output import console, err_console, fmt_range, key_only, plain, print_json, print_key
+from . import JsonFlag, QuietFlag, TrainingArg, new_app, parse_key, state
 
 __all__ = ["app"]
 
@@ -79,9 +79,13 @@ def download(
             help="Only print the file's (short-lived, self-authorizing) URL; download nothing.",
         ),
     ] = False,
+    quiet: QuietFlag = False,
     json: JsonFlag = False,
 ) -> None:
-    """Download a recording: the file goes to disk whole or not at all."""
+    """Download a recording: the file goes to disk whole or not at all.
+
+    Prints where it went: the path alone when stdout is not a terminal, or with --quiet.
+    """
     key = parse_key(training, "TRAINING")
     recording_id = parse_key(recording, "RECORDING")
     if str(to) == "-":
@@ -124,5 +128,7 @@ def download(
         print_json(
             {"training_key": key, "recording_id": recording_id, "path": str(path), "bytes": done}
         )
+    elif key_only(quiet):
+        print_key(str(path))
     else:
         console().print(Text.assemble(f"Downloaded {done:,} bytes to ", plain(path)))

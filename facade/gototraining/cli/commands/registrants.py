@@ -33,15 +33,17 @@ from ..output import (
     console,
     err_console,
     fmt_dt,
+    key_only,
     plain,
     print_json,
+    print_key,
     registrants_table,
     to_jsonable,
 )
 from ..outputs import STDOUT, Output, resolve_output
 from ..results import ResultsFile
 from ..sanitize import printable
-from . import JsonFlag, TrainingArg, new_app, parse_key, state
+from . import JsonFlag, QuietFlag, TrainingArg, new_app, parse_key, state
 
 if TYPE_CHECKING:
     from gototraining import PersonRow
@@ -142,9 +144,14 @@ def add(
             "registration (exit 0).",
         ),
     ] = IfExistsChoice.fail,
+    quiet: QuietFlag = False,
     json: JsonFlag = False,
 ) -> None:
-    """Register one person for a training; prints the registrant key and join URL."""
+    """Register one person for a training; prints the registrant key and join URL.
+
+    Only the registrant key when stdout is not a terminal, or with --quiet (--json has the
+    join URL too).
+    """
     key = parse_key(training, "TRAINING")
     with state(ctx).client() as client:
         registration = client.registrants.register(
@@ -157,12 +164,15 @@ def add(
     if json:
         print_json({"training_key": key, **to_jsonable(registration)})
         return
+    if key_only(quiet):
+        print_key(registration.registrant_key)
+        return
     verb = "Registered" if registration.created else "Already registered:"
     out = console()
     out.print(
         Text.assemble(
             f"{verb} ",
-            plain(f"{given_name.strip()} {surname.strip()} <{email}>"),
+            plain(f"{given_name.strip()} {surname.strip()} <{email.strip()}>"),
             f" for training {key}: registrant key ",
             plain(registration.registrant_key, "bold"),
         )
@@ -246,7 +256,7 @@ def cancel(
     if json:
         print_json({"training_key": key, "registrant_key": registrant_key, "cancelled": True})
     else:
-        console().print(
+        err_console().print(
             Text.assemble("Cancelled the registration of ", plain(label), f" for training {key}")
         )
 
