@@ -1,12 +1,12 @@
 """GoToTraining Python SDK.
 
-::
+```python
+from gototraining import GoToTraining
 
-    from gototraining import GoToTraining
-
-    with GoToTraining(access_token="...", organizer_key="...") as client:
-        key = client.trainings.create(name="Onboarding", times=[(start, end)], time_zone="Europe/Berlin")
-        client.registrants.register(key, email="ada@example.com", given_name="Ada", surname="Lovelace")
+with GoToTraining(access_token="...", organizer_key="...") as client:
+    key = client.trainings.create(name="Onboarding", times=[(start, end)], time_zone="Europe/Berlin")
+    client.registrants.register(key, email="ada@example.com", given_name="Ada", surname="Lovelace")
+```
 """
 
 from . import _models

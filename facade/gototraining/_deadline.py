@@ -101,7 +101,7 @@ class _AsyncDeadlineStream(httpcore.AsyncNetworkStream):
 
 
 class AsyncDeadlineBackend(httpcore.AsyncNetworkBackend):
-    """Async twin of :class:`DeadlineBackend`."""
+    """Async twin of ``DeadlineBackend``."""
 
     def __init__(self, backend: httpcore.AsyncNetworkBackend) -> None:
         self._backend = backend

@@ -163,8 +163,8 @@ class _Sink:
 
 
 class _Job:
-    """One download: everything but the I/O, shared by :func:`sync_download` and
-    :func:`async_download` (which only send, read and iterate the response)."""
+    """One download: everything but the I/O, shared by ``sync_download`` and
+    ``async_download`` (which only send, read and iterate the response)."""
 
     def __init__(
         self,
@@ -243,7 +243,7 @@ def sync_download(
 async def async_download(
     http_client: httpx.AsyncClient, url: str, target: Target, timeout: TimeoutTypes | NotGiven
 ) -> tuple[Path, httpx.Response]:
-    """Async twin of :func:`sync_download`."""
+    """Async twin of ``sync_download``."""
     job = _Job(http_client, url, target, timeout)
     with job.errors():
         response = await http_client.send(

@@ -1,26 +1,26 @@
 """The exception hierarchy and the single status -> exception mapping table.
 
-::
-
-    GoToTrainingError
-    ├── ValidationError (also ValueError)   bad input, raised before any request is sent
-    ├── ClientClosedError (also RuntimeError)  a call on a closed client
-    ├── WrongEventLoopError (also RuntimeError)  an async client used from a second event loop
-    ├── DecodeError                         a 2xx body that does not match the documented shape
-    │   ├── ResponseTooLargeError           a body larger than the client reads
-    │   └── TokenResponseError              a token endpoint's 200 answer that is no token set
-    ├── TransportError                      no complete HTTP response (``maybe_sent``)
-    │   ├── APIConnectionError              could not connect, or the connection broke
-    │   └── APITimeoutError                 connect/read/write/pool timeout
-    └── APIError                            the API answered with an error status
-        ├── UnexpectedRedirectError         3xx where the operation does not document one
-        ├── BadRequestError                 400 (and any other unmapped 4xx)
-        ├── AuthenticationError             401, and 403 whose body says the token is invalid
-        ├── PermissionDeniedError           403
-        ├── NotFoundError                   404
-        ├── ConflictError                   409
-        ├── RateLimitError                  429 (``retry_after`` in seconds, if the API said)
-        └── ServerError                     >= 500
+```text
+GoToTrainingError
+├── ValidationError (also ValueError)   bad input, raised before any request is sent
+├── ClientClosedError (also RuntimeError)  a call on a closed client
+├── WrongEventLoopError (also RuntimeError)  an async client used from a second event loop
+├── DecodeError                         a 2xx body that does not match the documented shape
+│   ├── ResponseTooLargeError           a body larger than the client reads
+│   └── TokenResponseError              a token endpoint's 200 answer that is no token set
+├── TransportError                      no complete HTTP response (``maybe_sent``)
+│   ├── APIConnectionError              could not connect, or the connection broke
+│   └── APITimeoutError                 connect/read/write/pool timeout
+└── APIError                            the API answered with an error status
+    ├── UnexpectedRedirectError         3xx where the operation does not document one
+    ├── BadRequestError                 400 (and any other unmapped 4xx)
+    ├── AuthenticationError             401, and 403 whose body says the token is invalid
+    ├── PermissionDeniedError           403
+    ├── NotFoundError                   404
+    ├── ConflictError                   409
+    ├── RateLimitError                  429 (``retry_after`` in seconds, if the API said)
+    └── ServerError                     >= 500
+```
 
 This module is a leaf: it imports nothing else of the package, and it owns every translation
 of what went wrong into these classes -- an error response (``error_from_response``, also for

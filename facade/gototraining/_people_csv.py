@@ -143,14 +143,16 @@ def read_people_csv(
     ``Last name``, ``family_name``, ...); other columns are ignored. Values lose their
     surrounding spaces. A row's problems are those ``register`` would refuse it for, and an
     email on an earlier row. Register the lot, reporting the invalid rows instead of
-    refusing the file::
+    refusing the file:
 
-        rows = list(gototraining.read_people_csv("people.csv"))
-        results = client.registrants.register_many(
-            key, [row.person for row in rows], invalid="report"
-        )
-        for row, result in zip(rows, results):
-            print(row.line, result.outcome, result.error or "")
+    ```python
+    rows = list(gototraining.read_people_csv("people.csv"))
+    results = client.registrants.register_many(
+        key, [row.person for row in rows], invalid="report"
+    )
+    for row, result in zip(rows, results):
+        print(row.line, result.outcome, result.error or "")
+    ```
 
     Args:
         source: a path, or an open file: text (opened with ``newline=""``) or binary.

@@ -67,7 +67,7 @@ def key(value: object, name: str) -> str:
 
 
 def keys(values: Iterable[object], name: str) -> list[str]:
-    """A list of keys (see :func:`key`); a bare str/int is rejected to catch ``keys="123"``."""
+    """A list of keys (see ``key``); a bare str/int is rejected to catch ``keys="123"``."""
     if isinstance(values, str | bytes | int):
         raise ValidationError(name, "expected a list of keys, not a single value")
     return [key(v, f"{name}[{i}]") for i, v in enumerate(values)]

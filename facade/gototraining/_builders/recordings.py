@@ -49,7 +49,7 @@ def download_url(training_key: Key, recording_id: Key) -> Call[str]:
 
     The redirect is not followed (no file bytes are fetched). The URL is typically
     short-lived and self-authorizing; fetch it without GoTo credentials, or use
-    :meth:`download`. Raises ``DecodeError`` if the API answers anything but a redirect
+    ``recordings.download``. Raises ``DecodeError`` if the API answers anything but a redirect
     with a ``Location``.
     """
     request = rq.get_recording_download_by_id(
@@ -68,7 +68,7 @@ def download(
 ) -> Download:
     """Download a recording to disk and return the file's path.
 
-    Asks :meth:`download_url` for the file URL, then streams the file with this client's
+    Asks ``recordings.download_url`` for the file URL, then streams the file with this client's
     ``httpx`` client -- **without** the access token or any ``Authorization`` header (the
     file is on another host). Bytes go to a hidden ``.part`` file in the destination
     directory, which is fsync-ed and renamed over the destination only when complete;

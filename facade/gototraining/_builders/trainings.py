@@ -131,7 +131,7 @@ def set_organizers(
     read timeout, 429 or 502/503/504 the change may have been applied and a replay would
     email the organizers twice, so the error is raised instead (``TransportError`` with
     ``maybe_sent=True``, ``ServerError``, ``RateLimitError``); check the organizers with
-    :meth:`organizers` before repeating.
+    ``trainings.organizers`` before repeating.
     """
     from gototraining_api.models import TrainingOrganizers
 
@@ -185,7 +185,7 @@ def update_times(
     connect/pool timeouts): after a lost response, read timeout, 429 or 502/503/504 the new
     times may have been applied and a replay would send every email twice, so the error is
     raised instead (``TransportError`` with ``maybe_sent=True``, ``ServerError``,
-    ``RateLimitError``); check the training with :meth:`get` before repeating.
+    ``RateLimitError``); check the training with ``trainings.get`` before repeating.
 
     Returns:
         ``NotifiedParties``: how many registrants and trainers were notified.
@@ -226,12 +226,12 @@ def move_session(
     """Move one session of a training to ``start``-``end``, keeping the others as they are.
 
     The API can only replace all of a training's times at once, so this reads the training
-    (GET), replaces the one session and sends every time back (:meth:`update_times`), in the
+    (GET), replaces the one session and sends every time back (``trainings.update_times``), in the
     training's own time zone unless ``time_zone`` is given.
 
     Args:
         training_key: the training.
-        session: which session: its position in ``Training.times`` (0-based, as :meth:`get`
+        session: which session: its position in ``Training.times`` (0-based, as ``trainings.get``
             returns them; negative counts from the end), or its current start (a
             timezone-aware datetime, compared as an instant).
         start: the session's new start (timezone-aware).
@@ -240,7 +240,7 @@ def move_session(
         notify_registrants: let GoTo email the registrants about the change.
         notify_trainers: let GoTo email the (co-)organizers about the change.
 
-    Retries as :meth:`update_times`. Another change to the training's times between the read
+    Retries as ``trainings.update_times``. Another change to the training's times between the read
     and the write is overwritten (the API offers no way to detect it).
 
     Raises:

@@ -1,7 +1,7 @@
 """The ``gototraining`` command line (extra ``gototraining[cli]``: typer and rich).
 
 ``import gototraining`` never imports this package; only the console script does, and this
-module itself imports typer/rich lazily in :func:`main`, so that a missing extra produces a
+module itself imports typer/rich lazily in ``main``, so that a missing extra produces a
 one-line hint instead of a traceback.
 """
 

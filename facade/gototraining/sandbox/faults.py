@@ -16,10 +16,10 @@ Two modes decide whether the faulted request changes state:
   replaced by the fault (or the connection reset) - like a response lost on the way back.
 
 ``after=N`` lets the first ``N`` matching requests through untouched. ``hold=True`` stops each
-matching request, once its body has been received, until :meth:`Fault.release`: a test can
-let exactly ten registrations through, see the next ones arrive (:meth:`Fault.wait_held`),
+matching request, once its body has been received, until [`Fault.release`][gototraining.sandbox.Fault.release]: a test can
+let exactly ten registrations through, see the next ones arrive ([`Fault.wait_held`][gototraining.sandbox.Fault.wait_held]),
 interrupt the client, release them and wait until the sandbox has finished them
-(:meth:`Fault.wait_idle`) -- every step gated on an event, none on a sleep. A held request that
+([`Fault.wait_idle`][gototraining.sandbox.Fault.wait_idle]) -- every step gated on an event, none on a sleep. A held request that
 is released is then served as the fault's other settings say (normally, if none), whether
 or not its client is still there. ``FaultSet.clear()`` (and so ``Sandbox.reset()``) releases
 every held request.
@@ -49,11 +49,11 @@ class Gate:
 
     @property
     def released(self) -> bool:
-        """Whether :meth:`release` was called (requests pass straight through then)."""
+        """Whether [`release`][gototraining.sandbox.Fault.release] was called (requests pass straight through then)."""
         return self._released
 
     async def enter(self) -> None:
-        """Wait here until released (returns at once after :meth:`release`)."""
+        """Wait here until released (returns at once after [`release`][gototraining.sandbox.Fault.release])."""
         loop = asyncio.get_running_loop()
         with self._cond:
             self.active += 1
@@ -106,7 +106,7 @@ def _resolve(future: asyncio.Future[None]) -> None:
 
 @dataclass
 class Fault:
-    """One configured fault; returned by :meth:`FaultSet.add` as a handle."""
+    """One configured fault; returned by [`FaultSet.add`][gototraining.sandbox.FaultSet.add] as a handle."""
 
     id: int
     operation: str | None
@@ -128,7 +128,7 @@ class Fault:
 
     @property
     def hold(self) -> bool:
-        """Whether matching requests are held until :meth:`release`."""
+        """Whether matching requests are held until [`release`][gototraining.sandbox.Fault.release]."""
         return self.gate is not None
 
     @property
@@ -183,7 +183,7 @@ class Fault:
 
 @dataclass(frozen=True)
 class Hit:
-    """What to do to one request: produced by :meth:`FaultSet.match`."""
+    """What to do to one request: produced by ``FaultSet.match``."""
 
     fault: Fault
     status: int | None  # the status to answer with (None: keep the handler's)
@@ -241,7 +241,7 @@ class FaultSet:
         ``before=False`` is a synonym for ``apply=True``. ``after=N`` lets the first ``N``
         matching requests through; ``hold=True`` holds each request it applies to until
         ``release()`` (see the module docstring). Returns a handle whose ``hits`` counts the
-        requests it was applied to; pass it to :meth:`remove` to drop it.
+        requests it was applied to; pass it to [`remove`][gototraining.sandbox.FaultSet.remove] to drop it.
         """
         if before is not None:
             if before and apply:

@@ -49,8 +49,8 @@ class SandboxError(ValueError):
 class Sandbox:
     """A stateful GoToTraining API emulator on a loopback port.
 
-    Use as a context manager (``with Sandbox() as sb: ...``) or call :meth:`start` /
-    :meth:`stop`. ``port=0`` picks a free port. ``seed`` makes keys and fault rolls
+    Use as a context manager (``with Sandbox() as sb: ...``) or call [`start`][gototraining.sandbox.Sandbox.start] /
+    [`stop`][gototraining.sandbox.Sandbox.stop]. ``port=0`` picks a free port. ``seed`` makes keys and fault rolls
     reproducible; ``rate_limit`` (requests/s) turns on 429s; ``validate`` checks every
     request and response against the OpenAPI spec; ``token`` fixes the access token;
     ``expired_token_status`` is what a wrong or expired access token gets: 403 ``InvalidToken``
@@ -222,7 +222,7 @@ class Sandbox:
 
     @property
     def token(self) -> str:
-        """A valid access token (until :meth:`expire_tokens`)."""
+        """A valid access token (until [`expire_tokens`][gototraining.sandbox.Sandbox.expire_tokens])."""
         return self._core.auth.token
 
     @property
@@ -297,7 +297,7 @@ class Sandbox:
 
     def expire_tokens(self) -> None:
         """Invalidate all access tokens; the next API call with one gets 403 InvalidToken
-        (or the status set with :meth:`set_expired_token_status`)."""
+        (or the status set with [`set_expired_token_status`][gototraining.sandbox.Sandbox.set_expired_token_status])."""
         self._core.auth.expire_all()
 
     def set_expired_token_status(self, status: int) -> None:
@@ -408,7 +408,7 @@ class Sandbox:
         return GoToTraining(**self._client_options(options))
 
     def async_client(self, **options: Any) -> AsyncGoToTraining:
-        """An ``AsyncGoToTraining`` for this sandbox, unthrottled; see :meth:`client`."""
+        """An ``AsyncGoToTraining`` for this sandbox, unthrottled; see [`client`][gototraining.sandbox.Sandbox.client]."""
         from gototraining import AsyncGoToTraining
 
         return AsyncGoToTraining(**self._client_options(options))

@@ -1,7 +1,7 @@
 """In-memory state of the sandbox: organizers, trainings, registrants, sessions, recordings.
 
 Pure Python, no HTTP: every API operation is a method that takes decoded, spec-checked
-inputs and returns JSON-ready data or raises :class:`ApiError`. Keys come from a
+inputs and returns JSON-ready data or raises ``ApiError``. Keys come from a
 ``random.Random(seed)``, so a given seed yields the same keys after every ``reset()``
 (recorded cassettes stay stable). One re-entrant lock (``Store.lock``) guards the state
 because the server thread and the test thread both touch it; callers hold it.
@@ -228,7 +228,7 @@ class Training:
 
 
 class Store:
-    """All sandbox state for one seed. Hold :attr:`lock` around every call."""
+    """All sandbox state for one seed. Hold ``lock`` around every call."""
 
     def __init__(
         self,
