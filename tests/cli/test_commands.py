@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import typer
+from gototraining import RegistrationSettings
 from gototraining.cli.app import app
 from gototraining.sandbox import Sandbox
 
@@ -220,11 +221,10 @@ def test_settings_change_only_what_is_given(training: str, run: Run, sb: Sandbox
     assert shown["registration_settings"]["disable_confirmation_email"] is False
     run("trainings", "settings", training, "--no-confirmation-email")
     run("trainings", "settings", training, "--no-web-registration")
-    [current] = [t for t in sb.trainings() if t["trainingKey"] == training]
-    assert current["registrationSettings"] == {
-        "disableConfirmationEmail": True,
-        "disableWebRegistration": True,
-    }
+    [current] = [t for t in sb.trainings() if t.training_key == training]
+    assert current.registration_settings == RegistrationSettings(
+        disable_confirmation_email=True, disable_web_registration=True
+    )
 
 
 def test_set_organizers_asks_for_the_organizers_or_none(
@@ -306,3 +306,14 @@ def test_errors_say_what_to_do(env: Sandbox, run: Run, monkeypatch: pytest.Monke
     monkeypatch.setenv("GOTO_BASE_URL", env.root_url)  # without /G2T/rest
     missing = run("trainings", "show", "123")
     assert missing.exit_code == 1 and "does not end in /G2T/rest" in missing.stderr
+
+
+def test_sandbox_complete_one_session(training: str, run: Run, sb: Sandbox) -> None:
+    first = _json(run("sandbox", "complete", training, "--sessions", "1", "--json"))
+    assert len(first["sessions"]) == 1 and len(first["recordings"]) == 1
+    assert [t["training_key"] for t in _json(run("trainings", "list", "--json"))] == [training]
+    done = run("sandbox", "complete", training, "--sessions", "1")
+    assert done.exit_code == 0 and done.stdout == ""
+    assert done.stderr.startswith(f"Completed training {training}: 2 session(s), 2 recording")
+    assert _json(run("trainings", "list", "--json")) == []
+    assert run("sandbox", "complete", training, "--sessions", "0").exit_code == 2

@@ -71,13 +71,13 @@ def test_created_training_key_alone_in_a_pipe(cli: Cli, sb: Sandbox) -> None:
     assert result.returncode == 0, result.stderr
     assert re.fullmatch(r"\d+\n", result.stdout), result.stdout
     assert result.stderr == ""
-    assert [t["trainingKey"] for t in sb.trainings()] == [result.stdout.strip()]
+    assert [t.training_key for t in sb.trainings()] == [result.stdout.strip()]
 
 
 def test_created_training_sentence_on_a_terminal_key_with_quiet(env: Sandbox) -> None:
     code, shown, stderr = on_a_terminal("trainings", "create", "-n", "Human", "-s", SESSION)
     assert code == 0, stderr
-    [key] = [t["trainingKey"] for t in env.trainings()]
+    [key] = [t.training_key for t in env.trainings()]
     assert shown == f"Created training {key} ('Human', 1 session(s))\n"
     code, shown, _ = on_a_terminal("trainings", "create", "-n", "Quiet", "-s", SESSION, "-q")
     assert code == 0 and re.fullmatch(r"\d+\n", shown) and shown.strip() != key
@@ -95,8 +95,8 @@ def test_added_registrant_key_alone_in_a_pipe(cli: Cli, training: str, sb: Sandb
     result = cli(*args)
     assert result.returncode == 0, result.stderr
     [registrant] = sb.registrants(training)
-    assert result.stdout == f"{registrant['registrantKey']}\n" and result.stderr == ""
-    assert registrant["email"] == "ann@example.com"  # the spaces went
+    assert result.stdout == f"{registrant.registrant_key}\n" and result.stderr == ""
+    assert registrant.email == "ann@example.com"  # the spaces went
     shown = cli(*args, "--if-exists", "show")
     assert shown.returncode == 0 and shown.stdout == result.stdout
 
@@ -109,7 +109,7 @@ def test_added_registrant_sentence_on_a_terminal(env: Sandbox, training: str) ->
     [registrant] = env.registrants(training)
     assert shown.startswith(
         f"Registered Bo Ek <bo@example.com> for training {training}: registrant key "
-        f"{registrant['registrantKey']}\nJoin URL: "
+        f"{registrant.registrant_key}\nJoin URL: "
     )
 
 
@@ -151,8 +151,8 @@ def test_a_shell_script_uses_the_keys(cli: Cli, sb: Sandbox, tmp_path: Path) -> 
     assert result.returncode == 0, result.stderr
     [training] = sb.trainings()
     lines = result.stdout.splitlines()
-    assert lines[-1] == f"training={training['trainingKey']}"
-    keys = {r["registrantKey"] for r in sb.registrants(training["trainingKey"])}
+    assert lines[-1] == f"training={training.training_key}"
+    keys = {r.registrant_key for r in sb.registrants(training.training_key)}
     assert set(lines[:-1]) == keys and len(keys) == 2  # each add printed its key
     roster = json.loads((tmp_path / "roster.json").read_text())
     assert sorted(r["email"] for r in roster) == ["ann@example.com", "bob@example.com"]

@@ -116,7 +116,7 @@ def test_fault_apply_mode_applies_then_fails(
     sb.faults.add("registerForTraining", reset=True, apply=True, times=1)
     with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
         api.post(f"{org}/trainings/{key}/registrants", json=_register_body())
-    assert [r["email"] for r in sb.registrants(key)] == ["ada@example.com"]
+    assert [r.email for r in sb.registrants(key)] == ["ada@example.com"]
     # A naive retry now meets the duplicate check.
     r = api.post(f"{org}/trainings/{key}/registrants", json=_register_body())
     assert r.status_code == 409
@@ -203,7 +203,7 @@ def test_a_held_registration_is_applied_after_its_client_left(
     # the client is gone
     hold.release()
     assert hold.wait_idle(timeout=HANG)
-    assert [r["email"] for r in sb.registrants(key)] == ["ada@example.com"]
+    assert [r.email for r in sb.registrants(key)] == ["ada@example.com"]
     assert sb.requests[-1].status == 201
 
 

@@ -192,7 +192,7 @@ def test_report_registers_the_valid_and_reports_each_invalid(
             assert r.attempts == 0 and not r.ok
     assert results[5].person == Person("P1@example.com", "Again", "One")
     assert sb.request_count("registerForTraining") == 8
-    assert {r["email"] for r in sb.registrants(key)} == {
+    assert {r.email for r in sb.registrants(key)} == {
         p.email for i, p in enumerate(people(12)) if i not in (2, 5, 7, 9)
     }
 
@@ -227,7 +227,7 @@ def test_emails_lose_their_surrounding_spaces_everywhere(
     assert [r.person.email for r in results] == ["bob@example.com", "ann@example.com"]
     assert [r.outcome for r in results] == [REGISTERED, ALREADY]
     assert results[1].registrant_key == one.registrant_key
-    assert sorted(r["email"] for r in sb.registrants(key)) == ["ann@example.com", "bob@example.com"]
+    assert sorted(r.email for r in sb.registrants(key)) == ["ann@example.com", "bob@example.com"]
 
     def register(email: str) -> Any:
         return lambda c: c.registrants.register(key, email=email, given_name="A", surname="B")
@@ -268,7 +268,7 @@ def test_names_are_sent_stripped_and_mappings_accepted(
     [result] = flavor.run(lambda c: c.registrants.register_many(key, given))
     assert result.person == Person("m@example.com", "Ada", "Lovelace")
     [stored] = sb.registrants(key)
-    assert (stored["givenName"], stored["surname"]) == ("Ada", "Lovelace")
+    assert (stored.given_name, stored.surname) == ("Ada", "Lovelace")
 
 
 @pytest.mark.parametrize("status", [429, 503])
@@ -301,7 +301,7 @@ def test_a_lost_answer_is_not_a_duplicate(flavor: Flavor, gototraining_sandbox: 
     # repeats met 409 and found them on the list.
     assert [r.outcome for r in results] == [ALREADY, REGISTERED, REGISTERED]
     assert results[0].attempts == 2 and all(r.registrant_key for r in results)
-    assert sorted(r["email"] for r in sb.registrants(key)) == [p.email for p in people(3)]
+    assert sorted(r.email for r in sb.registrants(key)) == [p.email for p in people(3)]
 
 
 def test_persistent_and_permanent_failures_fail_that_person_only(
@@ -319,7 +319,7 @@ def test_persistent_and_permanent_failures_fail_that_person_only(
     assert isinstance(results[0].error, BadRequestError) and results[0].attempts == 1
     assert isinstance(results[1].error, ServerError) and results[1].attempts == 3
     assert results[0].registration is None and not results[0].ok
-    assert [r["email"] for r in sb.registrants(key)] == ["p2@example.com"]
+    assert [r.email for r in sb.registrants(key)] == ["p2@example.com"]
 
 
 def test_a_conflict_missing_from_the_list_counts_as_registered(
@@ -415,7 +415,7 @@ def test_a_stopping_call_reports_every_registration_it_sent(
                 key, people(4), concurrency=4, on_result=on_result
             )
         )
-    registered = [r["email"] for r in sb.registrants(key)]
+    registered = [r.email for r in sb.registrants(key)]
     assert sb.request_count("registerForTraining") == len(registered) >= 1
     assert sorted(heard) == sorted(registered)
 

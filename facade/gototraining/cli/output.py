@@ -294,9 +294,9 @@ def attendance_json(training_key: str, sessions: Sequence[SessionAttendance]) ->
     }
 
 
-def attendance_tables(sessions: Sequence[SessionAttendance], time_zone: str | None) -> list[Table]:
-    """A summary table of the sessions, then one attendee table per session."""
-    tz = zone(time_zone)
+def attendance_tables(sessions: Sequence[SessionAttendance], tz: tzinfo) -> list[Table]:
+    """A summary table of the sessions, then one attendee table per session; times in
+    ``tz``."""
     summary = Table(title="Sessions", title_justify="left")
     summary.add_column("#", justify="right")
     summary.add_column("Session key", no_wrap=True)

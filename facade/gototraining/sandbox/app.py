@@ -476,8 +476,11 @@ def _admin_routes(core: Core, on_reset: Callable[[], None]) -> list[Route]:
         try:
             body = await _json_body(request)
             rate = float(body.get("attendance_rate", 0.8))
+            sessions = body.get("sessions")
             with core.store.lock:
-                data = core.store.complete_training(request.path_params["trainingKey"], rate)
+                data = core.store.complete_training(
+                    request.path_params["trainingKey"], rate, sessions
+                )
         except ApiError as exc:
             return error(exc.status, exc.description)
         except (TypeError, ValueError) as exc:

@@ -40,10 +40,19 @@ from ..output import (
     registrants_table,
     to_jsonable,
 )
-from ..outputs import STDOUT, Output, resolve_output
+from ..outputs import STDOUT
 from ..results import ResultsFile
 from ..sanitize import printable
-from . import JsonFlag, QuietFlag, TrainingArg, new_app, parse_key, state
+from . import (
+    JsonFlag,
+    QuietFlag,
+    RawCsvFlag,
+    TrainingArg,
+    new_app,
+    output_file,
+    parse_key,
+    state,
+)
 
 if TYPE_CHECKING:
     from gototraining import PersonRow
@@ -69,24 +78,6 @@ EXIT_INTERRUPTED = 130
 
 #: The people file name that means standard input.
 STDIN = "-"
-
-RawCsvFlag = Annotated[
-    bool,
-    typer.Option(
-        "--raw-csv",
-        help="Write cells exactly as the API sent them. By default a cell starting with "
-        "= + - @ tab or CR gets a leading ' so that a spreadsheet shows it as text instead "
-        "of running it as a formula.",
-    ),
-]
-
-
-def _output(name: str, option: str) -> Output:
-    """``name`` resolved (``outputs.resolve_output``), or a usage error naming ``option``."""
-    try:
-        return resolve_output(name)
-    except OSError as exc:
-        raise UsageError(f"{option} {printable(name)}: {exc.strerror or exc}") from None
 
 
 @app.command("list")
@@ -203,7 +194,7 @@ def export(
 ) -> None:
     """Export the roster as CSV (key, email, names, status, date, join and confirmation URL)."""
     key = parse_key(training, "TRAINING")
-    output = _output(csv, "--csv")
+    output = output_file(csv, "--csv")
     if json and output.is_stdout:
         raise UsageError("--json and the CSV would both go to stdout: give --csv FILE")
     with state(ctx).client() as client:
@@ -336,7 +327,7 @@ def import_(
     if results is None:
         path = Path(people_csv)
         results = str(path.with_name(f"{path.stem}.results.csv"))
-    output = _output(results, "--results")
+    output = output_file(results, "--results")
     if output.is_stdout and json:
         raise UsageError(
             f"--results {printable(results)} and --json both write to stdout; choose one"

@@ -126,17 +126,27 @@ def complete(
             help="Share of the registrants who attended.",
         ),
     ] = 0.8,
+    sessions: Annotated[
+        int | None,
+        typer.Option(
+            "--sessions",
+            metavar="N",
+            min=1,
+            help="Hold only the next N sessions not held yet [default: all of them].",
+            show_default=False,
+        ),
+    ] = None,
     json: JsonFlag = False,
 ) -> None:
     """Complete a training in a running sandbox: its sessions take place (attendance and
-    recordings appear, the training leaves 'trainings list')."""
+    recordings appear; after the last one the training leaves 'trainings list')."""
     key = parse_key(training, "TRAINING")
     st = state(ctx)
     root = _admin_root(st.base_url)
     try:
         response = httpx.post(
             f"{root}/_sandbox/trainings/{key}/complete",
-            json={"attendance_rate": attendance_rate},
+            json={"attendance_rate": attendance_rate, "sessions": sessions},
             timeout=30.0,
         )
     except httpx.HTTPError as exc:
