@@ -1,12 +1,26 @@
 #!/usr/bin/env bash
-# `make matrix`: the test suite on every CPython among 3.11-3.14 found on this machine, each in
-# its own venv under .venv-matrix/<version>. An interpreter counts as found when `python3.X` on
-# PATH runs (a pyenv shim for a version that is not selected does not) or pyenv has it
-# installed. Missing versions are reported, not installed. Exits non-zero if any run fails.
+# `make matrix`: the test suite against what users install, on every CPython among 3.11-3.14
+# found on this machine (or the versions in $MATRIX_VERSIONS, e.g. "3.13" in CI).
+#
+# Per version, in a venv made afresh (.venv-matrix/<version>):
+#   1. the wheel built from this checkout, with its extras, installed the way a user's
+#      `pip install 'gototraining[cli,sandbox]'` resolves it: the newest versions the package
+#      allows, nothing else in the venv to hold them back;
+#   2. the test tools (the `dev` dependency group) added under the constraint that every
+#      runtime package stays exactly as step 1 resolved it: the tools never shape the
+#      runtime under test (a tool that needs an older typer or httpx fails the install, loudly);
+#   3. the suite, importing gototraining from that venv's site-packages, never from facade/.
+# The generator (openapi-python-client and its pins) is not in these venvs at all: it lives in
+# .venv-gen (scripts/regenerate.sh).
+#
+# An interpreter counts as found when `python3.X` on PATH runs (a pyenv shim for a version that
+# is not selected does not) or pyenv has it installed. Missing versions are reported, not
+# installed. Exits non-zero if any run fails.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-VERSIONS=(3.11 3.12 3.13 3.14)
+read -r -a VERSIONS <<< "${MATRIX_VERSIONS:-3.11 3.12 3.13 3.14}"
+BUILDER="${BUILDER:-.venv/bin/python}"  # has `build` and hatchling (the dist group)
 
 # Prints the path of a working CPython $1 (e.g. 3.12), or fails.
 find_python() {
@@ -28,6 +42,15 @@ find_python() {
     return 1
 }
 
+echo "=== building the wheel"
+rm -rf .venv-matrix/dist
+if ! "$BUILDER" -m build --wheel --no-isolation --outdir .venv-matrix/dist . >/dev/null; then
+    echo "make matrix: the wheel did not build" >&2
+    exit 1
+fi
+WHEEL="$(ls .venv-matrix/dist/gototraining-*.whl)"
+echo "    $WHEEL"
+
 declare -A RESULT
 failed=0
 for version in "${VERSIONS[@]}"; do
@@ -37,12 +60,24 @@ for version in "${VERSIONS[@]}"; do
     fi
     venv=".venv-matrix/$version"
     echo "=== Python $version ($python) -> $venv"
-    if [[ ! -x "$venv/bin/python" ]]; then
-        "$python" -m venv "$venv" || { RESULT[$version]="venv failed"; failed=1; continue; }
+    "$python" -m venv --clear "$venv" || { RESULT[$version]="venv failed"; failed=1; continue; }
+    pip=("$venv/bin/python" -m pip --disable-pip-version-check)
+    if ! "${pip[@]}" install --quiet --upgrade 'pip>=25.1' ||
+       ! "${pip[@]}" install --quiet "$WHEEL[cli,sandbox]"; then
+        RESULT[$version]="install of the wheel failed"
+        failed=1
+        continue
     fi
-    if ! { "$venv/bin/python" -m pip install --quiet --upgrade 'pip>=25.1' &&
-           "$venv/bin/python" -m pip install --quiet -e '.[sandbox,cli]' --group dev; }; then
-        RESULT[$version]="install failed"
+    "${pip[@]}" freeze --exclude gototraining > "$venv/runtime.txt"
+    if ! "${pip[@]}" install --quiet --group dev -c "$venv/runtime.txt"; then
+        RESULT[$version]="the test tools need other runtime versions than users get (see above)"
+        failed=1
+        continue
+    fi
+    runtime="$(grep -iE '^(httpx|httpcore|typer|click|rich|starlette|uvicorn)==' "$venv/runtime.txt" | tr '\n' ' ')"
+    echo "    runtime: $runtime"
+    if ! "$venv/bin/python" -c "import gototraining, sys; sys.exit('site-packages' not in gototraining.__file__)"; then
+        RESULT[$version]="gototraining is not imported from the installed wheel"
         failed=1
         continue
     fi
@@ -51,15 +86,15 @@ for version in "${VERSIONS[@]}"; do
     status=${PIPESTATUS[0]}
     summary="$(grep -E '^[0-9]+ (passed|failed)|^=+ .*(passed|failed).* =+$' "$venv/pytest.log" | tail -n 1)"
     if [[ $status == 0 ]]; then
-        RESULT[$version]="passed in $((SECONDS - start)) s: $summary"
+        RESULT[$version]="passed in $((SECONDS - start)) s: $summary [$runtime]"
     else
-        RESULT[$version]="FAILED (exit $status) in $((SECONDS - start)) s: $summary"
+        RESULT[$version]="FAILED (exit $status) in $((SECONDS - start)) s: $summary [$runtime]"
         failed=1
     fi
 done
 
 echo
-echo "=== make matrix"
+echo "=== make matrix ($(basename "$WHEEL"), installed as users install it)"
 for version in "${VERSIONS[@]}"; do
     printf '  Python %-5s %s\n' "$version" "${RESULT[$version]}"
 done

@@ -71,6 +71,8 @@ def test_every_command_has_json_and_one_help_style(name: str, run: Run) -> None:
     assert "Usage:" in help_text and "--json" in help_text
     for noise in ("<bool>", "<str>", "<int", "<float", "<path>", "╭"):
         assert noise not in help_text, f"{name}: {noise!r} in its help"
+    usage = help_text.splitlines()[0]
+    assert "{" not in usage, f"{name}: {usage!r}"  # TRAINING, not typer 0.27+'s {TRAINING}
 
 
 def test_python_dash_m_sandbox_has_the_same_outputs() -> None:

@@ -14,6 +14,7 @@ from gototraining.token_store import TokenStoreError
 
 from .context import State, UsageError
 from .errors import error_line, report
+from .helpstyle import Typer
 from .redact import redactor
 from .sanitize import printable
 
@@ -97,7 +98,7 @@ def _debug(ctx: typer.Context) -> bool:
     return bool(state and state.debug)
 
 
-app = typer.Typer(
+app = Typer(
     name="gototraining",
     cls=_Group,
     help="Schedule and change GoToTraining trainings, register people (in bulk too), export "

@@ -27,6 +27,7 @@ import typer
 from gototraining import NotFoundError, ValidationError, validate_key
 
 from ..context import State, UsageError
+from ..helpstyle import Typer
 
 if TYPE_CHECKING:
     from gototraining import GoToTraining
@@ -86,12 +87,12 @@ TrainingArg = Annotated[
 ]
 
 
-def new_app(help_text: str | None, *, invoke_without_command: bool = False) -> typer.Typer:
+def new_app(help_text: str | None, *, invoke_without_command: bool = False) -> Typer:
     """A command group (``gototraining <noun> ...``); with ``invoke_without_command`` its
     callback is a command of its own (``gototraining sandbox``)."""
     if help_text is None:  # the callback's docstring (typer takes help=None as "no help")
-        return typer.Typer(no_args_is_help=False, invoke_without_command=invoke_without_command)
-    return typer.Typer(
+        return Typer(no_args_is_help=False, invoke_without_command=invoke_without_command)
+    return Typer(
         help=help_text,
         no_args_is_help=not invoke_without_command,
         invoke_without_command=invoke_without_command,
