@@ -5,8 +5,10 @@ A fault matches one operation (by operationId) or every API operation (``None``)
 each matching request the fault first rolls its own ``random.Random`` (seeded from the
 sandbox seed and the fault's position since the last ``clear()``, so a test gets the
 same rolls whatever ran before it), then is consumed once. ``statuses`` is played in
-order; once a fault's ``times`` (default: ``len(statuses)``, else unlimited) is used up
-it stops matching and requests are served normally.
+order (and again from the start); once a fault's ``times`` is used up it stops matching and
+requests are served normally. ``times`` left out means *once per status* when ``statuses``
+are given (``statuses=[429]``: one 429), else every matching request; ``times="unlimited"``
+says "every matching request" explicitly, statuses or not.
 
 Two modes decide whether the faulted request changes state:
 
@@ -32,7 +34,10 @@ import random
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
+
+#: ``FaultSet.add(..., times=UNLIMITED)``: every matching request.
+UNLIMITED = "unlimited"
 
 
 class Gate:
@@ -229,7 +234,7 @@ class FaultSet:
         malformed_json: bool = False,
         wrong_content_type: bool = False,
         empty_body: bool = False,
-        times: int | None = None,
+        times: int | Literal["unlimited"] | None = None,
         probability: float = 1.0,
         apply: bool = False,
         before: bool | None = None,
@@ -237,6 +242,13 @@ class FaultSet:
         hold: bool = False,
     ) -> Fault:
         """Add a fault for ``operation`` (an operationId) or, with ``None``, for every operation.
+
+        ``times``: how many matching requests the fault applies to. Left out (``None``), it
+        is **once per status** when ``statuses`` are given -- ``statuses=[429]`` is one 429,
+        ``statuses=[503, 503]`` two 503s -- and every matching request otherwise.
+        ``times="unlimited"``: every matching request, statuses or not (the statuses
+        repeat in order). An ``int``: that many (statuses repeat in order). With
+        ``probability`` below 1 only the requests the roll picks count.
 
         ``before=False`` is a synonym for ``apply=True``. ``after=N`` lets the first ``N``
         matching requests through; ``hold=True`` holds each request it applies to until
@@ -262,8 +274,12 @@ class FaultSet:
         status_list = [int(s) for s in statuses or []]
         if any(not 100 <= s <= 599 for s in status_list):
             raise ValueError(f"invalid HTTP status in {status_list}")
-        if times is None and status_list:
-            times = len(status_list)
+        if times == UNLIMITED:
+            times = None
+        elif times is None:
+            times = len(status_list) if status_list else None
+        elif isinstance(times, bool) or not isinstance(times, int) or times < 1:
+            raise ValueError(f"times must be an int >= 1, 'unlimited' or None, got {times!r}")
         with self._lock:
             fault = Fault(
                 id=self._next,
