@@ -65,6 +65,7 @@ from ._errors import (
     WrongEventLoopError,
 )
 from ._files import atomic_write
+from ._logs import show_logs, show_logs_from_env
 from ._models import *
 from ._options import ClientOptions
 from ._people_csv import PersonRow, read_people_csv
@@ -133,8 +134,11 @@ __all__ = [
     "exchange_authorization_code",
     "read_people_csv",
     "resolve_credentials",
+    "show_logs",
     "validate_key",
     "validate_person_field",
 ]
 # Every model of the spec (generated, see openapi/facade.yaml), exported as it appears.
 __all__ += _models.__all__
+
+show_logs_from_env()  # GOTO_LOG=debug|info: the request lines on stderr, no code needed

@@ -47,7 +47,8 @@ def emit_requests(api: Api) -> str:
         out += f"\n\ndef {op.func}({', '.join(params)}) -> ApiRequest:\n"
         out += f'    """{op.method} ``{op.path}`` ({op.operation_id})."""\n'
         out += (
-            f"    return ApiRequest({op.operation_id!r}, {op.method!r}, {_path_expr(op)}{json})\n"
+            f"    return ApiRequest({op.operation_id!r}, {op.method!r}, {_path_expr(op)}{json}, "
+            f"template={op.path!r})\n"
         )
     return out
 

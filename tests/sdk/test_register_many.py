@@ -314,8 +314,9 @@ def test_a_lost_answer_is_not_a_duplicate(flavor: Flavor, gototraining_sandbox: 
     sb.faults.add("registerForTraining", reset=True, apply=True, times=3)
     results = flavor.run(lambda c: c.registrants.register_many(key, people(3), concurrency=1))
     # The first person's three faulted attempts are applied: the first created them, the
-    # repeats met 409 and found them on the list.
-    assert [r.outcome for r in results] == [ALREADY, REGISTERED, REGISTERED]
+    # repeats met 409 and found them on the list -- registered by this call, and said so.
+    assert [r.outcome for r in results] == [REGISTERED] * 3
+    assert all(r.registration is not None and r.registration.created for r in results)
     assert results[0].attempts == 2 and all(r.registrant_key for r in results)
     assert sorted(r.email for r in sb.registrants(key)) == [p.email for p in people(3)]
 
@@ -484,3 +485,29 @@ def test_a_stopping_sync_worker_gives_up_a_long_wait_at_its_next_slice() -> None
             assert isinstance(action, Sleep)
             waited.append(action.seconds)
     assert sum(waited) == pytest.approx(60.0) and done.value.value == "finished"
+
+
+def test_someone_registered_before_the_call_stays_already_registered(
+    flavor: Flavor, gototraining_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 409 to a first send (the list did not show them: GoTo's list is a cache) is someone
+    else's registration; only a 409 after the call's own lost answer is the call's."""
+    sb = gototraining_sandbox
+    key = training(sb)
+    with sb.client() as setup:
+        setup.registrants.register(key, email="p0@example.com", given_name="A", surname="B")
+    client(flavor, sb)
+    from gototraining import _models
+
+    real = _models.decode_registrant_list
+    reads: list[int] = []
+
+    def stale_first(data: object) -> list[Any]:  # the call's own first read is stale
+        reads.append(1)
+        return [] if len(reads) == 1 else real(data)
+
+    monkeypatch.setattr(_models, "decode_registrant_list", stale_first)
+    results = flavor.run(lambda c: c.registrants.register_many(key, people(2)))
+    assert [r.outcome for r in results] == [ALREADY, REGISTERED]
+    assert results[0].registration is not None and results[0].registration.created is False
+    assert sb.request_count("registerForTraining") == 1 + 2  # setup, then both were sent

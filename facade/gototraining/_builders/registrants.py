@@ -6,6 +6,8 @@ from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from enum import StrEnum
 from typing import Any, Literal, TypeAlias
 
+import attrs
+
 from .. import _models as m
 from .. import _requests as rq
 from .. import _validation as v
@@ -22,7 +24,7 @@ from .._errors import (
     ValidationError,
 )
 from .._resource import Batch, Context, Key, Pending, Plan
-from .._retry import RETRY_STATUSES, parse_retry_after
+from .._retry import MAYBE_APPLIED_STATUSES, RETRY_STATUSES, parse_retry_after
 from .._transport import Action, Call, Sleep, decode_json
 
 __all__ = [
@@ -115,7 +117,9 @@ class RegistrationOutcome(StrEnum):
 
     #: Registered by this call.
     REGISTERED = "registered"
-    #: Was registered already: on the training's registrant list, or the API answered 409.
+    #: Was registered already: on the training's registrant list, or the API answered 409
+    #: (a 409 after one of this call's own sends lost its answer is ``REGISTERED``: that send
+    #: did it).
     ALREADY_REGISTERED = "already_registered"
     #: Not registered: ``RegistrationResult.error`` says why.
     FAILED = "failed"
@@ -274,17 +278,32 @@ def register(
     never retried. ``if_exists="return"`` is the mode for bulk imports and at-least-once
     job queues.
     """
+    key = v.key(training_key, "training_key")
+    if if_exists not in ("raise", "return"):
+        raise ValidationError("if_exists", f"expected 'raise' or 'return', got {if_exists!r}")
+    found = _registering(organizer_key, key, email, given_name, surname, if_exists)
+
+    def plan(context: Context) -> Generator[Action, Any, m.Registration]:
+        registration, _ = yield from found(context)
+        return registration
+
+    return plan
+
+
+def _registering(
+    organizer_key: str, key: str, email: str, given_name: str, surname: str, if_exists: IfExists
+) -> Plan[tuple[m.Registration, bool]]:
+    """``register``'s plan, validated (``key`` already is); it also says whether a
+    registration found after a 409 answered a replay of this call's own attempt, one that may
+    have been applied (its answer was lost)."""
     from gototraining_api.models import RegistrantReqCreate
 
-    key = v.key(training_key, "training_key")
     body = RegistrantReqCreate(
         email=person_field("email", email),
         given_name=person_field("given_name", given_name),
         surname=person_field("surname", surname),
     )
-    email = body.email
-    if if_exists not in ("raise", "return"):
-        raise ValidationError("if_exists", f"expected 'raise' or 'return', got {if_exists!r}")
+    wanted = body.email
     call = Call(
         rq.register_for_training(organizer_key, key, body),
         decode_json(m.decode_registration),
@@ -294,23 +313,35 @@ def register(
     )
     list_call = Call(rq.get_registrants(organizer_key, key), decode_json(m.decode_registrant_list))
 
-    def plan(context: Context) -> Generator[Action, Any, m.Registration]:
-        try:
-            return (yield from context.run(call))
-        except ConflictError as exc:
-            if if_exists == "raise":
-                raise
-            conflict = exc
-        wanted = email.casefold()
-        for registrant in (yield from context.run(list_call)):
-            if registrant.email.casefold() == wanted:
-                return _existing(registrant)
-        # The registrant list may lag behind registrations (GoTo caches it for up to 2 hours):
-        # without a match, the honest answer is the original conflict.
-        conflict.add_note(f"if_exists='return': {email!r} is not in the registrant list (yet)")
-        raise conflict
+    def plan(context: Context) -> Generator[Action, Any, tuple[m.Registration, bool]]:
+        return (yield from _register_or_find(context, call, list_call, wanted, if_exists))
 
     return plan
+
+
+def _register_or_find(
+    context: Context,
+    call: Call[m.Registration],
+    list_call: Call[list[m.Registrant]],
+    email: str,
+    if_exists: IfExists,
+) -> Generator[Action, Any, tuple[m.Registration, bool]]:
+    """``register``'s plan; also says whether a registration found after a 409 answered a
+    replay of this call's own attempt, one that may have been applied (a lost answer)."""
+    try:
+        return (yield from context.run(call)), False
+    except ConflictError as exc:
+        if if_exists == "raise":
+            raise
+        conflict = exc
+    wanted = email.casefold()
+    for registrant in (yield from context.run(list_call)):
+        if registrant.email.casefold() == wanted:
+            return _existing(registrant), conflict.replayed
+    # The registrant list may lag behind registrations (GoTo caches it for up to 2 hours):
+    # without a match, the honest answer is the original conflict.
+    conflict.add_note(f"if_exists='return': {email!r} is not in the registrant list (yet)")
+    raise conflict
 
 
 def _existing(registrant: m.Registrant) -> m.Registration:
@@ -329,6 +360,15 @@ def is_transient(exc: GoToTrainingError) -> bool:
     if isinstance(exc, TransportError):
         return True
     return isinstance(exc, APIError) and exc.status in RETRY_STATUSES
+
+
+def _maybe_applied(exc: GoToTrainingError) -> bool:
+    """Whether the request that failed with ``exc`` may have been applied all the same: its
+    answer was lost (a broken connection, a read timeout, 502/504), or it answered a replay of
+    such a request."""
+    if isinstance(exc, TransportError):
+        return exc.maybe_sent
+    return isinstance(exc, APIError) and (exc.replayed or exc.status in MAYBE_APPLIED_STATUSES)
 
 
 def _retry_after(exc: GoToTrainingError) -> float | None:
@@ -437,7 +477,8 @@ def register_many(
     whoever is on it already is ``ALREADY_REGISTERED`` and not sent again. The others are
     registered by ``concurrency`` workers with ``register(..., if_exists="return")``, so
     a registration that went through although its answer was lost comes back as the
-    existing registrant, never as a duplicate. The client's rate limiter paces all
+    existing registrant, never as a duplicate, and is ``REGISTERED`` (with
+    ``registration.created``): this call did it. The client's rate limiter paces all
     workers together: more workers hide latency but never exceed the limit.
 
     A person whose registration still ends in a temporary failure (no answer, 429, 502,
@@ -482,22 +523,19 @@ def register_many(
     list_call = Call(rq.get_registrants(organizer_key, key), decode_json(m.decode_registrant_list))
 
     def one(index: int, person: Person) -> Plan[RegistrationResult]:
-        registration = register(
-            organizer_key,
-            key,
-            email=person.email,
-            given_name=person.given_name,
-            surname=person.surname,
-            if_exists="return",
+        registration = _registering(
+            organizer_key, key, person.email, person.given_name, person.surname, "return"
         )
 
         def plan(context: Context) -> Generator[Action, Any, RegistrationResult]:
             retry = context.settings.retry
             attempt = 0
+            # An earlier try of this person may have been applied although its answer was lost.
+            lost = False
             while True:
                 attempt += 1
                 try:
-                    done = yield from registration(context)
+                    done, replayed = yield from registration(context)
                 except FATAL:
                     raise
                 except ConflictError:  # 409, but the (cached) list does not show them yet
@@ -507,9 +545,14 @@ def register_many(
                     if attempt >= attempts_max or not is_transient(exc):
                         outcome = RegistrationOutcome.FAILED
                         return RegistrationResult(index, person, outcome, None, exc, attempt)
+                    lost = lost or _maybe_applied(exc)
                     # Continue the retry policy's backoff where its own retries stopped.
                     yield Sleep(retry.backoff(retry.max_retries + attempt - 1, _retry_after(exc)))
                     continue
+                if not done.created and (replayed or lost):
+                    # Not on the list when the call began, then a 409 after one of its own
+                    # sends lost its answer: that send registered them.
+                    done = attrs.evolve(done, created=True)
                 outcome = (
                     RegistrationOutcome.REGISTERED
                     if done.created

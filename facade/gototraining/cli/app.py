@@ -146,6 +146,15 @@ def root(
     debug: Annotated[
         bool, typer.Option("--debug", help="Show tracebacks (secrets redacted).")
     ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            "-v",
+            help="Log every API request on stderr: method, path, status, attempt, time, time "
+            "queued (no secrets; GOTO_LOG=debug does the same).",
+        ),
+    ] = False,
     version: Annotated[
         bool | None,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
@@ -157,6 +166,10 @@ def root(
     tokens stored by 'gototraining login' (refreshed automatically).
     Exit codes: 0 success, 1 API error, 2 usage error.
     """
+    if verbose:
+        from gototraining import show_logs
+
+        show_logs("debug")
     ctx.obj = State(base_url=base_url, debug=debug, rate_limit=rate_limit or None)
 
 

@@ -150,7 +150,8 @@ class Registrants(SyncResource):
         whoever is on it already is ``ALREADY_REGISTERED`` and not sent again. The others are
         registered by ``concurrency`` workers with ``register(..., if_exists="return")``, so
         a registration that went through although its answer was lost comes back as the
-        existing registrant, never as a duplicate. The client's rate limiter paces all
+        existing registrant, never as a duplicate, and is ``REGISTERED`` (with
+        ``registration.created``): this call did it. The client's rate limiter paces all
         workers together: more workers hide latency but never exceed the limit.
 
         A person whose registration still ends in a temporary failure (no answer, 429, 502,
@@ -373,7 +374,8 @@ class AsyncRegistrants(AsyncResource):
         whoever is on it already is ``ALREADY_REGISTERED`` and not sent again. The others are
         registered by ``concurrency`` workers with ``register(..., if_exists="return")``, so
         a registration that went through although its answer was lost comes back as the
-        existing registrant, never as a duplicate. The client's rate limiter paces all
+        existing registrant, never as a duplicate, and is ``REGISTERED`` (with
+        ``registration.created``): this call did it. The client's rate limiter paces all
         workers together: more workers hide latency but never exceed the limit.
 
         A person whose registration still ends in a temporary failure (no answer, 429, 502,
