@@ -244,6 +244,8 @@ def email(value: object, name: str = "email") -> str:
     """
     if isinstance(value, str):
         value = _strip_spaces(value)
+        if not value:
+            raise ValidationError(name, "must not be empty")
     if (
         not isinstance(value, str)
         or len(value) > 254

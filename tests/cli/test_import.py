@@ -153,6 +153,7 @@ def test_skip_invalid_registers_the_valid_rows_and_marks_the_invalid(
     assert result.returncode == 0, result.stderr
     assert "invalid, skipped   │      5" in result.stdout
     assert "invalid line 5 not-an-email: email: expected an email address" in result.stdout
+    assert "invalid line 152 (no email): email: must not be empty" in result.stdout
     rows = read_results(tmp_path / "people.results.csv")
     assert [int(r["line"]) for r in rows] == list(range(2, 202))
     invalid = {int(r["line"]) - 2: r for r in rows if r["status"] == "invalid"}

@@ -491,7 +491,11 @@ def _summary(
         for r in rows[:20]:
             out.print(
                 Text.assemble(
-                    (label, style), f" line {r.line} ", plain(r.email), ": ", plain(r.error)
+                    (label, style),
+                    f" line {r.line} ",
+                    plain(r.email) if r.email else ("(no email)", "dim"),
+                    ": ",
+                    plain(r.error),
                 )
             )
         if len(rows) > 20:
