@@ -17,6 +17,8 @@ BIN := $(VENV)/bin
 # The pytest plugin module is copied into site-packages (force-include), even by an editable
 # install: a change to it needs a reinstall too.
 $(VENV)/.installed: pyproject.toml facade/_gototraining_pytest_plugin.py
+	# A venv from before the generator moved out holds its pins (typer < 0.28): start afresh.
+	if $(BIN)/python -c 'import openapi_python_client' 2>/dev/null; then rm -rf $(VENV); fi
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade 'pip>=25.1'
 	$(BIN)/python -m pip install --quiet -e '.[sandbox,cli]' --group dev
