@@ -15,9 +15,9 @@ BIN := $(VENV)/bin
 # package allows. The generator's pins live in their own venv (.venv-gen, made by
 # scripts/regenerate.sh) so that they never hold back what the tests run against.
 # The pytest plugin module is copied into site-packages (force-include), even by an editable
-# install: a change to it needs a reinstall too.
+# install: a change to it needs a reinstall too. A venv from before the generator moved out
+# still holds its pins (typer < 0.28): it is made afresh.
 $(VENV)/.installed: pyproject.toml facade/_gototraining_pytest_plugin.py
-	# A venv from before the generator moved out holds its pins (typer < 0.28): start afresh.
 	if $(BIN)/python -c 'import openapi_python_client' 2>/dev/null; then rm -rf $(VENV); fi
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade 'pip>=25.1'
