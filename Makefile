@@ -71,8 +71,9 @@ dist: $(DIST_VENV)/.installed
 
 # The suite against what users install, on every CPython among 3.11-3.14 found here (PATH or
 # pyenv; MATRIX_VERSIONS="3.13" for one): the built wheel with its extras in a fresh
-# .venv-matrix/<version>, resolved as pip does for users, the test tools added without changing
-# it (scripts/matrix.sh). A missing interpreter is reported, not installed.
+# .venv-matrix/<version>, resolved as pip does for users, with the newest httpx, httpcore, h11
+# and anyio releases the package allows, the test tools added without changing it
+# (scripts/matrix.sh). A missing interpreter is reported, not installed.
 matrix: install
 	scripts/matrix.sh
 

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# `make matrix`: the test suite against what users install, on every CPython among 3.11-3.14
-# found on this machine (or the versions in $MATRIX_VERSIONS, e.g. "3.13" in CI).
+# `make matrix`: the test suite against what users install, with the newest releases of the
+# dependencies the SDK reaches into most, on every CPython among 3.11-3.14 found on this machine
+# (or the versions in $MATRIX_VERSIONS, e.g. "3.13" in CI).
 #
 # Per version, in a venv made afresh (.venv-matrix/<version>):
 #   1. the wheel built from this checkout, with its extras, installed the way a user's
 #      `pip install 'gototraining[cli,sandbox]'` resolves it: the newest versions the package
-#      allows, nothing else in the venv to hold them back;
+#      allows, nothing else in the venv to hold them back. httpx, httpcore and the two they
+#      drive (h11 parses HTTP/1.1 for httpcore, anyio is its async network layer) are named in
+#      the same `pip install --upgrade`: their newest releases within the package's ranges, so
+#      a release that breaks the SDK shows here before users meet it. Every run is thus also
+#      the run with the newest httpx and httpcore; there is no second one;
 #   2. the test tools (the `dev` dependency group) added under the constraint that every
 #      runtime package stays exactly as step 1 resolved it: the tools never shape the
 #      runtime under test (a tool that needs an older typer or httpx fails the install, loudly);
@@ -21,6 +26,10 @@ cd "$(dirname "$0")/.."
 
 read -r -a VERSIONS <<< "${MATRIX_VERSIONS:-3.11 3.12 3.13 3.14}"
 BUILDER="${BUILDER:-.venv/bin/python}"  # has `build` and hatchling (the dist group)
+# Installed at their newest releases within the SDK's declared ranges (step 1).
+NEWEST=(httpx httpcore h11 anyio)
+# The runtime versions each row reports.
+SHOWN='httpx|httpcore|h11|anyio|typer|click|rich|starlette|uvicorn'
 
 # Prints the path of a working CPython $1 (e.g. 3.12), or fails.
 find_python() {
@@ -63,7 +72,7 @@ for version in "${VERSIONS[@]}"; do
     "$python" -m venv --clear "$venv" || { RESULT[$version]="venv failed"; failed=1; continue; }
     pip=("$venv/bin/python" -m pip --disable-pip-version-check)
     if ! "${pip[@]}" install --quiet --upgrade 'pip>=25.1' ||
-       ! "${pip[@]}" install --quiet "$WHEEL[cli,sandbox]"; then
+       ! "${pip[@]}" install --quiet --upgrade "$WHEEL[cli,sandbox]" "${NEWEST[@]}"; then
         RESULT[$version]="install of the wheel failed"
         failed=1
         continue
@@ -74,7 +83,7 @@ for version in "${VERSIONS[@]}"; do
         failed=1
         continue
     fi
-    runtime="$(grep -iE '^(httpx|httpcore|typer|click|rich|starlette|uvicorn)==' "$venv/runtime.txt" | tr '\n' ' ')"
+    runtime="$(grep -iE "^($SHOWN)==" "$venv/runtime.txt" | tr '\n' ' ')"
     echo "    runtime: $runtime"
     if ! "$venv/bin/python" -c "import gototraining, sys; sys.exit('site-packages' not in gototraining.__file__)"; then
         RESULT[$version]="gototraining is not imported from the installed wheel"
@@ -94,7 +103,7 @@ for version in "${VERSIONS[@]}"; do
 done
 
 echo
-echo "=== make matrix ($(basename "$WHEEL"), installed as users install it)"
+echo "=== make matrix ($(basename "$WHEEL"), installed as users install it, newest ${NEWEST[*]})"
 for version in "${VERSIONS[@]}"; do
     printf '  Python %-5s %s\n' "$version" "${RESULT[$version]}"
 done

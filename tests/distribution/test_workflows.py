@@ -71,7 +71,7 @@ def test_ci_tests_the_wheel_as_users_install_it() -> None:
         for step in steps
     )
     matrix = (ROOT / "scripts" / "matrix.sh").read_text()
-    assert '"$WHEEL[cli,sandbox]"' in matrix  # the wheel, with its extras, resolved alone
+    assert '"$WHEEL[cli,sandbox]"' in matrix  # the wheel with its extras, as pip resolves it
     assert "--group dev -c" in matrix  # the tools constrained to that runtime
     assert "requirements-gen" not in matrix
     makefile = (ROOT / "Makefile").read_text()
@@ -79,6 +79,22 @@ def test_ci_tests_the_wheel_as_users_install_it() -> None:
     assert "requirements-gen" not in install  # the dev venv resolves like a user's
     regenerate = (ROOT / "scripts" / "regenerate.sh").read_text()
     assert 'VENV="$ROOT/.venv-gen"' in regenerate
+
+
+def test_ci_runs_the_suite_with_the_newest_httpx_and_httpcore_every_week() -> None:
+    """The wheel job's install takes the newest httpx and httpcore the package allows, in the
+    same resolution as the wheel (one run per Python, not a second one), and runs weekly too."""
+    ci = _load("workflows/ci.yml")
+    assert ci["on"]["schedule"]
+    running_matrix = [
+        name
+        for name, job in ci["jobs"].items()
+        if any("matrix" in step.get("run", "") for step in job["steps"])
+    ]
+    assert running_matrix == ["wheel"]
+    script = (ROOT / "scripts" / "matrix.sh").read_text()
+    assert "NEWEST=(httpx httpcore" in script
+    assert 'install --quiet --upgrade "$WHEEL[cli,sandbox]" "${NEWEST[@]}"' in script
 
 
 def test_release_publishes_with_trusted_publishing_on_a_tag() -> None:

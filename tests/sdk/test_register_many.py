@@ -497,7 +497,7 @@ def test_someone_registered_before_the_call_stays_already_registered(
     with sb.client() as setup:
         setup.registrants.register(key, email="p0@example.com", given_name="A", surname="B")
     client(flavor, sb)
-    from gototraining import _models
+    from gototraining._generated import models as _models
 
     real = _models.decode_registrant_list
     reads: list[int] = []

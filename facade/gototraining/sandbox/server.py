@@ -368,7 +368,7 @@ class Sandbox:
     def trainings(self) -> list[Training]:
         """All trainings (including completed ones), as the SDK's ``gototraining.Training``:
         what ``client.trainings.get`` would return for each."""
-        from gototraining._models import decode_training_list
+        from gototraining._generated.models import decode_training_list
 
         with self._core.store.lock:
             store = self._core.store
@@ -379,7 +379,7 @@ class Sandbox:
         """The training's registrants as the SDK's ``gototraining.Registrant`` (what
         ``client.registrants.list`` would return, never from a stale cache); ``[]`` for a
         training the sandbox does not have."""
-        from gototraining._models import decode_registrant_list
+        from gototraining._generated.models import decode_registrant_list
 
         with self._core.store.lock:
             training = self._core.store.trainings.get(str(training_key))
