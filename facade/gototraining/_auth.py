@@ -259,8 +259,8 @@ def authorization_url(
     GoTo's authorize page asks the user to log in and sends the browser back to
     ``redirect_uri`` with ``code`` and ``state`` in the query. Check that ``state`` is the one
     returned here (it ties the answer to this login: keep it in the user's session), then
-    exchange the code with :func:`exchange_authorization_code` (or
-    :func:`async_exchange_authorization_code`).
+    exchange the code with [`exchange_authorization_code`][gototraining.exchange_authorization_code] (or
+    [`async_exchange_authorization_code`][gototraining.async_exchange_authorization_code]).
 
     Args:
         client_id: your OAuth2 client's id.
@@ -375,8 +375,8 @@ def exchange_authorization_code(
     """Exchange an OAuth2 authorization code for a token set (the end of a login flow).
 
     ``POST token_url`` with ``grant_type=authorization_code``, form-encoded, with HTTP Basic
-    client authentication; the answer is read by the same parser as :class:`OAuth2`'s
-    refreshes. Build an :class:`OAuth2` from the result (``refresh_token``, ``access_token``,
+    client authentication; the answer is read by the same parser as [`OAuth2`][gototraining.OAuth2]'s
+    refreshes. Build an [`OAuth2`][gototraining.OAuth2] from the result (``refresh_token``, ``access_token``,
     ``expires_at``) to call the API with it.
 
     ``http_client`` (optional) sends the request, so proxies/mTLS apply; without one a
@@ -423,7 +423,7 @@ async def async_exchange_authorization_code(
     http_client: httpx.AsyncClient | None = None,
     timeout: float = 30.0,
 ) -> OAuth2Token:
-    """Async twin of :func:`exchange_authorization_code` (``http_client`` is an
+    """Async twin of [`exchange_authorization_code`][gototraining.exchange_authorization_code] (``http_client`` is an
     ``httpx.AsyncClient``): the same request, checks, errors and bounds, awaited.
 
     Raises:

@@ -24,13 +24,13 @@ What the store does with a ``tokens.json`` that is not what it wrote (each a dec
   (the secrets may have been read: rotate the client secret if that matters). If it cannot
   (not the owner), it refuses to use the file.
 * **A directory, FIFO or other non-regular file** in its place, an unreadable file, or a file
-  that is not a token set: :class:`TokenStoreError`, nothing is read or written.
+  that is not a token set: [`TokenStoreError`][gototraining.token_store.TokenStoreError], nothing is read or written.
 * **A directory that cannot be written**: every refresh rotates the refresh token, and a
   refreshed token set that cannot be saved is lost (the next run would be logged out).
-  :meth:`TokenStore.check_writable` finds this before anything is sent; the CLI calls it
+  [`TokenStore.check_writable`][gototraining.token_store.TokenStore.check_writable] finds this before anything is sent; the CLI calls it
   before it uses stored tokens, and before a login.
 
-Every problem is a :class:`TokenStoreError` (a ``GoToTrainingError``) whose message says what
+Every problem is a [`TokenStoreError`][gototraining.token_store.TokenStoreError] (a ``GoToTrainingError``) whose message says what
 to do; the CLI prints it as one ``error:`` line and exits with 2.
 """
 
@@ -151,11 +151,11 @@ def _reason(exc: OSError) -> str:
 
 class TokenStore:
     """``tokens.json`` in a config directory: load, save (atomic, 0600), delete, and an
-    ``OAuth2`` auth that saves its refreshed tokens back (:meth:`auth`).
+    ``OAuth2`` auth that saves its refreshed tokens back ([`auth`][gototraining.token_store.TokenStore.auth]).
 
-    ``directory``: default :func:`config_dir`. ``warn(message)`` hears about problems the
+    ``directory``: default [`config_dir`][gototraining.token_store.config_dir]. ``warn(message)`` hears about problems the
     store fixed itself and about refreshed tokens it could not save (default:
-    ``warnings.warn`` with :class:`TokenStoreWarning`).
+    ``warnings.warn`` with [`TokenStoreWarning`][gototraining.token_store.TokenStoreWarning]).
     """
 
     def __init__(
@@ -244,7 +244,7 @@ class TokenStore:
             ) from None
 
     def check_writable(self) -> None:
-        """Raise :class:`TokenStoreError` unless :meth:`save` can replace the token file, so
+        """Raise [`TokenStoreError`][gototraining.token_store.TokenStoreError] unless [`save`][gototraining.token_store.TokenStore.save] can replace the token file, so
         that a refreshed (rotated) refresh token is never lost for want of a place to go."""
         self._stat()
         target = self._target()
@@ -293,12 +293,12 @@ class TokenStore:
                 ) from None
 
     def auth(self, tokens: StoredTokens) -> OAuth2:
-        """An ``OAuth2`` for ``tokens`` (as :meth:`load` returned them) that writes every
+        """An ``OAuth2`` for ``tokens`` (as [`load`][gototraining.token_store.TokenStore.load] returned them) that writes every
         refreshed token set back to this store: atomically, mode 0600, through a symlink.
 
         A refreshed set that cannot be saved (disk full, the file replaced by a directory) is
-        handed to :meth:`refresh_not_saved`; the next refresh saves its own set again. Call
-        :meth:`check_writable` before sending anything, so that this is rare.
+        handed to [`refresh_not_saved`][gototraining.token_store.TokenStore.refresh_not_saved]; the next refresh saves its own set again. Call
+        [`check_writable`][gototraining.token_store.TokenStore.check_writable] before sending anything, so that this is rare.
         """
         from ._auth import OAuth2
 
@@ -330,7 +330,7 @@ class TokenStore:
         )
 
     def refresh_not_saved(self, tokens: StoredTokens, error: TokenStoreError) -> None:
-        """A refreshed token set (from :meth:`auth`) could not be saved. The default warns:
+        """A refreshed token set (from [`auth`][gototraining.token_store.TokenStore.auth]) could not be saved. The default warns:
         the refresh token saved before may no longer be valid, so if no later refresh saves
         a set, the next run has to log in again. Override it to keep ``tokens`` and save them
         later (the CLI does, when the command ends)."""

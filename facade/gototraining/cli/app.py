@@ -17,6 +17,7 @@ from gototraining.token_store import TokenStoreError
 
 from .context import State, UsageError
 from .errors import error_line, report
+from .helpstyle import Typer
 from .redact import redactor
 from .sanitize import printable
 
@@ -100,7 +101,7 @@ def _debug(ctx: typer.Context) -> bool:
     return bool(state and state.debug)
 
 
-app = typer.Typer(
+app = Typer(
     name="gototraining",
     cls=_Group,
     help="Schedule and change GoToTraining trainings, register people (in bulk too), export "
@@ -196,6 +197,15 @@ def root(
             show_envvar=True,
         ),
     ] = None,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            "-v",
+            help="Log every API request on stderr: method, path, status, attempt, time, time "
+            "queued (no secrets; GOTO_LOG=debug does the same).",
+        ),
+    ] = False,
     version: Annotated[
         bool | None,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
@@ -207,6 +217,10 @@ def root(
     tokens stored by 'gototraining login' (refreshed automatically).
     Exit codes: 0 success, 1 API error, 2 usage error.
     """
+    if verbose:
+        from gototraining import show_logs
+
+        show_logs("debug")
     ctx.obj = State(
         base_url=base_url,
         debug=debug,
@@ -225,8 +239,8 @@ def _register() -> None:
     app.add_typer(reports.app, name="reports")
     app.add_typer(recordings.app, name="recordings")
     app.add_typer(organizers.app, name="organizers")
+    app.add_typer(sandbox.app, name="sandbox")
     auth.register(app)
-    sandbox.register(app)
 
 
 _register()

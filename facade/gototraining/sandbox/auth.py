@@ -1,7 +1,7 @@
 """Access tokens and a minimal OAuth 2.0 authorization server (code and refresh grants).
 
 Every token belongs to the sandbox's main organizer. Several access tokens may be valid
-at once (each refresh adds one); :meth:`Auth.expire_all` invalidates them all, after
+at once (each refresh adds one); ``Auth.expire_all`` invalidates them all, after
 which API calls get the gateway's 403 ``InvalidToken`` until the client refreshes (or 401
 ``InvalidToken`` with ``expired_token_status=401``, to exercise a client's 401 path).
 """
@@ -23,7 +23,7 @@ EXPIRED_TOKEN_STATUSES = (401, 403)
 
 
 def check_expired_token_status(status: object) -> int:
-    """``status`` if it is one of :data:`EXPIRED_TOKEN_STATUSES`, else ``ValueError``."""
+    """``status`` if it is one of ``EXPIRED_TOKEN_STATUSES``, else ``ValueError``."""
     for allowed in EXPIRED_TOKEN_STATUSES:
         if type(status) is int and status == allowed:
             return allowed
@@ -66,7 +66,7 @@ class Auth:
         self.reset()
 
     def reset(self) -> None:
-        """Back to one valid access token (:attr:`token`) and one refresh token, and the
+        """Back to one valid access token (``token``) and one refresh token, and the
         constructor's status for invalid tokens."""
         with self._lock:
             self.expired_token_status = self.default_expired_token_status
@@ -116,7 +116,7 @@ class Auth:
             raise OAuthError(401, "invalid_client", "Client authentication failed")
 
     def issue_code(self, client_id: str | None) -> str:
-        """An authorization code for :meth:`token` (any redirect URI is accepted)."""
+        """An authorization code for ``token`` (any redirect URI is accepted)."""
         if client_id is not None and client_id != self.client_id:
             raise OAuthError(400, "invalid_client", "Unknown client_id")
         with self._lock:
