@@ -319,3 +319,9 @@ def test_sandbox_complete_one_session(training: str, run: Run, sb: Sandbox) -> N
     assert done.stderr.startswith(f"Completed training {training}: 2 session(s), 2 recording")
     assert _json(run("trainings", "list", "--json")) == []
     assert run("sandbox", "complete", training, "--sessions", "0").exit_code == 2
+
+
+def test_sandbox_drift_kinds_are_checked_before_anything_starts(run: Any) -> None:
+    result = run("sandbox", "--port", "0", "--drift", "sideways")
+    assert result.exit_code == 2, result.output
+    assert "unknown kind 'sideways'" in result.stderr
