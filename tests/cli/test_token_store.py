@@ -50,24 +50,19 @@ def store(sb: Sandbox, config_dir: Path) -> TokenStore:
 
 @pytest.fixture
 def rotating(sb: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """The token endpoint rotates refresh tokens, as GoTo may: each refresh issues a new one
-    and the one used stops working. Yields the refresh tokens issued."""
+    """The refresh tokens the sandbox's token endpoint issues (it rotates them, as GoTo does:
+    each refresh answers with a new one and the one used stops working)."""
     auth = sb.core.auth
     grant = auth.grant
     issued: list[str] = []
 
-    def rotate(form: dict[str, str]) -> dict[str, Any]:
+    def recorded(form: dict[str, str]) -> dict[str, Any]:
         answer = grant(form)
         if form.get("grant_type") == "refresh_token":
-            fresh = f"rt-rotated-{len(issued)}-0123456789"
-            with auth._lock:
-                auth._refresh.discard(form["refresh_token"])
-                auth._refresh.add(fresh)
-            issued.append(fresh)
-            answer = {**answer, "refresh_token": fresh}
+            issued.append(answer["refresh_token"])
         return answer
 
-    monkeypatch.setattr(auth, "grant", rotate)
+    monkeypatch.setattr(auth, "grant", recorded)
     yield issued
 
 

@@ -420,7 +420,13 @@ def _oauth_routes(core: Core) -> list[Route]:
         try:
             if not redirect:
                 raise OAuthError(400, "invalid_request", "redirect_uri is required")
-            code = core.auth.issue_code(q.get("client_id"))
+            code = core.auth.issue_code(
+                q.get("client_id"),
+                redirect,
+                login_hint=q.get("login_hint"),
+                code_challenge=q.get("code_challenge"),
+                code_challenge_method=q.get("code_challenge_method"),
+            )
         except OAuthError as exc:
             return JSONResponse(
                 {"error": exc.error, "error_description": exc.description}, exc.status
@@ -550,6 +556,17 @@ def _admin_routes(core: Core, on_reset: Callable[[], None]) -> list[Route]:
         core.auth.expire_all()
         return Response(status_code=204)
 
+    async def revoke(request: Request) -> Response:
+        try:
+            body = await _json_body(request)
+            token, organizer = body.get("refresh_token"), body.get("organizer_key")
+            if not isinstance(token, str | None) or not isinstance(organizer, str | None):
+                raise TypeError("refresh_token and organizer_key must be strings")
+            revoked = core.auth.revoke_refresh_tokens(token, organizer_key=organizer)
+        except (TypeError, ValueError) as exc:
+            return error(400, str(exc))
+        return JSONResponse({"revoked": revoked})
+
     async def expired_token_status(request: Request) -> Response:
         try:
             body = await _json_body(request)
@@ -587,6 +604,7 @@ def _admin_routes(core: Core, on_reset: Callable[[], None]) -> list[Route]:
         Route("/_sandbox/faults/{faultId}/release", fault_release, methods=["POST"]),
         Route("/_sandbox/faults/{faultId}/wait", fault_wait, methods=["POST"]),
         Route("/_sandbox/expire-tokens", expire, methods=["POST"]),
+        Route("/_sandbox/revoke-refresh-tokens", revoke, methods=["POST"]),
         Route("/_sandbox/expired-token-status", expired_token_status, methods=["POST"]),
         Route("/_sandbox/requests", requests_log, methods=["GET"]),
         Route("/_sandbox/violations", violations, methods=["GET"]),
