@@ -304,22 +304,25 @@ class ApiPipeline:
             # depend on whether the client is still connected.
             receive = _replay(await _read_body(receive))
         try:
-            if gate is not None:
-                await gate.enter()
-            if hit is None:
-                reply = await self.handle(params, scope, receive)
+            if gate is not None and not await gate.enter():
+                # Dropped by a reset while held: it belongs to a state that is gone, so it is
+                # neither applied nor logged, and its client sees a lost connection.
+                reply = Reply(500, reset=True)
             else:
-                if hit.latency:
-                    await asyncio.sleep(hit.latency)
-                if not hit.changes_response:
+                if hit is None:
                     reply = await self.handle(params, scope, receive)
-                elif hit.apply:  # the request is applied, then its answer is lost
-                    handled = await self.handle(params, scope, receive)
-                    reply = _fault_reply(core, hit, hit.status or handled.status)
-                else:  # the request never reaches the "service": nothing is applied
-                    reply = _fault_reply(core, hit, hit.status or op.success_status)
-            status = 0 if reply.reset else reply.status
-            core.record(scope["method"], scope["path"], status, op.operation_id, received_at)
+                else:
+                    if hit.latency:
+                        await asyncio.sleep(hit.latency)
+                    if not hit.changes_response:
+                        reply = await self.handle(params, scope, receive)
+                    elif hit.apply:  # the request is applied, then its answer is lost
+                        handled = await self.handle(params, scope, receive)
+                        reply = _fault_reply(core, hit, hit.status or handled.status)
+                    else:  # the request never reaches the "service": nothing is applied
+                        reply = _fault_reply(core, hit, hit.status or op.success_status)
+                status = 0 if reply.reset else reply.status
+                core.record(scope["method"], scope["path"], status, op.operation_id, received_at)
         finally:
             if gate is not None:
                 gate.leave()
@@ -471,7 +474,9 @@ def _admin_routes(core: Core, on_reset: Callable[[], None]) -> list[Route]:
         return JSONResponse({"ok": True})
 
     async def reset(request: Request) -> Response:
-        on_reset()
+        # On a worker thread: the reset waits for dropped held requests, which need this
+        # event loop to finish.
+        await asyncio.to_thread(on_reset)
         return Response(status_code=204)
 
     async def state(request: Request) -> Response:

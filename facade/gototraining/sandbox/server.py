@@ -34,6 +34,9 @@ class _DropInjectedResets(logging.Filter):
 
 _RESET_FILTER = _DropInjectedResets()
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+#: Seconds ``reset()`` waits for requests it dropped from ``hold=True`` faults to finish
+#: (they need only the server's event loop; this bounds a wedged server).
+_DROP_TIMEOUT = 30.0
 
 
 class SandboxError(ValueError):
@@ -307,7 +310,14 @@ class Sandbox:
 
     def reset(self) -> None:
         """Back to the seeded state: no trainings, original tokens, no faults, empty logs,
-        ``strict`` as constructed."""
+        ``strict`` as constructed. Requests still held by a ``hold=True`` fault are dropped
+        (their clients see a lost connection) and never applied: nothing done before the
+        reset reaches the fresh state."""
+        if not self._core.faults.drop_all(timeout=_DROP_TIMEOUT):
+            raise RuntimeError(
+                f"sandbox reset: requests dropped from hold=True faults did not finish within "
+                f"{_DROP_TIMEOUT:g} s"
+            )
         self._core.store.reset()
         self._core.store.strict = self._strict
         self._core.auth.reset()
