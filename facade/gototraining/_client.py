@@ -20,6 +20,8 @@ import attrs
 import httpx
 
 from . import _attempt
+from . import _validation as v
+from ._auth import OAuth2
 from ._body import DEFAULT_MAX_RESPONSE_SIZE
 from ._credentials import Credentials, resolve_credentials
 from ._errors import ValidationError, scrub_url
@@ -89,6 +91,7 @@ def _resolve_options(
     default_headers: Headers | None,
     token_store: TokenStore | None,
     own_client: bool,
+    allow_insecure_http: bool,
 ) -> ClientOptions:
     """A client's constructor arguments, completed from the environment (and the token
     store: ``resolve_credentials``), checked once."""
@@ -111,7 +114,7 @@ def _resolve_options(
     base_url = (
         base_url or os.environ.get("GOTO_BASE_URL") or credentials.base_url or DEFAULT_BASE_URL
     )
-    return ClientOptions(
+    options = ClientOptions(
         organizer_key=organizer_key,
         base_url=base_url,
         auth=credentials.auth,
@@ -120,8 +123,12 @@ def _resolve_options(
         retry_policy=_retry_policy(max_retries, retry_policy),
         rate_limiter=limiter_for(rate_limit),
         max_response_size=max_response_size,
+        allow_insecure_http=allow_insecure_http is True or v.insecure_http_from_environment(),
         **extra,
     )
+    if isinstance(options.auth, OAuth2):
+        options.auth._name_organizer(options.organizer_key)
+    return options
 
 
 def _connection(
@@ -225,6 +232,7 @@ class _BaseClient(Generic[_HTTP]):
         max_response_size: int | NotGiven = NOT_GIVEN,
         user_agent: str | NotGiven = NOT_GIVEN,
         default_headers: Headers | NotGiven = NOT_GIVEN,
+        allow_insecure_http: bool | NotGiven = NOT_GIVEN,
     ) -> Self:
         """A client with some options changed, sharing this one's connection pool, auth and
         (unless ``rate_limit`` is given) rate limiter.
@@ -264,6 +272,8 @@ class _BaseClient(Generic[_HTTP]):
             if not isinstance(default_headers, Mapping):
                 raise ValidationError("default_headers", "expected a mapping of header names")
             changes["default_headers"] = merge_headers(current.default_headers, default_headers)
+        if not isinstance(allow_insecure_http, NotGiven):
+            changes["allow_insecure_http"] = allow_insecure_http
         options = current._replace(**changes)
         clone = object.__new__(type(self))
         clone._attach(options, self._connection, owns=False)
@@ -327,7 +337,12 @@ class GoToTraining(_BaseClient[httpx.Client]):
             asks for); not ``Authorization``, ``Host``, ``Content-Length`` or
             ``Transfer-Encoding``.
         token_store: where to look for a stored login (last in the order above); default
-            ``TokenStore()`` in the config directory (``$GOTO_CONFIG_DIR``, ...).
+            ``TokenStore()`` in the config directory (``$GOTO_CONFIG_DIR``, ...). A stored
+            login goes only to the API it was made for: a ``base_url`` (or
+            ``$GOTO_BASE_URL``) on another host is refused.
+        allow_insecure_http: let ``base_url`` be plain ``http://`` to a host that is not this
+            machine (the token would cross the network in clear text); also
+            ``GOTO_ALLOW_INSECURE_HTTP=1``. Loopback (the sandbox) needs no opt-in.
 
     The resolved configuration is ``client.options``; ``client.with_options(...)`` derives a
     client with some of it changed that shares the connection pool, auth and limiter. Every
@@ -379,6 +394,7 @@ class GoToTraining(_BaseClient[httpx.Client]):
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
         default_headers: Headers | None = None,
         token_store: TokenStore | None = None,
+        allow_insecure_http: bool = False,
     ) -> None:
         options = _resolve_options(
             access_token=access_token,
@@ -394,6 +410,7 @@ class GoToTraining(_BaseClient[httpx.Client]):
             default_headers=default_headers,
             token_store=token_store,
             own_client=http_client is None,
+            allow_insecure_http=allow_insecure_http,
         )
         connection = _connection(http_client, httpx.Client, options.timeout)
         self._attach(options, connection, owns=http_client is None)
@@ -515,6 +532,7 @@ class AsyncGoToTraining(_BaseClient[httpx.AsyncClient]):
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
         default_headers: Headers | None = None,
         token_store: TokenStore | None = None,
+        allow_insecure_http: bool = False,
     ) -> None:
         options = _resolve_options(
             access_token=access_token,
@@ -530,6 +548,7 @@ class AsyncGoToTraining(_BaseClient[httpx.AsyncClient]):
             default_headers=default_headers,
             token_store=token_store,
             own_client=http_client is None,
+            allow_insecure_http=allow_insecure_http,
         )
         connection = _connection(http_client, httpx.AsyncClient, options.timeout)
         self._attach(options, connection, owns=http_client is None)

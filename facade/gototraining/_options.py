@@ -22,7 +22,7 @@ import httpx
 
 from . import _validation as v
 from ._body import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_SIZE, ERROR_BODY_LIMIT
-from ._errors import ValidationError, mask_userinfo
+from ._errors import ValidationError, mask_userinfo, scrub_url
 from ._ratelimit import RateLimiter
 from ._retry import MAX_RETRIES, RetryPolicy, check_number
 from ._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
@@ -155,9 +155,15 @@ class ClientOptions(_Frozen):
         max_response_size: the largest successful response body read, in bytes.
         user_agent: the ``User-Agent`` header.
         default_headers: extra headers sent with every request.
+        allow_insecure_http: whether ``base_url`` may be plain ``http://`` to a host that is
+            not this machine (the token would cross the network in clear text).
+
+    A login from the token store is sent only to the API it was made for: a ``base_url``
+    on another host is refused (``ValidationError``), whoever sets it.
     """
 
     __slots__ = (
+        "allow_insecure_http",
         "auth",
         "base_url",
         "credentials",
@@ -180,6 +186,7 @@ class ClientOptions(_Frozen):
     max_response_size: int
     user_agent: str
     default_headers: Mapping[str, str]
+    allow_insecure_http: bool
 
     def __init__(
         self,
@@ -194,8 +201,11 @@ class ClientOptions(_Frozen):
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
         user_agent: str = f"gototraining/{__version__}",
         default_headers: Headers | None = None,
+        allow_insecure_http: bool = False,
     ) -> None:
         _check_type(auth, httpx.Auth, "auth", "an httpx.Auth (e.g. OAuth2)")
+        if not isinstance(allow_insecure_http, bool):
+            raise ValidationError("allow_insecure_http", "expected True or False")
         if not isinstance(credentials, str) or not credentials:
             raise ValidationError("credentials", "expected where the credentials came from")
         v.timeout(timeout)
@@ -205,9 +215,12 @@ class ClientOptions(_Frozen):
         if rate_limiter is not None:
             _check_type(rate_limiter, RateLimiter, "rate_limit", "a RateLimiter")
         headers = _headers({} if default_headers is None else default_headers, "default_headers")
+        base_url = _base_url(base_url)
+        v.secure_url(base_url, "base_url", allow_insecure_http=allow_insecure_http)
+        _check_issued_for(auth, base_url)
         fields = {
             "organizer_key": v.key(organizer_key, "organizer_key"),
-            "base_url": _base_url(base_url),
+            "base_url": base_url,
             "auth": auth,
             "credentials": credentials,
             "timeout": timeout,
@@ -216,6 +229,7 @@ class ClientOptions(_Frozen):
             "max_response_size": _max_response_size(max_response_size),
             "user_agent": _user_agent(user_agent),
             "default_headers": MappingProxyType(headers),
+            "allow_insecure_http": allow_insecure_http,
         }
         for name, value in fields.items():
             object.__setattr__(self, name, value)
@@ -235,8 +249,13 @@ class ClientOptions(_Frozen):
         return merge_headers(own, self.default_headers)
 
     def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in _CLIENT_FIELDS)
-        return f"ClientOptions({shown})"
+        shown = {name: repr(getattr(self, name)) for name in _CLIENT_FIELDS}
+        # The URL's user info and the headers' values may be credentials (an API key).
+        shown["base_url"] = repr(scrub_url(self.base_url))
+        shown["default_headers"] = repr({name: "***" for name in self.default_headers})
+        return "ClientOptions({})".format(
+            ", ".join(f"{name}={value}" for name, value in shown.items())
+        )
 
 
 #: ``ClientOptions``' fields in the order of its constructor (and repr).
@@ -251,7 +270,27 @@ _CLIENT_FIELDS = (
     "max_response_size",
     "user_agent",
     "default_headers",
+    "allow_insecure_http",
 )
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parsed = httpx.URL(url)
+    return parsed.scheme, parsed.host, parsed.port
+
+
+def _check_issued_for(auth: httpx.Auth, base_url: str) -> None:
+    """A stored login (``TokenStore.auth``) goes only to the API host it was made for."""
+    issued_for: str | None = getattr(auth, "_issued_for", None)
+    if issued_for is None or _origin(issued_for) == _origin(base_url):
+        return
+    raise ValidationError(
+        "base_url",
+        f"the stored login was issued for {scrub_url(issued_for)}, not {scrub_url(base_url)}: "
+        "its tokens are not sent to another host. Log in for that API "
+        f"('gototraining --base-url {scrub_url(base_url)} login'), or pass credentials for "
+        "it (GOTO_ACCESS_TOKEN, auth=...)",
+    )
 
 
 # -- one call's options --------------------------------------------------------------------------

@@ -51,3 +51,16 @@ def test_a_half_configured_environment_is_a_usage_error(
     assert result.exit_code == 2
     assert "GOTO_CLIENT_ID and GOTO_CLIENT_SECRET" in result.stderr
     assert "env-refresh-value" not in result.output
+
+
+def test_whoami_masks_a_password_in_the_base_url(
+    sb: Sandbox, config_dir: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GOTO_ACCESS_TOKEN", sb.token)
+    monkeypatch.setenv("GOTO_ORGANIZER_KEY", sb.organizer_key)
+    monkeypatch.setenv("GOTO_BASE_URL", sb.url.replace("http://", "http://proxy-user:pr0xy-pa55@"))
+    for args in (["whoami"], ["whoami", "--json"]):
+        who = run(*args)
+        assert who.exit_code == 0, who.output
+        assert "pr0xy-pa55" not in who.output and "proxy-user" not in who.output
+        assert "***@127.0.0.1" in who.stdout

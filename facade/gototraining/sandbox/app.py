@@ -180,7 +180,11 @@ HANDLERS: dict[str, Handler] = {
 
 # --- responses ---------------------------------------------------------------------------
 def _dumps(data: Any) -> bytes:
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    try:
+        return text.encode()
+    except UnicodeEncodeError:  # a lone surrogate someone registered: a \uXXXX escape
+        return json.dumps(data, separators=(",", ":")).encode()
 
 
 def _error_json(exc: ApiError, incident: str) -> Json:

@@ -17,7 +17,7 @@ from ..context import UsageError
 from ..errors import error_line
 from ..login import LoginError, authorize
 from ..output import console, plain, print_json
-from ..sanitize import printable
+from ..sanitize import printable, without_userinfo
 from . import JsonFlag, parse_key, state
 
 __all__ = ["register"]
@@ -162,6 +162,8 @@ def whoami(ctx: typer.Context, json: JsonFlag = False) -> None:
     client_id = credentials.auth.client_id if isinstance(credentials.auth, OAuth2) else None
     organizer = os.environ.get("GOTO_ORGANIZER_KEY") or credentials.organizer_key
     base_url = st.base_url or credentials.base_url
+    if base_url is not None:
+        base_url = without_userinfo(base_url)  # a password in the URL is a credential
     stored = st.store.load() if from_store else None
     expires_in = (
         int(stored.expires_at - time.time())
