@@ -37,8 +37,8 @@ from ..output import (
     registrants_table,
     to_jsonable,
 )
-from ..outputs import STDOUT, Output, resolve_output
-from ..results import ResultsFile
+from ..outputs import STDOUT, Output, refuse_planted, resolve_output
+from ..results import ResultsFile, journal_path
 from ..sanitize import printable
 from . import JsonFlag, TrainingArg, new_app, parse_key, state
 
@@ -321,6 +321,12 @@ def import_(
         )
     if output.file is not None and not from_stdin and output.file == Path(people_csv).resolve():
         raise UsageError("--results must not be the input file")
+    if output.file is not None:  # the journal beside it: checked before anything is sent
+        journal = journal_path(output.file)
+        try:
+            refuse_planted(journal)
+        except OSError as exc:
+            raise UsageError(f"{printable(str(journal))}: {exc.strerror or exc}") from None
     st = state(ctx)
     writer = ResultsFile(output, RESULT_FIELDS, raw=raw_csv)
     importer, interrupted, fatal = _run_import(
