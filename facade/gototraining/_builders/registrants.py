@@ -10,6 +10,7 @@ from .. import _models as m
 from .. import _requests as rq
 from .. import _validation as v
 from .._errors import (
+    APIConnectionError,
     APIError,
     AuthenticationError,
     ConflictError,
@@ -20,7 +21,7 @@ from .._errors import (
     TransportError,
     ValidationError,
 )
-from .._resource import Batch, Context, Key, Pending, Plan
+from .._resource import Batch, Context, Key, Pending, Plan, Progress
 from .._retry import RETRY_STATUSES, parse_retry_after
 from .._transport import Action, Call, Sleep, decode_json
 
@@ -111,6 +112,11 @@ class RegistrationOutcome(StrEnum):
     ALREADY_REGISTERED = "already_registered"
     #: Not registered: ``RegistrationResult.error`` says why.
     FAILED = "failed"
+    #: Sent, but the call was interrupted (Ctrl-C, its task cancelled) -- or stopped by an
+    #: error that hits everyone -- before the answer (or the retry that would have told) came:
+    #: it may have been applied. ``error`` says so; running ``register_many`` again finds out
+    #: (it registers only who is missing).
+    UNKNOWN = "unknown"
 
 
 class RegistrationResult:
@@ -124,7 +130,8 @@ class RegistrationResult:
             ``REGISTERED``). ``None`` when ``FAILED``, and for ``ALREADY_REGISTERED`` when the
             API answered 409 but its registrant list (a cache that can lag up to two hours)
             does not show the person yet.
-        error: why the person ``FAILED`` (the last error); ``None`` otherwise.
+        error: why the person ``FAILED`` (the last error), or why the outcome is
+            ``UNKNOWN`` (a ``TransportError`` with ``maybe_sent=True``); ``None`` otherwise.
         attempts: how many times the registration was sent (each time with the client's
             own retries); 0 for someone found on the registrant list.
     """
@@ -186,7 +193,10 @@ class RegistrationResult:
     @property
     def ok(self) -> bool:
         """Whether the person is registered now (``REGISTERED`` or ``ALREADY_REGISTERED``)."""
-        return self.outcome is not RegistrationOutcome.FAILED
+        return self.outcome in (
+            RegistrationOutcome.REGISTERED,
+            RegistrationOutcome.ALREADY_REGISTERED,
+        )
 
     @property
     def registrant_key(self) -> str | None:
@@ -367,8 +377,14 @@ def register_many(
     500, an undecodable answer) make that person ``FAILED`` with the error; the others go
     on. An error that would hit everyone alike -- ``AuthenticationError``,
     ``PermissionDeniedError``, ``NotFoundError`` (the training is gone) -- stops the call
-    and is raised, once the registrations already sent have finished and been reported.
-    Running it again is safe: it registers only who is missing.
+    and is raised, once the registrations already sent have finished (their retries too)
+    and been reported. Running it again is safe: it registers only who is missing.
+
+    Every registration sent is reported, whatever stops the call (such an error,
+    ``on_result`` raising, Ctrl-C, the task being cancelled): if the call is interrupted
+    while a registration is in flight or waiting for a retry after an answer that leaves
+    open whether it was applied, that person is reported ``UNKNOWN`` before the
+    interruption propagates.
 
     Args:
         training_key: the training.
@@ -446,4 +462,16 @@ def register_many(
                 items.append(RegistrationResult(index, person, outcome, _existing(found)))
         return items
 
-    return Batch(start, concurrency=workers, on_result=on_result)
+    def cut_short(index: int, progress: Progress) -> RegistrationResult:
+        error = APIConnectionError(
+            "the call stopped before the registration's answer (or the retry that would have "
+            "told) came: it may have been applied; call register_many again to find out (it "
+            "registers only who is missing)",
+            method=progress.method,
+            url=progress.url,
+            maybe_sent=True,
+        )
+        outcome = RegistrationOutcome.UNKNOWN
+        return RegistrationResult(index, persons[index], outcome, None, error)
+
+    return Batch(start, concurrency=workers, on_result=on_result, cut_short=cut_short)
