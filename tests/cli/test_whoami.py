@@ -64,3 +64,26 @@ def test_whoami_masks_a_password_in_the_base_url(
         assert who.exit_code == 0, who.output
         assert "pr0xy-pa55" not in who.output and "proxy-user" not in who.output
         assert "***@127.0.0.1" in who.stdout
+
+
+def test_whoami_and_commands_say_which_host_the_stored_login_is_for(
+    sb: Sandbox, config_dir: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    TokenStore(config_dir).save(
+        StoredTokens(
+            client_id="stored-client",
+            client_secret=sb.client_secret,
+            token_url=sb.token_url,
+            access_token=sb.token,
+            refresh_token=sb.refresh_token,
+            organizer_key=sb.organizer_key,
+            base_url=sb.url,
+        )
+    )
+    monkeypatch.setenv("GOTO_BASE_URL", "https://elsewhere.example/G2T/rest")
+    who = run("whoami")
+    assert who.exit_code == 0, who.output
+    assert f"the stored login is for {sb.url}: commands refuse" in " ".join(who.stdout.split())
+    listed = run("trainings", "list")
+    assert listed.exit_code == 2 and f"the stored login was issued for {sb.url}" in listed.stderr
+    assert sb.request_count() == 0
