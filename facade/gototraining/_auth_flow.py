@@ -193,6 +193,9 @@ class TokenSource(Protocol):
     def logged_out(self) -> Exception:
         """The error for a client whose login was logged out (``LOGGED_OUT``)."""
 
+    def lock_error(self, error: OSError) -> Exception:
+        """The error for a ``lock`` that cannot be taken (its file cannot be created)."""
+
 
 def _wake(future: asyncio.Future[None]) -> None:
     if not future.done():
@@ -538,7 +541,11 @@ class TokenKeeper:
             yield from self._notify(tokens, answer.scope)
             return token, generation
         limit, by_deadline = _wait_limit(refresh_wait)
-        if not (yield AcquireLock(source.lock, limit)):
+        try:
+            taken = yield AcquireLock(source.lock, limit)
+        except OSError as exc:  # the lock file cannot be created or used
+            raise source.lock_error(exc) from None
+        if not taken:
             raise self._lock_timeout(source, by_deadline, limit)
         try:
             adopted = yield from self._sync(source, stale)

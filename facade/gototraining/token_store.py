@@ -498,6 +498,9 @@ class _StoreSource:
     def warn(self, message: str) -> None:
         self.store._warn(message)
 
+    def lock_error(self, error: OSError) -> TokenStoreError:
+        return self.store._lock_error(error)
+
     def logged_out(self) -> TokenStoreError:
         return TokenStoreError(
             f"logged out: {self.store.path} no longer holds the login this client was started "

@@ -19,7 +19,7 @@ import pytest
 from gototraining import AsyncGoToTraining, GoToTraining
 from gototraining._files import atomic_write
 from gototraining.sandbox import Sandbox
-from gototraining.token_store import StoredTokens, TokenStore
+from gototraining.token_store import StoredTokens, TokenStore, TokenStoreError
 
 from .conftest import Run
 from .processes import HANG, ClientProcess
@@ -246,3 +246,22 @@ def test_two_processes_refreshing_at_once_refresh_once(
         assert second.result() == {"ok": 0, "warnings": []}
     assert grants.refreshes == 1  # the second process used the first one's tokens
     assert _refresh_works(sb, _stored(store)["refresh_token"])
+
+
+def test_a_symlink_in_place_of_the_lock_file_is_refused_never_followed(
+    store: TokenStore, sb: Sandbox, tmp_path: Path
+) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    store.lock_path.unlink(missing_ok=True)
+    store.lock_path.symlink_to(victim)
+    client = GoToTraining(rate_limit=None, token_store=store)
+    try:
+        sb.expire_tokens()
+        with pytest.raises(TokenStoreError, match="symlink, not a lock file"):
+            client.trainings.list()
+    finally:
+        client.close()
+    with pytest.raises(TokenStoreError, match="cannot lock the token store"):
+        store.save(store.load())  # type: ignore[arg-type]
+    assert victim.read_text() == "precious"
