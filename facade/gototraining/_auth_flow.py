@@ -497,7 +497,11 @@ class TokenKeeper:
                     inflight.finish(error)
             limit, by_deadline = _wait_limit(refresh_wait)
             if not (yield AwaitRefresh(inflight, limit)):
-                raise self._wait_timeout(by_deadline, refresh_wait)
+                raise self._gave_up(
+                    "a token refresh by a concurrent request",
+                    by_deadline=by_deadline,
+                    limit=refresh_wait,
+                )
             failed = inflight.error
             if failed is None:
                 with self._lock:
@@ -546,7 +550,11 @@ class TokenKeeper:
         except OSError as exc:  # the lock file cannot be created or used
             raise source.lock_error(exc) from None
         if not taken:
-            raise self._lock_timeout(source, by_deadline, limit)
+            raise self._gave_up(
+                f"the lock of {source.where} (another process is refreshing its tokens)",
+                by_deadline=by_deadline,
+                limit=limit,
+            )
         try:
             adopted = yield from self._sync(source, stale)
             if adopted is not None:
@@ -686,24 +694,11 @@ class TokenKeeper:
                 token=token,
             ) from exc
 
-    def _lock_timeout(
-        self, source: TokenSource, by_deadline: bool, limit: float
-    ) -> APITimeoutError:
+    def _gave_up(self, waiting_for: str, *, by_deadline: bool, limit: float) -> APITimeoutError:
+        """The error of a request that waited for ``waiting_for`` too long (it was not sent)."""
         what = "the call's timeout ran out" if by_deadline else f"timed out after {limit:g} s"
         return APITimeoutError(
-            f"{what} waiting for the lock of {source.where} (another process is refreshing "
-            "its tokens); the request was not sent",
-            method="POST",
-            url=scrub_url(self.token_url),
-            maybe_sent=False,
-        )
-
-    def _wait_timeout(self, by_deadline: bool, refresh_wait: float) -> APITimeoutError:
-        what = (
-            "the call's timeout ran out" if by_deadline else f"timed out after {refresh_wait:g} s"
-        )
-        return APITimeoutError(
-            f"{what} waiting for a token refresh by a concurrent request; the request was not sent",
+            f"{what} waiting for {waiting_for}; the request was not sent",
             method="POST",
             url=scrub_url(self.token_url),
             maybe_sent=False,

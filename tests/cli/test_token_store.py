@@ -21,7 +21,7 @@ from gototraining._files import atomic_write
 from gototraining.sandbox import Sandbox
 from gototraining.token_store import StoredTokens, TokenStore, TokenStoreError
 
-from .conftest import Run
+from .conftest import Run, save_sandbox_login
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes and symlinks")
 
@@ -33,19 +33,7 @@ def _mode(path: Path) -> int:
 @pytest.fixture
 def store(sb: Sandbox, config_dir: Path) -> TokenStore:
     """A stored login for the sandbox, as ``gototraining login`` leaves it."""
-    store = TokenStore(config_dir)
-    store.save(
-        StoredTokens(
-            client_id=sb.client_id,
-            client_secret=sb.client_secret,
-            token_url=sb.token_url,
-            access_token=sb.token,
-            refresh_token=sb.refresh_token,
-            organizer_key=sb.organizer_key,
-            base_url=sb.url,
-        )
-    )
-    return store
+    return save_sandbox_login(sb, config_dir)
 
 
 @pytest.fixture

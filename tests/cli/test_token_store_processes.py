@@ -19,28 +19,16 @@ import pytest
 from gototraining import AsyncGoToTraining, GoToTraining
 from gototraining._files import atomic_write
 from gototraining.sandbox import Sandbox
-from gototraining.token_store import StoredTokens, TokenStore, TokenStoreError
+from gototraining.token_store import TokenStore, TokenStoreError
 
-from .conftest import Run
+from .conftest import Run, save_sandbox_login
 from .processes import HANG, ClientProcess
 
 
 @pytest.fixture
 def store(sb: Sandbox, config_dir: Path) -> TokenStore:
     """The main organizer's login, as ``gototraining login`` leaves it."""
-    store = TokenStore(config_dir)
-    store.save(
-        StoredTokens(
-            client_id=sb.client_id,
-            client_secret=sb.client_secret,
-            token_url=sb.token_url,
-            access_token=sb.token,
-            refresh_token=sb.refresh_token,
-            organizer_key=sb.organizer_key,
-            base_url=sb.url,
-        )
-    )
-    return store
+    return save_sandbox_login(sb, config_dir)
 
 
 Grant = Callable[[dict[str, str]], dict[str, Any]]

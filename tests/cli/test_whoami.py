@@ -6,25 +6,14 @@ from pathlib import Path
 
 import pytest
 from gototraining.sandbox import Sandbox
-from gototraining.token_store import StoredTokens, TokenStore
 
-from .conftest import Run
+from .conftest import Run, save_sandbox_login
 
 
 def test_whoami_follows_the_library_order(
     sb: Sandbox, config_dir: Path, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    TokenStore(config_dir).save(
-        StoredTokens(
-            client_id="stored-client",
-            client_secret=sb.client_secret,
-            token_url=sb.token_url,
-            access_token=sb.token,
-            refresh_token=sb.refresh_token,
-            organizer_key=sb.organizer_key,
-            base_url=sb.url,
-        )
-    )
+    save_sandbox_login(sb, config_dir, client_id="stored-client")
     who = run("whoami")
     assert who.exit_code == 0, who.output
     assert f"token store {config_dir / 'tokens.json'}" in who.stdout
@@ -69,17 +58,7 @@ def test_whoami_masks_a_password_in_the_base_url(
 def test_whoami_and_commands_say_which_host_the_stored_login_is_for(
     sb: Sandbox, config_dir: Path, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    TokenStore(config_dir).save(
-        StoredTokens(
-            client_id="stored-client",
-            client_secret=sb.client_secret,
-            token_url=sb.token_url,
-            access_token=sb.token,
-            refresh_token=sb.refresh_token,
-            organizer_key=sb.organizer_key,
-            base_url=sb.url,
-        )
-    )
+    save_sandbox_login(sb, config_dir, client_id="stored-client")
     monkeypatch.setenv("GOTO_BASE_URL", "https://elsewhere.example/G2T/rest")
     who = run("whoami")
     assert who.exit_code == 0, who.output
