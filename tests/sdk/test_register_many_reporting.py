@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -184,11 +184,25 @@ def test_an_error_that_hits_everyone_while_a_registration_waits_for_its_retry(
     assert [r.outcome for r in heard] == [RegistrationOutcome.ALREADY_REGISTERED]
 
 
+@pytest.fixture
+def sync_flavor() -> Iterator[Flavor]:
+    made = Flavor("sync")
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def async_flavor() -> Iterator[Flavor]:
+    made = Flavor("async")
+    yield made
+    made.close()
+
+
 def test_ctrl_c_while_a_registration_waits_for_its_retry_sync(
-    flavor: Flavor, sb: Sandbox, monkeypatch: pytest.MonkeyPatch
+    sync_flavor: Flavor, sb: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if flavor.is_async:
-        pytest.skip("the async twin is the cancellation test below")
+    """The sync twin of the cancellation below (Ctrl-C reaches the calling thread)."""
+    flavor = sync_flavor
     key = _training(sb)
     sb.faults.add("registerForTraining", statuses=[502, 502], apply=True)
     heard: list[RegistrationResult] = []
@@ -227,10 +241,10 @@ def test_ctrl_c_while_a_registration_waits_for_its_retry_sync(
 
 
 def test_cancelling_while_a_registration_waits_for_its_retry_async(
-    flavor: Flavor, sb: Sandbox
+    async_flavor: Flavor, sb: Sandbox
 ) -> None:
-    if not flavor.is_async:
-        pytest.skip("the sync twin is the Ctrl-C test above")
+    """The async twin of Ctrl-C above: the app cancels the task of the call."""
+    flavor = async_flavor
     key = _training(sb)
     sb.faults.add("registerForTraining", statuses=[502], apply=True)
     heard: list[RegistrationResult] = []
