@@ -86,6 +86,7 @@ def _resolve_options(
     max_retries: int | NotGiven,
     retry_policy: RetryPolicy | None,
     rate_limit: float | RateLimiter | None,
+    max_queue_wait: float | None | NotGiven,
     user_agent: str | None,
     max_response_size: int,
     default_headers: Headers | None,
@@ -122,6 +123,7 @@ def _resolve_options(
         timeout=timeout,
         retry_policy=_retry_policy(max_retries, retry_policy),
         rate_limiter=limiter_for(rate_limit),
+        max_queue_wait=max_queue_wait,
         max_response_size=max_response_size,
         allow_insecure_http=allow_insecure_http is True or v.insecure_http_from_environment(),
         **extra,
@@ -229,6 +231,7 @@ class _BaseClient(Generic[_HTTP]):
         max_retries: int | NotGiven = NOT_GIVEN,
         retry_policy: RetryPolicy | NotGiven = NOT_GIVEN,
         rate_limit: float | RateLimiter | None | NotGiven = NOT_GIVEN,
+        max_queue_wait: float | None | NotGiven = NOT_GIVEN,
         max_response_size: int | NotGiven = NOT_GIVEN,
         user_agent: str | NotGiven = NOT_GIVEN,
         default_headers: Headers | NotGiven = NOT_GIVEN,
@@ -249,6 +252,7 @@ class _BaseClient(Generic[_HTTP]):
 
             patient = client.with_options(timeout=120, max_retries=5)
             report = patient.reports.sessions(start, end)
+            shedding = client.with_options(max_queue_wait=2)  # QueueTimeoutError after 2 s
         """
         current = self._options
         changes: dict[str, Any] = {}
@@ -264,6 +268,8 @@ class _BaseClient(Generic[_HTTP]):
             changes["retry_policy"] = attrs.evolve(current.retry_policy, max_retries=max_retries)
         if not isinstance(rate_limit, NotGiven):
             changes["rate_limiter"] = limiter_for(rate_limit)
+        if not isinstance(max_queue_wait, NotGiven):
+            changes["max_queue_wait"] = max_queue_wait
         if not isinstance(max_response_size, NotGiven):
             changes["max_response_size"] = max_response_size
         if not isinstance(user_agent, NotGiven):
@@ -327,6 +333,12 @@ class GoToTraining(_BaseClient[httpx.Client]):
             thread or event loop) -- see "Several clients" below. The limiter is adaptive: a
             429 lowers its rate for a while (and a ``Retry-After`` pauses it), so processes
             sharing one account settle at their share.
+        max_queue_wait: the longest a call waits for the quota, in seconds: its turns in the
+            rate limiter and the pauses 429s and ``Retry-After`` ask for, summed over its
+            attempts. Beyond it the call raises ``QueueTimeoutError`` (not sent) -- at once
+            when the wait is certain to be longer (a ``Retry-After`` past what is left).
+            Default: the call's timeout (the largest of an ``httpx.Timeout``'s values; none
+            for ``timeout=None``); ``None``: no bound (a batch job that must not give up).
         http_client: bring your own ``httpx.Client`` (proxies, mTLS, custom transports). It is
             not closed by this client.
         user_agent: override ``User-Agent`` (default ``gototraining/<version>``).
@@ -346,8 +358,8 @@ class GoToTraining(_BaseClient[httpx.Client]):
 
     The resolved configuration is ``client.options``; ``client.with_options(...)`` derives a
     client with some of it changed that shares the connection pool, auth and limiter. Every
-    method also takes ``timeout``, ``max_retries``, ``extra_headers``, ``extra_query`` and
-    ``extra_body`` for one call; ``client.with_raw_response`` returns the ``httpx.Response``
+    method also takes ``timeout``, ``max_retries``, ``max_queue_wait``, ``extra_headers``,
+    ``extra_query`` and ``extra_body`` for one call; ``client.with_raw_response`` returns the ``httpx.Response``
     beside the result; ``client.request(...)`` calls a path the SDK has no method for.
 
     Several clients: GoTo's limit (10 requests/second) is per account, not per client. Share
@@ -389,6 +401,7 @@ class GoToTraining(_BaseClient[httpx.Client]):
         max_retries: int | NotGiven = NOT_GIVEN,
         retry_policy: RetryPolicy | None = None,
         rate_limit: float | RateLimiter | None = DEFAULT_RATE_LIMIT,
+        max_queue_wait: float | None | NotGiven = NOT_GIVEN,
         http_client: httpx.Client | None = None,
         user_agent: str | None = None,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
@@ -405,6 +418,7 @@ class GoToTraining(_BaseClient[httpx.Client]):
             max_retries=max_retries,
             retry_policy=retry_policy,
             rate_limit=rate_limit,
+            max_queue_wait=max_queue_wait,
             user_agent=user_agent,
             max_response_size=max_response_size,
             default_headers=default_headers,
@@ -451,6 +465,7 @@ class GoToTraining(_BaseClient[httpx.Client]):
         replay_safe: bool | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_queue_wait: float | None | NotGiven = NOT_GIVEN,
     ) -> httpx.Response:
         """Call an API path the SDK has no method for, through the same pipeline as every
         method: auth (and token refresh), rate limit, retries, error mapping, bounds.
@@ -466,11 +481,16 @@ class GoToTraining(_BaseClient[httpx.Client]):
             ValidationError: a bad argument (nothing sent).
             APIError: the API answered with an error status (or a redirect).
             ResponseTooLargeError: a body larger than ``max_response_size``.
-            TransportError: no (complete) response.
+            TransportError: no (complete) response (``QueueTimeoutError``: no turn within
+                ``max_queue_wait``, not sent).
         """
         call = _custom_call(method, path, json, replay_safe)
         options = CallOptions(
-            timeout=timeout, max_retries=max_retries, extra_headers=headers, extra_query=params
+            timeout=timeout,
+            max_retries=max_retries,
+            max_queue_wait=max_queue_wait,
+            extra_headers=headers,
+            extra_query=params,
         )
         return self._transport.request(call, options)
 
@@ -527,6 +547,7 @@ class AsyncGoToTraining(_BaseClient[httpx.AsyncClient]):
         max_retries: int | NotGiven = NOT_GIVEN,
         retry_policy: RetryPolicy | None = None,
         rate_limit: float | RateLimiter | None = DEFAULT_RATE_LIMIT,
+        max_queue_wait: float | None | NotGiven = NOT_GIVEN,
         http_client: httpx.AsyncClient | None = None,
         user_agent: str | None = None,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
@@ -543,6 +564,7 @@ class AsyncGoToTraining(_BaseClient[httpx.AsyncClient]):
             max_retries=max_retries,
             retry_policy=retry_policy,
             rate_limit=rate_limit,
+            max_queue_wait=max_queue_wait,
             user_agent=user_agent,
             max_response_size=max_response_size,
             default_headers=default_headers,
@@ -582,11 +604,16 @@ class AsyncGoToTraining(_BaseClient[httpx.AsyncClient]):
         replay_safe: bool | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_queue_wait: float | None | NotGiven = NOT_GIVEN,
     ) -> httpx.Response:
         """Async twin of :meth:`GoToTraining.request`."""
         call = _custom_call(method, path, json, replay_safe)
         options = CallOptions(
-            timeout=timeout, max_retries=max_retries, extra_headers=headers, extra_query=params
+            timeout=timeout,
+            max_retries=max_retries,
+            max_queue_wait=max_queue_wait,
+            extra_headers=headers,
+            extra_query=params,
         )
         return await self._transport.request(call, options)
 

@@ -13,6 +13,7 @@
     ├── TransportError                      no complete HTTP response (``maybe_sent``)
     │   ├── APIConnectionError              could not connect, or the connection broke
     │   └── APITimeoutError                 connect/read/write/pool timeout
+    │       └── QueueTimeoutError           no turn within ``max_queue_wait``: not sent
     └── APIError                            the API answered with an error status
         ├── UnexpectedRedirectError         3xx where the operation does not document one
         ├── BadRequestError                 400 (and any other unmapped 4xx)
@@ -57,6 +58,7 @@ __all__ = [
     "GoToTrainingError",
     "NotFoundError",
     "PermissionDeniedError",
+    "QueueTimeoutError",
     "RateLimitError",
     "ResponseTooLargeError",
     "ServerError",
@@ -194,6 +196,41 @@ class APIConnectionError(TransportError):
 class APITimeoutError(TransportError):
     """A connect or pool timeout (``maybe_sent=False``), or a write or read timeout
     (``maybe_sent=True``) expired."""
+
+
+class QueueTimeoutError(APITimeoutError):
+    """The call could not get its turn within ``max_queue_wait``: the wait for the quota -- its
+    turn in the client's rate limiter, and the pauses a 429 or a ``Retry-After`` asks for --
+    would have been longer. Raised as soon as that is certain (a ``Retry-After`` longer than
+    what is left, a turn that cannot come in time even at the limiter's full rate), else when
+    the budget runs out. The request was not sent (again): a service can shed the load and
+    tell its own caller to come back later.
+
+    Attributes (besides ``TransportError``'s):
+        waited: seconds the call had waited for the quota when it gave up.
+        max_queue_wait: the budget, in seconds.
+        retry_after: seconds until a request could go, as far as the client knows (the API's
+            ``Retry-After``, or the soonest turn in the limiter); ``None`` if unknown.
+
+    ``maybe_sent`` is ``False`` unless an earlier attempt of the call may have been applied
+    (its response lost); the ``RateLimitError`` whose wait was too long is the ``__cause__``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str,
+        url: str,
+        waited: float,
+        max_queue_wait: float,
+        retry_after: float | None = None,
+        maybe_sent: bool = False,
+    ) -> None:
+        self.waited = waited
+        self.max_queue_wait = max_queue_wait
+        self.retry_after = retry_after
+        super().__init__(message, method=method, url=url, maybe_sent=maybe_sent)
 
 
 class APIError(GoToTrainingError):

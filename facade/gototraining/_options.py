@@ -24,7 +24,7 @@ from . import _validation as v
 from ._body import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_SIZE, ERROR_BODY_LIMIT
 from ._errors import ValidationError, mask_userinfo, scrub_url
 from ._ratelimit import RateLimiter
-from ._retry import MAX_RETRIES, RetryPolicy, check_number
+from ._retry import MAX_RETRIES, MAX_SECONDS, RetryPolicy, check_number
 from ._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ._version import __version__
 
@@ -109,6 +109,12 @@ def _user_agent(value: object) -> str:
     return value
 
 
+def _max_queue_wait(value: object) -> None:
+    """Seconds (finite, >= 0, at most ``MAX_SECONDS``), ``None`` (no bound) or ``NOT_GIVEN``."""
+    if value is not None and not isinstance(value, NotGiven):
+        check_number(value, "max_queue_wait", maximum=MAX_SECONDS)
+
+
 class _Frozen:
     """Instances that cannot be changed after ``__init__`` (which sets with
     ``object.__setattr__``): plain slotted classes, because each attrs class costs ~1 ms of
@@ -152,6 +158,10 @@ class ClientOptions(_Frozen):
         timeout: every call's default timeout; ``NOT_GIVEN``: the ``http_client``'s own.
         retry_policy: what is retried, and how long to wait in between.
         rate_limiter: the client-side limiter (``None``: no limit).
+        max_queue_wait: the longest a call waits for the quota, in seconds: its turns in the
+            rate limiter and the pauses 429s and ``Retry-After`` ask for, summed over its
+            attempts (``QueueTimeoutError`` beyond); ``None``: no bound; ``NOT_GIVEN``: the
+            call's timeout (the largest of an ``httpx.Timeout``'s values).
         max_response_size: the largest successful response body read, in bytes.
         user_agent: the ``User-Agent`` header.
         default_headers: extra headers sent with every request.
@@ -168,6 +178,7 @@ class ClientOptions(_Frozen):
         "base_url",
         "credentials",
         "default_headers",
+        "max_queue_wait",
         "max_response_size",
         "organizer_key",
         "rate_limiter",
@@ -183,6 +194,7 @@ class ClientOptions(_Frozen):
     timeout: TimeoutTypes | NotGiven
     retry_policy: RetryPolicy
     rate_limiter: RateLimiter | None
+    max_queue_wait: float | None | NotGiven
     max_response_size: int
     user_agent: str
     default_headers: Mapping[str, str]
@@ -198,6 +210,7 @@ class ClientOptions(_Frozen):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         retry_policy: RetryPolicy | None = None,
         rate_limiter: RateLimiter | None = None,
+        max_queue_wait: float | None | NotGiven = NOT_GIVEN,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
         user_agent: str = f"gototraining/{__version__}",
         default_headers: Headers | None = None,
@@ -214,6 +227,7 @@ class ClientOptions(_Frozen):
         _check_type(retry_policy, RetryPolicy, "retry_policy", "a RetryPolicy")
         if rate_limiter is not None:
             _check_type(rate_limiter, RateLimiter, "rate_limit", "a RateLimiter")
+        _max_queue_wait(max_queue_wait)
         headers = _headers({} if default_headers is None else default_headers, "default_headers")
         base_url = _base_url(base_url)
         v.secure_url(base_url, "base_url", allow_insecure_http=allow_insecure_http)
@@ -226,6 +240,7 @@ class ClientOptions(_Frozen):
             "timeout": timeout,
             "retry_policy": retry_policy,
             "rate_limiter": rate_limiter,
+            "max_queue_wait": max_queue_wait,
             "max_response_size": _max_response_size(max_response_size),
             "user_agent": _user_agent(user_agent),
             "default_headers": MappingProxyType(headers),
@@ -267,6 +282,7 @@ _CLIENT_FIELDS = (
     "timeout",
     "retry_policy",
     "rate_limiter",
+    "max_queue_wait",
     "max_response_size",
     "user_agent",
     "default_headers",
@@ -340,6 +356,8 @@ class CallOptions(_Frozen):
             ``NOT_GIVEN``: the client's default.
         max_retries: retries after the first attempt for this call (the client's
             ``RetryPolicy`` otherwise, whose other settings still apply).
+        max_queue_wait: the longest this call waits for the quota (seconds; ``None``: no
+            bound); ``NOT_GIVEN``: the client's (see ``ClientOptions``).
         extra_headers: headers added to (or replacing) the client's for this call; not
             ``Authorization``, ``Host``, ``Content-Length`` or ``Transfer-Encoding``.
         extra_query: query parameters added to the request URL.
@@ -347,10 +365,18 @@ class CallOptions(_Frozen):
             operation without a request body, or whose body is an array, refuses it).
     """
 
-    __slots__ = ("extra_body", "extra_headers", "extra_query", "max_retries", "timeout")
+    __slots__ = (
+        "extra_body",
+        "extra_headers",
+        "extra_query",
+        "max_queue_wait",
+        "max_retries",
+        "timeout",
+    )
 
     timeout: TimeoutTypes | NotGiven
     max_retries: int | NotGiven
+    max_queue_wait: float | None | NotGiven
     extra_headers: Mapping[str, str] | None
     extra_query: Mapping[str, str | int | float | bool] | None
     extra_body: Mapping[str, Any] | None
@@ -360,6 +386,7 @@ class CallOptions(_Frozen):
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_queue_wait: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -370,6 +397,8 @@ class CallOptions(_Frozen):
         set_(self, "timeout", timeout)
         _max_retries(max_retries)
         set_(self, "max_retries", max_retries)
+        _max_queue_wait(max_queue_wait)
+        set_(self, "max_queue_wait", max_queue_wait)
         set_(
             self,
             "extra_headers",

@@ -38,6 +38,7 @@ from ._errors import (
     DecodeError,
     GoToTrainingError,
     NotFoundError,
+    QueueTimeoutError,
     RateLimitError,
     ResponseTooLargeError,
     UnexpectedRedirectError,
@@ -255,6 +256,7 @@ class _Settings:
         "build_request",
         "headers",
         "limiter",
+        "max_queue_wait",
         "max_response_size",
         "retry",
         "timeout",
@@ -270,6 +272,7 @@ class _Settings:
         self.auth = options.auth
         self.retry = options.retry_policy
         self.limiter = options.rate_limiter
+        self.max_queue_wait = options.max_queue_wait
         self.headers = options.headers()
         self.timeout = timeout
         self.build_request = build_request
@@ -342,16 +345,61 @@ def _with_extra_body(request: ApiRequest, extra: Any) -> dict[str, Any]:
     return {**request.json, **extra}
 
 
-def _take_slot(limiter: RateLimiter, party: object) -> Generator[Action, Any, Ticket]:
-    """Wait for a slot of the limiter (fair between its parties; see ``_ratelimit``)."""
+class _NoTurn(Exception):
+    """The limiter cannot give the call its turn within what is left of its ``max_queue_wait``
+    (``queued``: seconds this attempt waited; ``earliest``: the soonest the turn can come)."""
+
+    def __init__(self, queued: float, earliest: float) -> None:
+        self.queued = queued
+        self.earliest = earliest
+
+
+def _take_slot(
+    limiter: RateLimiter, party: object, left: float | None
+) -> Generator[Action, Any, Ticket]:
+    """Wait for a slot of the limiter (fair between its parties; see ``_ratelimit``), at most
+    ``left`` seconds (``None``: as long as it takes): ``_NoTurn`` as soon as the slot cannot
+    come in time, or when the time is up."""
     ticket = limiter.acquire(party)
     try:
         while (wait := ticket.wait()) > 0:
+            if left is not None:
+                remaining = left - ticket.waited
+                if remaining <= 0 or ticket.earliest > remaining:
+                    raise _NoTurn(ticket.waited, ticket.earliest)
+                wait = min(wait, remaining)
             yield Sleep(wait)
-    except BaseException:  # closed while sleeping (cancelled, interrupted): give the place up
+    except BaseException:  # closed while sleeping (cancelled, interrupted), or no turn in time
         ticket.cancel()
         raise
     return ticket
+
+
+def _queue_budget(settings: _Settings, options: CallOptions, send: Send) -> float | None:
+    """How long the call may wait for the quota: the call's ``max_queue_wait``, else the
+    client's, else the call's timeout (its deadline per attempt; ``None``: no bound)."""
+    if not isinstance(options.max_queue_wait, NotGiven):
+        return options.max_queue_wait
+    if not isinstance(settings.max_queue_wait, NotGiven):
+        return settings.max_queue_wait
+    return send.budget
+
+
+def _soonest(earliest: float) -> str:
+    return f"the soonest turn is {earliest:.2f} s away" if earliest > 0 else "the turn is due"
+
+
+def _quota_note(quota: bool, waited: float, budget: float | None) -> str:
+    """What a retry line says about the call's wait for the quota (nothing for other retries)."""
+    if not quota:
+        return ""
+    of = "no limit" if budget is None else f"of {budget:g} s"
+    return f" (waiting for the quota: {waited:.2f} s {of})"
+
+
+def _duration(seconds: float) -> str:
+    """``2.5 ms`` or ``40.01 s``: log lines report waits and round trips alike."""
+    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
 
 
 def _decode(call: Call[T], response: httpx.Response, settings: _Settings) -> T:
@@ -394,6 +442,10 @@ def pipeline(
     )
     send = Send(request, request.extensions.get("timeout"))
     limiter = settings.limiter
+    budget = _queue_budget(settings, options, send)
+    # Seconds the call has waited for the quota: its turns in the limiter, and the pauses 429s
+    # and Retry-After asked for. Within ``budget``: queue time is part of the call.
+    waited = 0.0
     # None: the retry policy decides by the method; True/False: the Call knows better.
     idempotent = call.replay_safe
     attempt = 0  # retries so far (the backoff grows with it)
@@ -401,14 +453,32 @@ def pipeline(
     # An earlier attempt may have been applied although we got no (good) answer to it.
     maybe_applied = False
     while True:
-        ticket = None if limiter is None else (yield from _take_slot(limiter, settings))
+        ticket = None
+        queued = 0.0
+        if limiter is not None:
+            left = None if budget is None else budget - waited
+            try:
+                ticket = yield from _take_slot(limiter, settings, left)
+            except _NoTurn as late:
+                waited += late.queued
+                assert budget is not None
+                no_turn = QueueTimeoutError(
+                    f"not sent: no turn in the rate limiter within max_queue_wait ({budget:g} s; "
+                    f"waited {waited:.2f} s, {_soonest(late.earliest)})",
+                    method=method, url=safe_url(request.url), waited=waited,
+                    max_queue_wait=budget, retry_after=late.earliest, maybe_sent=maybe_applied,
+                )  # fmt: skip
+                logger.info("%s %s %s", method, path, no_turn)
+                raise no_turn from None
+            queued = ticket.waited
+            waited += queued
         started = time.perf_counter()
         try:
             response: httpx.Response = yield send
         except UnusableRedirect as bad:
             raise _unusable_redirect(call, request, bad.request) from None
         except httpx.RequestError as exc:
-            elapsed_ms = (time.perf_counter() - started) * 1000
+            elapsed = time.perf_counter() - started
             failed: httpx.Request | None = getattr(exc, "_request", None)
             secrets = (credential(request), *settings.secrets())
             token_failed = failed is not None and failed is not request
@@ -424,21 +494,23 @@ def pipeline(
                 maybe_applied = maybe_applied or error.maybe_sent
                 delay = retry.backoff(attempt)
                 logger.info(
-                    "%s %s failed after %.0f ms (%s, attempt %d); retrying in %.2f s",
-                    method, path, elapsed_ms, type(exc).__name__, attempt + 1, delay,
+                    "%s %s failed after %s, queued %s (%s, attempt %d); retrying in %.2f s",
+                    method, path, _duration(elapsed), _duration(queued), type(exc).__name__,
+                    attempt + 1, delay,
                 )  # fmt: skip
                 attempt += 1
                 yield Sleep(delay)
                 continue
             raise error from exc
-        elapsed_ms = (time.perf_counter() - started) * 1000
+        elapsed = time.perf_counter() - started
         status = response.status_code
         logger.debug(
-            "%s %s -> %d in %.1f ms (attempt %d, %s)",
+            "%s %s -> %d in %s, queued %s (attempt %d, %s)",
             method,
             path,
             status,
-            elapsed_ms,
+            _duration(elapsed),
+            _duration(queued),
             attempt + 1,
             call.operation,
         )
@@ -476,14 +548,27 @@ def pipeline(
             maybe_applied = maybe_applied or status in MAYBE_APPLIED_STATUSES
             throttled += status == 429
             delay = retry.backoff(attempt, retry_after)
+            # A pause a 429 or a Retry-After asks for is a wait for the quota: it counts against
+            # the budget, and one that would overrun it is not slept through first.
+            quota = status == 429 or retry_after is not None
+            if quota and budget is not None and waited + delay > budget:
+                what = "Retry-After" if retry_after is not None else "backoff"
+                too_long = QueueTimeoutError(
+                    f"not sent again: {status} asks to wait {delay:.2f} s ({what}), more than "
+                    f"is left of max_queue_wait ({max(budget - waited, 0.0):.2f} of {budget:g} s)",
+                    method=method, url=safe_url(request.url), waited=waited,
+                    max_queue_wait=budget, retry_after=delay, maybe_sent=maybe_applied,
+                )  # fmt: skip
+                logger.info(
+                    "%s %s -> %d (attempt %d); %s", method, path, status, attempt + 1, too_long
+                )
+                raise too_long from err
+            if quota:
+                waited += delay
             logger.info(
-                "%s %s -> %d (attempt %d); retrying in %.2f s",
-                method,
-                path,
-                status,
-                attempt + 1,
-                delay,
-            )
+                "%s %s -> %d (attempt %d); retrying in %.2f s%s",
+                method, path, status, attempt + 1, delay, _quota_note(quota, waited, budget),
+            )  # fmt: skip
             attempt += 1
             yield Sleep(delay)
             continue

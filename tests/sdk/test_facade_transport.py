@@ -168,7 +168,7 @@ def test_get_retries_503_then_succeeds_honouring_retry_after(flavor: Flavor) -> 
         httpx.Response(502),
         ok_training(),
     )
-    flavor.client(handler, rate_limit=None)
+    flavor.client(handler, rate_limit=None, max_queue_wait=None)  # the 60 s cap, not a budget
     assert flavor.run(lambda c: c.trainings.get(2)).name == "Onboarding"
     assert len(seen) == 3
     assert flavor.sleeps[0] == 2.0  # Retry-After honoured
@@ -177,7 +177,7 @@ def test_get_retries_503_then_succeeds_honouring_retry_after(flavor: Flavor) -> 
 
 def test_retry_after_is_capped(flavor: Flavor) -> None:
     handler, _ = scripted(httpx.Response(429, headers={"Retry-After": "86400"}), ok_training())
-    flavor.client(handler, rate_limit=None)
+    flavor.client(handler, rate_limit=None, max_queue_wait=None)  # a patient call: no budget
     flavor.run(lambda c: c.trainings.get(2))
     assert flavor.sleeps == [60.0]
 
@@ -194,7 +194,7 @@ def test_an_absurd_retry_after_is_no_crash(flavor: Flavor, retry_after: str) -> 
         httpx.Response(503, headers={"Retry-After": retry_after}),
         ok_training(),
     )
-    flavor.client(handler, rate_limit=None)
+    flavor.client(handler, rate_limit=None, max_queue_wait=None)  # the 60 s cap, not a budget
     assert flavor.run(lambda c: c.trainings.get(2)).name == "Onboarding"
     assert len(seen) == 3 and all(0 <= s <= 60 for s in flavor.sleeps)
 

@@ -171,6 +171,22 @@ def test_temporary_failures_are_repeated_after_retry_after(
     assert len(sb.registrants(key)) == 1
 
 
+def test_a_registration_that_cannot_wait_for_the_quota_is_sent_again_after_it(
+    flavor: Flavor, gototraining_sandbox: Sandbox
+) -> None:
+    """With ``max_queue_wait=5`` a 429 asking for 20 s is a ``QueueTimeoutError`` in the client,
+    at once; the batch waits the 20 s itself (not its short backoff, which would meet the same
+    wall) and sends the person again."""
+    sb = gototraining_sandbox
+    key = training(sb)
+    client(flavor, sb, max_queue_wait=5)
+    sb.faults.add("registerForTraining", statuses=[429], retry_after=20)
+    [result] = flavor.run(lambda c: c.registrants.register_many(key, people(1)))
+    assert (result.outcome, result.attempts) == (REGISTERED, 2)
+    assert sum(flavor.sleeps) == pytest.approx(20)
+    assert len(sb.registrants(key)) == 1
+
+
 def test_a_lost_answer_is_not_a_duplicate(flavor: Flavor, gototraining_sandbox: Sandbox) -> None:
     """Every attempt's registration is applied and its answer cut off: the repeats meet 409,
     which turns into the existing registrant."""

@@ -17,6 +17,7 @@ from .._errors import (
     GoToTrainingError,
     NotFoundError,
     PermissionDeniedError,
+    QueueTimeoutError,
     RateLimitError,
     TransportError,
     ValidationError,
@@ -298,8 +299,9 @@ def is_transient(exc: GoToTrainingError) -> bool:
 
 
 def _retry_after(exc: GoToTrainingError) -> float | None:
-    """The server's ``Retry-After`` on a 429 (or a 503 that carries one), in seconds."""
-    if isinstance(exc, RateLimitError) and exc.retry_after is not None:
+    """The server's ``Retry-After`` on a 429 (or a 503 that carries one), or how long the
+    quota is known to be out of reach (``QueueTimeoutError``), in seconds."""
+    if isinstance(exc, RateLimitError | QueueTimeoutError) and exc.retry_after is not None:
         return exc.retry_after
     if isinstance(exc, APIError) and exc.response is not None:
         return parse_retry_after(exc.response.headers.get("retry-after"))

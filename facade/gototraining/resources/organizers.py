@@ -52,6 +52,7 @@ class Organizers(SyncResource):
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_queue_wait: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -65,6 +66,7 @@ class Organizers(SyncResource):
             CallOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                max_queue_wait=max_queue_wait,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -82,6 +84,7 @@ class AsyncOrganizers(AsyncResource):
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_queue_wait: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -95,6 +98,7 @@ class AsyncOrganizers(AsyncResource):
             CallOptions(
                 timeout=timeout,
                 max_retries=max_retries,
+                max_queue_wait=max_queue_wait,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
