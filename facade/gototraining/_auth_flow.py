@@ -631,6 +631,7 @@ class TokenKeeper:
             error = source.logged_out()
             with self._lock:
                 self._refused = error
+                self._access_token = None  # logged out: nothing is sent with it any more
             raise error
         if held == OTHER_LOGIN:
             self._detach(source)

@@ -168,8 +168,10 @@ def test_a_stale_process_does_not_undo_a_logout(
         assert answer["error"] == "TokenStoreError", answer
         assert "logged out" in str(answer["message"])
         assert not store.path.exists()  # the logout stands
+        api_requests = sb.request_count()
         again = early.call()  # and stays: no further token request either
         assert again["error"] == "TokenStoreError" and grants.refreshes == 0
+        assert sb.request_count() == api_requests  # nor an API request with the old token
     assert not store.path.exists()
 
 
