@@ -37,7 +37,7 @@ class _HtmlEverywhere(http.server.BaseHTTPRequestHandler):
 def html_server() -> Iterator[tuple[str, list[str]]]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _HtmlEverywhere)
     server.seen = []  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/G2T/rest", server.seen  # type: ignore[attr-defined]
