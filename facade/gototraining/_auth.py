@@ -335,6 +335,12 @@ async def _in_worker_thread(function: Callable[[], Any]) -> Any:
         raise
 
 
+def issued_for(auth: object) -> str | None:
+    """The API root a stored login's ``OAuth2`` was issued for (``TokenStore.auth``): its
+    tokens go to no other host. ``None`` for any other auth."""
+    return auth._issued_for if isinstance(auth, OAuth2) else None
+
+
 # -- the login ------------------------------------------------------------------------------------
 
 
@@ -578,7 +584,9 @@ def exchange_authorization_code(
         allow_insecure_http,
     )
     steps, request = _start_exchange(arguments, http_client, httpx.Client)
-    client = http_client or _attempt.owned(httpx.Client(timeout=timeout))
+    from ._generated.default_client import DefaultHttpxClient
+
+    client = http_client or DefaultHttpxClient(timeout=timeout)
     attempt, context = _attempt.start(timeout)
     try:
         with _exchange_errors(request):
@@ -628,7 +636,9 @@ async def async_exchange_authorization_code(
         allow_insecure_http,
     )
     steps, request = _start_exchange(arguments, http_client, httpx.AsyncClient)
-    client = http_client or _attempt.owned(httpx.AsyncClient(timeout=timeout))
+    from ._default_client import DefaultAsyncHttpxClient
+
+    client = http_client or DefaultAsyncHttpxClient(timeout=timeout)
     try:
         with _exchange_errors(request):
             scope = asyncio.timeout(timeout)

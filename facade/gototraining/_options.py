@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 
 from . import _validation as v
+from ._auth import issued_for as stored_login_root
 from ._body import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_SIZE, ERROR_BODY_LIMIT
 from ._errors import ValidationError, mask_userinfo, scrub_url
 from ._ratelimit import RateLimiter
@@ -297,7 +298,7 @@ def _origin(url: str) -> tuple[str, str, int | None]:
 
 def _check_issued_for(auth: httpx.Auth, base_url: str) -> None:
     """A stored login (``TokenStore.auth``) goes only to the API host it was made for."""
-    issued_for: str | None = getattr(auth, "_issued_for", None)
+    issued_for = stored_login_root(auth)
     if issued_for is None or _origin(issued_for) == _origin(base_url):
         return
     raise ValidationError(

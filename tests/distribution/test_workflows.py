@@ -59,6 +59,15 @@ def test_ci_runs_make_test_on_every_supported_python() -> None:
     assert set(facade["strategy"]["matrix"]["os"]) == {"macos-latest", "windows-latest"}
 
 
+def test_ci_runs_the_suite_with_the_newest_httpx_and_httpcore_every_week() -> None:
+    ci = _load("workflows/ci.yml")
+    assert ci["on"]["schedule"]
+    steps = ci["jobs"]["newest-deps"]["steps"]
+    assert any(step.get("run", "") == "scripts/matrix.sh --newest-deps" for step in steps)
+    script = (ROOT / "scripts" / "matrix.sh").read_text()
+    assert "NEWEST=(httpx httpcore" in script
+
+
 def test_release_publishes_with_trusted_publishing_on_a_tag() -> None:
     release = _load("workflows/release.yml")
     assert release["on"]["push"]["tags"] == ["v*"]
