@@ -8,18 +8,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .PHONY: install test lint pytest bench soak demo regenerate check-generated contract api-snapshot \
-	clean cassettes docs docs-serve dist browser matrix matrix-newest
+	clean cassettes docs docs-serve dist browser matrix
 
-# One resolver run for the package with its extras, the `dev` dependency group (PEP 735: test,
-# lint, docs, dist and bench tools; pip >= 25.1 reads groups) and the generator pins, so they
-# cannot fight over shared dependencies (httpx, typer, ...). scripts/regenerate.sh then finds
-# its pins already installed.
+# The package with its extras and the `dev` dependency group (PEP 735: test, lint, docs, dist
+# and bench tools; pip >= 25.1 reads groups), resolved as for a user: the newest versions the
+# package allows. The generator's pins live in their own venv (.venv-gen, made by
+# scripts/regenerate.sh) so that they never hold back what the tests run against.
 # The pytest plugin module is copied into site-packages (force-include), even by an editable
-# install: a change to it needs a reinstall too.
-$(VENV)/.installed: pyproject.toml scripts/requirements-gen.txt facade/_gototraining_pytest_plugin.py
+# install: a change to it needs a reinstall too. A venv from before the generator moved out
+# still holds its pins (typer < 0.28): it is made afresh.
+$(VENV)/.installed: pyproject.toml facade/_gototraining_pytest_plugin.py
+	if $(BIN)/python -c 'import openapi_python_client' 2>/dev/null; then rm -rf $(VENV); fi
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade 'pip>=25.1'
-	$(BIN)/python -m pip install --quiet -e '.[sandbox,cli]' --group dev -r scripts/requirements-gen.txt
+	$(BIN)/python -m pip install --quiet -e '.[sandbox,cli]' --group dev
 	touch $@
 
 install: $(VENV)/.installed
@@ -51,21 +53,29 @@ docs-serve: install
 browser:
 	@scripts/ensure-browser.sh >/dev/null
 
-# sdist + wheel into dist/, checked as PyPI would (what the release workflow uploads).
-dist: install
-	rm -rf dist
-	$(BIN)/python -m build --no-isolation --outdir dist .
-	$(BIN)/twine check --strict dist/*
-	$(BIN)/check-wheel-contents dist/*.whl
+# sdist + wheel into dist/, checked as PyPI would (what the release workflow uploads). Needs
+# only the `dist` dependency group (build, hatchling, twine, check-wheel-contents), in a venv of
+# its own: building from a checkout does not install the test, lint and docs toolchain.
+DIST_VENV := .venv-dist
+$(DIST_VENV)/.installed: pyproject.toml
+	test -x $(DIST_VENV)/bin/python || $(PYTHON) -m venv $(DIST_VENV)
+	$(DIST_VENV)/bin/python -m pip install --quiet --upgrade 'pip>=25.1'
+	$(DIST_VENV)/bin/python -m pip install --quiet --group dist
+	touch $@
 
-# The suite on every CPython among 3.11-3.14 found here (PATH or pyenv), each in its own
-# .venv-matrix/<version>; a missing interpreter is reported, not installed. Then once more with
-# the newest httpx and httpcore releases (`matrix-newest` runs only that).
+dist: $(DIST_VENV)/.installed
+	rm -rf dist
+	$(DIST_VENV)/bin/python -m build --no-isolation --outdir dist .
+	$(DIST_VENV)/bin/twine check --strict dist/*
+	$(DIST_VENV)/bin/check-wheel-contents dist/*.whl
+
+# The suite against what users install, on every CPython among 3.11-3.14 found here (PATH or
+# pyenv; MATRIX_VERSIONS="3.13" for one): the built wheel with its extras in a fresh
+# .venv-matrix/<version>, resolved as pip does for users, with the newest httpx, httpcore, h11
+# and anyio releases the package allows, the test tools added without changing it
+# (scripts/matrix.sh). A missing interpreter is reported, not installed.
 matrix: install
 	scripts/matrix.sh
-
-matrix-newest: install
-	scripts/matrix.sh --newest-deps
 
 # Benchmarks: one loopback server, pyperf, one table of ratios; results JSON in
 # benchmarks/results/, the table also into docs/performance.md. Takes a few minutes; not part
@@ -108,5 +118,5 @@ api-snapshot: install
 	$(BIN)/python -m scripts.contract.api_snapshot --update
 
 clean:
-	rm -rf $(VENV) .venv-matrix node_modules dist build site .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .venv-gen .venv-matrix .venv-dist node_modules dist build site .pytest_cache .mypy_cache .ruff_cache .hypothesis
 	find . -path ./.git -prune -o -path ./node_modules -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

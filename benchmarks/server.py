@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> None:
 
 @dataclass
 class RunningServer:
-    """A server subprocess started by :func:`serve`."""
+    """A server subprocess started by ``serve``."""
 
     process: subprocess.Popen[bytes]
     port: int

@@ -176,7 +176,7 @@ def gototraining_sandbox_server(
 def gototraining_sandbox(
     request: pytest.FixtureRequest, _gototraining_sandbox_servers: _Servers
 ) -> Iterator[Sandbox]:
-    """A running :class:`~gototraining.sandbox.Sandbox`, reset to its seeded state.
+    """A running [`Sandbox`][gototraining.sandbox.Sandbox], reset to its seeded state.
 
     Configured by the ini options and the ``gototraining_sandbox`` marker; one server per
     configuration is shared by the session, and before each test its state, tokens, faults

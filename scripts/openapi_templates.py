@@ -4,9 +4,11 @@ Each is a copy of one of openapi-python-client's templates with a change of ours
 copy in its header (``upstream: openapi-python-client <version> templates/<path> sha256 <hash>``).
 When the pinned generator's template changes, the copy is stale: re-copy it and re-apply the
 change (the header says what it is). ``scripts/regenerate.sh`` runs this before generating, with
-the pinned generator installed::
+the pinned generator installed (in ``.venv-gen``):
 
-    python -m scripts.openapi_templates
+```bash
+.venv-gen/bin/python -m scripts.openapi_templates
+```
 """
 
 from __future__ import annotations
@@ -53,10 +55,18 @@ def stale(ours: Path, upstream: Path, version: str) -> list[str]:
 
 def main() -> int:
     from importlib.metadata import version
+    from importlib.util import find_spec
 
-    import openapi_python_client
-
-    upstream = Path(openapi_python_client.__file__).parent / "templates"
+    # Located, not imported: the generator lives in .venv-gen, not in the venv that type-checks
+    # this module.
+    spec = find_spec("openapi_python_client")
+    if spec is None or not spec.submodule_search_locations:
+        print(
+            "openapi-python-client is not installed (scripts/regenerate.sh installs it)",
+            file=sys.stderr,
+        )
+        return 1
+    upstream = Path(next(iter(spec.submodule_search_locations))) / "templates"
     problems = stale(TEMPLATES, upstream, version("openapi-python-client"))
     for problem in problems:
         print(f"openapi/templates/{problem}", file=sys.stderr)

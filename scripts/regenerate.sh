@@ -12,7 +12,9 @@
 #           generated/gototraining_api (+ py.typed)
 #           openapi3.yaml + openapi/facade.yaml --scripts/facade_codegen-->
 #           facade/gototraining/{_generated,resources}/ (wholly generated; each file says DO NOT EDIT)
-# Tools are installed on demand into .venv and node_modules (both git-ignored).
+# Tools are installed on demand into .venv-gen and node_modules (both git-ignored). The
+# generator has a venv of its own: its pins (openapi-python-client holds typer < 0.28, among
+# others) must never decide what the SDK's tests run against in .venv.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,7 +28,7 @@ case "${1:-}" in
   *) echo "usage: $0 [--check]" >&2; exit 2 ;;
 esac
 
-VENV="$ROOT/.venv"
+VENV="$ROOT/.venv-gen"
 REQS="$ROOT/scripts/requirements-gen.txt"
 SWAGGER="$ROOT/openapi/swagger.yaml"
 CONVERTED="$ROOT/openapi/openapi3.yaml"

@@ -1,12 +1,12 @@
 """GoToTraining Python SDK.
 
-::
+```python
+from gototraining import GoToTraining
 
-    from gototraining import GoToTraining
-
-    with GoToTraining(access_token="...", organizer_key="...") as client:
-        key = client.trainings.create(name="Onboarding", times=[(start, end)], time_zone="Europe/Berlin")
-        client.registrants.register(key, email="ada@example.com", given_name="Ada", surname="Lovelace")
+with GoToTraining(access_token="...", organizer_key="...") as client:
+    key = client.trainings.create(name="Onboarding", times=[(start, end)], time_zone="Europe/Berlin")
+    client.registrants.register(key, email="ada@example.com", given_name="Ada", surname="Lovelace")
+```
 """
 
 from typing import TYPE_CHECKING, Any
@@ -24,6 +24,8 @@ from ._auth import (
 )
 from ._builders.registrants import (
     IfExists,
+    IfInvalid,
+    InvalidPeopleError,
     Person,
     PersonField,
     RegistrationOutcome,
@@ -67,7 +69,9 @@ from ._errors import (
 from ._files import atomic_write
 from ._generated import models as _models
 from ._generated.models import *
+from ._logs import show_logs, show_logs_from_env
 from ._options import ClientOptions
+from ._people_csv import PersonRow, read_people_csv
 from ._ratelimit import RateLimiter
 from ._resource import Key, RawResponse
 from ._retry import RetryPolicy
@@ -105,6 +109,8 @@ __all__ = [
     "GoToTraining",
     "GoToTrainingError",
     "IfExists",
+    "IfInvalid",
+    "InvalidPeopleError",
     "Key",
     "NotFoundError",
     "NotGiven",
@@ -113,6 +119,7 @@ __all__ = [
     "PermissionDeniedError",
     "Person",
     "PersonField",
+    "PersonRow",
     "Progress",
     "QueueTimeoutError",
     "RateLimitError",
@@ -135,12 +142,16 @@ __all__ = [
     "atomic_write",
     "authorization_url",
     "exchange_authorization_code",
+    "read_people_csv",
     "resolve_credentials",
+    "show_logs",
     "validate_key",
     "validate_person_field",
 ]
 # Every model of the spec (generated, see openapi/facade.yaml), exported as it appears.
 __all__ += _models.__all__
+
+show_logs_from_env()  # GOTO_LOG=debug|info: the request lines on stderr, no code needed
 
 #: Exported names imported when first used: ``import gototraining`` is a measured cost, and
 #: these are needed only with the first client made (which imports them itself).

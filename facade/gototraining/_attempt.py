@@ -82,13 +82,13 @@ def current() -> Attempt | None:
 
 
 def start(budget: float | None) -> tuple[Attempt, object]:
-    """Begin an attempt; pass the second value to :func:`finish`."""
+    """Begin an attempt; pass the second value to ``finish``."""
     attempt = Attempt(budget)
     return attempt, _current.set(attempt)
 
 
 def finish(token: object) -> None:
-    """End the attempt begun by :func:`start`."""
+    """End the attempt begun by ``start``."""
     _current.reset(token)  # type: ignore[arg-type]
 
 

@@ -403,8 +403,9 @@ def authorization_url(
     GoTo's authorize page asks the user to log in and sends the browser back to
     ``redirect_uri`` with ``code`` and ``state`` in the query. Check that ``state`` is the one
     returned here (it ties the answer to this login: keep it in the user's session), then
-    exchange the code with :func:`exchange_authorization_code` (or
-    :func:`async_exchange_authorization_code`), passing ``code_verifier``.
+    exchange the code with [`exchange_authorization_code`][gototraining.exchange_authorization_code] (or
+    [`async_exchange_authorization_code`][gototraining.async_exchange_authorization_code]), passing
+    ``code_verifier``.
 
     PKCE (RFC 7636, method ``S256``): the URL carries only the SHA-256 challenge of a random
     ``code_verifier``; the exchange sends the verifier itself, so a code that someone else
@@ -547,8 +548,8 @@ def exchange_authorization_code(
     """Exchange an OAuth2 authorization code for a token set (the end of a login flow).
 
     ``POST token_url`` with ``grant_type=authorization_code``, form-encoded, with HTTP Basic
-    client authentication; the answer is read by the same parser as :class:`OAuth2`'s
-    refreshes. Build an :class:`OAuth2` from the result (``refresh_token``, ``access_token``,
+    client authentication; the answer is read by the same parser as [`OAuth2`][gototraining.OAuth2]'s
+    refreshes. Build an [`OAuth2`][gototraining.OAuth2] from the result (``refresh_token``, ``access_token``,
     ``expires_at``) to call the API with it.
 
     ``code_verifier``: the PKCE verifier of the login (``authorization_url(...).code_verifier``);
@@ -611,7 +612,7 @@ async def async_exchange_authorization_code(
     code_verifier: str | None = None,
     allow_insecure_http: bool = False,
 ) -> OAuth2Token:
-    """Async twin of :func:`exchange_authorization_code` (``http_client`` is an
+    """Async twin of [`exchange_authorization_code`][gototraining.exchange_authorization_code] (``http_client`` is an
     ``httpx.AsyncClient``): the same request (``code_verifier`` included), checks, errors and
     bounds, awaited.
 

@@ -220,7 +220,7 @@ def read_sync(response: httpx.Response, limit: int, attempt: Attempt | None = No
 
 
 async def read_async(response: httpx.Response, limit: int) -> None:
-    """Async twin of :func:`read_sync` (the async drivers bound the time themselves)."""
+    """Async twin of ``read_sync`` (the async drivers bound the time themselves)."""
     if _read_already(response):
         return
     arriving = response.stream

@@ -255,11 +255,11 @@ class _BaseClient(Generic[_HTTP]):
         other credentials, make a new client (``http_client=client.http_client`` shares the
         pool).
 
-        ::
-
-            patient = client.with_options(timeout=120, max_retries=5)
-            report = patient.reports.sessions(start, end)
-            shedding = client.with_options(max_queue_wait=2)  # QueueTimeoutError after 2 s
+        ```python
+        patient = client.with_options(timeout=120, max_retries=5)
+        report = patient.reports.sessions(start, end)
+        shedding = client.with_options(max_queue_wait=2)  # QueueTimeoutError after 2 s
+        ```
         """
         current = self._options
         changes: dict[str, Any] = {}
@@ -304,13 +304,13 @@ class _BaseClient(Generic[_HTTP]):
 class GoToTraining(_BaseClient[httpx.Client]):
     """Synchronous GoToTraining client.
 
-    ::
+    ```python
+    from gototraining import GoToTraining
 
-        from gototraining import GoToTraining
-
-        with GoToTraining(access_token="...", organizer_key="123") as client:
-            for training in client.trainings.list():
-                print(training.training_key, training.name)
+    with GoToTraining(access_token="...", organizer_key="123") as client:
+        for training in client.trainings.list():
+            print(training.training_key, training.name)
+    ```
 
     Without ``access_token`` or ``auth`` the credentials are looked for in this order:
     ``GOTO_ACCESS_TOKEN``; ``GOTO_CLIENT_ID`` + ``GOTO_CLIENT_SECRET`` + ``GOTO_REFRESH_TOKEN``
@@ -371,15 +371,17 @@ class GoToTraining(_BaseClient[httpx.Client]):
 
     Several clients: GoTo's limit (10 requests/second) is per account, not per client. Share
     one limiter between all clients of a process, e.g. a sync client in a worker thread and an
-    async one in a web app::
+    async one in a web app:
 
-        from gototraining import AsyncGoToTraining, GoToTraining, RateLimiter
+    ```python
+    from gototraining import AsyncGoToTraining, GoToTraining, RateLimiter
 
-        limiter = RateLimiter(10)  # thread-safe; usable from threads and event loops alike
-        sync_client = GoToTraining(access_token="...", organizer_key="123", rate_limit=limiter)
-        async_client = AsyncGoToTraining(
-            access_token="...", organizer_key="123", rate_limit=limiter
-        )
+    limiter = RateLimiter(10)  # thread-safe; usable from threads and event loops alike
+    sync_client = GoToTraining(access_token="...", organizer_key="123", rate_limit=limiter)
+    async_client = AsyncGoToTraining(
+        access_token="...", organizer_key="123", rate_limit=limiter
+    )
+    ```
 
     The clients share a limiter fairly: waiting requests are served round-robin between
     clients, so a sync client's calls are not queued behind 32 tasks of an async one.
@@ -454,10 +456,10 @@ class GoToTraining(_BaseClient[httpx.Client]):
         """The same namespaces, whose methods return a ``RawResponse``: the
         ``httpx.Response`` (status, headers, body) beside the parsed result.
 
-        ::
-
-            raw = client.with_raw_response.trainings.get(key)
-            print(raw.headers.get("x-request-id"), raw.parsed.name)
+        ```python
+        raw = client.with_raw_response.trainings.get(key)
+        print(raw.headers.get("x-request-id"), raw.parsed.name)
+        ```
         """
         return GoToTrainingWithRawResponse(self)
 
@@ -526,10 +528,10 @@ class GoToTraining(_BaseClient[httpx.Client]):
 class AsyncGoToTraining(_BaseClient[httpx.AsyncClient]):
     """Asynchronous GoToTraining client: the same surface as ``GoToTraining``, awaited.
 
-    ::
-
-        async with AsyncGoToTraining(access_token="...", organizer_key="123") as client:
-            trainings = await client.trainings.list()
+    ```python
+    async with AsyncGoToTraining(access_token="...", organizer_key="123") as client:
+        trainings = await client.trainings.list()
+    ```
 
     Takes the same arguments as ``GoToTraining``; ``http_client`` is an ``httpx.AsyncClient``.
     Several clients in one process (sync or async) should share one ``RateLimiter``
@@ -613,7 +615,7 @@ class AsyncGoToTraining(_BaseClient[httpx.AsyncClient]):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_queue_wait: float | None | NotGiven = NOT_GIVEN,
     ) -> httpx.Response:
-        """Async twin of :meth:`GoToTraining.request`."""
+        """Async twin of [`GoToTraining.request`][gototraining.GoToTraining.request]."""
         call = _custom_call(method, path, json, replay_safe)
         options = CallOptions(
             timeout=timeout,

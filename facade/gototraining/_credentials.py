@@ -34,7 +34,7 @@ OAUTH2_VARIABLES = ("GOTO_CLIENT_ID", "GOTO_CLIENT_SECRET", "GOTO_REFRESH_TOKEN"
 
 
 class Credentials:
-    """Resolved credentials (:func:`resolve_credentials`).
+    """Resolved credentials ([`resolve_credentials`][gototraining.resolve_credentials]).
 
     Attributes:
         auth: what authenticates the requests (``BearerToken``, ``OAuth2``, or yours).

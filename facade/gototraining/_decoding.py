@@ -3,9 +3,9 @@ touches this module).
 
 Every generated model has two decoders: a *fast* one (one combined type check, the frozen
 instance filled through its slot descriptors) and a *checked* one, the reference, which goes
-field by field and raises :class:`Invalid` naming the field. The fast one hands anything
+field by field and raises ``Invalid`` naming the field. The fast one hands anything
 unusual to the checked one, so both accept exactly the same bodies: what the spec allows.
-``decode_one`` / ``decode_list`` turn :class:`Invalid` into the public ``DecodeError`` with a
+``decode_one`` / ``decode_list`` turn ``Invalid`` into the public ``DecodeError`` with a
 JSON path such as ``$[3].organizers[0].email``.
 """
 

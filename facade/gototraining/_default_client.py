@@ -41,12 +41,12 @@ class DefaultAsyncHttpxClient(httpx.AsyncClient):
     ``ALL_PROXY`` and ``NO_PROXY``, as httpx reads them. A client you pass in stays open when
     the ``AsyncGoToTraining`` is closed.
 
-    ::
+    ```python
+    from gototraining import AsyncGoToTraining, DefaultAsyncHttpxClient
 
-        from gototraining import AsyncGoToTraining, DefaultAsyncHttpxClient
-
-        http = DefaultAsyncHttpxClient(proxy="http://proxy.internal:3128", http2=True)
-        client = AsyncGoToTraining(http_client=http)
+    http = DefaultAsyncHttpxClient(proxy="http://proxy.internal:3128", http2=True)
+    client = AsyncGoToTraining(http_client=http)
+    ```
     """
 
     def __init__(

@@ -9,7 +9,8 @@ never leaves for the file host.
 
 Atomicity (``_files.atomic_write``, the SDK's one atomic-write helper): bytes go to a hidden
 temporary file next to the destination (``.<name>.<random>.part``, same directory, hence same
-file system, created with mode 0600); on success it is flushed, ``fsync``-ed and
+file system, created with mode 0666 minus the umask, as ``curl -o`` or a browser's download
+creates a file); on success it is flushed, ``fsync``-ed and
 ``os.replace``-d onto the destination. On any failure -- network error,
 HTTP error, short body, an exception raised by the progress callback, ``KeyboardInterrupt``,
 task cancellation -- the temporary file is deleted and the error re-raised, so an interrupted
@@ -163,8 +164,8 @@ class _Sink:
 
 
 class _Job:
-    """One download: everything but the I/O, shared by :func:`sync_download` and
-    :func:`async_download` (which only send, read and iterate the response)."""
+    """One download: everything but the I/O, shared by ``sync_download`` and
+    ``async_download`` (which only send, read and iterate the response)."""
 
     def __init__(
         self,
@@ -206,8 +207,9 @@ class _Job:
         fsync + rename, or delete the temporary file on any exception)."""
         if response.status_code >= 300:  # redirects were followed; anything left is an error
             raise error_from_response(response)
-        # 0600 like the NamedTemporaryFile this used to be: recordings can be private.
-        with atomic_write(self.final, mode=0o600, suffix=".part") as file:
+        # The umask decides who may read it, as for any file the user creates (a private
+        # recording wants a private directory or umask 077, like any other download).
+        with atomic_write(self.final, suffix=".part") as file:
             sink = _Sink(file, _total(response), self.target.progress)
             yield sink
             if sink.total is not None and sink.done != sink.total:
@@ -243,7 +245,7 @@ def sync_download(
 async def async_download(
     http_client: httpx.AsyncClient, url: str, target: Target, timeout: TimeoutTypes | NotGiven
 ) -> tuple[Path, httpx.Response]:
-    """Async twin of :func:`sync_download`."""
+    """Async twin of ``sync_download``."""
     job = _Job(http_client, url, target, timeout)
     with job.errors():
         response = await http_client.send(

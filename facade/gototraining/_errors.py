@@ -1,28 +1,28 @@
 """The exception hierarchy and the single status -> exception mapping table.
 
-::
-
-    GoToTrainingError
-    ├── ValidationError (also ValueError)   bad input, raised before any request is sent
-    ├── ClientClosedError (also RuntimeError)  a call on a closed client
-    ├── WrongEventLoopError (also RuntimeError)  an async client used from a second event loop
-    ├── TokenSaveError                      ``on_token_refresh`` could not save refreshed tokens
-    ├── DecodeError                         a 2xx body that does not match the documented shape
-    │   ├── ResponseTooLargeError           a body larger than the client reads
-    │   └── TokenResponseError              a token endpoint's 200 answer that is no token set
-    ├── TransportError                      no complete HTTP response (``maybe_sent``)
-    │   ├── APIConnectionError              could not connect, or the connection broke
-    │   └── APITimeoutError                 connect/read/write/pool timeout
-    │       └── QueueTimeoutError           no turn within ``max_queue_wait``: not sent
-    └── APIError                            the API answered with an error status
-        ├── UnexpectedRedirectError         3xx where the operation does not document one
-        ├── BadRequestError                 400 (and any other unmapped 4xx)
-        ├── AuthenticationError             401, and 403 whose body says the token is invalid
-        ├── PermissionDeniedError           403
-        ├── NotFoundError                   404
-        ├── ConflictError                   409
-        ├── RateLimitError                  429 (``retry_after`` in seconds, if the API said)
-        └── ServerError                     >= 500
+```text
+GoToTrainingError
+├── ValidationError (also ValueError)   bad input, raised before any request is sent
+├── ClientClosedError (also RuntimeError)  a call on a closed client
+├── WrongEventLoopError (also RuntimeError)  an async client used from a second event loop
+├── TokenSaveError                      ``on_token_refresh`` could not save refreshed tokens
+├── DecodeError                         a 2xx body that does not match the documented shape
+│   ├── ResponseTooLargeError           a body larger than the client reads
+│   └── TokenResponseError              a token endpoint's 200 answer that is no token set
+├── TransportError                      no complete HTTP response (``maybe_sent``)
+│   ├── APIConnectionError              could not connect, or the connection broke
+│   └── APITimeoutError                 connect/read/write/pool timeout
+│       └── QueueTimeoutError           no turn within ``max_queue_wait``: not sent
+└── APIError                            the API answered with an error status
+    ├── UnexpectedRedirectError         3xx where the operation does not document one
+    ├── BadRequestError                 400 (and any other unmapped 4xx)
+    ├── AuthenticationError             401, and 403 whose body says the token is invalid
+    ├── PermissionDeniedError           403
+    ├── NotFoundError                   404
+    ├── ConflictError                   409
+    ├── RateLimitError                  429 (``retry_after`` in seconds, if the API said)
+    └── ServerError                     >= 500
+```
 
 This module is a leaf: it imports nothing else of the package, and it owns every translation
 of what went wrong into these classes -- an error response (``error_from_response``, also for
@@ -79,7 +79,18 @@ __all__ = [
 
 
 class GoToTrainingError(Exception):
-    """Base class of every exception this package raises on purpose."""
+    """Base class of every exception this package raises on purpose.
+
+    Attributes:
+        operation: the spec's operationId of the API call that failed (``registerForTraining``),
+            or ``None`` for an error that is no call's (bad input to a helper, a download's
+            file host, a token refresh on its own).
+        attempts: how many times that call sent its request, retries included (0: never,
+            e.g. refused before sending, or no turn in the rate limiter).
+    """
+
+    operation: str | None = None
+    attempts: int = 0
 
 
 class ValidationError(GoToTrainingError, ValueError):
@@ -249,9 +260,17 @@ class APIError(GoToTrainingError):
         response: the ``httpx.Response``.
         hint: what the client can tell about the likely cause and what to do (a refused
             token, a ``base_url`` without ``/G2T/rest``), or ``None``; it ends the message.
+        replayed: ``True`` when this answer came to a repeat of an attempt whose answer was
+            lost (a reset, a timeout, 502/503/504): that attempt may have been applied. A 409
+            ``ConflictError`` that is ``replayed`` may be the call's own earlier success.
+        operation, attempts: the call's (see ``GoToTrainingError``).
+
+    ``str(error)`` ends with the request id when the API sent one (``[request 3f2c...]``):
+    quote it to GoTo support with the incident id.
     """
 
     hint: str | None = None
+    replayed: bool = False
 
     def __init__(
         self,
@@ -281,9 +300,10 @@ class APIError(GoToTrainingError):
         code = f" {self.error_code}" if self.error_code else ""
         where = f" ({self.method} {self.url})" if self.method else ""
         incident = f" [incident {self.incident}]" if self.incident else ""
+        request = f" [request {self.request_id}]" if self.request_id else ""
         msg = " ".join(self.message.split())  # one line, whatever the body looked like
         hint = f" -- {self.hint}" if self.hint else ""
-        return f"{self.status}{code}: {msg}{where}{incident}{hint}"
+        return f"{self.status}{code}: {msg}{where}{incident}{request}{hint}"
 
 
 class UnexpectedRedirectError(APIError):

@@ -10,7 +10,7 @@ would be a fourth runtime dependency for some forty lines.
 - ``flock`` locks belong to the open file, not to the process: two ``FileLock`` objects for
   one path exclude each other even in one process (two clients sharing a login), and the
   lock goes away with the process however it ends (no stale lock after ``kill -9``).
-- :meth:`try_acquire` never blocks, so the sans-IO auth flow's drivers can wait for it the
+- ``try_acquire`` never blocks, so the sans-IO auth flow's drivers can wait for it the
   way each of them waits (a thread sleeps, a task awaits) and give up at their deadline.
 """
 
@@ -26,7 +26,7 @@ from pathlib import Path
 __all__ = ["FileLock", "LockFileError"]
 
 _FLAGS = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-#: First and longest pause between two tries of a blocking :meth:`FileLock.acquire`.
+#: First and longest pause between two tries of a blocking ``FileLock.acquire``.
 _FIRST_PAUSE, _LONGEST_PAUSE = 0.001, 0.05
 
 

@@ -521,5 +521,5 @@ def raw(method: Callable[P, T]) -> Callable[P, RawResponse[T]]:
 
 
 def async_raw(method: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[RawResponse[T]]]:
-    """Async twin of :func:`raw`."""
+    """Async twin of ``raw``."""
     return cast(Callable[P, Awaitable[RawResponse[T]]], method)

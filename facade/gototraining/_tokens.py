@@ -44,7 +44,7 @@ class OAuth2Token:
 
     ``expires_at`` is a Unix timestamp (``None`` if the endpoint gave no ``expires_in``).
     ``organizer_key`` is the organizer GoTo's token endpoint names in the answer to a login
-    (:func:`exchange_authorization_code`); ``None`` on refreshed token sets. The repr hides
+    (``exchange_authorization_code``); ``None`` on refreshed token sets. The repr hides
     the secrets.
     """
 

@@ -76,16 +76,27 @@ T = TypeVar("T")
 class ApiRequest:
     """One spec operation's request, built by ``_generated.requests`` (generated from the spec).
 
-    ``path`` is below the base URL, with its parameters filled in; ``json`` the body, if any.
+    ``path`` is below the base URL, with its parameters filled in; ``template`` the spec's path
+    with its parameters named (``/organizers/{organizerKey}/trainings``: what logs group by);
+    ``json`` the body, if any.
     """
 
-    __slots__ = ("json", "method", "operation", "path")
+    __slots__ = ("json", "method", "operation", "path", "template")
 
-    def __init__(self, operation: str, method: str, path: str, json: Any = None) -> None:
+    def __init__(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        json: Any = None,
+        *,
+        template: str | None = None,
+    ) -> None:
         self.operation = operation
         self.method = method
         self.path = path
         self.json = json
+        self.template = path if template is None else template
 
     def __repr__(self) -> str:
         return f"ApiRequest({self.operation!r}, {self.method!r}, {self.path!r})"
@@ -258,6 +269,7 @@ class _Settings:
         "limiter",
         "max_queue_wait",
         "max_response_size",
+        "organizer_key",
         "retry",
         "timeout",
     )
@@ -273,6 +285,7 @@ class _Settings:
         self.retry = options.retry_policy
         self.limiter = options.rate_limiter
         self.max_queue_wait = options.max_queue_wait
+        self.organizer_key = options.organizer_key
         self.headers = options.headers()
         self.timeout = timeout
         self.build_request = build_request
@@ -415,10 +428,36 @@ def _decode(call: Call[T], response: httpx.Response, settings: _Settings) -> T:
         raise
 
 
+class _Tally:
+    """What the error of a call reports about it: requests sent, and whether the answer that
+    failed it came to a replay of an attempt that may have been applied."""
+
+    __slots__ = ("replayed", "sent")
+
+    def __init__(self) -> None:
+        self.sent = 0
+        self.replayed = False
+
+
 def pipeline(
     settings: _Settings, call: Call[T], options: CallOptions = DEFAULT_OPTIONS
 ) -> Generator[Action, Any, T]:
-    """The request pipeline as a generator of I/O actions (see the module docstring)."""
+    """The request pipeline as a generator of I/O actions (see the module docstring). Every
+    error it raises names the operation and how often the request was sent."""
+    tally = _Tally()
+    try:
+        return (yield from _pipeline(settings, call, options, tally))
+    except GoToTrainingError as exc:
+        exc.operation = call.operation
+        exc.attempts = tally.sent
+        if isinstance(exc, APIError):
+            exc.replayed = tally.replayed
+        raise
+
+
+def _pipeline(
+    settings: _Settings, call: Call[T], options: CallOptions, tally: _Tally
+) -> Generator[Action, Any, T]:
     method = call.request.method
     path = call.request.path
     body = call.request.json
@@ -452,6 +491,18 @@ def pipeline(
     throttled = 0  # ... of which after a 429 (their own budget: rate_limit_retries)
     # An earlier attempt may have been applied although we got no (good) answer to it.
     maybe_applied = False
+    # Every log record carries these as attributes (``extra``): JSON logs and per-tenant
+    # filters read them, no regex over the message.
+    fields: dict[str, Any] = {
+        "operation": call.operation,
+        "method": method,
+        "path_template": call.request.template,
+        "organizer_key": settings.organizer_key,
+    }
+
+    def extra(**values: Any) -> dict[str, Any]:
+        return {**fields, "attempt": attempt + 1, **values}
+
     while True:
         ticket = None
         queued = 0.0
@@ -468,11 +519,15 @@ def pipeline(
                     method=method, url=safe_url(request.url), waited=waited,
                     max_queue_wait=budget, retry_after=late.earliest, maybe_sent=maybe_applied,
                 )  # fmt: skip
-                logger.info("%s %s %s", method, path, no_turn)
+                logger.info(
+                    "%s %s %s", method, path, no_turn,
+                    extra=extra(status=None, elapsed=None, queued=waited),
+                )  # fmt: skip
                 raise no_turn from None
             queued = ticket.waited
             waited += queued
         started = time.perf_counter()
+        tally.sent += 1
         try:
             response: httpx.Response = yield send
         except UnusableRedirect as bad:
@@ -497,6 +552,8 @@ def pipeline(
                     "%s %s failed after %s, queued %s (%s, attempt %d); retrying in %.2f s",
                     method, path, _duration(elapsed), _duration(queued), type(exc).__name__,
                     attempt + 1, delay,
+                    extra=extra(status=None, elapsed=elapsed, queued=queued, retry_in=delay,
+                                error=type(exc).__name__),
                 )  # fmt: skip
                 attempt += 1
                 yield Sleep(delay)
@@ -504,6 +561,7 @@ def pipeline(
             raise error from exc
         elapsed = time.perf_counter() - started
         status = response.status_code
+        tally.replayed = maybe_applied  # this answer is to a replay of a maybe-applied attempt
         logger.debug(
             "%s %s -> %d in %s, queued %s (attempt %d, %s)",
             method,
@@ -513,6 +571,7 @@ def pipeline(
             _duration(queued),
             attempt + 1,
             call.operation,
+            extra=extra(status=status, elapsed=elapsed, queued=queued),
         )
         if 200 <= status < 300 or (call.redirect_is_result and 300 <= status < 400):
             if is_truncated(response):
@@ -525,6 +584,7 @@ def pipeline(
                 method,
                 path,
                 call.operation,
+                extra=extra(status=status, elapsed=elapsed, queued=queued),
             )
             return _decode(call, response, settings)
         err: APIError = error_from_response(response, *settings.secrets())
@@ -560,14 +620,16 @@ def pipeline(
                     max_queue_wait=budget, retry_after=delay, maybe_sent=maybe_applied,
                 )  # fmt: skip
                 logger.info(
-                    "%s %s -> %d (attempt %d); %s", method, path, status, attempt + 1, too_long
-                )
+                    "%s %s -> %d (attempt %d); %s", method, path, status, attempt + 1, too_long,
+                    extra=extra(status=status, elapsed=elapsed, queued=waited),
+                )  # fmt: skip
                 raise too_long from err
             if quota:
                 waited += delay
             logger.info(
                 "%s %s -> %d (attempt %d); retrying in %.2f s%s",
                 method, path, status, attempt + 1, delay, _quota_note(quota, waited, budget),
+                extra=extra(status=status, elapsed=elapsed, queued=queued, retry_in=delay),
             )  # fmt: skip
             attempt += 1
             yield Sleep(delay)

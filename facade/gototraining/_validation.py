@@ -67,7 +67,7 @@ def key(value: object, name: str) -> str:
 
 
 def keys(values: Iterable[object], name: str) -> list[str]:
-    """A list of keys (see :func:`key`); a bare str/int is rejected to catch ``keys="123"``."""
+    """A list of keys (see ``key``); a bare str/int is rejected to catch ``keys="123"``."""
     if isinstance(values, str | bytes | int):
         raise ValidationError(name, "expected a list of keys, not a single value")
     return [key(v, f"{name}[{i}]") for i, v in enumerate(values)]
@@ -224,12 +224,28 @@ def _zone_name(zone: tzinfo, name: str) -> str:
     )
 
 
+def _strip_spaces(value: str) -> str:
+    """``value`` without the space characters (category Zs: space, no-break space, ...) around
+    it; tabs and line breaks stay, to be refused."""
+    start, end = 0, len(value)
+    while start < end and unicodedata.category(value[start]) == "Zs":
+        start += 1
+    while end > start and unicodedata.category(value[end - 1]) == "Zs":
+        end -= 1
+    return value[start:end]
+
+
 def email(value: object, name: str = "email") -> str:
     """A plausible email address (pragmatic check; the API has the last word).
 
-    No whitespace, control, format or surrogate characters (CR/LF would allow header
+    Returned without surrounding spaces, like names (spreadsheet cells often end in one).
+    No other whitespace, control, format or surrogate characters (CR/LF would allow header
     injection in the confirmation email; a lone surrogate cannot even be encoded).
     """
+    if isinstance(value, str):
+        value = _strip_spaces(value)
+        if not value:
+            raise ValidationError(name, "must not be empty")
     if (
         not isinstance(value, str)
         or len(value) > 254

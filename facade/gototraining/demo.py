@@ -1,6 +1,6 @@
 """``make demo`` / ``python -m gototraining.demo``: the main job, end to end, no credentials.
 
-Starts the embedded sandbox (:class:`gototraining.sandbox.Sandbox`, in this process, on a
+Starts the embedded sandbox (``gototraining.sandbox.Sandbox``, in this process, on a
 free loopback port) and runs a realistic scenario through the ``gototraining`` command line
 (invoked in-process, exactly as the console script runs it) and the Python facade:
 

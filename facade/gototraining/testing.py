@@ -12,13 +12,18 @@ here imports vcrpy. What a recording becomes:
   ``https://cdn.gototraining.example/recordings/<file name>``, dropping host, port and query
   (live file URLs are signed: the query is a credential). The three are rewritten by the same
   function, so the replayed file GET still matches the replayed ``Location``;
-- binary bodies (recording files) are kept byte for byte;
+- a binary body (anything but text, JSON, XML or a form: a recording's MP4) larger than
+  ``max_binary_body`` (default 1 KiB) becomes a short text placeholder saying how many bytes
+  of which type were left out (``Content-Length`` follows), so a cassette with downloads stays
+  small; ``max_binary_body=None`` keeps every byte;
 - the keys you name (organizer, account, co-organizers) become the fakes you choose;
 - ``Authorization``, cookie, host and date headers are dropped; token fields in token requests
   and responses (``access_token``, ``refresh_token``, ``client_secret``, ``code``, ...) become
   ``REDACTED``;
 - personal data: every email outside the reserved example domains, and the names next to it,
-  become stable fakes (``person-1@example.com``, ``Given1``, ``Surname1``);
+  become stable fakes (``person-1@example.com``, ``Given1``, ``Surname1``); an email at
+  ``example.com``/``.org``/``.net`` or under ``.test``, ``.example``, ``.invalid`` or
+  ``.localhost`` is kept, with its names (reserved by RFC 2606: nobody's address);
 - web URLs in JSON (any string that is an http(s) URL outside the API, token endpoint and fake
   CDN: ``hostURL``, the bare start/manage URL strings, ``joinUrl``, ``confirmationUrl``,
   ``registrationUrl``): every query value becomes ``REDACTED`` (``hostToken`` is a password,
@@ -40,13 +45,15 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from ._auth import DEFAULT_TOKEN_URL
 from ._client import DEFAULT_BASE_URL
 
-__all__ = ["FAKE_FILES_URL", "REDACTED", "Scrubber", "vcr_config"]
+__all__ = ["DEFAULT_MAX_BINARY_BODY", "FAKE_FILES_URL", "REDACTED", "Scrubber", "vcr_config"]
 
 LIVE_BASE_URL = DEFAULT_BASE_URL
 LIVE_TOKEN_URL = DEFAULT_TOKEN_URL
 #: Where recorded recording-file URLs point in cassettes (a reserved, never-resolving name).
 FAKE_FILES_URL = "https://cdn.gototraining.example/recordings"
 REDACTED = "REDACTED"
+#: Binary bodies larger than this many bytes are left out of recordings by default.
+DEFAULT_MAX_BINARY_BODY = 1024
 SECRET_FIELDS = frozenset(
     {"access_token", "refresh_token", "id_token", "client_secret", "code", "password", "token"}
 )
@@ -83,6 +90,8 @@ class Scrubber:
         token_url: the recorded token endpoint; rewritten to the live one.
         keys: real key -> fake key, replaced wherever they appear as a whole number (your
             organizer and account keys, for instance).
+        max_binary_body: binary bodies larger than this many bytes become a placeholder;
+            ``None`` keeps them byte for byte.
     """
 
     def __init__(
@@ -90,7 +99,18 @@ class Scrubber:
         base_url: str = LIVE_BASE_URL,
         token_url: str = LIVE_TOKEN_URL,
         keys: Mapping[str, str] = {},
+        *,
+        max_binary_body: int | None = DEFAULT_MAX_BINARY_BODY,
     ):
+        if max_binary_body is not None and (
+            isinstance(max_binary_body, bool)
+            or not isinstance(max_binary_body, int)
+            or max_binary_body < 0
+        ):
+            raise ValueError(
+                f"max_binary_body: expected an int >= 0 or None, got {max_binary_body!r}"
+            )
+        self.max_binary_body = max_binary_body
         self.base_url = base_url.rstrip("/")
         self.token_url = token_url
         self.keys = dict(keys)
@@ -186,8 +206,15 @@ class Scrubber:
         """A request/response body: JSON and form bodies are scrubbed field by field."""
         if not raw:
             return raw
-        if not _is_text(content_type):
-            return raw  # e.g. video/mp4: never re-encoded
+        if not _is_text(content_type):  # e.g. video/mp4: never re-encoded
+            if self.max_binary_body is None or len(raw) <= self.max_binary_body:
+                return raw
+            kind = content_type.split(";", 1)[0].strip() or "unknown type"
+            note = (
+                f"[gototraining.testing: {len(raw):,} bytes of {kind} left out of the recording "
+                f"(max_binary_body={self.max_binary_body})]"
+            )
+            return note.encode() if isinstance(raw, bytes) else note
         as_text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
         if "application/x-www-form-urlencoded" in content_type:
             pairs = [
@@ -243,6 +270,7 @@ def vcr_config(
     base_url: str = LIVE_BASE_URL,
     token_url: str = LIVE_TOKEN_URL,
     keys: Mapping[str, str] = {},
+    max_binary_body: int | None = DEFAULT_MAX_BINARY_BODY,
 ) -> dict[str, Any]:
     """Keyword arguments for ``vcr.VCR(**...)`` (or pytest-recording's ``vcr_config`` fixture)
     that write scrubbed cassettes, safe to commit.
@@ -254,8 +282,10 @@ def vcr_config(
         base_url: the API root the recording talks to.
         token_url: the token endpoint the recording talks to.
         keys: real key -> fake key (e.g. ``{organizer_key: "1000000000000000001"}``).
+        max_binary_body: binary bodies (recording files) larger than this many bytes become
+            a short placeholder; ``None`` records them whole.
     """
-    scrubber = Scrubber(base_url, token_url, keys)
+    scrubber = Scrubber(base_url, token_url, keys, max_binary_body=max_binary_body)
     return {
         "before_record_request": scrubber.before_record_request,
         "before_record_response": scrubber.before_record_response,

@@ -24,18 +24,18 @@ What the store does with a ``tokens.json`` that is not what it wrote (each a dec
   (the secrets may have been read: rotate the client secret if that matters). If it cannot
   (not the owner), it refuses to use the file.
 * **A directory, FIFO or other non-regular file** in its place, an unreadable file, or a file
-  that is not a token set: :class:`TokenStoreError`, nothing is read or written.
+  that is not a token set: [`TokenStoreError`][gototraining.token_store.TokenStoreError], nothing is read or written.
 * **A directory that cannot be written**: every refresh rotates the refresh token, and a
   refreshed token set that cannot be saved is lost (the next run would be logged out).
-  :meth:`TokenStore.check_writable` finds this before anything is sent; the CLI calls it
+  [`TokenStore.check_writable`][gototraining.token_store.TokenStore.check_writable] finds this before anything is sent; the CLI calls it
   before it uses stored tokens, and before a login.
 
-Every problem is a :class:`TokenStoreError` (a ``GoToTrainingError``) whose message says what
+Every problem is a [`TokenStoreError`][gototraining.token_store.TokenStoreError] (a ``GoToTrainingError``) whose message says what
 to do; the CLI prints it as one ``error:`` line and exits with 2.
 
 **Several processes share one login.** GoTo replaces the refresh token at every refresh (the
 old one stops working), so two processes refreshing on their own would lock each other out.
-Every refresh of a client built from the store (:meth:`TokenStore.auth`), every ``save``
+Every refresh of a client built from the store (``TokenStore.auth``), every ``save``
 and every ``delete`` happen under one lock shared by all processes (``tokens.json.lock`` in
 the config directory: ``flock`` / ``msvcrt.locking``, see ``gototraining._filelock``):
 
@@ -43,7 +43,7 @@ the config directory: ``flock`` / ``msvcrt.locking``, see ``gototraining._filelo
   (often no refresh is needed then); a refresh refused with ``invalid_grant`` reads it again;
 * it writes its refreshed tokens only if the store still holds what it started from
   (compare-and-swap): a ``gototraining logout`` is never undone (the client then fails with
-  :class:`TokenStoreError`), and a login for another account is never replaced by an older
+  ``TokenStoreError``), and a login for another account is never replaced by an older
   one (the client keeps its own login in memory and warns);
 * a stored login is sent only to the API it was made for (``base_url``): a client pointed at
   another host with it is refused.
@@ -181,11 +181,11 @@ def _reason(exc: OSError) -> str:
 
 class TokenStore:
     """``tokens.json`` in a config directory: load, save (atomic, 0600), delete, and an
-    ``OAuth2`` auth that saves its refreshed tokens back (:meth:`auth`).
+    ``OAuth2`` auth that saves its refreshed tokens back ([`auth`][gototraining.token_store.TokenStore.auth]).
 
-    ``directory``: default :func:`config_dir`. ``warn(message)`` hears about problems the
+    ``directory``: default [`config_dir`][gototraining.token_store.config_dir]. ``warn(message)`` hears about problems the
     store fixed itself and about refreshed tokens it could not save (default:
-    ``warnings.warn`` with :class:`TokenStoreWarning`).
+    ``warnings.warn`` with [`TokenStoreWarning`][gototraining.token_store.TokenStoreWarning]).
     """
 
     def __init__(
@@ -277,7 +277,7 @@ class TokenStore:
             ) from None
 
     def check_writable(self) -> None:
-        """Raise :class:`TokenStoreError` unless :meth:`save` can replace the token file, so
+        """Raise [`TokenStoreError`][gototraining.token_store.TokenStoreError] unless [`save`][gototraining.token_store.TokenStore.save] can replace the token file, so
         that a refreshed (rotated) refresh token is never lost for want of a place to go."""
         self._stat()
         target = self._target()
@@ -369,15 +369,16 @@ class TokenStore:
             raise TokenStoreError(f"cannot save tokens to {self.path}: {_reason(exc)}") from None
 
     def auth(self, tokens: StoredTokens) -> OAuth2:
-        """An ``OAuth2`` for ``tokens`` (as :meth:`load` returned them) that shares them with
-        every other process using this store (see the module docstring): it reads the store
-        before each refresh, writes its refreshed tokens back (atomically, mode 0600, through
-        a symlink) only if the store still holds what it started from, and is refused by a
-        client whose ``base_url`` is not on the host the login was made for.
+        """An ``OAuth2`` for ``tokens`` (as [`load`][gototraining.token_store.TokenStore.load]
+        returned them) that shares them with every other process using this store (see the
+        module docstring): it reads the store before each refresh, writes its refreshed tokens
+        back (atomically, mode 0600, through a symlink) only if the store still holds what it
+        started from, and is refused by a client whose ``base_url`` is not on the host the
+        login was made for.
 
         A refreshed set that cannot be saved (disk full, the file replaced by a directory) is
-        handed to :meth:`refresh_not_saved`; the next refresh saves its own set again. Call
-        :meth:`check_writable` before sending anything, so that this is rare.
+        handed to [`refresh_not_saved`][gototraining.token_store.TokenStore.refresh_not_saved]; the next refresh saves its own set again. Call
+        [`check_writable`][gototraining.token_store.TokenStore.check_writable] before sending anything, so that this is rare.
         """
         from ._auth import OAuth2
         from ._client import DEFAULT_BASE_URL
@@ -399,7 +400,7 @@ class TokenStore:
         return oauth
 
     def refresh_not_saved(self, tokens: StoredTokens, error: TokenStoreError) -> None:
-        """A refreshed token set (from :meth:`auth`) could not be saved. The default warns:
+        """A refreshed token set (from [`auth`][gototraining.token_store.TokenStore.auth]) could not be saved. The default warns:
         the refresh token saved before may no longer be valid, so if no later refresh saves
         a set, the next run has to log in again. Override it to keep ``tokens`` and save them
         later (the CLI does, when the command ends)."""

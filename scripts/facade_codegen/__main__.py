@@ -1,8 +1,8 @@
 """Generate the facade's spec-driven modules (run by ``scripts/regenerate.sh``).
 
-::
-
-    python -m scripts.facade_codegen --spec openapi/openapi3.yaml --out DIR
+```bash
+python -m scripts.facade_codegen --spec openapi/openapi3.yaml --out DIR
+```
 
 writes, below ``DIR`` (laid out like ``facade/gototraining``), the two generated packages and
 nothing else (``GENERATED_PACKAGES``; every file starts with ``DO NOT EDIT``):

@@ -67,7 +67,8 @@ def emit_requests(api: Api) -> str:
         out += f"\n\ndef {op.func}({', '.join(params)}) -> ApiRequest:\n"
         out += f'    """{op.method} ``{op.path}`` ({op.operation_id})."""\n'
         out += (
-            f"    return ApiRequest({op.operation_id!r}, {op.method!r}, {_path_expr(op)}{json})\n"
+            f"    return ApiRequest({op.operation_id!r}, {op.method!r}, {_path_expr(op)}{json}, "
+            f"template={op.path!r})\n"
         )
     return out
 
@@ -213,7 +214,8 @@ def emit_namespace(api: Api, ns: Namespace, facade: Path) -> str:
         doc = (
             ns.doc
             if flavor == "sync"
-            else f"Async twin of :class:`{ns.cls}`; every method is awaited."
+            else f"Async twin of [`{ns.cls}`][gototraining.resources.{ns.cls}]; every method is "
+            "awaited."
         )
         body += f"\n\nclass {cls}({base}):\n" + _class_doc(doc)
         for method in methods:
@@ -269,9 +271,10 @@ def _raw_class_text(ns: Namespace, methods: list[_Method], flavor: str) -> str:
     wrap = "async_raw" if flavor == "async" else "raw"
     out = f"\n\nclass {cls}WithRawResponse:\n"
     out += _class_doc(
-        f"``client.with_raw_response.{ns.attr}``: the methods of :class:`{cls}`, each "
-        "returning a\n:class:`~gototraining.RawResponse` (the ``httpx.Response`` beside the "
-        "parsed result)."
+        f"``client.with_raw_response.{ns.attr}``: the methods of "
+        f"[`{cls}`][gototraining.resources.{cls}], each returning a\n"
+        "[`RawResponse`][gototraining.RawResponse] (the ``httpx.Response`` beside the parsed "
+        "result)."
     )
     out += f"\n    def __init__(self, client: {client}) -> None:\n"
     out += f"        methods = {cls}(client, raw=True)\n"
@@ -323,8 +326,8 @@ def emit_resources_init(api: Api) -> str:
         awaited = " (awaited)" if prefix else ""
         out += f"\n\nclass {client}WithRawResponse:\n"
         out += _class_doc(
-            f"``client.with_raw_response``: the namespaces of :class:`~gototraining.{client}`, "
-            f"whose methods\nreturn a :class:`~gototraining.RawResponse`{awaited}."
+            f"``client.with_raw_response``: the namespaces of [`{client}`][gototraining.{client}], "
+            f"whose methods\nreturn a [`RawResponse`][gototraining.RawResponse]{awaited}."
         )
         out += "\n"
         for ns in api.namespaces:

@@ -10,10 +10,10 @@ twins go into ``_generated/`` (DO NOT EDIT) with the rest of the generated code,
 half, add it to ``TWINS`` (and a rule to ``RULES`` for a name whose sync spelling the rules
 do not yet give), regenerate, and import the sync names from the twin.
 
-::
-
-    python -m scripts.facade_codegen.unasync           # rewrite the twins in place
-    python -m scripts.facade_codegen.unasync --check   # exit 1 if a twin is stale
+```bash
+python -m scripts.facade_codegen.unasync           # rewrite the twins in place
+python -m scripts.facade_codegen.unasync --check   # exit 1 if a twin is stale
+```
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +18,10 @@ from gototraining.token_store import StoredTokens, TokenStore
 from typer.testing import CliRunner, Result
 
 Run = Callable[..., Result]
+Cli = Callable[..., "subprocess.CompletedProcess[str]"]
+
+#: The installed console script: what users run.
+GOTOTRAINING = Path(sys.executable).with_name("gototraining")
 
 
 @pytest.fixture
@@ -54,6 +61,29 @@ def run() -> Run:
 
     def invoke(*args: str, input: str | None = None) -> Result:
         return runner.invoke(app, list(args), input=input, catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
+def cli(env: Sandbox) -> Cli:
+    """``cli("trainings", "create", ...)``: the real ``gototraining`` command in a subprocess,
+    stdout and stderr pipes (not terminals, as in ``KEY=$(gototraining ...)``), the sandbox's
+    credentials in its environment. ``input`` is its stdin."""
+
+    def invoke(
+        *args: str, input: str | None = None, **env: str
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(GOTOTRAINING), *args],
+            env={**os.environ, **env},
+            input=input,
+            stdin=None if input is not None else subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
 
     return invoke
 

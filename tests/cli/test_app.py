@@ -28,13 +28,26 @@ def test_no_arguments_shows_help_with_usage_exit_code(run: Run) -> None:
 
 
 def test_sandbox_subcommand_help(run: Run, capsys: pytest.CaptureFixture[str]) -> None:
-    result = run("sandbox", "--help")  # through the Typer app
+    result = run("sandbox", "--help")  # through the Typer app, like every command
     assert result.exit_code == 0
-    assert "--port" in result.stdout and "--rate-limit" in result.stdout
-    with pytest.raises(SystemExit) as exc:  # and through main()'s fast path
+    assert result.stdout.startswith("Usage: gototraining sandbox [OPTIONS] COMMAND [ARGS]...")
+    for option in ("--port PORT", "--rate-limit PER_SECOND", "--env", "--json"):
+        assert option in result.stdout
+    assert "complete" in result.stdout.split("Commands:")[1]
+    assert main(["sandbox", "--help"]) == 0  # main() too
+    assert capsys.readouterr().out.startswith("Usage: gototraining sandbox [OPTIONS]")
+
+
+def test_sandbox_without_the_cli_extra_is_the_argparse_command(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "typer", None)  # only the 'sandbox' extra installed
+    with pytest.raises(SystemExit) as exc:
         main(["sandbox", "--help"])
     assert exc.value.code == 0
     assert "usage: gototraining sandbox" in capsys.readouterr().out
+    assert main(["sandbox", "complete", "1"]) == 2  # a CLI command: needs the extra
+    assert capsys.readouterr().err == f"error: {HINT}\n"
 
 
 def test_main_returns_exit_codes(
@@ -86,7 +99,6 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
         "registered now     │     50",
         "already registered │     50",
         "50 registrant(s)",
-        "Cancelled the registration of Ada Lovelace <ada.lovelace@example.org>",
         "$ gototraining reports attendance",
         "Session 2: 2030-03-11",
         "Finished in",
@@ -97,6 +109,7 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
     results = (tmp_path / "out" / "people.results.csv").read_text(encoding="utf-8")
     assert results.count("already_registered") == 50
     assert proc.stderr.count("Exported 49 registrant(s)") == 1
+    assert "Cancelled the registration of Ada Lovelace <ada.lovelace@example.org>" in proc.stderr
 
 
 #: Facade settings the CLI must import, never restate (one definition, nothing to drift).

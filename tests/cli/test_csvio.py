@@ -1,4 +1,5 @@
-"""People-file validation is the facade's own rule (``registrants.person_field``), not a copy."""
+"""People-file validation is the facade's own rule (``registrants.person_field``), not a copy:
+the CLI reads people files with the library's ``read_people_csv``."""
 
 from __future__ import annotations
 
@@ -7,14 +8,15 @@ import io
 from pathlib import Path
 
 import pytest
-from gototraining import ValidationError
+from gototraining import ValidationError, read_people_csv
 from gototraining._builders import registrants
+from gototraining._people_csv import FORMULA_TRIGGERS as READER_TRIGGERS
+from gototraining._people_csv import unguard_cell
 from gototraining.cli.csvio import (
     FORMULA_TRIGGERS,
     csv_bytes,
     guard_cell,
     read_people,
-    unguard_cell,
 )
 from hypothesis import given
 from hypothesis import strategies as st
@@ -53,17 +55,17 @@ def _facade_accepts(email: str, given: str, surname: str) -> bool:
 def test_a_row_passes_exactly_when_register_would_accept_it(
     tmp_path: Path, email: str, given: str, surname: str
 ) -> None:
-    people = read_people(_people_file(tmp_path / "p.csv", email, given, surname))
-    assert bool(people.people) == _facade_accepts(email, given, surname)
-    assert bool(people.bad_rows) != bool(people.people)
+    (row,) = read_people(str(_people_file(tmp_path / "p.csv", email, given, surname))).rows
+    assert row.ok == _facade_accepts(email, given, surname)
+    assert bool(row.problems) != row.ok
 
 
 def test_the_name_limit_has_one_definition(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Changing the facade's limit changes the CLI's check: there is no second copy to drift."""
     monkeypatch.setattr(registrants, "NAME_MAX", 5)
-    people = read_people(_people_file(tmp_path / "p.csv", "ada@example.com", "Adelaide", "L"))
+    people = read_people(str(_people_file(tmp_path / "p.csv", "ada@example.com", "Adelaide", "L")))
     (bad,) = people.bad_rows
-    assert bad.reasons == ("given_name: at most 5 characters, got 8",)
+    assert bad.problems == ("given_name: at most 5 characters, got 8",)
 
 
 # -- the formula guard ---------------------------------------------------------------------------
@@ -74,6 +76,17 @@ def test_guard_is_reversible_and_leaves_no_formula(value: str) -> None:
     guarded = guard_cell(value)
     assert unguard_cell(guarded) == value
     assert not guarded.startswith(FORMULA_TRIGGERS)
+
+
+def test_the_writer_and_the_library_reader_agree_on_the_triggers() -> None:
+    assert FORMULA_TRIGGERS == READER_TRIGGERS
+
+
+@given(st.text(alphabet=st.sampled_from("=+-@'ab "), min_size=1))
+def test_what_the_cli_writes_the_library_reads_back(name: str) -> None:
+    data = csv_bytes(["email", "given_name", "surname"], [["a@example.com", name, "x"]])
+    (row,) = read_people_csv(io.BytesIO(data))
+    assert row.person.given_name == name.strip() or not row.ok
 
 
 @pytest.mark.parametrize(
@@ -113,7 +126,9 @@ def test_csv_bytes_guards_cells_but_not_the_header_and_quotes_a_bare_cr() -> Non
 
 def test_read_people_reads_guarded_cells_back(tmp_path: Path) -> None:
     path = _people_file(tmp_path / "p.csv", "'-x@example.com", "'=Ada", "''=Lovelace")
-    (person,) = read_people(path).people
+    (row,) = read_people(str(path)).rows
+    person = row.person
+    assert row.ok
     assert (person.email, person.given_name, person.surname) == (
         "-x@example.com",
         "=Ada",

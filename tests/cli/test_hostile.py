@@ -75,9 +75,11 @@ def assert_literal(output: str, values: Iterable[str], *, multiline: bool = Fals
 
 @pytest.fixture
 def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Render as on a terminal, wide enough that no cell wraps."""
+    """Render as on a terminal, wide enough that no cell wraps; the commands that create
+    something print their sentence, not the key alone."""
     monkeypatch.setenv("TTY_COMPATIBLE", "1")
     monkeypatch.setattr("gototraining.cli.output.PIPE_WIDTH", 400)
+    monkeypatch.setattr("gototraining.cli.output.stdout_is_terminal", lambda: True)
 
 
 @pytest.fixture
@@ -142,7 +144,7 @@ def test_registrants_cancel_by_email(hostile: str, run: Run, sb: Sandbox) -> Non
     person = REGISTERED[1]
     out = _ok(run("registrants", "cancel", hostile, "--email", person.email))
     assert_literal(out, [f"{person.name} <{person.email}>"])
-    assert person.email not in [r["email"] for r in sb.registrants(hostile)]
+    assert person.email not in [r.email for r in sb.registrants(hostile)]
 
 
 def test_reports_attendance(hostile: str, run: Run, sb: Sandbox) -> None:
@@ -202,7 +204,7 @@ def test_an_exported_roster_imports_back_unchanged(
         csv.writer(fh).writerows(keep)
     _ok(run("--rate-limit", "0", "registrants", "import", copy_key, str(roster), "--no-progress"))
     (registered,) = sb.registrants(copy_key)
-    assert (registered["email"], registered["givenName"], registered["surname"]) == (
+    assert (registered.email, registered.given_name, registered.surname) == (
         formula_person.email,
         formula_person.given_name,
         formula_person.surname,
@@ -289,8 +291,8 @@ def test_api_error_lines_are_literal(
 def test_the_other_commands_show_api_text_literally(hostile: str, run: Run, sb: Sandbox) -> None:
     """Every command that shows names from the API: registrant, organizers, sessions,
     recordings, the account's organizers, and the echo of a rename or a registration."""
-    registrant = next(r for r in sb.registrants(hostile) if r["email"] == "esc@example.com")
-    shown = _ok(run("registrants", "show", hostile, registrant["registrantKey"]))
+    registrant = next(r for r in sb.registrants(hostile) if r.email == "esc@example.com")
+    shown = _ok(run("registrants", "show", hostile, registrant.registrant_key))
     assert_literal(shown, [REGISTERED[2].name, REGISTERED[2].email])
     assert_literal(_ok(run("trainings", "organizers", hostile)), [ORGANIZER_NAME])
     assert_literal(_ok(run("organizers", "list", sb.account_key)), [ORGANIZER_NAME])

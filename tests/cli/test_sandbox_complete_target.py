@@ -54,5 +54,5 @@ def test_a_server_that_is_no_sandbox_is_refused_before_anything_is_posted(
     result = run("--base-url", url, "sandbox", "complete", "1234567890123456789")
     assert result.exit_code == 1, result.output
     assert "is not a gototraining sandbox" in result.stderr
-    assert "Completed" not in result.stdout
+    assert "Completed" not in result.output
     assert not any(request.startswith("POST") for request in seen), seen

@@ -31,11 +31,11 @@ def test_create_two_sessions_in_time_zone(env: Sandbox, run: Run) -> None:
     )
     assert result.exit_code == 0, result.output
     (stored,) = env.trainings()
-    assert stored["trainingKey"] in result.stdout
-    assert stored["name"] == "Pandas" and stored["timeZone"] == "Europe/Berlin"
-    assert [t["startDate"] for t in stored["times"]] == [
-        "2030-03-01T08:00:00Z",  # 09:00 CET
-        "2030-03-08T08:00:00Z",
+    assert stored.training_key in result.stdout
+    assert stored.name == "Pandas" and stored.time_zone == "Europe/Berlin"
+    assert [t.start.isoformat() for t in stored.times] == [
+        "2030-03-01T08:00:00+00:00",  # 09:00 CET
+        "2030-03-08T08:00:00+00:00",
     ]
 
 
@@ -43,7 +43,7 @@ def test_create_json(env: Sandbox, run: Run) -> None:
     result = run("trainings", "create", "-n", "X", "-s", "2030-01-01T08:00Z/09:00Z", "--json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert data == {"training_key": env.trainings()[0]["trainingKey"], "name": "X", "sessions": 1}
+    assert data == {"training_key": env.trainings()[0].training_key, "name": "X", "sessions": 1}
 
 
 def test_list_table_and_json(training: str, run: Run) -> None:
@@ -102,7 +102,8 @@ def test_cancel(training: str, run: Run, sb: Sandbox) -> None:
     assert refused.exit_code == 2 and "--yes" in refused.stderr
     assert len(sb.trainings()) == 1
     result = run("trainings", "cancel", training, "--yes")
-    assert result.exit_code == 0 and f"Cancelled training {training}" in result.stdout
+    assert result.exit_code == 0 and result.stdout == ""  # a message, not data: stderr
+    assert f"Cancelled training {training}" in result.stderr
     assert sb.trainings() == []
     again = run("trainings", "cancel", training, "--yes", "--json")
     assert again.exit_code == 1 and again.stderr.startswith("error: 404 Not Found")

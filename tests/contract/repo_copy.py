@@ -1,7 +1,8 @@
 """A temporary copy of the repository, for tests that edit the spec and regenerate.
 
 The copy holds every file git knows of (committed or not, minus the ignored ones) and links the
-installed tools (``.venv``, ``node_modules``), so ``scripts/regenerate.sh`` finds them up to date.
+installed tools (``.venv``, the generator's ``.venv-gen``, ``node_modules``), so
+``scripts/regenerate.sh`` finds them up to date.
 ``run`` executes a command in the copy with the copy's packages first on ``sys.path``: the
 editable install of the real checkout stays behind them.
 """
@@ -16,13 +17,16 @@ from pathlib import Path
 
 from scripts.contract._common import ROOT
 
-TOOLS = (".venv", "node_modules")
+TOOLS = (".venv", ".venv-gen", "node_modules")
 
 
 def _install_tools() -> None:
-    """Let ``regenerate.sh`` install its npm tools in the checkout once (a fresh clone has none),
-    so that copies link them instead of each running ``npm ci``."""
-    if not (ROOT / "node_modules" / ".bin" / "swagger2openapi").exists():
+    """Let ``regenerate.sh`` install its tools in the checkout once (a fresh clone has none),
+    so that copies link them instead of each running ``npm ci`` and ``pip install``."""
+    if (
+        not (ROOT / "node_modules" / ".bin" / "swagger2openapi").exists()
+        or not (ROOT / ".venv-gen" / "bin" / "openapi-python-client").exists()
+    ):
         subprocess.run([str(ROOT / "scripts" / "regenerate.sh"), "--check"], cwd=ROOT, check=False)
 
 

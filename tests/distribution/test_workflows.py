@@ -59,13 +59,42 @@ def test_ci_runs_make_test_on_every_supported_python() -> None:
     assert set(facade["strategy"]["matrix"]["os"]) == {"macos-latest", "windows-latest"}
 
 
+def test_ci_tests_the_wheel_as_users_install_it() -> None:
+    """A job runs the suite against the built wheel in a clean venv (scripts/matrix.sh), on
+    every supported Python; the generator's pins are in neither that venv nor the dev one."""
+    wheel = _load("workflows/ci.yml")["jobs"]["wheel"]
+    assert wheel["strategy"]["matrix"]["python"] == ["3.11", "3.12", "3.13", "3.14"]
+    steps = wheel["steps"]
+    assert any(
+        "make matrix" in step.get("run", "")
+        and step.get("env", {}).get("MATRIX_VERSIONS") == "${{ matrix.python }}"
+        for step in steps
+    )
+    matrix = (ROOT / "scripts" / "matrix.sh").read_text()
+    assert '"$WHEEL[cli,sandbox]"' in matrix  # the wheel with its extras, as pip resolves it
+    assert "--group dev -c" in matrix  # the tools constrained to that runtime
+    assert "requirements-gen" not in matrix
+    makefile = (ROOT / "Makefile").read_text()
+    install = makefile[makefile.index("$(VENV)/.installed:") :].split("\n\n", 1)[0]
+    assert "requirements-gen" not in install  # the dev venv resolves like a user's
+    regenerate = (ROOT / "scripts" / "regenerate.sh").read_text()
+    assert 'VENV="$ROOT/.venv-gen"' in regenerate
+
+
 def test_ci_runs_the_suite_with_the_newest_httpx_and_httpcore_every_week() -> None:
+    """The wheel job's install takes the newest httpx and httpcore the package allows, in the
+    same resolution as the wheel (one run per Python, not a second one), and runs weekly too."""
     ci = _load("workflows/ci.yml")
     assert ci["on"]["schedule"]
-    steps = ci["jobs"]["newest-deps"]["steps"]
-    assert any(step.get("run", "") == "scripts/matrix.sh --newest-deps" for step in steps)
+    running_matrix = [
+        name
+        for name, job in ci["jobs"].items()
+        if any("matrix" in step.get("run", "") for step in job["steps"])
+    ]
+    assert running_matrix == ["wheel"]
     script = (ROOT / "scripts" / "matrix.sh").read_text()
     assert "NEWEST=(httpx httpcore" in script
+    assert 'install --quiet --upgrade "$WHEEL[cli,sandbox]" "${NEWEST[@]}"' in script
 
 
 def test_release_publishes_with_trusted_publishing_on_a_tag() -> None:
@@ -87,3 +116,22 @@ def test_dependabot_watches_pip_npm_and_actions() -> None:
     dependabot = _load("dependabot.yml")
     ecosystems = {update["package-ecosystem"] for update in dependabot["updates"]}
     assert ecosystems == {"pip", "npm", "github-actions"}
+
+
+def test_make_dist_needs_only_the_dist_group() -> None:
+    """Building from a checkout installs the `dist` group (build, hatchling, twine,
+    check-wheel-contents) into a venv of its own, not the dev toolchain."""
+    makefile = (ROOT / "Makefile").read_text()
+    rule = next(block for block in makefile.split("\n\n") if block.startswith("dist:"))
+    prerequisites = rule.splitlines()[0].removeprefix("dist:").split()
+    assert prerequisites == ["$(DIST_VENV)/.installed"]  # not `install` (the dev venv)
+    venv = next(b for b in makefile.split("\n\n") if "$(DIST_VENV)/.installed: " in b)
+    assert "--group dist" in venv and "--group dev" not in venv and "-e " not in venv
+    assert "$(BIN)" not in rule  # nothing from .venv
+    import tomllib
+
+    group = tomllib.loads((ROOT / "pyproject.toml").read_text())["dependency-groups"]["dist"]
+    names = {spec.split("==")[0] for spec in group}
+    assert {"build", "hatchling", "twine", "check-wheel-contents"} <= names
+    for command in ("-m build --no-isolation", "twine check --strict", "check-wheel-contents"):
+        assert command in rule

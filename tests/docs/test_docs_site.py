@@ -3,6 +3,7 @@ third-party resources."""
 
 from __future__ import annotations
 
+import html
 import importlib
 import json
 import re
@@ -122,3 +123,77 @@ def test_strict_build_fails_on_broken_links_references_and_orphans(tmp_path: Pat
     assert "no-such-page.md" in result.stderr
     assert "gototraining.GoToTraining.no_such_method" in result.stderr
     assert "orphan.md" in result.stderr
+
+
+# -- no raw markup in the rendered pages ----------------------------------------------------------
+
+#: Sphinx/reST roles (``:meth:`x```) that mkdocstrings does not understand: shown literally.
+_ROLE = re.compile(r"(?<![\w:]):(?:py:)?(?:meth|class|func|attr|data|mod|exc|obj|const|ref|doc):")
+_PRE = re.compile(r"<pre\b.*?</pre>", re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+_CODE = re.compile(r"<code\b.*?</code>", re.DOTALL)
+_PARAGRAPH = re.compile(r"<p\b[^>]*>(.*?)</p>", re.DOTALL)
+
+
+def _text(fragment: str) -> str:
+    return html.unescape(_TAG.sub("", fragment))
+
+
+def raw_markup(page: str) -> list[str]:
+    """What a reader would see as raw reST in a rendered page: a role (``:meth:``), a
+    paragraph ending in ``::`` (reST's "code follows", which leaves the code after it
+    unhighlighted), a private class after ``Bases:`` (one the reference cannot link to)."""
+    found = []
+    prose = _PRE.sub("", page)
+    # A role shown as code (`:meth:` in a sentence about roles) is meant; one left in prose
+    # renders as ":meth:<code>start</code>".
+    for match in _ROLE.finditer(_text(_CODE.sub("", prose))):
+        found.append(f"role {match.group()}")
+    for paragraph in _PARAGRAPH.findall(prose):
+        text = " ".join(_text(paragraph).split())
+        if text.endswith("::"):
+            found.append(f"'::' paragraph: {text[-60:]!r}")
+        if text.startswith("Bases:"):
+            bases = paragraph
+            while (plain := re.sub(r"\[[^\[\]]*\]", "", bases)) != bases:  # type arguments
+                bases = plain
+            for title, name in re.findall(r'<span title="([^"]+)">([^<]*)</span>', bases):
+                if title.startswith("gototraining.") or name.startswith("_"):
+                    found.append(f"private base {title}")  # not linked: undocumented
+    return found
+
+
+def test_no_page_shows_raw_markup(docs_site: Path) -> None:
+    offenders = {
+        str(page.relative_to(docs_site)): found
+        for page in sorted(docs_site.rglob("*.html"))
+        if (found := raw_markup(page.read_text(encoding="utf-8")))
+    }
+    assert offenders == {}
+
+
+def test_the_raw_markup_check_finds_what_mkdocstrings_leaves() -> None:
+    """The shapes the reference showed before its docstrings used mkdocstrings' syntax."""
+    page = (
+        "<p>or call :meth:<code>start</code> / (:func:<code>exchange</code>)</p>\n"
+        "<p>GoToTraining Python SDK.</p><p>::</p>"
+        "<p>The document; durations in whole minutes::</p><pre><code>{}</code></pre>\n"
+        '<p>Bases: <code><span title="gototraining._client._BaseClient">_BaseClient</span>['
+        '<span title="httpx.Client">Client</span>]</code></p>\n'
+        '<p>Bases: <code><span title="gototraining._resource.SyncResource">SyncResource</span>'
+        "</code></p>\n"
+        '<p>Bases: <code><a class="autorefs" title="APIError (gototraining._errors.APIError)" '
+        'href="#gototraining.APIError">APIError</a></code></p>\n'
+        '<p>Bases: <code><span title="typing.Generic">Generic</span>['
+        '<span title="gototraining._resource.T">T</span>]</code></p>\n'
+        "<pre><code>a :class:`literal` in a code listing is code</code></pre>"
+        "<p>Roles such as <code>:meth:</code> render literally.</p>"
+    )
+    assert raw_markup(page) == [
+        "role :meth:",
+        "role :func:",
+        "'::' paragraph: '::'",
+        "'::' paragraph: 'The document; durations in whole minutes::'",
+        "private base gototraining._client._BaseClient",
+        "private base gototraining._resource.SyncResource",
+    ]

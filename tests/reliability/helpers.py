@@ -133,7 +133,7 @@ def assert_registered_exactly_once(
 ) -> None:
     """Every email in ``emails`` is a registrant of the training exactly once (emails compared
     case-insensitively, as the API does); with ``exact`` nobody else is registered either."""
-    counts = Counter(r["email"].casefold() for r in sb.registrants(training_key))
+    counts = Counter(r.email.casefold() for r in sb.registrants(training_key))
     duplicates = {e: n for e, n in counts.items() if n > 1}
     assert not duplicates, f"duplicate registrants: {sorted(duplicates.items())[:10]}"
     wanted = {e.casefold() for e in emails}
@@ -146,7 +146,7 @@ def assert_registered_exactly_once(
 
 def assert_no_duplicates(sb: Any, training_key: str) -> None:
     """No email is registered twice for the training."""
-    counts = Counter(r["email"].casefold() for r in sb.registrants(training_key))
+    counts = Counter(r.email.casefold() for r in sb.registrants(training_key))
     duplicates = {e: n for e, n in counts.items() if n > 1}
     assert not duplicates, f"duplicate registrants: {sorted(duplicates.items())[:10]}"
 

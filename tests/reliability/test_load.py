@@ -89,7 +89,7 @@ def run_load(sb: Any, n: int) -> dict[str, Any]:
         by_training.setdefault(tk, []).append(email)
     for tk, emails in by_training.items():
         assert_registered_exactly_once(sb, tk, emails)
-        keys = {r["email"]: r["registrantKey"] for r in sb.registrants(tk)}
+        keys = {r.email: r.registrant_key for r in sb.registrants(tk)}
         for email in emails:
             assert results[tk, email].registrant_key == keys[email]
     return stats

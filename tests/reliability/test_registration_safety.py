@@ -99,7 +99,7 @@ def test_if_exists_return_replays_and_never_duplicates(fault: str, flavor: Flavo
     assert len(flavor.sleeps) == 1  # exactly one replay
     wait_for_count(sb, "registerForTraining", 2)
     [registrant] = sb.registrants(tk)
-    assert registrant["registrantKey"] == result.registrant_key  # the caller got THE registrant
+    assert registrant.registrant_key == result.registrant_key  # the caller got THE registrant
     assert_registered_exactly_once(sb, tk, [EMAIL])
     if applied:  # the replay met the first attempt's registration
         assert result.created is False and result.registrant is not None

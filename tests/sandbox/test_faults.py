@@ -116,7 +116,7 @@ def test_fault_apply_mode_applies_then_fails(
     sb.faults.add("registerForTraining", reset=True, apply=True, times=1)
     with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
         api.post(f"{org}/trainings/{key}/registrants", json=_register_body())
-    assert [r["email"] for r in sb.registrants(key)] == ["ada@example.com"]
+    assert [r.email for r in sb.registrants(key)] == ["ada@example.com"]
     # A naive retry now meets the duplicate check.
     r = api.post(f"{org}/trainings/{key}/registrants", json=_register_body())
     assert r.status_code == 409
@@ -203,7 +203,7 @@ def test_a_held_registration_is_applied_after_its_client_left(
     # the client is gone
     hold.release()
     assert hold.wait_idle(timeout=HANG)
-    assert [r["email"] for r in sb.registrants(key)] == ["ada@example.com"]
+    assert [r.email for r in sb.registrants(key)] == ["ada@example.com"]
     assert sb.requests[-1].status == 201
 
 
@@ -243,3 +243,28 @@ def test_bad_hold_arguments() -> None:
         faults.add(after=-1)
     with pytest.raises(ValueError, match="hold=True"):
         faults.add(statuses=[503]).release()
+
+
+def test_times_left_out_is_once_per_status_and_unlimited_says_so(
+    sb: Sandbox, api: httpx.Client, org: str
+) -> None:
+    trainings = f"{org}/trainings"
+    once = sb.faults.add("getAllTrainings", statuses=[429])  # not "a 429 forever"
+    assert [api.get(trainings).status_code for _ in range(3)] == [429, 200, 200]
+    assert once.times == 1 and once.hits == 1
+    sb.faults.clear()
+    every = sb.faults.add("getAllTrainings", statuses=[429, 503], times="unlimited")
+    assert [api.get(trainings).status_code for _ in range(5)] == [429, 503, 429, 503, 429]
+    assert every.times is None and every.hits == 5
+    sb.faults.clear()
+    assert sb.faults.add("getAllTrainings", latency=0.0).times is None  # no statuses: all
+    sb.faults.clear()
+    for bad in (0, -1, True, "forever", 1.5):
+        with pytest.raises(ValueError, match="times"):
+            sb.faults.add("getAllTrainings", statuses=[500], times=bad)  # type: ignore[arg-type]
+    over_http = httpx.post(
+        f"{sb.root_url}/_sandbox/faults",
+        json={"operation": "getAllTrainings", "statuses": [502], "times": "unlimited"},
+    )
+    assert over_http.status_code in (200, 201), over_http.text
+    assert [api.get(trainings).status_code for _ in range(3)] == [502, 502, 502]

@@ -221,3 +221,53 @@ def test_completed_training_times_cannot_change(
     response = api.put(f"{org}/trainings/{key}/times", json=body)
     assert response.status_code == 400 and "already taken place" in response.text
     assert len(api.get(f"{org}/trainings/{key}").json()["times"]) == 2
+
+
+def test_complete_one_session_at_a_time(
+    sb: Sandbox,
+    api: httpx.Client,
+    org: str,
+    make_training: Callable[..., str],
+    register: Callable[..., dict[str, Any]],
+) -> None:
+    key = _setup(sb, make_training, register)
+    first = sb.complete_training(key, sessions=1)
+    assert len(first["sessions"]) == 1 and len(first["recordings"]) == 1
+    held = api.get(f"/reports{org}/trainings/{key}").json()
+    assert [s["sessionKey"] for s in held] == [first["sessions"][0]["sessionKey"]]
+    assert _dt(held[0]["sessionStartTime"]) < _dt(TWO_SESSIONS[1]["startDate"])  # the first one
+    # Still scheduled (its second session is ahead), still taking registrations.
+    assert [t["trainingKey"] for t in api.get(f"{org}/trainings").json()] == [key]
+    register(key, "late@example.com", "Late", "Comer")
+    second = sb.complete_training(key, sessions=1)
+    assert [s["sessionKey"] for s in second["sessions"]][:1] == [held[0]["sessionKey"]]
+    assert len(second["sessions"]) == 2 and len(second["recordings"]) == 2
+    assert api.get(f"{org}/trainings").json() == []  # completed now
+    assert sb.complete_training(key, sessions=1) == second  # nothing left: the same data
+    for bad in (0, -1, True, 1.5):
+        with pytest.raises(ValueError, match="sessions"):
+            sb.complete_training(key, sessions=bad)  # type: ignore[arg-type]
+
+
+def test_complete_sessions_over_admin_http(sb: Sandbox, make_training: Callable[..., str]) -> None:
+    key = make_training(times=TWO_SESSIONS)
+    url = f"{sb.root_url}/_sandbox/trainings/{key}/complete"
+    assert len(httpx.post(url, json={"sessions": 1}).json()["sessions"]) == 1
+    assert httpx.post(url, json={"sessions": 0}).status_code == 400
+    assert len(httpx.post(url, json={}).json()["sessions"]) == 2
+
+
+def test_introspection_returns_the_sdks_models(
+    sb: Sandbox, make_training: Callable[..., str], register: Callable[..., dict[str, Any]]
+) -> None:
+    from gototraining import Registrant, Training
+
+    key = _setup(sb, make_training, register)
+    with sb.client() as client:
+        assert sb.trainings() == [client.trainings.get(key)]
+        assert sb.registrants(key) == client.registrants.list(key)
+    [training] = sb.trainings()
+    assert isinstance(training, Training) and training.training_key == key
+    assert all(isinstance(r, Registrant) for r in sb.registrants(key))
+    assert sb.registrants(key)[0].given_name == "Given0"
+    assert sb.registrants("1234567890123456789") == []

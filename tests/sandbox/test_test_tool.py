@@ -92,7 +92,7 @@ def test_per_the_reference_a_completed_training_cannot_be_renamed_or_lose_regist
     for response in (renamed, cancelled, moved):
         assert response.status_code == 400, response.text
         assert "already taken place" in response.json()["description"]
-    assert [r["registrantKey"] for r in sb.registrants(key)] == [registrant]
+    assert [r.registrant_key for r in sb.registrants(key)] == [registrant]
 
 
 def _past(days: int = 1) -> list[dict[str, str]]:
@@ -133,9 +133,13 @@ def test_strict_refuses_past_sessions_and_late_registrations(
     )
     assert late.status_code == 400 and "registration is closed" in late.json()["description"]
     # Moving one session of an ongoing training keeps its past one: that is not refused ...
-    current = sb.trainings()[-1]["times"]
-    assert sb.trainings()[-1]["trainingKey"] == ongoing
-    later = [current[0], {"startDate": "2030-04-01T09:00:00Z", "endDate": "2030-04-01T10:00:00Z"}]
+    [past, *_] = sb.trainings()[-1].times
+    assert sb.trainings()[-1].training_key == ongoing
+    kept_past = {
+        "startDate": past.start.isoformat().replace("+00:00", "Z"),
+        "endDate": past.end.isoformat().replace("+00:00", "Z"),
+    }
+    later = [kept_past, {"startDate": "2030-04-01T09:00:00Z", "endDate": "2030-04-01T10:00:00Z"}]
     kept = api.put(f"{org}/trainings/{ongoing}/times", json={"timeZone": "UTC", "times": later})
     assert kept.status_code == 200, kept.text
     # ... moving a session into the past is.

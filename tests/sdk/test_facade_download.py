@@ -9,6 +9,8 @@ file -- neither a partial destination nor a ``.part`` file -- and an existing de
 from __future__ import annotations
 
 import http.server
+import os
+import stat
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -127,6 +129,19 @@ def test_download_streams_to_disk_without_credentials(flavor: Flavor, tmp_path: 
     assert file_request.headers["x-trace"] == "1"  # other client defaults still apply
     assert seen == [(min(n, len(BODY)), len(BODY)) for n in range(1000, len(BODY) + 1000, 1000)]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["talk.mp4"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_download_respects_the_umask(flavor: Flavor, tmp_path: Path, umask: int, mode: int) -> None:
+    """As ``curl -o`` and browsers do: 0666 minus the umask (it was always 0600)."""
+    client_with(flavor, Handler(file_ok))
+    previous = os.umask(umask)
+    try:
+        path = flavor.run(lambda c: c.recordings.download(5, 42, tmp_path / "talk.mp4"))
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(path.stat().st_mode) == mode
 
 
 def test_download_into_a_directory_names_the_file_safely(flavor: Flavor, tmp_path: Path) -> None:

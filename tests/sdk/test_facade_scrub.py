@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from vcr.request import Request
 
 from .cassette_scrub import FAKE_FILES_URL, LIVE_BASE_URL, LIVE_TOKEN_URL, REDACTED, Scrubber
@@ -130,7 +131,30 @@ def test_recording_file_urls_become_the_fake_cdn_consistently() -> None:
     assert api.uri == f"{LIVE_BASE_URL}/trainings/1/recordings"
 
 
-def test_binary_bodies_are_kept_byte_for_byte() -> None:
+def test_large_binary_bodies_become_a_placeholder_by_default() -> None:
+    data = bytes(range(256)) * 40  # 10,240 bytes
+    response = {
+        "status": {"code": 200},
+        "headers": {"Content-Type": ["video/mp4"], "Content-Length": [str(len(data))]},
+        "body": {"string": data},
+    }
+    out = Scrubber().before_record_response(response)
+    placeholder = (
+        b"[gototraining.testing: 10,240 bytes of video/mp4 left out of the recording "
+        b"(max_binary_body=1024)]"
+    )
+    assert out["body"]["string"] == placeholder
+    assert out["headers"]["Content-Length"] == [str(len(placeholder))]
+    assert Scrubber().before_record_response(out)["body"]["string"] == placeholder  # idempotent
+    kept = Scrubber(max_binary_body=None).body(data, "application/octet-stream")
+    assert kept == data
+    assert Scrubber(max_binary_body=len(data)).body(data, "video/mp4") == data
+    for bad in (-1, True, 1.5):
+        with pytest.raises(ValueError, match="max_binary_body"):
+            Scrubber(max_binary_body=bad)  # type: ignore[arg-type]
+
+
+def test_binary_bodies_up_to_the_limit_are_kept_byte_for_byte() -> None:
     data = bytes(range(256)) * 4
     response = {
         "status": {"code": 200},

@@ -241,23 +241,23 @@ def test_move_session_keeps_the_other_sessions_and_the_time_zone(
         lambda c: c.trainings.move_session(key, days[1], later, later + timedelta(hours=1))
     )
     assert notified.registrants == 0
-    [training] = [t for t in sb.trainings() if t["trainingKey"] == key]
-    assert training["timeZone"] == "Europe/Berlin"
-    assert training["times"] == [
-        {"startDate": "2031-03-03T08:00:00Z", "endDate": "2031-03-03T10:00:00Z"},
-        {"startDate": "2031-03-11T11:00:00Z", "endDate": "2031-03-11T12:00:00Z"},
-        {"startDate": "2031-03-17T08:00:00Z", "endDate": "2031-03-17T10:00:00Z"},
+    [training] = [t for t in sb.trainings() if t.training_key == key]
+    assert training.time_zone == "Europe/Berlin"
+    assert [(t.start.isoformat(), t.end.isoformat()) for t in training.times] == [
+        ("2031-03-03T08:00:00+00:00", "2031-03-03T10:00:00+00:00"),
+        ("2031-03-11T11:00:00+00:00", "2031-03-11T12:00:00+00:00"),
+        ("2031-03-17T08:00:00+00:00", "2031-03-17T10:00:00+00:00"),
     ]
     flavor.run(
         lambda c: c.trainings.move_session(
             key, -1, later + timedelta(days=9), later + timedelta(days=9, hours=1)
         )
     )
-    [training] = [t for t in sb.trainings() if t["trainingKey"] == key]
-    assert training["times"][2] == {
-        "startDate": "2031-03-20T11:00:00Z",
-        "endDate": "2031-03-20T12:00:00Z",
-    }
+    [training] = [t for t in sb.trainings() if t.training_key == key]
+    assert (training.times[2].start.isoformat(), training.times[2].end.isoformat()) == (
+        "2031-03-20T11:00:00+00:00",
+        "2031-03-20T12:00:00+00:00",
+    )
 
 
 @pytest.mark.parametrize(

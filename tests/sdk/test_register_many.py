@@ -13,6 +13,7 @@ import pytest
 from gototraining import (
     AuthenticationError,
     BadRequestError,
+    InvalidPeopleError,
     NotFoundError,
     Person,
     RateLimiter,
@@ -31,10 +32,11 @@ from .conftest import Flavor
 
 START = datetime(2031, 5, 5, 9, tzinfo=UTC)
 FAST = RetryPolicy(max_retries=1, backoff_base=0.01, backoff_max=0.02)
-REGISTERED, ALREADY, FAILED = (
+REGISTERED, ALREADY, FAILED, INVALID = (
     RegistrationOutcome.REGISTERED,
     RegistrationOutcome.ALREADY_REGISTERED,
     RegistrationOutcome.FAILED,
+    RegistrationOutcome.INVALID,
 )
 
 
@@ -120,6 +122,121 @@ def test_bad_people_are_refused_before_anything_is_sent(
     assert gototraining_sandbox.request_count() == 0
 
 
+def _with_invalid(n: int) -> list[Any]:
+    """``n`` people, four of them invalid in different ways."""
+    mixed: list[Any] = list(people(n))
+    mixed[2] = Person("p2", "Given2", "Surname2")  # not an email
+    mixed[5] = {"email": "P1@example.com", "given_name": "Again", "surname": "One"}  # twice
+    mixed[7] = Person("p7@example.com", " ", "x\ny")  # two fields at once
+    mixed[9] = {"email": "p9@example.com", "first_name": "Nine"}  # wrong keys
+    return mixed
+
+
+def test_raise_lists_every_invalid_person_and_sends_nothing(
+    flavor: Flavor, gototraining_sandbox: Sandbox
+) -> None:
+    client(flavor, gototraining_sandbox)
+    with pytest.raises(InvalidPeopleError) as caught:
+        flavor.run(lambda c: c.registrants.register_many(1, _with_invalid(12)))
+    error = caught.value
+    assert isinstance(error, ValidationError)  # existing handlers still catch it
+    assert [r.index for r in error.invalid] == [2, 5, 7, 9]
+    assert all(r.outcome is INVALID and not r.ok and r.attempts == 0 for r in error.invalid)
+    assert [r.error.param for r in error.invalid if isinstance(r.error, ValidationError)] == [
+        "people[2].email",
+        "people[5].email",
+        "people[7]",
+        "people[9]",
+    ]
+    assert error.param == "people[2].email"  # the first, as before
+    text = str(error)
+    assert text.startswith("people: 4 invalid people, nothing was sent: people[2].email: ")
+    assert "people[5].email: 'P1@example.com' is already people[1]'s email" in text
+    assert "people[7]: given_name: must not be empty; surname: control character" in text
+    assert "people[9]: expected the keys email, given_name and surname; missing" in text
+    assert error.invalid[3].person == Person("p9@example.com", "", "")  # as given
+    assert gototraining_sandbox.request_count() == 0
+
+
+def test_raise_shows_the_first_ten_and_counts_the_rest() -> None:
+    from gototraining._builders.registrants import register_many
+
+    bad = [Person(f"bad{i}", "A", "B") for i in range(13)]
+    with pytest.raises(InvalidPeopleError) as caught:
+        register_many("1", 1, bad)
+    assert len(caught.value.invalid) == 13
+    assert str(caught.value).count("expected an email address") == 10
+    assert str(caught.value).endswith("; and 3 more")
+
+
+def test_report_registers_the_valid_and_reports_each_invalid(
+    flavor: Flavor, gototraining_sandbox: Sandbox
+) -> None:
+    sb = gototraining_sandbox
+    key = training(sb)
+    client(flavor, sb)
+    heard: list[RegistrationResult] = []
+    mixed = _with_invalid(12)
+    results = flavor.run(
+        lambda c: c.registrants.register_many(key, mixed, invalid="report", on_result=heard.append)
+    )
+    assert [r.index for r in results] == list(range(12))
+    outcomes = [r.outcome for r in results]
+    assert [i for i, o in enumerate(outcomes) if o is INVALID] == [2, 5, 7, 9]
+    assert outcomes.count(REGISTERED) == 8
+    assert [r.index for r in heard[:4]] == [2, 5, 7, 9]  # known before anything was sent
+    assert sorted(heard, key=lambda r: r.index) == results
+    for r in results:
+        if r.outcome is INVALID:
+            assert isinstance(r.error, ValidationError) and r.registration is None
+            assert r.attempts == 0 and not r.ok
+    assert results[5].person == Person("P1@example.com", "Again", "One")
+    assert sb.request_count("registerForTraining") == 8
+    assert {r.email for r in sb.registrants(key)} == {
+        p.email for i, p in enumerate(people(12)) if i not in (2, 5, 7, 9)
+    }
+
+
+def test_report_with_nobody_valid_sends_nothing(
+    flavor: Flavor, gototraining_sandbox: Sandbox
+) -> None:
+    client(flavor, gototraining_sandbox)
+    results = flavor.run(
+        lambda c: c.registrants.register_many(1, [Person("x", "A", "B")], invalid="report")
+    )
+    assert [r.outcome for r in results] == [INVALID]
+    assert gototraining_sandbox.request_count() == 0
+
+
+def test_emails_lose_their_surrounding_spaces_everywhere(
+    flavor: Flavor, gototraining_sandbox: Sandbox
+) -> None:
+    sb = gototraining_sandbox
+    key = training(sb)
+    client(flavor, sb)
+    one = flavor.run(
+        lambda c: c.registrants.register(
+            key, email="  ann@example.com\u00a0", given_name=" Ann ", surname="Lee"
+        )
+    )
+    results = flavor.run(
+        lambda c: c.registrants.register_many(
+            key, [Person(" bob@example.com ", "Bob", "Ray"), Person("ann@example.com ", "A", "L")]
+        )
+    )
+    assert [r.person.email for r in results] == ["bob@example.com", "ann@example.com"]
+    assert [r.outcome for r in results] == [REGISTERED, ALREADY]
+    assert results[1].registrant_key == one.registrant_key
+    assert sorted(r.email for r in sb.registrants(key)) == ["ann@example.com", "bob@example.com"]
+
+    def register(email: str) -> Any:
+        return lambda c: c.registrants.register(key, email=email, given_name="A", surname="B")
+
+    for spaced_inside in ("ann @example.com", "ann@example.com\t", "\nann@example.com"):
+        with pytest.raises(ValidationError):
+            flavor.run(register(spaced_inside))
+
+
 @pytest.mark.parametrize(
     ("options", "param"),
     [
@@ -128,6 +245,7 @@ def test_bad_people_are_refused_before_anything_is_sent(
         ({"concurrency": True}, "concurrency"),
         ({"max_attempts": 0}, "max_attempts"),
         ({"on_result": "print"}, "on_result"),
+        ({"invalid": "skip"}, "invalid"),
     ],
 )
 def test_bad_options_are_refused_before_anything_is_sent(
@@ -150,7 +268,7 @@ def test_names_are_sent_stripped_and_mappings_accepted(
     [result] = flavor.run(lambda c: c.registrants.register_many(key, given))
     assert result.person == Person("m@example.com", "Ada", "Lovelace")
     [stored] = sb.registrants(key)
-    assert (stored["givenName"], stored["surname"]) == ("Ada", "Lovelace")
+    assert (stored.given_name, stored.surname) == ("Ada", "Lovelace")
 
 
 @pytest.mark.parametrize("status", [429, 503])
@@ -196,10 +314,11 @@ def test_a_lost_answer_is_not_a_duplicate(flavor: Flavor, gototraining_sandbox: 
     sb.faults.add("registerForTraining", reset=True, apply=True, times=3)
     results = flavor.run(lambda c: c.registrants.register_many(key, people(3), concurrency=1))
     # The first person's three faulted attempts are applied: the first created them, the
-    # repeats met 409 and found them on the list.
-    assert [r.outcome for r in results] == [ALREADY, REGISTERED, REGISTERED]
+    # repeats met 409 and found them on the list -- registered by this call, and said so.
+    assert [r.outcome for r in results] == [REGISTERED] * 3
+    assert all(r.registration is not None and r.registration.created for r in results)
     assert results[0].attempts == 2 and all(r.registrant_key for r in results)
-    assert sorted(r["email"] for r in sb.registrants(key)) == [p.email for p in people(3)]
+    assert sorted(r.email for r in sb.registrants(key)) == [p.email for p in people(3)]
 
 
 def test_persistent_and_permanent_failures_fail_that_person_only(
@@ -217,7 +336,7 @@ def test_persistent_and_permanent_failures_fail_that_person_only(
     assert isinstance(results[0].error, BadRequestError) and results[0].attempts == 1
     assert isinstance(results[1].error, ServerError) and results[1].attempts == 3
     assert results[0].registration is None and not results[0].ok
-    assert [r["email"] for r in sb.registrants(key)] == ["p2@example.com"]
+    assert [r.email for r in sb.registrants(key)] == ["p2@example.com"]
 
 
 def test_a_conflict_missing_from_the_list_counts_as_registered(
@@ -313,7 +432,7 @@ def test_a_stopping_call_reports_every_registration_it_sent(
                 key, people(4), concurrency=4, on_result=on_result
             )
         )
-    registered = [r["email"] for r in sb.registrants(key)]
+    registered = [r.email for r in sb.registrants(key)]
     assert sb.request_count("registerForTraining") == len(registered) >= 1
     assert sorted(heard) == sorted(registered)
 
@@ -366,3 +485,29 @@ def test_an_interrupted_sync_worker_gives_up_a_long_wait_at_its_next_slice() -> 
             assert isinstance(action, Sleep)
             waited.append(action.seconds)
     assert sum(waited) == pytest.approx(60.0) and done.value.value == "finished"
+
+
+def test_someone_registered_before_the_call_stays_already_registered(
+    flavor: Flavor, gototraining_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 409 to a first send (the list did not show them: GoTo's list is a cache) is someone
+    else's registration; only a 409 after the call's own lost answer is the call's."""
+    sb = gototraining_sandbox
+    key = training(sb)
+    with sb.client() as setup:
+        setup.registrants.register(key, email="p0@example.com", given_name="A", surname="B")
+    client(flavor, sb)
+    from gototraining._generated import models as _models
+
+    real = _models.decode_registrant_list
+    reads: list[int] = []
+
+    def stale_first(data: object) -> list[Any]:  # the call's own first read is stale
+        reads.append(1)
+        return [] if len(reads) == 1 else real(data)
+
+    monkeypatch.setattr(_models, "decode_registrant_list", stale_first)
+    results = flavor.run(lambda c: c.registrants.register_many(key, people(2)))
+    assert [r.outcome for r in results] == [ALREADY, REGISTERED]
+    assert results[0].registration is not None and results[0].registration.created is False
+    assert sb.request_count("registerForTraining") == 1 + 2  # setup, then both were sent

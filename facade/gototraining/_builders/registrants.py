@@ -6,6 +6,8 @@ from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from enum import StrEnum
 from typing import Any, Literal, TypeAlias
 
+import attrs
+
 from .. import _validation as v
 from .._errors import (
     APIConnectionError,
@@ -23,7 +25,7 @@ from .._errors import (
 from .._generated import models as m
 from .._generated import requests as rq
 from .._resource import Batch, Context, Key, Pending, Plan, Progress
-from .._retry import RETRY_STATUSES, parse_retry_after
+from .._retry import MAYBE_APPLIED_STATUSES, RETRY_STATUSES, parse_retry_after
 from .._transport import Action, Call, Sleep, decode_json
 
 __all__ = [
@@ -31,6 +33,8 @@ __all__ = [
     "MAX_CONCURRENCY",
     "NAME_MAX",
     "IfExists",
+    "IfInvalid",
+    "InvalidPeopleError",
     "Person",
     "PersonField",
     "RegistrationOutcome",
@@ -44,7 +48,11 @@ __all__ = [
 #: What ``register`` does when the email is already registered (409): raise ``ConflictError``,
 #: or return the existing registration.
 IfExists: TypeAlias = Literal["raise", "return"]
+#: What ``register_many`` does with invalid people: raise ``InvalidPeopleError`` listing them
+#: all (nothing is sent), or report each as an ``INVALID`` result and register the others.
+IfInvalid: TypeAlias = Literal["raise", "report"]
 PersonField = Literal["email", "given_name", "surname"]
+PERSON_FIELDS: tuple[PersonField, ...] = ("email", "given_name", "surname")
 #: The longest given name / surname ``register`` accepts.
 NAME_MAX = 128
 #: The most workers ``register_many`` runs (httpx's default connection pool holds 100).
@@ -54,8 +62,8 @@ FATAL: tuple[type[APIError], ...] = (AuthenticationError, PermissionDeniedError,
 
 
 def person_field(field: PersonField, value: object, param: str | None = None) -> str:
-    """Validate one person field of :meth:`Registrants.register` (``ValidationError`` if bad,
-    naming ``param``, default the field). Names come back without surrounding spaces.
+    """Validate one person field of `registrants.register` (``ValidationError`` if bad,
+    naming ``param``, default the field). Values come back without surrounding spaces.
 
     The one rule for these fields: ``register`` and ``register_many`` apply it before
     sending, and the CLI checks every row of a people file with it before an import starts.
@@ -72,9 +80,10 @@ def person_field(field: PersonField, value: object, param: str | None = None) ->
 class Person:
     """Someone to register, as ``register_many`` takes them (``register``'s three fields).
 
-    ``register_many`` validates every person before it sends anything (names are sent
+    ``register_many`` validates every person before it sends anything (values are sent
     without surrounding spaces); a mapping with exactly the keys ``email``, ``given_name``
-    and ``surname`` is accepted in its place.
+    and ``surname`` is accepted in its place. A ``Person`` itself checks nothing: invalid
+    ones are refused (or reported) by ``register_many``.
     """
 
     __slots__ = ("email", "given_name", "surname")
@@ -109,10 +118,15 @@ class RegistrationOutcome(StrEnum):
 
     #: Registered by this call.
     REGISTERED = "registered"
-    #: Was registered already: on the training's registrant list, or the API answered 409.
+    #: Was registered already: on the training's registrant list, or the API answered 409
+    #: (a 409 after one of this call's own sends lost its answer is ``REGISTERED``: that send
+    #: did it).
     ALREADY_REGISTERED = "already_registered"
     #: Not registered: ``RegistrationResult.error`` says why.
     FAILED = "failed"
+    #: Not sent: the person is invalid (``register_many(..., invalid="report")``);
+    #: ``RegistrationResult.error`` is the ``ValidationError`` saying why.
+    INVALID = "invalid"
     #: Sent, but the call was interrupted (Ctrl-C, its task cancelled) -- or stopped by an
     #: error that hits everyone -- before the answer (or the retry that would have told) came:
     #: it may have been applied. ``error`` says so; running ``register_many`` again finds out
@@ -125,16 +139,20 @@ class RegistrationResult:
 
     Attributes:
         index: the person's position in the ``people`` passed in.
-        person: the person as validated (and sent).
-        outcome: ``REGISTERED``, ``ALREADY_REGISTERED`` or ``FAILED``.
+        person: the person as validated (and sent); for ``INVALID``, as given (a missing
+            field empty).
+        outcome: ``REGISTERED``, ``ALREADY_REGISTERED``, ``FAILED``, ``INVALID`` or
+            ``UNKNOWN``.
         registration: the registrant's key and URLs (``created`` is ``True`` only for
-            ``REGISTERED``). ``None`` when ``FAILED``, and for ``ALREADY_REGISTERED`` when the
-            API answered 409 but its registrant list (a cache that can lag up to two hours)
-            does not show the person yet.
-        error: why the person ``FAILED`` (the last error), or why the outcome is
-            ``UNKNOWN`` (a ``TransportError`` with ``maybe_sent=True``); ``None`` otherwise.
+            ``REGISTERED``). ``None`` when ``FAILED``, ``INVALID`` or ``UNKNOWN``, and for
+            ``ALREADY_REGISTERED`` when the API answered 409 but its registrant list (a cache
+            that can lag up to two hours) does not show the person yet.
+        error: why the person ``FAILED`` (the last error) or is ``INVALID`` (a
+            ``ValidationError`` naming ``people[i].field``, or ``people[i]`` when several
+            fields are wrong), or why the outcome is ``UNKNOWN`` (a ``TransportError`` with
+            ``maybe_sent=True``); ``None`` otherwise.
         attempts: how many times the registration was sent (each time with the client's
-            own retries); 0 for someone found on the registrant list.
+            own retries); 0 for someone found on the registrant list, and for ``INVALID``.
     """
 
     __slots__ = ("attempts", "error", "index", "outcome", "person", "registration")
@@ -210,6 +228,33 @@ class RegistrationResult:
         return self.registration.join_url if self.registration is not None else None
 
 
+class InvalidPeopleError(ValidationError):
+    """``register_many`` refused its ``people``: every invalid person at once, nothing sent.
+
+    Attributes:
+        invalid: one ``INVALID`` ``RegistrationResult`` per invalid person, in the order of
+            ``people`` (its ``error`` says why; ``index`` is the position in ``people``):
+            what ``invalid="report"`` would have returned for them.
+        param: the first invalid person's ``error.param`` (e.g. ``people[10].email``).
+    """
+
+    #: How many invalid people the message lists (``invalid`` holds them all).
+    SHOWN = 10
+
+    def __init__(self, invalid: Sequence[RegistrationResult]) -> None:
+        self.invalid = tuple(invalid)
+        errors = [r.error for r in self.invalid if isinstance(r.error, ValidationError)]
+        listed = "; ".join(str(e) for e in errors[: self.SHOWN])
+        more = len(errors) - self.SHOWN
+        super().__init__(
+            "people",
+            f"{len(errors)} invalid {'person' if len(errors) == 1 else 'people'}, nothing was "
+            f"sent: {listed}" + (f"; and {more} more" if more > 0 else ""),
+        )
+        # The most precise name for a caller that reads one: the first invalid field.
+        self.param = errors[0].param if errors else "people"
+
+
 def register(
     organizer_key: str,
     training_key: Key,
@@ -220,17 +265,32 @@ def register(
     if_exists: IfExists = "raise",
 ) -> Plan[m.Registration]:
     """The registration POST; with ``if_exists="return"`` a replay-safe plan."""
+    key = v.key(training_key, "training_key")
+    if if_exists not in ("raise", "return"):
+        raise ValidationError("if_exists", f"expected 'raise' or 'return', got {if_exists!r}")
+    found = _registering(organizer_key, key, email, given_name, surname, if_exists)
+
+    def plan(context: Context) -> Generator[Action, Any, m.Registration]:
+        registration, _ = yield from found(context)
+        return registration
+
+    return plan
+
+
+def _registering(
+    organizer_key: str, key: str, email: str, given_name: str, surname: str, if_exists: IfExists
+) -> Plan[tuple[m.Registration, bool]]:
+    """``register``'s plan, validated (``key`` already is); it also says whether a
+    registration found after a 409 answered a replay of this call's own attempt, one that may
+    have been applied (its answer was lost)."""
     from gototraining_api.models import RegistrantReqCreate
 
-    key = v.key(training_key, "training_key")
     body = RegistrantReqCreate(
         email=person_field("email", email),
         given_name=person_field("given_name", given_name),
         surname=person_field("surname", surname),
     )
-    email = body.email
-    if if_exists not in ("raise", "return"):
-        raise ValidationError("if_exists", f"expected 'raise' or 'return', got {if_exists!r}")
+    wanted = body.email
     call = Call(
         rq.register_for_training(organizer_key, key, body),
         decode_json(m.decode_registration),
@@ -240,23 +300,35 @@ def register(
     )
     list_call = Call(rq.get_registrants(organizer_key, key), decode_json(m.decode_registrant_list))
 
-    def plan(context: Context) -> Generator[Action, Any, m.Registration]:
-        try:
-            return (yield from context.run(call))
-        except ConflictError as exc:
-            if if_exists == "raise":
-                raise
-            conflict = exc
-        wanted = email.casefold()
-        for registrant in (yield from context.run(list_call)):
-            if registrant.email.casefold() == wanted:
-                return _existing(registrant)
-        # The registrant list may lag behind registrations (GoTo caches it for up to 2 hours):
-        # without a match, the honest answer is the original conflict.
-        conflict.add_note(f"if_exists='return': {email!r} is not in the registrant list (yet)")
-        raise conflict
+    def plan(context: Context) -> Generator[Action, Any, tuple[m.Registration, bool]]:
+        return (yield from _register_or_find(context, call, list_call, wanted, if_exists))
 
     return plan
+
+
+def _register_or_find(
+    context: Context,
+    call: Call[m.Registration],
+    list_call: Call[list[m.Registrant]],
+    email: str,
+    if_exists: IfExists,
+) -> Generator[Action, Any, tuple[m.Registration, bool]]:
+    """``register``'s plan; also says whether a registration found after a 409 answered a
+    replay of this call's own attempt, one that may have been applied (a lost answer)."""
+    try:
+        return (yield from context.run(call)), False
+    except ConflictError as exc:
+        if if_exists == "raise":
+            raise
+        conflict = exc
+    wanted = email.casefold()
+    for registrant in (yield from context.run(list_call)):
+        if registrant.email.casefold() == wanted:
+            return _existing(registrant), conflict.replayed
+    # The registrant list may lag behind registrations (GoTo caches it for up to 2 hours):
+    # without a match, the honest answer is the original conflict.
+    conflict.add_note(f"if_exists='return': {email!r} is not in the registrant list (yet)")
+    raise conflict
 
 
 def _existing(registrant: m.Registrant) -> m.Registration:
@@ -277,6 +349,15 @@ def is_transient(exc: GoToTrainingError) -> bool:
     return isinstance(exc, APIError) and exc.status in RETRY_STATUSES
 
 
+def _maybe_applied(exc: GoToTrainingError) -> bool:
+    """Whether the request that failed with ``exc`` may have been applied all the same: its
+    answer was lost (a broken connection, a read timeout, 502/504), or it answered a replay of
+    such a request."""
+    if isinstance(exc, TransportError):
+        return exc.maybe_sent
+    return isinstance(exc, APIError) and (exc.replayed or exc.status in MAYBE_APPLIED_STATUSES)
+
+
 def _retry_after(exc: GoToTrainingError) -> float | None:
     """The server's ``Retry-After`` on a 429 (or a 503 that carries one), or how long the
     quota is known to be out of reach (``QueueTimeoutError``), in seconds."""
@@ -287,43 +368,72 @@ def _retry_after(exc: GoToTrainingError) -> float | None:
     return None
 
 
-def _people(people: object) -> list[Person]:
-    """Every person validated (``ValidationError`` naming ``people[i].field``), no email twice."""
+def _given(item: object) -> Person:
+    """An invalid item as a ``Person`` for its ``INVALID`` result: its fields as given (not
+    strings: ``str()`` of them; missing: empty)."""
+    if isinstance(item, Person):
+        return item
+    if isinstance(item, Mapping):
+        values = [item.get(field) for field in PERSON_FIELDS]
+        return Person(*("" if value is None else str(value) for value in values))
+    return Person("", "", "")
+
+
+def _check_person(index: int, item: object) -> Person | ValidationError:
+    """The person validated, or a ``ValidationError`` with every problem it has: naming
+    ``people[i].field`` for one, ``people[i]`` (each problem prefixed by its field) for more."""
+    where = f"people[{index}]"
+    if isinstance(item, Person):
+        fields: tuple[object, ...] = item._values()
+    elif isinstance(item, Mapping):
+        keys = set(item)
+        if keys != set(PERSON_FIELDS):
+            missing = [f for f in PERSON_FIELDS if f not in keys]
+            extra = sorted(map(str, keys - set(PERSON_FIELDS)))
+            return ValidationError(
+                where,
+                "expected the keys email, given_name and surname"
+                + (f"; missing {', '.join(missing)}" if missing else "")
+                + (f"; unknown {', '.join(extra)}" if extra else ""),
+            )
+        fields = tuple(item[f] for f in PERSON_FIELDS)
+    else:
+        return ValidationError(
+            where, f"expected a gototraining.Person or a mapping, got {type(item).__name__}"
+        )
+    values: list[str] = []
+    problems: list[ValidationError] = []
+    for field, value in zip(PERSON_FIELDS, fields, strict=True):
+        try:
+            values.append(person_field(field, value, f"{where}.{field}"))
+        except ValidationError as exc:
+            problems.append(exc)
+    if not problems:
+        return Person(*values)
+    if len(problems) == 1:
+        return problems[0]
+    return ValidationError(where, "; ".join(str(p).removeprefix(where + ".") for p in problems))
+
+
+def _people(people: object) -> list[Person | RegistrationResult]:
+    """Per person: the ``Person`` validated, or its ``INVALID`` result (every problem; an
+    email given before is one, naming the first ``people[i]`` that has it)."""
     if isinstance(people, str | bytes | Mapping) or not isinstance(people, Iterable):
         raise ValidationError("people", f"expected a list of people, got {type(people).__name__}")
-    checked: list[Person] = []
+    checked: list[Person | RegistrationResult] = []
     seen: dict[str, int] = {}
     for index, item in enumerate(people):
-        where = f"people[{index}]"
-        if isinstance(item, Person):
-            fields: tuple[object, object, object] = item._values()
-        elif isinstance(item, Mapping):
-            keys = set(item)
-            if keys != {"email", "given_name", "surname"}:
-                missing = sorted({"email", "given_name", "surname"} - keys)
-                extra = sorted(map(str, keys - {"email", "given_name", "surname"}))
-                raise ValidationError(
-                    where,
-                    "expected the keys email, given_name and surname"
-                    + (f"; missing {', '.join(missing)}" if missing else "")
-                    + (f"; unknown {', '.join(extra)}" if extra else ""),
-                )
-            fields = (item["email"], item["given_name"], item["surname"])
-        else:
-            raise ValidationError(
-                where, f"expected a gototraining.Person or a mapping, got {type(item).__name__}"
+        person = _check_person(index, item)
+        if isinstance(person, Person):
+            first = seen.setdefault(person.email.casefold(), index)
+            if first == index:
+                checked.append(person)
+                continue
+            person = ValidationError(
+                f"people[{index}].email", f"{person.email!r} is already people[{first}]'s email"
             )
-        person = Person(
-            person_field("email", fields[0], f"{where}.email"),
-            person_field("given_name", fields[1], f"{where}.given_name"),
-            person_field("surname", fields[2], f"{where}.surname"),
-        )
-        first = seen.setdefault(person.email.casefold(), index)
-        if first != index:
-            raise ValidationError(
-                f"{where}.email", f"{person.email!r} is already people[{first}]'s email"
-            )
-        checked.append(person)
+        outcome = RegistrationOutcome.INVALID
+        checked.append(RegistrationResult(index, _given(item), outcome, error=person))
     return checked
 
 
@@ -341,10 +451,16 @@ def register_many(
     concurrency: int = 8,
     max_attempts: int = 3,
     on_result: Callable[[RegistrationResult], object] | None = None,
+    invalid: IfInvalid = "raise",
 ) -> Batch[RegistrationResult]:
     """A ``Batch``: one registrant list read, then a ``Pending`` plan per person."""
     key = v.key(training_key, "training_key")
+    if invalid not in ("raise", "report"):
+        raise ValidationError("invalid", f"expected 'raise' or 'report', got {invalid!r}")
     persons = _people(people)
+    refused = [p for p in persons if isinstance(p, RegistrationResult)]
+    if refused and invalid == "raise":
+        raise InvalidPeopleError(refused)
     workers = _count(concurrency, "concurrency", MAX_CONCURRENCY)
     attempts_max = _count(max_attempts, "max_attempts", 10)
     if on_result is not None and not callable(on_result):
@@ -352,22 +468,19 @@ def register_many(
     list_call = Call(rq.get_registrants(organizer_key, key), decode_json(m.decode_registrant_list))
 
     def one(index: int, person: Person) -> Plan[RegistrationResult]:
-        registration = register(
-            organizer_key,
-            key,
-            email=person.email,
-            given_name=person.given_name,
-            surname=person.surname,
-            if_exists="return",
+        registration = _registering(
+            organizer_key, key, person.email, person.given_name, person.surname, "return"
         )
 
         def plan(context: Context) -> Generator[Action, Any, RegistrationResult]:
             retry = context.settings.retry
             attempt = 0
+            # An earlier try of this person may have been applied although its answer was lost.
+            lost = False
             while True:
                 attempt += 1
                 try:
-                    done = yield from registration(context)
+                    done, replayed = yield from registration(context)
                 except FATAL:
                     raise
                 except ConflictError:  # 409, but the (cached) list does not show them yet
@@ -377,9 +490,14 @@ def register_many(
                     if attempt >= attempts_max or not is_transient(exc):
                         outcome = RegistrationOutcome.FAILED
                         return RegistrationResult(index, person, outcome, None, exc, attempt)
+                    lost = lost or _maybe_applied(exc)
                     # Continue the retry policy's backoff where its own retries stopped.
                     yield Sleep(retry.backoff(retry.max_retries + attempt - 1, _retry_after(exc)))
                     continue
+                if not done.created and (replayed or lost):
+                    # Not on the list when the call began, then a 409 after one of its own
+                    # sends lost its answer: that send registered them.
+                    done = attrs.evolve(done, created=True)
                 outcome = (
                     RegistrationOutcome.REGISTERED
                     if done.created
@@ -392,11 +510,14 @@ def register_many(
     def start(
         context: Context,
     ) -> Generator[Action, Any, Sequence[RegistrationResult | Pending[RegistrationResult]]]:
-        if not persons:
-            return []
+        if len(refused) == len(persons):  # nobody to send: no request at all
+            return refused
         existing = {r.email.casefold(): r for r in (yield from context.run(list_call))}
         items: list[RegistrationResult | Pending[RegistrationResult]] = []
         for index, person in enumerate(persons):
+            if isinstance(person, RegistrationResult):
+                items.append(person)
+                continue
             found = existing.get(person.email.casefold())
             if found is None:
                 items.append(Pending(one(index, person)))
@@ -414,7 +535,8 @@ def register_many(
             url=progress.url,
             maybe_sent=True,
         )
-        outcome = RegistrationOutcome.UNKNOWN
-        return RegistrationResult(index, persons[index], outcome, None, error)
+        person = persons[index]
+        assert isinstance(person, Person)  # only those sent can be cut short
+        return RegistrationResult(index, person, RegistrationOutcome.UNKNOWN, None, error)
 
     return Batch(start, concurrency=workers, on_result=on_result, cut_short=cut_short)

@@ -41,12 +41,12 @@ class DefaultHttpxClient(httpx.Client):
     ``ALL_PROXY`` and ``NO_PROXY``, as httpx reads them. A client you pass in stays open when
     the ``GoToTraining`` is closed.
 
-    ::
+    ```python
+    from gototraining import GoToTraining, DefaultHttpxClient
 
-        from gototraining import GoToTraining, DefaultHttpxClient
-
-        http = DefaultHttpxClient(proxy="http://proxy.internal:3128", http2=True)
-        client = GoToTraining(http_client=http)
+    http = DefaultHttpxClient(proxy="http://proxy.internal:3128", http2=True)
+    client = GoToTraining(http_client=http)
+    ```
     """
 
     def __init__(

@@ -51,30 +51,52 @@ __all__ = [
 
 def get_all_organisers(account_key: str) -> ApiRequest:
     """GET ``/accounts/{accountKey}/organizers`` (getAllOrganisers)."""
-    return ApiRequest("getAllOrganisers", "GET", f"/accounts/{account_key}/organizers")
+    return ApiRequest(
+        "getAllOrganisers",
+        "GET",
+        f"/accounts/{account_key}/organizers",
+        template="/accounts/{accountKey}/organizers",
+    )
 
 
 def get_all_trainings(organizer_key: str) -> ApiRequest:
     """GET ``/organizers/{organizerKey}/trainings`` (getAllTrainings)."""
-    return ApiRequest("getAllTrainings", "GET", f"/organizers/{organizer_key}/trainings")
+    return ApiRequest(
+        "getAllTrainings",
+        "GET",
+        f"/organizers/{organizer_key}/trainings",
+        template="/organizers/{organizerKey}/trainings",
+    )
 
 
 def schedule_training(organizer_key: str, body: TrainingReqCreate) -> ApiRequest:
     """POST ``/organizers/{organizerKey}/trainings`` (scheduleTraining)."""
     return ApiRequest(
-        "scheduleTraining", "POST", f"/organizers/{organizer_key}/trainings", body.to_dict()
+        "scheduleTraining",
+        "POST",
+        f"/organizers/{organizer_key}/trainings",
+        body.to_dict(),
+        template="/organizers/{organizerKey}/trainings",
     )
 
 
 def get_training(organizer_key: str, training_key: str) -> ApiRequest:
     """GET ``/organizers/{organizerKey}/trainings/{trainingKey}`` (getTraining)."""
-    return ApiRequest("getTraining", "GET", f"/organizers/{organizer_key}/trainings/{training_key}")
+    return ApiRequest(
+        "getTraining",
+        "GET",
+        f"/organizers/{organizer_key}/trainings/{training_key}",
+        template="/organizers/{organizerKey}/trainings/{trainingKey}",
+    )
 
 
 def cancel_training(organizer_key: str, training_key: str) -> ApiRequest:
     """DELETE ``/organizers/{organizerKey}/trainings/{trainingKey}`` (cancelTraining)."""
     return ApiRequest(
-        "cancelTraining", "DELETE", f"/organizers/{organizer_key}/trainings/{training_key}"
+        "cancelTraining",
+        "DELETE",
+        f"/organizers/{organizer_key}/trainings/{training_key}",
+        template="/organizers/{organizerKey}/trainings/{trainingKey}",
     )
 
 
@@ -84,6 +106,7 @@ def get_manage_training_url(organizer_key: str, training_key: str) -> ApiRequest
         "getManageTrainingURL",
         "GET",
         f"/organizers/{organizer_key}/trainings/{training_key}/manageUrl",
+        template="/organizers/{organizerKey}/trainings/{trainingKey}/manageUrl",
     )
 
 
@@ -96,6 +119,7 @@ def update_training_name_description(
         "PUT",
         f"/organizers/{organizer_key}/trainings/{training_key}/nameDescription",
         body.to_dict(),
+        template="/organizers/{organizerKey}/trainings/{trainingKey}/nameDescription",
     )
 
 
@@ -105,6 +129,7 @@ def get_organisers_for_training(organizer_key: str, training_key: str) -> ApiReq
         "getOrganisersForTraining",
         "GET",
         f"/organizers/{organizer_key}/trainings/{training_key}/organizers",
+        template="/organizers/{organizerKey}/trainings/{trainingKey}/organizers",
     )
 
 
@@ -117,13 +142,17 @@ def update_organisers_for_training(
         "PUT",
         f"/organizers/{organizer_key}/trainings/{training_key}/organizers",
         body.to_dict(),
+        template="/organizers/{organizerKey}/trainings/{trainingKey}/organizers",
     )
 
 
 def get_registrants(organizer_key: str, training_key: str) -> ApiRequest:
     """GET ``/organizers/{organizerKey}/trainings/{trainingKey}/registrants`` (getRegistrants)."""
     return ApiRequest(
-        "getRegistrants", "GET", f"/organizers/{organizer_key}/trainings/{training_key}/registrants"
+        "getRegistrants",
+        "GET",
+        f"/organizers/{organizer_key}/trainings/{training_key}/registrants",
+        template="/organizers/{organizerKey}/trainings/{trainingKey}/registrants",
     )
 
 
@@ -136,6 +165,7 @@ def register_for_training(
         "POST",
         f"/organizers/{organizer_key}/trainings/{training_key}/registrants",
         body.to_dict(),
+        template="/organizers/{organizerKey}/trainings/{trainingKey}/registrants",
     )
 
 
@@ -145,6 +175,7 @@ def get_registrant(organizer_key: str, training_key: str, registrant_key: str) -
         "getRegistrant",
         "GET",
         f"/organizers/{organizer_key}/trainings/{training_key}/registrants/{registrant_key}",
+        template="/organizers/{organizerKey}/trainings/{trainingKey}/registrants/{registrantKey}",
     )
 
 
@@ -154,6 +185,7 @@ def cancel_registration(organizer_key: str, training_key: str, registrant_key: s
         "cancelRegistration",
         "DELETE",
         f"/organizers/{organizer_key}/trainings/{training_key}/registrants/{registrant_key}",
+        template="/organizers/{organizerKey}/trainings/{trainingKey}/registrants/{registrantKey}",
     )
 
 
@@ -166,13 +198,17 @@ def update_registration_settings_for_training(
         "PUT",
         f"/organizers/{organizer_key}/trainings/{training_key}/registrationSettings",
         body.to_dict(),
+        template="/organizers/{organizerKey}/trainings/{trainingKey}/registrationSettings",
     )
 
 
 def get_start_url(organizer_key: str, training_key: str) -> ApiRequest:
     """GET ``/organizers/{organizerKey}/trainings/{trainingKey}/startUrl`` (getStartUrl)."""
     return ApiRequest(
-        "getStartUrl", "GET", f"/organizers/{organizer_key}/trainings/{training_key}/startUrl"
+        "getStartUrl",
+        "GET",
+        f"/organizers/{organizer_key}/trainings/{training_key}/startUrl",
+        template="/organizers/{organizerKey}/trainings/{trainingKey}/startUrl",
     )
 
 
@@ -183,6 +219,7 @@ def update_training_times(organizer_key: str, training_key: str, body: TrainingT
         "PUT",
         f"/organizers/{organizer_key}/trainings/{training_key}/times",
         body.to_dict(),
+        template="/organizers/{organizerKey}/trainings/{trainingKey}/times",
     )
 
 
@@ -193,6 +230,7 @@ def get_session_details_for_date_range(organizer_key: str, body: DateTimeRange) 
         "POST",
         f"/reports/organizers/{organizer_key}/sessions",
         body.to_dict(),
+        template="/reports/organizers/{organizerKey}/sessions",
     )
 
 
@@ -202,6 +240,7 @@ def get_attendance_details(organizer_key: str, session_key: str) -> ApiRequest:
         "getAttendanceDetails",
         "GET",
         f"/reports/organizers/{organizer_key}/sessions/{session_key}/attendees",
+        template="/reports/organizers/{organizerKey}/sessions/{sessionKey}/attendees",
     )
 
 
@@ -211,21 +250,35 @@ def get_session_details_for_training(organizer_key: str, training_key: str) -> A
         "getSessionDetailsForTraining",
         "GET",
         f"/reports/organizers/{organizer_key}/trainings/{training_key}",
+        template="/reports/organizers/{organizerKey}/trainings/{trainingKey}",
     )
 
 
 def get_recordings_for_training(training_key: str) -> ApiRequest:
     """GET ``/trainings/{trainingKey}/recordings`` (getRecordingsForTraining)."""
-    return ApiRequest("getRecordingsForTraining", "GET", f"/trainings/{training_key}/recordings")
+    return ApiRequest(
+        "getRecordingsForTraining",
+        "GET",
+        f"/trainings/{training_key}/recordings",
+        template="/trainings/{trainingKey}/recordings",
+    )
 
 
 def get_recording_download_by_id(training_key: str, recording_id: str) -> ApiRequest:
     """GET ``/trainings/{trainingKey}/recordings/{recordingId}`` (getRecordingDownloadById)."""
     return ApiRequest(
-        "getRecordingDownloadById", "GET", f"/trainings/{training_key}/recordings/{recording_id}"
+        "getRecordingDownloadById",
+        "GET",
+        f"/trainings/{training_key}/recordings/{recording_id}",
+        template="/trainings/{trainingKey}/recordings/{recordingId}",
     )
 
 
 def start_training(training_key: str) -> ApiRequest:
     """GET ``/trainings/{trainingKey}/start`` (startTraining)."""
-    return ApiRequest("startTraining", "GET", f"/trainings/{training_key}/start")
+    return ApiRequest(
+        "startTraining",
+        "GET",
+        f"/trainings/{training_key}/start",
+        template="/trainings/{trainingKey}/start",
+    )

@@ -1,7 +1,7 @@
 """The ``gototraining`` command line (extra ``gototraining[cli]``: typer and rich).
 
 ``import gototraining`` never imports this package; only the console script does, and this
-module itself imports typer/rich lazily in :func:`main`, so that a missing extra produces a
+module itself imports typer/rich lazily in ``main``, so that a missing extra produces a
 one-line hint instead of a traceback.
 """
 
@@ -21,16 +21,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     0 success, 1 API error, 2 usage error (130 after Ctrl-C in an import).
     """
     args = list(sys.argv[1:] if argv is None else argv)
-    if args[:1] == ["sandbox"] and args[1:2] != ["complete"]:
-        # The sandbox has its own argparse command and needs only the 'sandbox' extra
-        # ('sandbox complete' talks to a running one: a command of the CLI).
-        from gototraining.sandbox.command import main as sandbox_main
-
-        return sandbox_main(args[1:], prog="gototraining sandbox")
     try:
         import rich  # noqa: F401
         import typer  # noqa: F401
     except ImportError:
+        if args[:1] == ["sandbox"] and args[1:2] != ["complete"]:
+            # The sandbox server needs only the 'sandbox' extra: its plain argparse command.
+            from gototraining.sandbox.command import main as sandbox_main
+
+            return sandbox_main(args[1:], prog="gototraining sandbox")
         print(f"error: {HINT}", file=sys.stderr)
         return 2
     from .app import app

@@ -14,6 +14,7 @@ from gototraining.token_store import TokenStoreError
 
 from .context import State, UsageError
 from .errors import error_line, report
+from .helpstyle import Typer
 from .redact import redactor
 from .sanitize import printable
 
@@ -97,7 +98,7 @@ def _debug(ctx: typer.Context) -> bool:
     return bool(state and state.debug)
 
 
-app = typer.Typer(
+app = Typer(
     name="gototraining",
     cls=_Group,
     help="Schedule and change GoToTraining trainings, register people (in bulk too), export "
@@ -145,6 +146,15 @@ def root(
     debug: Annotated[
         bool, typer.Option("--debug", help="Show tracebacks (secrets redacted).")
     ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            "-v",
+            help="Log every API request on stderr: method, path, status, attempt, time, time "
+            "queued (no secrets; GOTO_LOG=debug does the same).",
+        ),
+    ] = False,
     version: Annotated[
         bool | None,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
@@ -156,6 +166,10 @@ def root(
     tokens stored by 'gototraining login' (refreshed automatically).
     Exit codes: 0 success, 1 API error, 2 usage error.
     """
+    if verbose:
+        from gototraining import show_logs
+
+        show_logs("debug")
     ctx.obj = State(base_url=base_url, debug=debug, rate_limit=rate_limit or None)
 
 
@@ -167,8 +181,8 @@ def _register() -> None:
     app.add_typer(reports.app, name="reports")
     app.add_typer(recordings.app, name="recordings")
     app.add_typer(organizers.app, name="organizers")
+    app.add_typer(sandbox.app, name="sandbox")
     auth.register(app)
-    sandbox.register(app)
 
 
 _register()

@@ -12,7 +12,7 @@ Credentials are the library's (``gototraining.resolve_credentials``), in its ord
    refresh token, and a rotated token that cannot be saved is lost. If saving fails all the
    same, the token set is kept (``CliTokenStore.refresh_not_saved``) and saved again when
    the command ends; if that fails too, the command ends with an error saying so
-   (:meth:`State.save_refreshed_tokens`), never silently.
+   (``State.save_refreshed_tokens``), never silently.
 
 The API root is ``--base-url`` / ``$GOTO_BASE_URL``, else the one stored at login, else the
 facade's default (GoTo's production API).

@@ -3,7 +3,8 @@
 The engine -- list first, ``if_exists="return"``, temporary failures repeated after
 ``Retry-After``, errors that would hit everyone stopping the run, the client's limiter pacing
 all workers -- is the library's (see ``Registrants.register_many``). What is left here is the
-command's bookkeeping: one ``csvio.Result`` row per line of the people file, counts kept up to
+command's bookkeeping: one ``csvio.Result`` per row of the people file (rows with problems
+too: the library reports them ``invalid`` and sends nothing for them), counts kept up to
 date, and every outcome handed to ``on_result`` the moment it is known (the command writes it
 to the results file, ``results.ResultsFile``, which stays complete and consistent even after
 ``kill -9``). Nothing here does file I/O.
@@ -15,20 +16,18 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from gototraining import APIError, Person, RegistrationOutcome, RegistrationResult, TransportError
+from gototraining import APIError, RegistrationOutcome, RegistrationResult, TransportError
 
 from .csvio import Result
 from .errors import one_line
 
 if TYPE_CHECKING:
-    from gototraining import AsyncGoToTraining, GoToTrainingError
-
-    from . import csvio
+    from gototraining import AsyncGoToTraining, GoToTrainingError, PersonRow
 
 __all__ = ["MAYBE_REGISTERED", "NOT_LISTED_YET", "STATUSES", "Importer", "after_listing"]
 
 #: Every status a row can have (``Result.status``).
-STATUSES = ("registered", "already_registered", "failed", "pending")
+STATUSES = ("registered", "already_registered", "failed", "invalid", "pending")
 
 #: The results file's note for a 409 whose registrant the (cached) list does not show yet.
 NOT_LISTED_YET = "registered, but not in the registrant list yet (no join URL)"
@@ -43,14 +42,15 @@ def after_listing(exc: GoToTrainingError) -> bool:
 
 
 class Importer:
-    """Registers ``people`` for one training; ``on_result(result)`` hears of every row the
-    moment its outcome is known (``results`` holds them all, in input order)."""
+    """Registers the people of ``rows`` for one training (rows with problems are reported
+    ``invalid``, not sent); ``on_result(result)`` hears of every row the moment its outcome
+    is known (``results`` holds them all, in input order)."""
 
     def __init__(
         self,
         client: AsyncGoToTraining,
         training_key: str,
-        people: Sequence[csvio.Person],
+        rows: Sequence[PersonRow],
         *,
         concurrency: int = 8,
         max_attempts: int = 3,
@@ -58,7 +58,7 @@ class Importer:
     ) -> None:
         self.client = client
         self.training_key = training_key
-        self.results = [Result(p) for p in people]
+        self.results = [Result(row) for row in rows]
         self.concurrency = concurrency
         #: Registrations sent per person at most (each with the client's own retries).
         self.max_attempts = max_attempts
@@ -69,15 +69,13 @@ class Importer:
     async def run(self) -> None:
         """Register everyone; a fatal API error or a cancellation (Ctrl-C) is raised and the
         rows not finished stay ``pending``."""
-        people = [
-            Person(r.person.email, r.person.given_name, r.person.surname) for r in self.results
-        ]
         await self.client.registrants.register_many(
             self.training_key,
-            people,
+            [r.row.person for r in self.results],
             concurrency=self.concurrency,
             max_attempts=self.max_attempts,
             on_result=self._record,
+            invalid="report",
         )
 
     def _record(self, outcome: RegistrationResult) -> None:
@@ -91,7 +89,11 @@ class Importer:
         if outcome.registration is not None:
             result.registrant_key = outcome.registration.registrant_key
             result.join_url = outcome.registration.join_url
-        if outcome.outcome is RegistrationOutcome.FAILED:
+        if outcome.outcome is RegistrationOutcome.INVALID:
+            # The reader's reasons: the same rules, said with line numbers.
+            assert outcome.error is not None
+            result.error = "; ".join(result.row.problems) or one_line(outcome.error)
+        elif outcome.outcome is RegistrationOutcome.FAILED:
             assert outcome.error is not None
             result.error = one_line(outcome.error)
         elif outcome.registration is None:

@@ -1,15 +1,16 @@
 """Rendering: rich tables for people, JSON for scripts.
 
 Everything for humans goes through a rich ``Console``; rich drops colours and cursor tricks
-by itself when stdout is not a terminal, so piping a table into a file stays readable.
+by itself when stdout is not a terminal, so piping a table into a file stays readable. Data
+(tables, keys, CSV) goes to stdout, messages (what was done, warnings) to stderr.
 ``--json`` output is strict ``json.dumps`` on stdout (one document, nothing else on stdout);
 datetimes are ISO 8601 in UTC, durations whole minutes, non-finite numbers (which JSON cannot
 spell) the strings ``"Infinity"``, ``"-Infinity"`` and ``"NaN"``.
 
 Names, emails, titles and error messages come from the API, and registrants choose their own
 names on GoTo's public registration page: every such string is attacker-controlled. It is
-only ever shown through :func:`plain` (a rich ``Text``: no markup such as ``[/bold]`` or
-``[link=...]``, no ``:emoji:`` codes) after :func:`printable` made terminal control
+only ever shown through ``plain`` (a rich ``Text``: no markup such as ``[/bold]`` or
+``[link=...]``, no ``:emoji:`` codes) after ``printable`` made terminal control
 characters visible (``\\x1b``: no escape sequences, hyperlinks or bidi tricks). Markup is
 used only in strings written here.
 """
@@ -43,12 +44,15 @@ __all__ = [
     "console",
     "err_console",
     "fmt_dt",
+    "key_only",
     "minutes",
     "organizers_table",
     "plain",
     "print_json",
+    "print_key",
     "printable",
     "registrants_table",
+    "stdout_is_terminal",
     "to_jsonable",
     "training_panel",
     "trainings_table",
@@ -99,6 +103,24 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: to_jsonable(v) for k, v in value.items()}
     return value
+
+
+def stdout_is_terminal() -> bool:
+    """Whether stdout is a terminal: ``isatty()`` alone, as ``gh`` decides it (rich's
+    ``FORCE_COLOR``/``TTY_COMPATIBLE``, often set in CI, change colours, never what a
+    script captures)."""
+    return sys.stdout.isatty()
+
+
+def key_only(quiet: bool) -> bool:
+    """Whether a command that created something prints only its key: with ``--quiet``, or
+    when stdout is not a terminal (a pipe, ``$(...)``, a file)."""
+    return quiet or not stdout_is_terminal()
+
+
+def print_key(key: str) -> None:
+    """The new key alone on a line of stdout (for ``KEY=$(gototraining ...)``)."""
+    sys.stdout.write(f"{key}\n")
 
 
 #: How ``--json`` writes numbers JSON has no literal for (``1e999`` read from an API answer
@@ -279,11 +301,13 @@ def _session_json(s: Session, attendees: Sequence[Attendee]) -> dict[str, Any]:
 
 
 def attendance_json(training_key: str, sessions: Sequence[SessionAttendance]) -> dict[str, Any]:
-    """The ``reports attendance --json`` document; durations in whole minutes::
+    """The ``reports attendance --json`` document; durations in whole minutes:
 
+    ```text
     {"training_key", "sessions": [{"session_key", "start", "end", "duration",
       "attendance_count", "attendees": [{"given_name", "surname", "email", "minutes",
       "parts": [{"join", "leave", "minutes"}]}]}]}
+    ```
     """
     return {
         "training_key": training_key,
@@ -291,9 +315,9 @@ def attendance_json(training_key: str, sessions: Sequence[SessionAttendance]) ->
     }
 
 
-def attendance_tables(sessions: Sequence[SessionAttendance], time_zone: str | None) -> list[Table]:
-    """A summary table of the sessions, then one attendee table per session."""
-    tz = zone(time_zone)
+def attendance_tables(sessions: Sequence[SessionAttendance], tz: tzinfo) -> list[Table]:
+    """A summary table of the sessions, then one attendee table per session; times in
+    ``tz``."""
     summary = Table(title="Sessions", title_justify="left")
     summary.add_column("#", justify="right")
     summary.add_column("Session key", no_wrap=True)

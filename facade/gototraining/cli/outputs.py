@@ -65,7 +65,7 @@ class Output:
     @property
     def replaceable(self) -> bool:
         """Whether the destination is a regular file that can be rewritten at any time
-        (``False``: it gets its content once, with :meth:`write`)."""
+        (``False``: it gets its content once, with ``write``)."""
         return self.file is not None
 
     def write(self, data: bytes) -> None:

@@ -2,7 +2,7 @@
 that does not grow with the file.
 
 It knows nothing about registering: it takes a table (a header and one row per input row),
-then updates of single rows, and keeps them on disk. :class:`ResultsFile` is the whole
+then updates of single rows, and keeps them on disk. ``ResultsFile`` is the whole
 interface: ``begin(rows)``, ``update(index, row)`` for every row whose outcome is known, and
 ``close()`` -- which also runs after Ctrl-C or an error.
 
@@ -21,7 +21,7 @@ How a regular file is kept (``Output.replaceable``):
 
 So the results file itself is always a complete CSV listing every input row (``pending``
 until known) that is never torn; after a hard kill it may lag behind by at most an eighth of
-the rows, and ``journal`` lines override its rows (:func:`load_results` reads both). The next
+the rows, and ``journal`` lines override its rows (``load_results`` reads both). The next
 import starts a fresh journal (the API, not the file, tells it who is registered).
 
 A destination that is not a regular file (stdout, a pipe) cannot be rewritten: it gets the

@@ -4,7 +4,7 @@ Registrants choose their own names on GoTo's public registration page, so names,
 titles and even API error messages (which may quote them) are attacker-controlled. A terminal
 obeys control characters: an escape sequence in a name can recolour the screen, hide text,
 rewrite the title bar or plant an OSC 8 hyperlink, and bidi controls reorder what is shown
-(an email address that reads differently from what it is). :func:`printable` turns all of them
+(an email address that reads differently from what it is). ``printable`` turns all of them
 into visible escapes. So do lone surrogates (``"\ud800"``: JSON allows the escape, but it is
 no character and no terminal encoding can write it). Rich markup is a separate matter,
 handled where rich is used (``output.plain``).

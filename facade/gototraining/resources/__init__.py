@@ -67,8 +67,8 @@ __all__ = [
 
 
 class GoToTrainingWithRawResponse:
-    """``client.with_raw_response``: the namespaces of :class:`~gototraining.GoToTraining`, whose methods
-    return a :class:`~gototraining.RawResponse`.
+    """``client.with_raw_response``: the namespaces of [`GoToTraining`][gototraining.GoToTraining], whose methods
+    return a [`RawResponse`][gototraining.RawResponse].
     """
 
     trainings: TrainingsWithRawResponse
@@ -86,8 +86,8 @@ class GoToTrainingWithRawResponse:
 
 
 class AsyncGoToTrainingWithRawResponse:
-    """``client.with_raw_response``: the namespaces of :class:`~gototraining.AsyncGoToTraining`, whose methods
-    return a :class:`~gototraining.RawResponse` (awaited).
+    """``client.with_raw_response``: the namespaces of [`AsyncGoToTraining`][gototraining.AsyncGoToTraining], whose methods
+    return a [`RawResponse`][gototraining.RawResponse] (awaited).
     """
 
     trainings: AsyncTrainingsWithRawResponse

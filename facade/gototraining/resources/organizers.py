@@ -75,7 +75,7 @@ class Organizers(SyncResource):
 
 
 class AsyncOrganizers(AsyncResource):
-    """Async twin of :class:`Organizers`; every method is awaited."""
+    """Async twin of [`Organizers`][gototraining.resources.Organizers]; every method is awaited."""
 
     @operation("getAllOrganisers")
     async def list_for_account(
@@ -107,8 +107,8 @@ class AsyncOrganizers(AsyncResource):
 
 
 class OrganizersWithRawResponse:
-    """``client.with_raw_response.organizers``: the methods of :class:`Organizers`, each returning a
-    :class:`~gototraining.RawResponse` (the ``httpx.Response`` beside the parsed result).
+    """``client.with_raw_response.organizers``: the methods of [`Organizers`][gototraining.resources.Organizers], each returning a
+    [`RawResponse`][gototraining.RawResponse] (the ``httpx.Response`` beside the parsed result).
     """
 
     def __init__(self, client: GoToTraining) -> None:
@@ -117,8 +117,8 @@ class OrganizersWithRawResponse:
 
 
 class AsyncOrganizersWithRawResponse:
-    """``client.with_raw_response.organizers``: the methods of :class:`AsyncOrganizers`, each returning a
-    :class:`~gototraining.RawResponse` (the ``httpx.Response`` beside the parsed result).
+    """``client.with_raw_response.organizers``: the methods of [`AsyncOrganizers`][gototraining.resources.AsyncOrganizers], each returning a
+    [`RawResponse`][gototraining.RawResponse] (the ``httpx.Response`` beside the parsed result).
     """
 
     def __init__(self, client: AsyncGoToTraining) -> None:

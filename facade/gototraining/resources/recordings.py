@@ -88,7 +88,7 @@ class Recordings(SyncResource):
 
         The redirect is not followed (no file bytes are fetched). The URL is typically
         short-lived and self-authorizing; fetch it without GoTo credentials, or use
-        :meth:`download`. Raises ``DecodeError`` if the API answers anything but a redirect
+        ``recordings.download``. Raises ``DecodeError`` if the API answers anything but a redirect
         with a ``Location``.
         """
         return self._request(
@@ -121,7 +121,7 @@ class Recordings(SyncResource):
     ) -> Path:
         """Download a recording to disk and return the file's path.
 
-        Asks :meth:`download_url` for the file URL, then streams the file with this client's
+        Asks ``recordings.download_url`` for the file URL, then streams the file with this client's
         ``httpx`` client -- **without** the access token or any ``Authorization`` header (the
         file is on another host). Bytes go to a hidden ``.part`` file in the destination
         directory, which is fsync-ed and renamed over the destination only when complete;
@@ -162,7 +162,7 @@ class Recordings(SyncResource):
 
 
 class AsyncRecordings(AsyncResource):
-    """Async twin of :class:`Recordings`; every method is awaited."""
+    """Async twin of [`Recordings`][gototraining.resources.Recordings]; every method is awaited."""
 
     @operation("getRecordingsForTraining")
     async def list(
@@ -206,7 +206,7 @@ class AsyncRecordings(AsyncResource):
 
         The redirect is not followed (no file bytes are fetched). The URL is typically
         short-lived and self-authorizing; fetch it without GoTo credentials, or use
-        :meth:`download`. Raises ``DecodeError`` if the API answers anything but a redirect
+        ``recordings.download``. Raises ``DecodeError`` if the API answers anything but a redirect
         with a ``Location``.
         """
         return await self._request(
@@ -239,7 +239,7 @@ class AsyncRecordings(AsyncResource):
     ) -> Path:
         """Download a recording to disk and return the file's path.
 
-        Asks :meth:`download_url` for the file URL, then streams the file with this client's
+        Asks ``recordings.download_url`` for the file URL, then streams the file with this client's
         ``httpx`` client -- **without** the access token or any ``Authorization`` header (the
         file is on another host). Bytes go to a hidden ``.part`` file in the destination
         directory, which is fsync-ed and renamed over the destination only when complete;
@@ -280,8 +280,8 @@ class AsyncRecordings(AsyncResource):
 
 
 class RecordingsWithRawResponse:
-    """``client.with_raw_response.recordings``: the methods of :class:`Recordings`, each returning a
-    :class:`~gototraining.RawResponse` (the ``httpx.Response`` beside the parsed result).
+    """``client.with_raw_response.recordings``: the methods of [`Recordings`][gototraining.resources.Recordings], each returning a
+    [`RawResponse`][gototraining.RawResponse] (the ``httpx.Response`` beside the parsed result).
     """
 
     def __init__(self, client: GoToTraining) -> None:
@@ -292,8 +292,8 @@ class RecordingsWithRawResponse:
 
 
 class AsyncRecordingsWithRawResponse:
-    """``client.with_raw_response.recordings``: the methods of :class:`AsyncRecordings`, each returning a
-    :class:`~gototraining.RawResponse` (the ``httpx.Response`` beside the parsed result).
+    """``client.with_raw_response.recordings``: the methods of [`AsyncRecordings`][gototraining.resources.AsyncRecordings], each returning a
+    [`RawResponse`][gototraining.RawResponse] (the ``httpx.Response`` beside the parsed result).
     """
 
     def __init__(self, client: AsyncGoToTraining) -> None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from .. import _validation as v
 from .._builders import registrants as builders
-from .._builders.registrants import IfExists, Person, RegistrationResult
+from .._builders.registrants import IfExists, IfInvalid, Person, RegistrationResult
 from .._generated import models as m
 from .._generated import requests as rq
 from .._operation import operation
@@ -131,6 +131,7 @@ class Registrants(SyncResource):
         concurrency: int = 8,
         max_attempts: int = 3,
         on_result: Callable[[RegistrationResult], object] | None = None,
+        invalid: IfInvalid = "raise",
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_queue_wait: float | None | NotGiven = NOT_GIVEN,
@@ -140,12 +141,17 @@ class Registrants(SyncResource):
     ) -> builtins.list[RegistrationResult]:
         """Register many people for a training: concurrently, idempotently, one result each.
 
-        Every person is validated first (``ValidationError`` naming ``people[i].field``, or an
-        email given twice; nothing is sent). Then the training's registrant list is read once:
+        Every person is validated first (the rules of ``register``; an email given twice is
+        invalid the second time). With ``invalid="raise"`` (default) any invalid person stops
+        the call before anything is sent: ``InvalidPeopleError`` (a ``ValidationError``) lists
+        every one of them with its reasons. With ``invalid="report"`` each invalid person is an
+        ``INVALID`` result whose ``error`` says why, and the others are registered. Then the
+        training's registrant list is read once:
         whoever is on it already is ``ALREADY_REGISTERED`` and not sent again. The others are
         registered by ``concurrency`` workers with ``register(..., if_exists="return")``, so
         a registration that went through although its answer was lost comes back as the
-        existing registrant, never as a duplicate. The client's rate limiter paces all
+        existing registrant, never as a duplicate, and is ``REGISTERED`` (with
+        ``registration.created``): this call did it. The client's rate limiter paces all
         workers together: more workers hide latency but never exceed the limit.
 
         A person whose registration still ends in a temporary failure (no answer, 429, 502,
@@ -169,13 +175,18 @@ class Registrants(SyncResource):
                 and ``surname``.
             concurrency: workers (1-100): requests in flight at once.
             max_attempts: registrations sent per person at most (1-10).
-            on_result: called with each ``RegistrationResult`` as soon as it is known (those
-                already registered first), one call at a time -- from worker threads with the
-                sync client, in the event loop with the async one. An exception from it stops
-                the call and is raised.
+            on_result: called with each ``RegistrationResult`` as soon as it is known (the
+                invalid and the already registered first), one call at a time -- from worker
+                threads with the sync client, in the event loop with the async one. An exception
+                from it stops the call and is raised.
+            invalid: ``"raise"`` or ``"report"`` (see above). Rows of a CSV file read with
+                ``read_people_csv`` go in as they are, invalid ones too, with ``"report"``.
 
         Returns:
             One ``RegistrationResult`` per person, in the order of ``people``.
+
+        Raises:
+            InvalidPeopleError: ``invalid="raise"`` and some people are invalid (nothing sent).
         """
         return self._batch(
             builders.register_many(
@@ -185,6 +196,7 @@ class Registrants(SyncResource):
                 concurrency=concurrency,
                 max_attempts=max_attempts,
                 on_result=on_result,
+                invalid=invalid,
             ),
             CallOptions(
                 timeout=timeout,
@@ -281,7 +293,7 @@ class Registrants(SyncResource):
 
 
 class AsyncRegistrants(AsyncResource):
-    """Async twin of :class:`Registrants`; every method is awaited."""
+    """Async twin of [`Registrants`][gototraining.resources.Registrants]; every method is awaited."""
 
     @operation("registerForTraining")
     async def register(
@@ -349,6 +361,7 @@ class AsyncRegistrants(AsyncResource):
         concurrency: int = 8,
         max_attempts: int = 3,
         on_result: Callable[[RegistrationResult], object] | None = None,
+        invalid: IfInvalid = "raise",
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_queue_wait: float | None | NotGiven = NOT_GIVEN,
@@ -358,12 +371,17 @@ class AsyncRegistrants(AsyncResource):
     ) -> builtins.list[RegistrationResult]:
         """Register many people for a training: concurrently, idempotently, one result each.
 
-        Every person is validated first (``ValidationError`` naming ``people[i].field``, or an
-        email given twice; nothing is sent). Then the training's registrant list is read once:
+        Every person is validated first (the rules of ``register``; an email given twice is
+        invalid the second time). With ``invalid="raise"`` (default) any invalid person stops
+        the call before anything is sent: ``InvalidPeopleError`` (a ``ValidationError``) lists
+        every one of them with its reasons. With ``invalid="report"`` each invalid person is an
+        ``INVALID`` result whose ``error`` says why, and the others are registered. Then the
+        training's registrant list is read once:
         whoever is on it already is ``ALREADY_REGISTERED`` and not sent again. The others are
         registered by ``concurrency`` workers with ``register(..., if_exists="return")``, so
         a registration that went through although its answer was lost comes back as the
-        existing registrant, never as a duplicate. The client's rate limiter paces all
+        existing registrant, never as a duplicate, and is ``REGISTERED`` (with
+        ``registration.created``): this call did it. The client's rate limiter paces all
         workers together: more workers hide latency but never exceed the limit.
 
         A person whose registration still ends in a temporary failure (no answer, 429, 502,
@@ -387,13 +405,18 @@ class AsyncRegistrants(AsyncResource):
                 and ``surname``.
             concurrency: workers (1-100): requests in flight at once.
             max_attempts: registrations sent per person at most (1-10).
-            on_result: called with each ``RegistrationResult`` as soon as it is known (those
-                already registered first), one call at a time -- from worker threads with the
-                sync client, in the event loop with the async one. An exception from it stops
-                the call and is raised.
+            on_result: called with each ``RegistrationResult`` as soon as it is known (the
+                invalid and the already registered first), one call at a time -- from worker
+                threads with the sync client, in the event loop with the async one. An exception
+                from it stops the call and is raised.
+            invalid: ``"raise"`` or ``"report"`` (see above). Rows of a CSV file read with
+                ``read_people_csv`` go in as they are, invalid ones too, with ``"report"``.
 
         Returns:
             One ``RegistrationResult`` per person, in the order of ``people``.
+
+        Raises:
+            InvalidPeopleError: ``invalid="raise"`` and some people are invalid (nothing sent).
         """
         return await self._batch(
             builders.register_many(
@@ -403,6 +426,7 @@ class AsyncRegistrants(AsyncResource):
                 concurrency=concurrency,
                 max_attempts=max_attempts,
                 on_result=on_result,
+                invalid=invalid,
             ),
             CallOptions(
                 timeout=timeout,
@@ -499,8 +523,8 @@ class AsyncRegistrants(AsyncResource):
 
 
 class RegistrantsWithRawResponse:
-    """``client.with_raw_response.registrants``: the methods of :class:`Registrants`, each returning a
-    :class:`~gototraining.RawResponse` (the ``httpx.Response`` beside the parsed result).
+    """``client.with_raw_response.registrants``: the methods of [`Registrants`][gototraining.resources.Registrants], each returning a
+    [`RawResponse`][gototraining.RawResponse] (the ``httpx.Response`` beside the parsed result).
     """
 
     def __init__(self, client: GoToTraining) -> None:
@@ -512,8 +536,8 @@ class RegistrantsWithRawResponse:
 
 
 class AsyncRegistrantsWithRawResponse:
-    """``client.with_raw_response.registrants``: the methods of :class:`AsyncRegistrants`, each returning a
-    :class:`~gototraining.RawResponse` (the ``httpx.Response`` beside the parsed result).
+    """``client.with_raw_response.registrants``: the methods of [`AsyncRegistrants`][gototraining.resources.AsyncRegistrants], each returning a
+    [`RawResponse`][gototraining.RawResponse] (the ``httpx.Response`` beside the parsed result).
     """
 
     def __init__(self, client: AsyncGoToTraining) -> None:

@@ -133,7 +133,7 @@ class Reports(SyncResource):
 
 
 class AsyncReports(AsyncResource):
-    """Async twin of :class:`Reports`; every method is awaited."""
+    """Async twin of [`Reports`][gototraining.resources.Reports]; every method is awaited."""
 
     @operation("getSessionDetailsForDateRange")
     async def sessions(
@@ -222,8 +222,8 @@ class AsyncReports(AsyncResource):
 
 
 class ReportsWithRawResponse:
-    """``client.with_raw_response.reports``: the methods of :class:`Reports`, each returning a
-    :class:`~gototraining.RawResponse` (the ``httpx.Response`` beside the parsed result).
+    """``client.with_raw_response.reports``: the methods of [`Reports`][gototraining.resources.Reports], each returning a
+    [`RawResponse`][gototraining.RawResponse] (the ``httpx.Response`` beside the parsed result).
     """
 
     def __init__(self, client: GoToTraining) -> None:
@@ -234,8 +234,8 @@ class ReportsWithRawResponse:
 
 
 class AsyncReportsWithRawResponse:
-    """``client.with_raw_response.reports``: the methods of :class:`AsyncReports`, each returning a
-    :class:`~gototraining.RawResponse` (the ``httpx.Response`` beside the parsed result).
+    """``client.with_raw_response.reports``: the methods of [`AsyncReports`][gototraining.resources.AsyncReports], each returning a
+    [`RawResponse`][gototraining.RawResponse] (the ``httpx.Response`` beside the parsed result).
     """
 
     def __init__(self, client: AsyncGoToTraining) -> None:

@@ -325,7 +325,7 @@ class Trainings(SyncResource):
         read timeout, 429 or 502/503/504 the change may have been applied and a replay would
         email the organizers twice, so the error is raised instead (``TransportError`` with
         ``maybe_sent=True``, ``ServerError``, ``RateLimitError``); check the organizers with
-        :meth:`organizers` before repeating.
+        ``trainings.organizers`` before repeating.
         """
         return self._request(
             builders.set_organizers(
@@ -404,7 +404,7 @@ class Trainings(SyncResource):
         connect/pool timeouts): after a lost response, read timeout, 429 or 502/503/504 the new
         times may have been applied and a replay would send every email twice, so the error is
         raised instead (``TransportError`` with ``maybe_sent=True``, ``ServerError``,
-        ``RateLimitError``); check the training with :meth:`get` before repeating.
+        ``RateLimitError``); check the training with ``trainings.get`` before repeating.
 
         Returns:
             ``NotifiedParties``: how many registrants and trainers were notified.
@@ -452,22 +452,22 @@ class Trainings(SyncResource):
         """Move one session of a training to ``start``-``end``, keeping the others as they are.
 
         The API can only replace all of a training's times at once, so this reads the training
-        (GET), replaces the one session and sends every time back (:meth:`update_times`), in the
-        training's own time zone unless ``time_zone`` is given.
+        (GET), replaces the one session and sends every time back (``trainings.update_times``),
+        in the training's own time zone unless ``time_zone`` is given.
 
         Args:
             training_key: the training.
-            session: which session: its position in ``Training.times`` (0-based, as :meth:`get`
-                returns them; negative counts from the end), or its current start (a
-                timezone-aware datetime, compared as an instant).
+            session: which session: its position in ``Training.times`` (0-based, as
+                ``trainings.get`` returns them; negative counts from the end), or its current
+                start (a timezone-aware datetime, compared as an instant).
             start: the session's new start (timezone-aware).
             end: the session's new end (timezone-aware, after ``start``).
             time_zone: the time zone to send; default the training's own.
             notify_registrants: let GoTo email the registrants about the change.
             notify_trainers: let GoTo email the (co-)organizers about the change.
 
-        Retries as :meth:`update_times`. Another change to the training's times between the read
-        and the write is overwritten (the API offers no way to detect it).
+        Retries as ``trainings.update_times``. Another change to the training's times between
+        the read and the write is overwritten (the API offers no way to detect it).
 
         Raises:
             ValidationError: bad input (nothing was sent), or -- after the read, before any change
@@ -509,7 +509,7 @@ class Trainings(SyncResource):
         """A URL that starts the training **after the organizer logs in** (getStartUrl).
 
         Opening it launches the GoToTraining client, which asks for the organizer's GoTo
-        credentials. For a URL that needs no login, see :meth:`start`.
+        credentials. For a URL that needs no login, see ``trainings.start``.
         """
         return self._request(
             _start_url(self._organizer_key, training_key),
@@ -540,7 +540,7 @@ class Trainings(SyncResource):
         Returns the ``hostURL`` of the API's ``HostUrl``. Treat it like a password: whoever
         opens it starts the training as host. The request is made for the access token's
         organizer (the path carries no organizer key). To require a login, use
-        :meth:`start_url`.
+        ``trainings.start_url``.
         """
         return self._request(
             _start(training_key),
@@ -556,7 +556,7 @@ class Trainings(SyncResource):
 
 
 class AsyncTrainings(AsyncResource):
-    """Async twin of :class:`Trainings`; every method is awaited."""
+    """Async twin of [`Trainings`][gototraining.resources.Trainings]; every method is awaited."""
 
     @operation("scheduleTraining")
     async def create(
@@ -800,7 +800,7 @@ class AsyncTrainings(AsyncResource):
         read timeout, 429 or 502/503/504 the change may have been applied and a replay would
         email the organizers twice, so the error is raised instead (``TransportError`` with
         ``maybe_sent=True``, ``ServerError``, ``RateLimitError``); check the organizers with
-        :meth:`organizers` before repeating.
+        ``trainings.organizers`` before repeating.
         """
         return await self._request(
             builders.set_organizers(
@@ -879,7 +879,7 @@ class AsyncTrainings(AsyncResource):
         connect/pool timeouts): after a lost response, read timeout, 429 or 502/503/504 the new
         times may have been applied and a replay would send every email twice, so the error is
         raised instead (``TransportError`` with ``maybe_sent=True``, ``ServerError``,
-        ``RateLimitError``); check the training with :meth:`get` before repeating.
+        ``RateLimitError``); check the training with ``trainings.get`` before repeating.
 
         Returns:
             ``NotifiedParties``: how many registrants and trainers were notified.
@@ -927,22 +927,22 @@ class AsyncTrainings(AsyncResource):
         """Move one session of a training to ``start``-``end``, keeping the others as they are.
 
         The API can only replace all of a training's times at once, so this reads the training
-        (GET), replaces the one session and sends every time back (:meth:`update_times`), in the
-        training's own time zone unless ``time_zone`` is given.
+        (GET), replaces the one session and sends every time back (``trainings.update_times``),
+        in the training's own time zone unless ``time_zone`` is given.
 
         Args:
             training_key: the training.
-            session: which session: its position in ``Training.times`` (0-based, as :meth:`get`
-                returns them; negative counts from the end), or its current start (a
-                timezone-aware datetime, compared as an instant).
+            session: which session: its position in ``Training.times`` (0-based, as
+                ``trainings.get`` returns them; negative counts from the end), or its current
+                start (a timezone-aware datetime, compared as an instant).
             start: the session's new start (timezone-aware).
             end: the session's new end (timezone-aware, after ``start``).
             time_zone: the time zone to send; default the training's own.
             notify_registrants: let GoTo email the registrants about the change.
             notify_trainers: let GoTo email the (co-)organizers about the change.
 
-        Retries as :meth:`update_times`. Another change to the training's times between the read
-        and the write is overwritten (the API offers no way to detect it).
+        Retries as ``trainings.update_times``. Another change to the training's times between
+        the read and the write is overwritten (the API offers no way to detect it).
 
         Raises:
             ValidationError: bad input (nothing was sent), or -- after the read, before any change
@@ -984,7 +984,7 @@ class AsyncTrainings(AsyncResource):
         """A URL that starts the training **after the organizer logs in** (getStartUrl).
 
         Opening it launches the GoToTraining client, which asks for the organizer's GoTo
-        credentials. For a URL that needs no login, see :meth:`start`.
+        credentials. For a URL that needs no login, see ``trainings.start``.
         """
         return await self._request(
             _start_url(self._organizer_key, training_key),
@@ -1015,7 +1015,7 @@ class AsyncTrainings(AsyncResource):
         Returns the ``hostURL`` of the API's ``HostUrl``. Treat it like a password: whoever
         opens it starts the training as host. The request is made for the access token's
         organizer (the path carries no organizer key). To require a login, use
-        :meth:`start_url`.
+        ``trainings.start_url``.
         """
         return await self._request(
             _start(training_key),
@@ -1031,8 +1031,8 @@ class AsyncTrainings(AsyncResource):
 
 
 class TrainingsWithRawResponse:
-    """``client.with_raw_response.trainings``: the methods of :class:`Trainings`, each returning a
-    :class:`~gototraining.RawResponse` (the ``httpx.Response`` beside the parsed result).
+    """``client.with_raw_response.trainings``: the methods of [`Trainings`][gototraining.resources.Trainings], each returning a
+    [`RawResponse`][gototraining.RawResponse] (the ``httpx.Response`` beside the parsed result).
     """
 
     def __init__(self, client: GoToTraining) -> None:
@@ -1053,8 +1053,8 @@ class TrainingsWithRawResponse:
 
 
 class AsyncTrainingsWithRawResponse:
-    """``client.with_raw_response.trainings``: the methods of :class:`AsyncTrainings`, each returning a
-    :class:`~gototraining.RawResponse` (the ``httpx.Response`` beside the parsed result).
+    """``client.with_raw_response.trainings``: the methods of [`AsyncTrainings`][gototraining.resources.AsyncTrainings], each returning a
+    [`RawResponse`][gototraining.RawResponse] (the ``httpx.Response`` beside the parsed result).
     """
 
     def __init__(self, client: AsyncGoToTraining) -> None:

@@ -1,15 +1,19 @@
 """Local sandbox: a stateful emulator of the GoToTraining REST API over loopback HTTP.
 
-Start it three ways::
+Start it three ways:
 
-    from gototraining.sandbox import Sandbox
-    with Sandbox() as sb:            # free port on 127.0.0.1
-        httpx.get(f"{sb.url}/organizers/{sb.organizer_key}/trainings",
-                  headers={"Authorization": f"Bearer {sb.token}"})
+```python
+from gototraining.sandbox import Sandbox
+with Sandbox() as sb:            # free port on 127.0.0.1
+    httpx.get(f"{sb.url}/organizers/{sb.organizer_key}/trainings",
+              headers={"Authorization": f"Bearer {sb.token}"})
 
-    def test_x(gototraining_sandbox): ...   # pytest fixture (installed plugin)
+def test_x(gototraining_sandbox): ...   # pytest fixture (installed plugin)
+```
 
-    $ gototraining sandbox --port 8089       # or: python -m gototraining.sandbox
+```bash
+gototraining sandbox --port 8089       # or: python -m gototraining.sandbox
+```
 
 All 22 operations of the spec are served under ``/G2T/rest`` with in-memory state, and
 every request and response is validated against the shipped OpenAPI spec. Besides the

@@ -1,6 +1,6 @@
 """The Starlette application: the 22 spec operations, OAuth emulation and admin endpoints.
 
-Every API request goes through one pipeline (see :func:`_api_endpoint`): fault lookup,
+Every API request goes through one pipeline (see ``_api_endpoint``): fault lookup,
 rate limit, token check, path-parameter and request-body validation, the store handler,
 then response validation. A response that does not match the spec is replaced by a 500
 ``SandboxSpecViolation`` and recorded in ``Core.violations`` - a sandbox bug must never
@@ -491,8 +491,11 @@ def _admin_routes(core: Core, on_reset: Callable[[], None]) -> list[Route]:
         try:
             body = await _json_body(request)
             rate = float(body.get("attendance_rate", 0.8))
+            sessions = body.get("sessions")
             with core.store.lock:
-                data = core.store.complete_training(request.path_params["trainingKey"], rate)
+                data = core.store.complete_training(
+                    request.path_params["trainingKey"], rate, sessions
+                )
         except ApiError as exc:
             return error(exc.status, exc.description)
         except (TypeError, ValueError) as exc:

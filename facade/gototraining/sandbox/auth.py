@@ -1,15 +1,15 @@
 """Access tokens and a minimal OAuth 2.0 authorization server (code and refresh grants).
 
 Every organizer of the sandbox account has tokens of its own: an access token acts for the
-organizer it was issued to (another organizer's key gets 403). After :meth:`Auth.reset` each
+organizer it was issued to (another organizer's key gets 403). After ``Auth.reset`` each
 organizer holds one access token and one refresh token (the main organizer's are
-:attr:`Auth.token` and :attr:`Auth.refresh_token`).
+``Auth.token`` and ``Auth.refresh_token``).
 
 Like GoTo's token endpoint, a refresh *rotates* the refresh token (``rotate_refresh_tokens``,
 default on): the answer carries a new one and the one used stops working, so a client that
-keeps using an old one gets ``400 invalid_grant``. :meth:`Auth.revoke_refresh_tokens` revokes
+keeps using an old one gets ``400 invalid_grant``. ``Auth.revoke_refresh_tokens`` revokes
 a grant the way a user does in GoTo's account settings. Several access tokens may be valid at
-once (each refresh adds one); :meth:`Auth.expire_all` invalidates them, after which API calls
+once (each refresh adds one); ``Auth.expire_all`` invalidates them, after which API calls
 get the gateway's 403 ``InvalidToken`` until the client refreshes (or 401 ``InvalidToken``
 with ``expired_token_status=401``, to exercise a client's 401 path).
 
@@ -42,7 +42,7 @@ _VERIFIER = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
 
 
 def check_expired_token_status(status: object) -> int:
-    """``status`` if it is one of :data:`EXPIRED_TOKEN_STATUSES`, else ``ValueError``."""
+    """``status`` if it is one of ``EXPIRED_TOKEN_STATUSES``, else ``ValueError``."""
     for allowed in EXPIRED_TOKEN_STATUSES:
         if type(status) is int and status == allowed:
             return allowed
@@ -118,7 +118,7 @@ class Auth:
 
     def reset(self) -> None:
         """Back to one access token and one refresh token per organizer (the main one's:
-        :attr:`token`, :attr:`refresh_token`), and the constructor's status for invalid
+        ``token``, ``refresh_token``), and the constructor's status for invalid
         tokens."""
         with self._lock:
             self.expired_token_status = self.default_expired_token_status
@@ -202,7 +202,7 @@ class Auth:
         code_challenge: str | None = None,
         code_challenge_method: str | None = None,
     ) -> str:
-        """An authorization code for :meth:`grant`: for the organizer ``login_hint`` names
+        """An authorization code for ``grant``: for the organizer ``login_hint`` names
         (its key or email; default the main organizer), bound to ``redirect_uri`` and, with
         PKCE, to ``code_challenge`` (method ``S256``)."""
         if client_id is not None and client_id != self.client_id:

@@ -74,7 +74,7 @@ class RateLimiter:
 
 @dataclass
 class Core:
-    """Everything the ASGI app needs; owned by :class:`~gototraining.sandbox.server.Sandbox`."""
+    """Everything the ASGI app needs; owned by ``Sandbox``."""
 
     spec: Spec
     store: Store

@@ -5,8 +5,10 @@ A fault matches one operation (by operationId) or every API operation (``None``)
 each matching request the fault first rolls its own ``random.Random`` (seeded from the
 sandbox seed and the fault's position since the last ``clear()``, so a test gets the
 same rolls whatever ran before it), then is consumed once. ``statuses`` is played in
-order; once a fault's ``times`` (default: ``len(statuses)``, else unlimited) is used up
-it stops matching and requests are served normally.
+order (and again from the start); once a fault's ``times`` is used up it stops matching and
+requests are served normally. ``times`` left out means *once per status* when ``statuses``
+are given (``statuses=[429]``: one 429), else every matching request; ``times="unlimited"``
+says "every matching request" explicitly, statuses or not.
 
 Two modes decide whether the faulted request changes state:
 
@@ -16,10 +18,10 @@ Two modes decide whether the faulted request changes state:
   replaced by the fault (or the connection reset) - like a response lost on the way back.
 
 ``after=N`` lets the first ``N`` matching requests through untouched. ``hold=True`` stops each
-matching request, once its body has been received, until :meth:`Fault.release`: a test can
-let exactly ten registrations through, see the next ones arrive (:meth:`Fault.wait_held`),
+matching request, once its body has been received, until [`Fault.release`][gototraining.sandbox.Fault.release]: a test can
+let exactly ten registrations through, see the next ones arrive ([`Fault.wait_held`][gototraining.sandbox.Fault.wait_held]),
 interrupt the client, release them and wait until the sandbox has finished them
-(:meth:`Fault.wait_idle`) -- every step gated on an event, none on a sleep. A held request that
+([`Fault.wait_idle`][gototraining.sandbox.Fault.wait_idle]) -- every step gated on an event, none on a sleep. A held request that
 is released is then served as the fault's other settings say (normally, if none), whether
 or not its client is still there. ``FaultSet.clear()`` releases every held request;
 ``Sandbox.reset()`` (and so the pytest fixture, between tests) *drops* them instead
@@ -34,7 +36,10 @@ import random
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
+
+#: ``FaultSet.add(..., times=UNLIMITED)``: every matching request.
+UNLIMITED = "unlimited"
 
 
 class Gate:
@@ -52,12 +57,12 @@ class Gate:
 
     @property
     def released(self) -> bool:
-        """Whether :meth:`release` was called (requests pass straight through then)."""
+        """Whether [`release`][gototraining.sandbox.Fault.release] was called (requests pass straight through then)."""
         return self._released
 
     async def enter(self) -> bool:
-        """Wait here until released (at once after :meth:`release`): ``True``; ``False`` if
-        the request was dropped (:meth:`drop`) instead."""
+        """Wait here until released (at once after ``release``): ``True``; ``False`` if the
+        request was dropped (``drop``) instead."""
         loop = asyncio.get_running_loop()
         with self._cond:
             self.active += 1
@@ -122,7 +127,7 @@ def _resolve(future: asyncio.Future[None]) -> None:
 
 @dataclass
 class Fault:
-    """One configured fault; returned by :meth:`FaultSet.add` as a handle."""
+    """One configured fault; returned by [`FaultSet.add`][gototraining.sandbox.FaultSet.add] as a handle."""
 
     id: int
     operation: str | None
@@ -144,7 +149,7 @@ class Fault:
 
     @property
     def hold(self) -> bool:
-        """Whether matching requests are held until :meth:`release`."""
+        """Whether matching requests are held until [`release`][gototraining.sandbox.Fault.release]."""
         return self.gate is not None
 
     @property
@@ -199,7 +204,7 @@ class Fault:
 
 @dataclass(frozen=True)
 class Hit:
-    """What to do to one request: produced by :meth:`FaultSet.match`."""
+    """What to do to one request: produced by ``FaultSet.match``."""
 
     fault: Fault
     status: int | None  # the status to answer with (None: keep the handler's)
@@ -245,7 +250,7 @@ class FaultSet:
         malformed_json: bool = False,
         wrong_content_type: bool = False,
         empty_body: bool = False,
-        times: int | None = None,
+        times: int | Literal["unlimited"] | None = None,
         probability: float = 1.0,
         apply: bool = False,
         before: bool | None = None,
@@ -254,10 +259,17 @@ class FaultSet:
     ) -> Fault:
         """Add a fault for ``operation`` (an operationId) or, with ``None``, for every operation.
 
+        ``times``: how many matching requests the fault applies to. Left out (``None``), it
+        is **once per status** when ``statuses`` are given -- ``statuses=[429]`` is one 429,
+        ``statuses=[503, 503]`` two 503s -- and every matching request otherwise.
+        ``times="unlimited"``: every matching request, statuses or not (the statuses
+        repeat in order). An ``int``: that many (statuses repeat in order). With
+        ``probability`` below 1 only the requests the roll picks count.
+
         ``before=False`` is a synonym for ``apply=True``. ``after=N`` lets the first ``N``
         matching requests through; ``hold=True`` holds each request it applies to until
         ``release()`` (see the module docstring). Returns a handle whose ``hits`` counts the
-        requests it was applied to; pass it to :meth:`remove` to drop it.
+        requests it was applied to; pass it to [`remove`][gototraining.sandbox.FaultSet.remove] to drop it.
         """
         if before is not None:
             if before and apply:
@@ -278,8 +290,12 @@ class FaultSet:
         status_list = [int(s) for s in statuses or []]
         if any(not 100 <= s <= 599 for s in status_list):
             raise ValueError(f"invalid HTTP status in {status_list}")
-        if times is None and status_list:
-            times = len(status_list)
+        if times == UNLIMITED:
+            times = None
+        elif times is None:
+            times = len(status_list) if status_list else None
+        elif isinstance(times, bool) or not isinstance(times, int) or times < 1:
+            raise ValueError(f"times must be an int >= 1, 'unlimited' or None, got {times!r}")
         with self._lock:
             fault = Fault(
                 id=self._next,
@@ -319,7 +335,7 @@ class FaultSet:
                 fault.gate.release()
 
     def drop_all(self, timeout: float | None = None) -> bool:
-        """Drop all faults like :meth:`clear`, but *drop* the requests they hold (they fail
+        """Drop all faults like ``clear``, but *drop* the requests they hold (they fail
         like a lost connection, unapplied), then wait up to ``timeout`` seconds until every
         request that reached one of their gates has finished; ``False`` if some had not.
         Not from the sandbox's own event loop (the requests need it to finish)."""

@@ -13,15 +13,16 @@ from typing import TYPE_CHECKING, Any, Self
 
 import uvicorn
 
+from . import store as _store
 from .app import InjectedReset, build_app
 from .auth import Auth, OrganizerTokens, check_expired_token_status
 from .core import Core, RateLimiter, RequestRecord, unknown_operation
 from .faults import FaultSet
 from .spec import Spec, default_spec
-from .store import Json, Store, Training
+from .store import Json, Store
 
 if TYPE_CHECKING:
-    from gototraining import AsyncGoToTraining, GoToTraining
+    from gototraining import AsyncGoToTraining, GoToTraining, Registrant, Training
 
 
 class _DropInjectedResets(logging.Filter):
@@ -52,8 +53,8 @@ class SandboxError(ValueError):
 class Sandbox:
     """A stateful GoToTraining API emulator on a loopback port.
 
-    Use as a context manager (``with Sandbox() as sb: ...``) or call :meth:`start` /
-    :meth:`stop`. ``port=0`` picks a free port. ``seed`` makes keys and fault rolls
+    Use as a context manager (``with Sandbox() as sb: ...``) or call [`start`][gototraining.sandbox.Sandbox.start] /
+    [`stop`][gototraining.sandbox.Sandbox.stop]. ``port=0`` picks a free port. ``seed`` makes keys and fault rolls
     reproducible; ``rate_limit`` (requests/s) turns on 429s; ``validate`` checks every
     request and response against the OpenAPI spec; ``token`` fixes the access token;
     ``expired_token_status`` is what a wrong or expired access token gets: 403 ``InvalidToken``
@@ -61,8 +62,8 @@ class Sandbox:
     refresh answers with a new refresh token and the one used stops working, as GoTo's token
     endpoint does (default); ``False`` keeps refresh tokens valid until revoked.
 
-    Every organizer of the account (:meth:`organizers`) has tokens of its own;
-    :meth:`revoke_refresh_token` revokes a grant.
+    Every organizer of the account (``organizers``) has tokens of its own;
+    ``revoke_refresh_token`` revokes a grant.
 
     ``strict`` also refuses (400) what the real API is believed to refuse although its
     reference does not say so: a session that starts in the past (scheduling, or moving a
@@ -230,24 +231,24 @@ class Sandbox:
 
     @property
     def token(self) -> str:
-        """A valid access token (until :meth:`expire_tokens`)."""
+        """A valid access token (until [`expire_tokens`][gototraining.sandbox.Sandbox.expire_tokens])."""
         return self._core.auth.token
 
     @property
     def refresh_token(self) -> str:
-        """The main organizer's refresh token as of the last :meth:`reset`, for
+        """The main organizer's refresh token as of the last ``reset``, for
         ``grant_type=refresh_token``. With ``rotate_refresh_tokens`` (the default) it stops
         working once it has been used: a client that refreshed holds the new one."""
         return self._core.auth.refresh_token
 
     def organizers(self) -> list[OrganizerTokens]:
-        """Every organizer of the account, the main one (:attr:`organizer_key`) first, each
-        with the access and refresh token issued to it at the last :meth:`reset`: an access
+        """Every organizer of the account, the main one (``organizer_key``) first, each
+        with the access and refresh token issued to it at the last ``reset``: an access
         token acts for its own organizer only (another organizer's key gets 403)."""
         return list(self._core.auth.issued.values())
 
     def tokens_for(self, organizer_key: str) -> OrganizerTokens:
-        """:meth:`organizers`' entry of ``organizer_key`` (``SandboxError`` if there is none)."""
+        """``organizers``' entry of ``organizer_key`` (``SandboxError`` if there is none)."""
         found = self._core.auth.issued.get(str(organizer_key))
         if found is None:
             known = ", ".join(self._core.auth.issued)
@@ -328,7 +329,7 @@ class Sandbox:
 
     def expire_tokens(self) -> None:
         """Invalidate all access tokens; the next API call with one gets 403 InvalidToken
-        (or the status set with :meth:`set_expired_token_status`)."""
+        (or the status set with [`set_expired_token_status`][gototraining.sandbox.Sandbox.set_expired_token_status])."""
         self._core.auth.expire_all()
 
     def revoke_refresh_token(
@@ -337,7 +338,7 @@ class Sandbox:
         """Revoke ``refresh_token``, or the whole grant of ``organizer_key`` (every refresh
         token issued to it; default: the main organizer), as a user does in GoTo's account
         settings: a refresh with one gets ``400 invalid_grant``. Access tokens stay valid
-        until :meth:`expire_tokens`. Returns how many refresh tokens were revoked.
+        until ``expire_tokens``. Returns how many refresh tokens were revoked.
 
         Raises ``SandboxError`` for an organizer the sandbox does not have.
         """
@@ -352,7 +353,7 @@ class Sandbox:
         ``expired_token_status``. A missing token always gets 401 ``MissingToken``."""
         self._core.auth.expired_token_status = check_expired_token_status(status)
 
-    def _training(self, training_key: str | int) -> Training:
+    def _training(self, training_key: str | int) -> _store.Training:
         """The training (hold the store's lock); ``SandboxError`` if there is none."""
         training = self._core.store.trainings.get(str(training_key))
         if training is None:
@@ -363,15 +364,27 @@ class Sandbox:
             )
         return training
 
-    def complete_training(self, training_key: str | int, *, attendance_rate: float = 0.8) -> Json:
-        """Turn the training's times into completed sessions, attendance and recordings.
+    def complete_training(
+        self,
+        training_key: str | int,
+        *,
+        attendance_rate: float = 0.8,
+        sessions: int | None = None,
+    ) -> Json:
+        """Let the training's sessions take place: completed sessions, attendance and
+        recordings appear.
+
+        ``sessions=N`` holds only the next ``N`` sessions not held yet, in time order (call it
+        again for the following ones); ``None`` (default) all that are left. Once the last
+        one took place the training is completed and leaves ``trainings.list()``. Returns
+        every session held so far and its recording (camelCase, as the admin endpoint).
 
         Raises ``SandboxError`` for a key the sandbox does not have, ``ValueError`` for an
-        ``attendance_rate`` outside 0..1.
+        ``attendance_rate`` outside 0..1 or ``sessions`` below 1.
         """
         with self._core.store.lock:
             training = self._training(training_key)
-            return self._core.store.complete_training(training.key, attendance_rate)
+            return self._core.store.complete_training(training.key, attendance_rate, sessions)
 
     def set_recording_file_size(self, size: int | None) -> None:
         """Serve every recording file with exactly ``size`` bytes (``None``: 1-5 MB each).
@@ -398,17 +411,26 @@ class Sandbox:
         with self._core.store.lock:
             return self._core.store.dump()
 
-    def trainings(self) -> list[Json]:
-        """All trainings (including completed ones) as the API would render them."""
+    def trainings(self) -> list[Training]:
+        """All trainings (including completed ones), as the SDK's ``gototraining.Training``:
+        what ``client.trainings.get`` would return for each."""
+        from gototraining._generated.models import decode_training_list
+
         with self._core.store.lock:
             store = self._core.store
-            return [store.training_json(t) for t in store.trainings.values()]
+            rendered = [store.training_json(t) for t in store.trainings.values()]
+        return decode_training_list(rendered)
 
-    def registrants(self, training_key: str | int) -> list[Json]:
-        """The training's registrants as the API would render them ([] if unknown)."""
+    def registrants(self, training_key: str | int) -> list[Registrant]:
+        """The training's registrants as the SDK's ``gototraining.Registrant`` (what
+        ``client.registrants.list`` would return, never from a stale cache); ``[]`` for a
+        training the sandbox does not have."""
+        from gototraining._generated.models import decode_registrant_list
+
         with self._core.store.lock:
             training = self._core.store.trainings.get(str(training_key))
-            return [r.to_json() for r in training.registrants.values()] if training else []
+            rendered = [r.to_json() for r in training.registrants.values()] if training else []
+        return decode_registrant_list(rendered)
 
     @property
     def requests(self) -> list[RequestRecord]:
@@ -445,7 +467,7 @@ class Sandbox:
     def client(self, **options: Any) -> GoToTraining:
         """A ``GoToTraining`` for this sandbox, **unthrottled** (``rate_limit=None``), acting
         for the main organizer, or for ``organizer_key=`` (another organizer of
-        :meth:`organizers`, with its own access token).
+        ``organizers``, with its own access token).
 
         The client-side limiter (10 requests/s by default) would pace every test; the sandbox
         limits only when it was built with ``rate_limit``. ``options`` are passed on and win,
@@ -456,7 +478,7 @@ class Sandbox:
         return GoToTraining(**self._client_options(options))
 
     def async_client(self, **options: Any) -> AsyncGoToTraining:
-        """An ``AsyncGoToTraining`` for this sandbox, unthrottled; see :meth:`client`."""
+        """An ``AsyncGoToTraining`` for this sandbox, unthrottled; see [`client`][gototraining.sandbox.Sandbox.client]."""
         from gototraining import AsyncGoToTraining
 
         return AsyncGoToTraining(**self._client_options(options))

@@ -208,7 +208,7 @@ class Spec:
         body: bytes | None,
         data: Any,
     ) -> None:
-        """Raise :class:`SpecViolation` unless (status, body) is allowed for the operation.
+        """Raise ``SpecViolation`` unless (status, body) is allowed for the operation.
 
         ``data`` is the decoded JSON body (only looked at when the spec declares one).
         """

@@ -1,7 +1,7 @@
 """In-memory state of the sandbox: organizers, trainings, registrants, sessions, recordings.
 
 Pure Python, no HTTP: every API operation is a method that takes decoded, spec-checked
-inputs and returns JSON-ready data or raises :class:`ApiError`. Keys come from a
+inputs and returns JSON-ready data or raises ``ApiError``. Keys come from a
 ``random.Random(seed)``, so a given seed yields the same keys after every ``reset()``
 (recorded cassettes stay stable). One re-entrant lock (``Store.lock``) guards the state
 because the server thread and the test thread both touch it; callers hold it.
@@ -228,7 +228,7 @@ class Training:
 
 
 class Store:
-    """All sandbox state for one seed. Hold :attr:`lock` around every call."""
+    """All sandbox state for one seed. Hold ``lock`` around every call."""
 
     def __init__(
         self,
@@ -563,22 +563,35 @@ class Store:
         return f"{self.files_base}/recording-{rec_id}.mp4"
 
     # --- sandbox helpers -------------------------------------------------------------
-    def complete_training(self, tk: str, attendance_rate: float = 0.8) -> Json:
+    def complete_training(
+        self, tk: str, attendance_rate: float = 0.8, sessions: int | None = None
+    ) -> Json:
         """Turn a training's scheduled times into completed sessions with attendance and recordings.
 
-        Deterministic for a given seed and registrant list. Each session starts and ends
-        inside its scheduled range; every attendee's join/leave parts lie inside the
-        session on whole minutes, so ``timeInSession`` is exactly the sum of the parts.
-        Calling it again for the same training returns the existing data.
+        ``sessions``: how many of the sessions not yet held take place now, in time order
+        (``None``: all of them). The training is completed (it leaves ``getAllTrainings``)
+        once its last session took place. Deterministic for a given seed and registrant
+        list. Each session starts and ends inside its scheduled range; every attendee's
+        join/leave parts lie inside the session on whole minutes, so ``timeInSession`` is
+        exactly the sum of the parts. Calling it again for a completed training returns the
+        existing data. The answer lists every session held so far and its recording.
         """
         if not 0.0 <= attendance_rate <= 1.0:
             raise ValueError("attendance_rate must be between 0 and 1")
+        if sessions is not None and (
+            isinstance(sessions, bool) or not isinstance(sessions, int) or sessions < 1
+        ):
+            raise ValueError("sessions must be an int >= 1 (or None for all of them)")
         training = self.trainings.get(tk)
         if training is None:
             raise not_found("training", tk)
         if not training.completed:
             registrants = list(training.registrants.values())
+            held = len(training.session_keys)
+            last = len(training.times) if sessions is None else held + sessions
             for index, (start, end) in enumerate(training.times):
+                if not held <= index < last:
+                    continue
                 session_key = self.new_key()
                 rng = random.Random(f"{self.seed}/{tk}/{index}")
                 total = int((end - start).total_seconds() // 60)
@@ -637,7 +650,7 @@ class Store:
                     end=s_end,
                 )
                 training.recording_ids.append(rec_id)
-            training.completed = True
+            training.completed = len(training.session_keys) >= len(training.times)
         return {
             "trainingKey": tk,
             "sessions": [self.session_json(self.sessions[k]) for k in training.session_keys],

@@ -5,40 +5,98 @@ an upper-case metavar on every argument and on every option that takes a value (
 ``FILE``, ``START/END``, ...), never a parameter type; flags are bare (``--json``,
 ``--no-progress``). Every command has ``--json``: one JSON document on stdout instead of
 text. ``tests/cli/test_commands.py`` holds every command to this.
+
+Times in tables (one rule, documented in docs/cli.md): in ``--time-zone ZONE`` when given, else
+in the training's own time zone; where the API does not say which training a time belongs to
+(``reports sessions`` over a date range), in UTC. The zone is named next to every time;
+``--json`` and CSV files are always UTC.
+
+Output follows ``gh`` and ``kubectl``: data on stdout, messages (confirmations, progress,
+warnings, errors) on stderr. A command that creates something prints its new key; alone on
+its line when stdout is not a terminal (``KEY=$(gototraining trainings create ...)``) or with
+``--quiet``, with a sentence around it on a terminal.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, time, tzinfo
-from typing import Annotated
+from datetime import UTC, datetime, time, tzinfo
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from gototraining import ValidationError, validate_key
+from gototraining import NotFoundError, ValidationError, validate_key
 
 from ..context import State, UsageError
+from ..helpstyle import Typer
+
+if TYPE_CHECKING:
+    from gototraining import GoToTraining
+
+    from ..outputs import Output
 
 __all__ = [
     "JsonFlag",
+    "QuietFlag",
+    "RawCsvFlag",
+    "ShowZone",
     "TrainingArg",
     "new_app",
+    "output_file",
     "parse_key",
     "parse_range",
     "parse_zone",
+    "shown_zone",
     "state",
 ]
 
 #: ``--json`` of every command.
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
+#: ``--raw-csv`` of the commands that write CSV.
+RawCsvFlag = Annotated[
+    bool,
+    typer.Option(
+        "--raw-csv",
+        help="Write cells exactly as the API sent them. By default a cell starting with "
+        "= + - @ tab or CR gets a leading ' so that a spreadsheet shows it as text instead "
+        "of running it as a formula.",
+    ),
+]
+#: ``--quiet`` of the commands that create something.
+QuietFlag = Annotated[
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        help="Print only the new key (as when stdout is not a terminal).",
+    ),
+]
+#: ``--time-zone`` of the commands that show one training's times.
+ShowZone = Annotated[
+    str | None,
+    typer.Option(
+        "--time-zone",
+        "-z",
+        metavar="ZONE",
+        help="Show the times in this IANA time zone [default: the training's own].",
+        show_default=False,
+    ),
+]
 #: The training a command works on.
 TrainingArg = Annotated[
     str, typer.Argument(metavar="TRAINING", help="Training key.", show_default=False)
 ]
 
 
-def new_app(help_text: str) -> typer.Typer:
-    """A command group (``gototraining <noun> ...``)."""
-    return typer.Typer(help=help_text, no_args_is_help=True)
+def new_app(help_text: str | None, *, invoke_without_command: bool = False) -> Typer:
+    """A command group (``gototraining <noun> ...``); with ``invoke_without_command`` its
+    callback is a command of its own (``gototraining sandbox``)."""
+    if help_text is None:  # the callback's docstring (typer takes help=None as "no help")
+        return Typer(no_args_is_help=False, invoke_without_command=invoke_without_command)
+    return Typer(
+        help=help_text,
+        no_args_is_help=not invoke_without_command,
+        invoke_without_command=invoke_without_command,
+    )
 
 
 def state(ctx: typer.Context) -> State:
@@ -90,3 +148,29 @@ def parse_range(value: str, tz: tzinfo, option: str = "--session") -> tuple[date
     if not start < end:
         raise UsageError(f"{option} {value!r}: the end is not after the start")
     return start, end
+
+
+def shown_zone(client: GoToTraining, training_key: str, chosen: tzinfo | None) -> tzinfo:
+    """The zone a command about one training shows its times in: ``--time-zone`` (``chosen``,
+    parsed with ``parse_zone`` before anything was sent), else the training's own (UTC when
+    the API no longer has the training)."""
+    if chosen is not None:
+        return chosen
+    from ..output import zone
+
+    try:
+        return zone(client.trainings.get(training_key).time_zone)
+    except NotFoundError:
+        return UTC
+
+
+def output_file(name: str, option: str) -> Output:
+    """Where ``--csv``/``--results`` ``name`` goes (``outputs.resolve_output``), or a usage
+    error naming ``option``."""
+    from ..outputs import resolve_output
+    from ..sanitize import printable
+
+    try:
+        return resolve_output(name)
+    except OSError as exc:
+        raise UsageError(f"{option} {printable(name)}: {exc.strerror or exc}") from None

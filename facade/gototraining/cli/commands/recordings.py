@@ -18,8 +18,18 @@ from rich.table import Table
 from rich.text import Text
 
 from ..context import UsageError
-from ..output import console, err_console, fmt_range, plain, print_json
-from . import JsonFlag, TrainingArg, new_app, parse_key, state
+from ..output import console, err_console, fmt_range, key_only, plain, print_json, print_key
+from . import (
+    JsonFlag,
+    QuietFlag,
+    ShowZone,
+    TrainingArg,
+    new_app,
+    parse_key,
+    parse_zone,
+    shown_zone,
+    state,
+)
 
 __all__ = ["app"]
 
@@ -34,20 +44,25 @@ RecordingArg = Annotated[
 
 
 @app.command("list")
-def list_(ctx: typer.Context, training: TrainingArg, json: JsonFlag = False) -> None:
+def list_(
+    ctx: typer.Context, training: TrainingArg, time_zone: ShowZone = None, json: JsonFlag = False
+) -> None:
     """The training's online recordings (none until a session was recorded)."""
     key = parse_key(training, "TRAINING")
+    chosen = parse_zone(time_zone) if time_zone is not None else None
     with state(ctx).client() as client:
         found = client.recordings.list(key)
+        tz = shown_zone(client, key, chosen) if found and not json else None
     if json:
         print_json(found)
         return
     table = Table(title=f"{len(found)} recording(s) of training {key}", title_justify="left")
     table.add_column("Recording ID", no_wrap=True)
     table.add_column("Name")
-    table.add_column("When (UTC)", no_wrap=True)
+    table.add_column("When", no_wrap=True)
     for r in found:
-        table.add_row(plain(r.recording_id), plain(r.name), fmt_range(r.start, r.end))
+        assert tz is not None
+        table.add_row(plain(r.recording_id), plain(r.name), fmt_range(r.start, r.end, tz))
     console().print(table)
 
 
@@ -79,9 +94,13 @@ def download(
             help="Only print the file's (short-lived, self-authorizing) URL; download nothing.",
         ),
     ] = False,
+    quiet: QuietFlag = False,
     json: JsonFlag = False,
 ) -> None:
-    """Download a recording: the file goes to disk whole or not at all."""
+    """Download a recording: the file goes to disk whole or not at all.
+
+    Prints where it went: the path alone when stdout is not a terminal, or with --quiet.
+    """
     key = parse_key(training, "TRAINING")
     recording_id = parse_key(recording, "RECORDING")
     if str(to) == "-":
@@ -124,5 +143,7 @@ def download(
         print_json(
             {"training_key": key, "recording_id": recording_id, "path": str(path), "bytes": done}
         )
+    elif key_only(quiet):
+        print_key(str(path))
     else:
         console().print(Text.assemble(f"Downloaded {done:,} bytes to ", plain(path)))

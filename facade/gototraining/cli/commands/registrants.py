@@ -22,6 +22,7 @@ from ..csvio import (
     ROSTER_FIELDS,
     PeopleFile,
     Result,
+    bad_row_text,
     csv_bytes,
     read_people,
     roster_rows,
@@ -32,18 +33,29 @@ from ..output import (
     console,
     err_console,
     fmt_dt,
+    key_only,
     plain,
     print_json,
+    print_key,
     registrants_table,
     to_jsonable,
 )
-from ..outputs import STDOUT, Output, refuse_planted, resolve_output
+from ..outputs import STDOUT, refuse_planted
 from ..results import ResultsFile, journal_path
 from ..sanitize import printable
-from . import JsonFlag, TrainingArg, new_app, parse_key, state
+from . import (
+    JsonFlag,
+    QuietFlag,
+    RawCsvFlag,
+    TrainingArg,
+    new_app,
+    output_file,
+    parse_key,
+    state,
+)
 
 if TYPE_CHECKING:
-    from ..csvio import Person
+    from gototraining import PersonRow
 
 __all__ = ["app"]
 
@@ -66,24 +78,6 @@ EXIT_INTERRUPTED = 130
 
 #: The people file name that means standard input.
 STDIN = "-"
-
-RawCsvFlag = Annotated[
-    bool,
-    typer.Option(
-        "--raw-csv",
-        help="Write cells exactly as the API sent them. By default a cell starting with "
-        "= + - @ tab or CR gets a leading ' so that a spreadsheet shows it as text instead "
-        "of running it as a formula.",
-    ),
-]
-
-
-def _output(name: str, option: str) -> Output:
-    """``name`` resolved (``outputs.resolve_output``), or a usage error naming ``option``."""
-    try:
-        return resolve_output(name)
-    except OSError as exc:
-        raise UsageError(f"{option} {printable(name)}: {exc.strerror or exc}") from None
 
 
 @app.command("list")
@@ -141,9 +135,14 @@ def add(
             "registration (exit 0).",
         ),
     ] = IfExistsChoice.fail,
+    quiet: QuietFlag = False,
     json: JsonFlag = False,
 ) -> None:
-    """Register one person for a training; prints the registrant key and join URL."""
+    """Register one person for a training; prints the registrant key and join URL.
+
+    Only the registrant key when stdout is not a terminal, or with --quiet (--json has the
+    join URL too).
+    """
     key = parse_key(training, "TRAINING")
     with state(ctx).client() as client:
         registration = client.registrants.register(
@@ -156,12 +155,15 @@ def add(
     if json:
         print_json({"training_key": key, **to_jsonable(registration)})
         return
+    if key_only(quiet):
+        print_key(registration.registrant_key)
+        return
     verb = "Registered" if registration.created else "Already registered:"
     out = console()
     out.print(
         Text.assemble(
             f"{verb} ",
-            plain(f"{given_name.strip()} {surname.strip()} <{email}>"),
+            plain(f"{given_name.strip()} {surname.strip()} <{email.strip()}>"),
             f" for training {key}: registrant key ",
             plain(registration.registrant_key, "bold"),
         )
@@ -192,7 +194,7 @@ def export(
 ) -> None:
     """Export the roster as CSV (key, email, names, status, date, join and confirmation URL)."""
     key = parse_key(training, "TRAINING")
-    output = _output(csv, "--csv")
+    output = output_file(csv, "--csv")
     if json and output.is_stdout:
         raise UsageError("--json and the CSV would both go to stdout: give --csv FILE")
     with state(ctx).client() as client:
@@ -245,7 +247,7 @@ def cancel(
     if json:
         print_json({"training_key": key, "registrant_key": registrant_key, "cancelled": True})
     else:
-        console().print(
+        err_console().print(
             Text.assemble("Cancelled the registration of ", plain(label), f" for training {key}")
         )
 
@@ -287,13 +289,22 @@ def import_(
             "--progress/--no-progress", help="Progress bar (only ever shown on a terminal)."
         ),
     ] = True,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--skip-invalid",
+            help="Register the valid rows and mark each invalid one 'invalid' (with its "
+            "reasons) in the results, instead of refusing the file.",
+        ),
+    ] = False,
     raw_csv: RawCsvFlag = False,
     json: JsonFlag = False,
 ) -> None:
     """Register everyone in PEOPLE_CSV; safe to re-run.
 
-    Every row is validated first: with any bad row nothing is sent (exit 2). Registration
-    runs concurrently under the rate limit. People already registered (by an earlier,
+    Every row is validated first: with any invalid row nothing is sent (exit 2) and every
+    one is listed, unless --skip-invalid. Registration runs concurrently under the rate
+    limit. People already registered (by an earlier,
     interrupted run or otherwise) are reported, never registered twice. The results file
     lists each person's status, join URL or error and stays complete and consistent if
     interrupted, even by kill -9.
@@ -305,16 +316,18 @@ def import_(
     if results == STDOUT and json:
         raise UsageError("--results - and --json both write to stdout; choose one")
     people_file = _read_people(people_csv)
-    if people_file.bad_rows:
-        for bad in people_file.bad_rows:
-            typer.echo(printable(f"{people_csv}: {bad}"), err=True)
+    bad_rows = people_file.bad_rows
+    if bad_rows and not skip_invalid:
+        for bad in bad_rows:
+            typer.echo(printable(f"{people_csv}: {bad_row_text(bad)}"), err=True)
         raise UsageError(
-            f"{len(people_file.bad_rows)} bad row(s) in {printable(people_csv)}; nothing was sent"
+            f"{len(bad_rows)} invalid row(s) in {printable(people_csv)}; nothing was sent "
+            "(--skip-invalid registers the others)"
         )
     if results is None:
         path = Path(people_csv)
         results = str(path.with_name(f"{path.stem}.results.csv"))
-    output = _output(results, "--results")
+    output = output_file(results, "--results")
     if output.is_stdout and json:
         raise UsageError(
             f"--results {printable(results)} and --json both write to stdout; choose one"
@@ -330,7 +343,7 @@ def import_(
     st = state(ctx)
     writer = ResultsFile(output, RESULT_FIELDS, raw=raw_csv)
     importer, interrupted, fatal = _run_import(
-        st, key, people_file.people, writer, concurrency, progress and not json
+        st, key, people_file.rows, writer, concurrency, progress and not json
     )
     if writer.started:  # a training that cannot be read: just the error, no empty summary
         # With the results on stdout, the summary for people goes to stderr.
@@ -348,11 +361,11 @@ def import_(
 
 
 def _read_people(name: str) -> PeopleFile:
-    """The validated people file ``name`` (``-``: stdin), or a usage error."""
+    """The people file ``name`` (``-``: stdin) read whole, or a usage error."""
     try:
         if name == STDIN:
-            return read_people(Path("<stdin>"), sys.stdin.read().removeprefix("\ufeff"))
-        return read_people(Path(name))
+            return read_people("<stdin>", sys.stdin)
+        return read_people(name)
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or exc
         raise UsageError(f"cannot read {printable(name)}: {reason}") from None
@@ -363,7 +376,7 @@ def _read_people(name: str) -> PeopleFile:
 def _run_import(
     st: State,
     training_key: str,
-    people: tuple[Person, ...],
+    rows: tuple[PersonRow, ...],
     writer: ResultsFile,
     concurrency: int,
     show_progress: bool,
@@ -382,25 +395,25 @@ def _run_import(
         disable=not (show_progress and out.is_terminal),
         transient=False,
     )
-    task = bar.add_task("import", total=len(people), stats="")
+    task = bar.add_task("import", total=len(rows), stats="")
     client = st.async_client()
-    importer = Importer(client, training_key, people, concurrency=concurrency)
-    position = {result.person.line: index for index, result in enumerate(importer.results)}
+    importer = Importer(client, training_key, rows, concurrency=concurrency)
+    position = {result.line: index for index, result in enumerate(importer.results)}
 
     def advance() -> None:
         c = importer.counts()
         stats = f"new {c['registered']}  existing {c['already_registered']}  failed {c['failed']}"
-        bar.update(task, completed=len(people) - c["pending"], stats=stats)
+        bar.update(task, completed=len(rows) - c["pending"], stats=stats)
 
     def begin() -> None:
         # Once the training's registrant list has been read: a training that cannot be read
         # leaves no results file behind, just the error.
         if not writer.started:
-            writer.begin([r.row() for r in importer.results])
+            writer.begin([r.cells() for r in importer.results])
 
     def on_result(result: Result) -> None:
         begin()  # the first outcome comes right after the list (the listed ones first)
-        writer.update(position[result.person.line], result.row())
+        writer.update(position[result.line], result.cells())
         advance()
 
     importer.on_result = on_result
@@ -446,6 +459,7 @@ def _summary(
     counts = importer.counts()
     already = [r for r in importer.results if r.status == "already_registered"]
     failed = [r for r in importer.results if r.status == "failed"]
+    invalid = [r for r in importer.results if r.status == "invalid"]
     if json:
         print_json(
             {
@@ -453,10 +467,10 @@ def _summary(
                 "total": len(importer.results),
                 **counts,
                 "interrupted": interrupted,
-                "already_registered_emails": [r.person.email for r in already],
-                "failures": [
-                    {"line": r.person.line, "email": r.person.email, "error": r.error}
-                    for r in failed
+                "already_registered_emails": [r.email for r in already],
+                "failures": [{"line": r.line, "email": r.email, "error": r.error} for r in failed],
+                "invalid_rows": [
+                    {"line": r.line, "email": r.email, "error": r.error} for r in invalid
                 ],
                 "results_file": results_name,
             }
@@ -469,25 +483,28 @@ def _summary(
     table.add_row("registered now", str(counts["registered"]))
     table.add_row("already registered", str(counts["already_registered"]))
     table.add_row("failed", str(counts["failed"]), style="red" if counts["failed"] else None)
+    if counts["invalid"]:
+        table.add_row("invalid, skipped", str(counts["invalid"]), style="yellow")
     if counts["pending"]:
         table.add_row("not attempted", str(counts["pending"]), style="yellow")
     table.add_row("total", str(len(importer.results)), style="bold")
     out.print(table)
     if already:
-        shown = ", ".join(r.person.email for r in already[:10])
+        shown = ", ".join(r.email for r in already[:10])
         more = f" and {len(already) - 10} more" if len(already) > 10 else ""
         out.print(Text.assemble(f"Already registered ({len(already)}): ", plain(shown), more))
-    for r in failed[:20]:
-        out.print(
-            Text.assemble(
-                ("failed", "red"),
-                f" line {r.person.line} ",
-                plain(r.person.email),
-                ": ",
-                plain(r.error),
+    for label, style, rows in (("failed", "red", failed), ("invalid", "yellow", invalid)):
+        for r in rows[:20]:
+            out.print(
+                Text.assemble(
+                    (label, style),
+                    f" line {r.line} ",
+                    plain(r.email) if r.email else ("(no email)", "dim"),
+                    ": ",
+                    plain(r.error),
+                )
             )
-        )
-    if len(failed) > 20:
-        out.print(f"... and {len(failed) - 20} more failures")
+        if len(rows) > 20:
+            out.print(f"... and {len(rows) - 20} more {label} rows")
     where = "standard output" if results_name == STDOUT else results_name
     out.print(Text.assemble("Results (join URL or error per person): ", plain(where)))

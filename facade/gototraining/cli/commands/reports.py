@@ -2,24 +2,41 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from ..context import UsageError
+from ..csvio import csv_bytes
 from ..output import (
     attendance_json,
     attendance_tables,
     console,
+    err_console,
+    fmt_iso,
     fmt_range,
     minutes,
     plain,
     print_json,
 )
+from ..reports import SessionAttendance
 from ..reports import attendance as fetch_attendance
-from . import JsonFlag, TrainingArg, new_app, parse_key, parse_zone, state
+from ..sanitize import printable
+from . import (
+    JsonFlag,
+    RawCsvFlag,
+    ShowZone,
+    TrainingArg,
+    new_app,
+    output_file,
+    parse_key,
+    parse_zone,
+    shown_zone,
+    state,
+)
 
 if TYPE_CHECKING:
     from gototraining import Session
@@ -89,18 +106,21 @@ def sessions(
         ),
     ] = None,
     time_zone: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--time-zone",
             "-z",
             metavar="ZONE",
-            help="IANA time zone of the dates, and of the times shown.",
+            help="IANA time zone of the dates, and of the times shown [default: UTC; with "
+            "--training, the training's own].",
+            show_default=False,
         ),
-    ] = "UTC",
+    ] = None,
     json: JsonFlag = False,
 ) -> None:
     """Completed sessions of the organizer: in a date range (--from/--to) or of a training."""
-    tz = parse_zone(time_zone)
+    chosen = parse_zone(time_zone) if time_zone is not None else None
+    tz = chosen or UTC
     by_range = start is not None or end is not None
     if by_range == (training is not None) or (by_range and (start is None or end is None)):
         raise UsageError("give --from DATE and --to DATE, or --training TRAINING")
@@ -109,6 +129,8 @@ def sessions(
             key = parse_key(training, "--training")
             found = client.reports.sessions_for_training(key)
             title = f"{len(found)} completed session(s) of training {key}"
+            if not json:
+                tz = shown_zone(client, key, chosen)
         else:
             assert start is not None and end is not None
             first = _when(start, "--from", tz, end=False)
@@ -124,19 +146,91 @@ def sessions(
         console().print(_sessions_table(found, tz, title))
 
 
+#: Columns of ``reports attendance --csv``: one row per registrant and session.
+ATTENDANCE_FIELDS = (
+    "session",
+    "session_key",
+    "session_start",
+    "session_end",
+    "email",
+    "given_name",
+    "surname",
+    "minutes",
+    "first_join",
+    "last_leave",
+    "parts",
+)
+
+
 @app.command()
-def attendance(ctx: typer.Context, training: TrainingArg, json: JsonFlag = False) -> None:
+def attendance(
+    ctx: typer.Context,
+    training: TrainingArg,
+    csv: Annotated[
+        str | None,
+        typer.Option(
+            "--csv",
+            metavar="FILE",
+            help="Write a CSV instead of tables, one row per person and session ('-' for "
+            "stdout); times in UTC.",
+        ),
+    ] = None,
+    raw_csv: RawCsvFlag = False,
+    time_zone: ShowZone = None,
+    json: JsonFlag = False,
+) -> None:
     """Who attended each session of a completed training, and for how long."""
     key = parse_key(training, "TRAINING")
+    chosen = parse_zone(time_zone) if time_zone is not None else None
+    output = output_file(csv, "--csv") if csv is not None else None
+    if json and output is not None and output.is_stdout:
+        raise UsageError("--json and the CSV would both go to stdout: give --csv FILE")
     with state(ctx).client() as client:
         found = fetch_attendance(client, key)
-        time_zone = client.trainings.get(key).time_zone if found and not json else None
+        tz = shown_zone(client, key, chosen) if found and not json and output is None else UTC
+    if output is not None:
+        rows = attendance_rows(found)
+        try:
+            output.write(csv_bytes(ATTENDANCE_FIELDS, rows, raw=raw_csv))
+        except OSError as exc:
+            raise UsageError(f"cannot write {printable(csv)}: {exc.strerror or exc}") from None
+        if not output.stdout and not json:
+            err_console().print(
+                Text.assemble(f"Wrote {len(rows)} attendance row(s) to ", plain(csv))
+            )
     if json:
         print_json(attendance_json(key, found))
+        return
+    if output is not None:
         return
     out = console()
     if not found:
         out.print(f"Training {key} has no completed sessions yet.")
         return
-    for table in attendance_tables(found, time_zone):
+    for table in attendance_tables(found, tz):
         out.print(table)
+
+
+def attendance_rows(found: list[SessionAttendance]) -> list[list[str]]:
+    """The rows of ``reports attendance --csv`` (columns ``ATTENDANCE_FIELDS``): sessions in
+    start order, in each the attendees as the API lists them (absent ones last)."""
+    rows = []
+    for number, (session, attendees) in enumerate(found, 1):
+        for a in attendees:
+            parts = a.in_session_times
+            rows.append(
+                [
+                    str(number),
+                    session.session_key,
+                    fmt_iso(session.start),
+                    fmt_iso(session.end),
+                    a.email,
+                    a.given_name,
+                    a.surname,
+                    str(minutes(a.time_in_session)),
+                    fmt_iso(min(p.join_time for p in parts)) if parts else "",
+                    fmt_iso(max(p.leave_time for p in parts)) if parts else "",
+                    str(len(parts)),
+                ]
+            )
+    return rows

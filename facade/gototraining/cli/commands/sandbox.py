@@ -1,4 +1,4 @@
-"""``gototraining sandbox``: the local API sandbox (``gototraining.sandbox.command``), and
+"""``gototraining sandbox``: the local API sandbox (``gototraining.sandbox.command.serve``), and
 ``gototraining sandbox complete``, which completes a training in a running one."""
 
 from __future__ import annotations
@@ -14,43 +14,88 @@ from gototraining import DEFAULT_BASE_URL
 
 from ..context import UsageError
 from ..errors import error_line
-from ..output import console, plain, print_json
+from ..output import err_console, plain, print_json
 from ..sanitize import printable
-from . import JsonFlag, TrainingArg, parse_key, state
+from . import JsonFlag, TrainingArg, new_app, parse_key, state
 
-__all__ = ["complete_app", "register"]
+__all__ = ["app"]
 
-#: ``sandbox complete``: a command of its own, reached through ``sandbox`` (whose other
-#: arguments belong to the server's argparse command).
-complete_app = typer.Typer(
-    add_completion=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+#: Its help is the callback's docstring: the group is a command itself.
+app = new_app(None, invoke_without_command=True)
 
 #: Hosts that are GoTo's own API: admin calls never go there.
 _GOTO_HOSTS = frozenset({httpx.URL(DEFAULT_BASE_URL).host, "api.citrixonline.com"})
 
 
-def sandbox(ctx: typer.Context) -> None:
-    """Run a local GoToTraining API sandbox until Ctrl-C; 'sandbox complete TRAINING' completes
-    a training in a running one (see 'gototraining sandbox --help')."""
-    if ctx.args[:1] == ["complete"]:
-        command = typer.main.get_command(complete_app)
-        # Not standalone: errors reach the root app's handler (one ``error:`` line); an exit
-        # code comes back as the return value.
-        code = command.main(
-            args=list(ctx.args[1:]),
-            prog_name="gototraining sandbox complete",
-            obj=state(ctx),
-            standalone_mode=False,
-        )
-        if isinstance(code, int) and code:
-            raise typer.Exit(code)
-        return
-    from gototraining.sandbox.command import main
+@app.callback()
+def sandbox(
+    ctx: typer.Context,
+    host: Annotated[
+        str, typer.Option("--host", metavar="HOST", help="The interface to listen on.")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", metavar="PORT", min=0, help="The port; 0 for a free one.")
+    ] = 8089,
+    seed: Annotated[
+        int, typer.Option("--seed", metavar="N", help="Seed of the keys and of random faults.")
+    ] = 0,
+    rate_limit: Annotated[
+        float | None,
+        typer.Option(
+            "--rate-limit",
+            metavar="PER_SECOND",
+            min=0,
+            help="Answer 429 above this many requests per second [default: no limit].",
+            show_default=False,
+        ),
+    ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            metavar="TOKEN",
+            help="The access token to accept [default: a generated one].",
+            show_default=False,
+        ),
+    ] = None,
+    no_validate: Annotated[
+        bool, typer.Option("--no-validate", help="Do not check traffic against the spec.")
+    ] = False,
+    env: Annotated[
+        bool,
+        typer.Option(
+            "--env",
+            help="Print only the export lines and go on in the background, for "
+            'eval "$(gototraining sandbox --env)"; kill $GOTO_SANDBOX_PID stops it.',
+        ),
+    ] = False,
+    json: Annotated[
+        bool,
+        typer.Option("--json", help="The URL and credentials as one JSON line on stdout."),
+    ] = False,
+) -> None:
+    """Run a local GoToTraining API sandbox until Ctrl-C or SIGTERM.
 
-    raise typer.Exit(main(list(ctx.args), prog="gototraining sandbox"))
+    Prints its URL, credentials and the export lines that point this command at it. 'sandbox
+    complete TRAINING' (in another shell) completes a training in the running sandbox.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if env and json:
+        raise UsageError("--env and --json both choose what is printed; give one")
+    from gototraining.sandbox.command import serve
+
+    raise typer.Exit(
+        serve(
+            host=host,
+            port=port,
+            seed=seed,
+            rate_limit=rate_limit,
+            token=token,
+            validate=not no_validate,
+            output="env" if env else "json" if json else "text",
+        )
+    )
 
 
 def _admin_root(base_url: str | None) -> str:
@@ -67,7 +112,7 @@ def _admin_root(base_url: str | None) -> str:
     return str(url.copy_with(path=path or "/", query=None, fragment=None)).rstrip("/")
 
 
-@complete_app.command()
+@app.command()
 def complete(
     ctx: typer.Context,
     training: TrainingArg,
@@ -81,10 +126,20 @@ def complete(
             help="Share of the registrants who attended.",
         ),
     ] = 0.8,
+    sessions: Annotated[
+        int | None,
+        typer.Option(
+            "--sessions",
+            metavar="N",
+            min=1,
+            help="Hold only the next N sessions not held yet [default: all of them].",
+            show_default=False,
+        ),
+    ] = None,
     json: JsonFlag = False,
 ) -> None:
     """Complete a training in a running sandbox: its sessions take place (attendance and
-    recordings appear, the training leaves 'trainings list')."""
+    recordings appear; after the last one the training leaves 'trainings list')."""
     key = parse_key(training, "TRAINING")
     st = state(ctx)
     root = _admin_root(st.base_url)
@@ -94,7 +149,7 @@ def complete(
             _not_a_sandbox(root)
         response = httpx.post(
             f"{root}/_sandbox/trainings/{key}/complete",
-            json={"attendance_rate": attendance_rate},
+            json={"attendance_rate": attendance_rate, "sessions": sessions},
             timeout=30.0,
         )
     except httpx.HTTPError as exc:
@@ -114,7 +169,7 @@ def complete(
     if json:
         print_json(_as_cli_json(body))
         return
-    console().print(
+    err_console().print(
         Text.assemble(
             "Completed training ",
             plain(key, "bold"),
@@ -140,15 +195,6 @@ def _not_a_sandbox(root: str) -> NoReturn:
         "is not the sandbox's): check --base-url / GOTO_BASE_URL"
     )
     raise typer.Exit(1)
-
-
-def register(app: typer.Typer) -> None:
-    """Add the command to the root app; every other argument (``--help`` too) goes to
-    argparse."""
-    app.command(
-        context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
-        add_help_option=False,
-    )(sandbox)
 
 
 def _snake_case(name: str) -> str:

@@ -15,15 +15,27 @@ from gototraining import RegistrationSettings
 from ..context import UsageError
 from ..output import (
     console,
+    err_console,
     fmt_range,
+    key_only,
     organizers_table,
     plain,
     print_json,
+    print_key,
     training_panel,
     trainings_table,
     zone,
 )
-from . import JsonFlag, TrainingArg, new_app, parse_key, parse_range, parse_zone, state
+from . import (
+    JsonFlag,
+    QuietFlag,
+    TrainingArg,
+    new_app,
+    parse_key,
+    parse_range,
+    parse_zone,
+    state,
+)
 
 if TYPE_CHECKING:
     from gototraining import NotifiedParties
@@ -111,9 +123,14 @@ def create(
     no_web_registration: Annotated[
         bool, typer.Option("--no-web-registration", help="Disable registration on the web.")
     ] = False,
+    quiet: QuietFlag = False,
     json: JsonFlag = False,
 ) -> None:
-    """Schedule a training of one or more sessions; prints its new training key."""
+    """Schedule a training of one or more sessions; prints its new training key.
+
+    The key alone when stdout is not a terminal (KEY=$(gototraining trainings create ...))
+    or with --quiet.
+    """
     tz = parse_zone(time_zone)
     times = [parse_session(s, tz) for s in sessions]
     settings = None
@@ -134,6 +151,8 @@ def create(
         )
     if json:
         print_json({"training_key": key, "name": name, "sessions": len(times)})
+    elif key_only(quiet):
+        print_key(key)
     else:
         console().print(
             Text.assemble(
@@ -248,7 +267,7 @@ def reschedule(
             }
         )
         return
-    out = console()
+    out = err_console()
     out.print(
         Text.assemble("Rescheduled training ", plain(key, "bold"), f": {_notified(parties)}.")
     )
@@ -285,7 +304,7 @@ def rename(
     if json:
         print_json({"training_key": key, "name": updated.name, "description": updated.description})
     else:
-        console().print(
+        err_console().print(
             Text.assemble(
                 "Renamed training ", plain(key, "bold"), " to ", plain(repr(updated.name))
             )
@@ -435,4 +454,4 @@ def cancel(
     if json:
         print_json({"training_key": key, "cancelled": True})
     else:
-        console().print(Text.assemble("Cancelled training ", plain(key, "bold")))
+        err_console().print(Text.assemble("Cancelled training ", plain(key, "bold")))
