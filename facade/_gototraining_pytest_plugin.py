@@ -8,9 +8,10 @@ nothing of gototraining is imported until a test requests a fixture. ``-p no:got
 disables the plugin.
 
 The sandbox is configured by ini options (``gototraining_sandbox_rate_limit``, ``..._seed``,
-``..._expired_token_status``, ``..._strict``, ``..._drift``) for the whole run, and per test by
-the marker ``@pytest.mark.gototraining_sandbox(rate_limit=10, drift=True, ...)``. One server runs per configuration
-in use, started the first time a test needs it and reset before every test.
+``..._expired_token_status``, ``..._strict``, ``..._drift``, ``..._rotate_refresh_tokens``)
+for the whole run, and per test by the marker
+``@pytest.mark.gototraining_sandbox(rate_limit=10, drift=True, ...)``. One server runs per
+configuration in use, started the first time a test needs it and reset before every test.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ import pytest
 if TYPE_CHECKING:
     from gototraining import GoToTraining
     from gototraining.sandbox import Sandbox
+    from gototraining.sandbox.auth import OrganizerTokens
 
 __all__ = [
     "gototraining_client",
+    "gototraining_organizers",
     "gototraining_sandbox",
     "gototraining_sandbox_server",
     "pytest_addoption",
@@ -40,6 +43,7 @@ SETTINGS: Mapping[str, tuple[str, Any]] = {
     "expired_token_status": ("status for a wrong or expired token: 403 or 401", 403),
     "strict": ("refuse what the real API is believed to refuse, undocumented", False),
     "drift": ("answers stray from the spec: true, or kinds (e.g. 'missing,null')", None),
+    "rotate_refresh_tokens": ("a refresh replaces the refresh token, as GoTo's does", True),
 }
 
 Settings = tuple[tuple[str, Any], ...]
@@ -54,7 +58,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         f"{MARKER}(rate_limit=None, seed=0, expired_token_status=403, strict=False, "
-        "drift=None): "
+        "drift=None, rotate_refresh_tokens=True): "
         "configure the gototraining_sandbox fixture for this test",
     )
 
@@ -83,7 +87,7 @@ def _parse(name: str, value: Any) -> Any:
         except ValueError:
             return _INVALID
         return config
-    if name == "strict":
+    if name in ("strict", "rotate_refresh_tokens"):
         if isinstance(value, bool):
             return value
         return {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}.get(
@@ -211,3 +215,12 @@ def gototraining_client(gototraining_sandbox: Sandbox) -> Iterator[GoToTraining]
     """
     with gototraining_sandbox.client(strict=gototraining_sandbox.drift is None) as client:
         yield client
+
+
+@pytest.fixture
+def gototraining_organizers(gototraining_sandbox: Sandbox) -> list[OrganizerTokens]:
+    """Every organizer of ``gototraining_sandbox``'s account, the main one first, each with
+    its own access and refresh token (``organizer_key``, ``email``, ``access_token``,
+    ``refresh_token``): for multi-tenant tests. ``gototraining_sandbox.client(organizer_key=
+    ...)`` is a client acting for one of them."""
+    return gototraining_sandbox.organizers()

@@ -194,7 +194,8 @@ def test_the_fixture_is_configured_by_ini_options_and_markers(tmp_path: Path) ->
     (tmp_path / "test_configured.py").write_text(CONFIGURED_PROJECT)
     result = _pytest(tmp_path, "-p", "no:randomly", "--strict-markers")
     assert "5 passed, 2 errors" in result.stdout, result.stdout[-3000:]
-    assert "unknown rate_limt (known: rate_limit, seed, expired_token_status, strict, drift)" in (
-        result.stdout
+    assert (
+        "unknown rate_limt (known: rate_limit, seed, expired_token_status, strict, drift, "
+        "rotate_refresh_tokens)" in result.stdout
     )
     assert "expired_token_status=500 is not valid" in result.stdout

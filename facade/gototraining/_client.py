@@ -19,6 +19,8 @@ from urllib.parse import unquote
 import attrs
 import httpx
 
+from . import _validation as v
+from ._auth import OAuth2
 from ._body import DEFAULT_MAX_RESPONSE_SIZE
 from ._credentials import Credentials, resolve_credentials
 from ._errors import ValidationError, scrub_url
@@ -107,6 +109,7 @@ def _resolve_options(
     own_client: bool,
     strict: bool | None,
     record_drift: str | os.PathLike[str] | None,
+    allow_insecure_http: bool,
 ) -> ClientOptions:
     """A client's constructor arguments, completed from the environment (and the token
     store: ``resolve_credentials``), checked once."""
@@ -129,7 +132,7 @@ def _resolve_options(
     base_url = (
         base_url or os.environ.get("GOTO_BASE_URL") or credentials.base_url or DEFAULT_BASE_URL
     )
-    return ClientOptions(
+    options = ClientOptions(
         organizer_key=organizer_key,
         base_url=base_url,
         auth=credentials.auth,
@@ -141,8 +144,12 @@ def _resolve_options(
         max_response_size=max_response_size,
         strict=_strict(strict),
         record_drift=record_drift or os.environ.get("GOTO_RECORD_DRIFT") or None,
+        allow_insecure_http=allow_insecure_http is True or v.insecure_http_from_environment(),
         **extra,
     )
+    if isinstance(options.auth, OAuth2):
+        options.auth._name_organizer(options.organizer_key)
+    return options
 
 
 def _connection(
@@ -257,6 +264,7 @@ class _BaseClient(Generic[_HTTP]):
         default_headers: Headers | NotGiven = NOT_GIVEN,
         strict: bool | NotGiven = NOT_GIVEN,
         record_drift: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
+        allow_insecure_http: bool | NotGiven = NOT_GIVEN,
     ) -> Self:
         """A client with some options changed, sharing this one's connection pool, auth and
         (unless ``rate_limit`` is given) rate limiter.
@@ -304,6 +312,8 @@ class _BaseClient(Generic[_HTTP]):
             changes["strict"] = strict
         if not isinstance(record_drift, NotGiven):
             changes["record_drift"] = record_drift
+        if not isinstance(allow_insecure_http, NotGiven):
+            changes["allow_insecure_http"] = allow_insecure_http
         options = current._replace(**changes)
         clone = object.__new__(type(self))
         clone._attach(options, self._connection, owns=False)
@@ -373,7 +383,9 @@ class GoToTraining(_BaseClient[httpx.Client]):
             asks for); not ``Authorization``, ``Host``, ``Content-Length`` or
             ``Transfer-Encoding``.
         token_store: where to look for a stored login (last in the order above); default
-            ``TokenStore()`` in the config directory (``$GOTO_CONFIG_DIR``, ...).
+            ``TokenStore()`` in the config directory (``$GOTO_CONFIG_DIR``, ...). A stored
+            login goes only to the API it was made for: a ``base_url`` (or
+            ``$GOTO_BASE_URL``) on another host is refused.
         strict: ``True``: any way an answer strays from the spec raises ``DecodeError``
             (for your own tests and checks). Default ``$GOTO_STRICT``, else ``False``: an answer
             that keeps its meaning is decoded, the drift reported (``DriftWarning``, once per
@@ -381,6 +393,9 @@ class GoToTraining(_BaseClient[httpx.Client]):
             ``DecodeError``. See docs/drift.md.
         record_drift: append every deviation to this file (JSON lines) for
             ``make apply-drift``; default ``$GOTO_RECORD_DRIFT``, else none.
+        allow_insecure_http: let ``base_url`` be plain ``http://`` to a host that is not this
+            machine (the token would cross the network in clear text); also
+            ``GOTO_ALLOW_INSECURE_HTTP=1``. Loopback (the sandbox) needs no opt-in.
 
     The resolved configuration is ``client.options``; ``client.with_options(...)`` derives a
     client with some of it changed that shares the connection pool, auth and limiter. Every
@@ -437,6 +452,7 @@ class GoToTraining(_BaseClient[httpx.Client]):
         token_store: TokenStore | None = None,
         strict: bool | None = None,
         record_drift: str | os.PathLike[str] | None = None,
+        allow_insecure_http: bool = False,
     ) -> None:
         options = _resolve_options(
             access_token=access_token,
@@ -455,6 +471,7 @@ class GoToTraining(_BaseClient[httpx.Client]):
             own_client=http_client is None,
             strict=strict,
             record_drift=record_drift,
+            allow_insecure_http=allow_insecure_http,
         )
         connection = _connection(http_client, httpx.Client, options.timeout)
         self._attach(options, connection, owns=http_client is None)
@@ -585,6 +602,7 @@ class AsyncGoToTraining(_BaseClient[httpx.AsyncClient]):
         token_store: TokenStore | None = None,
         strict: bool | None = None,
         record_drift: str | os.PathLike[str] | None = None,
+        allow_insecure_http: bool = False,
     ) -> None:
         options = _resolve_options(
             access_token=access_token,
@@ -603,6 +621,7 @@ class AsyncGoToTraining(_BaseClient[httpx.AsyncClient]):
             own_client=http_client is None,
             strict=strict,
             record_drift=record_drift,
+            allow_insecure_http=allow_insecure_http,
         )
         connection = _connection(http_client, httpx.AsyncClient, options.timeout)
         self._attach(options, connection, owns=http_client is None)

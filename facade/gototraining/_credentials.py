@@ -141,5 +141,10 @@ def _oauth2_from_environment() -> Credentials:
     client_secret = check_credential(values["GOTO_CLIENT_SECRET"], "GOTO_CLIENT_SECRET")
     refresh_token = check_credential(values["GOTO_REFRESH_TOKEN"], "GOTO_REFRESH_TOKEN", token=True)
     token_url = os.environ.get("GOTO_TOKEN_URL") or DEFAULT_TOKEN_URL
-    auth = OAuth2(client_id, client_secret, refresh_token, token_url=token_url)
+    try:
+        auth = OAuth2(client_id, client_secret, refresh_token, token_url=token_url)
+    except ValidationError as exc:
+        if exc.param != "token_url":
+            raise
+        raise ValidationError("GOTO_TOKEN_URL", str(exc).removeprefix("token_url: ")) from None
     return Credentials(auth, "GOTO_REFRESH_TOKEN")

@@ -5,6 +5,7 @@ GoToTrainingError
 ├── ValidationError (also ValueError)   bad input, raised before any request is sent
 ├── ClientClosedError (also RuntimeError)  a call on a closed client
 ├── WrongEventLoopError (also RuntimeError)  an async client used from a second event loop
+├── TokenSaveError                      ``on_token_refresh`` could not save refreshed tokens
 ├── DecodeError                         a 2xx body without a usable meaning (strict: any
 │   │                                   deviation from the documented shape)
 │   ├── ResponseTooLargeError           a body larger than the client reads
@@ -69,6 +70,7 @@ __all__ = [
     "ResponseTooLargeError",
     "ServerError",
     "TokenResponseError",
+    "TokenSaveError",
     "TransportError",
     "UnexpectedRedirectError",
     "ValidationError",
@@ -153,6 +155,22 @@ class TokenResponseError(DecodeError):
         self.url = url
         self.response = response
         GoToTrainingError.__init__(self, f"{message} (POST {url})")
+
+
+class TokenSaveError(GoToTrainingError):
+    """``OAuth2``'s ``on_token_refresh`` failed (raised, or an ``async def`` hook was given to
+    the sync client): the refreshed tokens were not saved, and the API request that needed
+    them was not sent. Its exception is the ``__cause__``.
+
+    The refreshed tokens are valid and kept in memory: the client's next calls use them (and
+    the next refresh calls the hook again). The refresh token saved before may no longer be
+    valid (GoTo replaces it at every refresh), so save ``token`` (an ``OAuth2Token``; its
+    repr hides the secrets) yourself if the next refresh may be far away.
+    """
+
+    def __init__(self, message: str, *, token: Any) -> None:
+        self.token = token
+        super().__init__(message)
 
 
 class ClientClosedError(GoToTrainingError, RuntimeError):

@@ -22,8 +22,9 @@ from typing import Any
 import httpx
 
 from . import _validation as v
+from ._auth import issued_for as stored_login_root
 from ._body import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_SIZE, ERROR_BODY_LIMIT
-from ._errors import ValidationError, mask_userinfo
+from ._errors import ValidationError, mask_userinfo, scrub_url
 from ._ratelimit import RateLimiter
 from ._retry import MAX_RETRIES, MAX_SECONDS, RetryPolicy, check_number
 from ._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
@@ -170,9 +171,15 @@ class ClientOptions(_Frozen):
             ``DecodeError``. ``False`` (default): what keeps its meaning is decoded, and the
             drift is reported (``DriftWarning``, ``model.drift``).
         record_drift: a file the deviations are appended to (JSON lines), or ``None``.
+        allow_insecure_http: whether ``base_url`` may be plain ``http://`` to a host that is
+            not this machine (the token would cross the network in clear text).
+
+    A login from the token store is sent only to the API it was made for: a ``base_url``
+    on another host is refused (``ValidationError``), whoever sets it.
     """
 
     __slots__ = (
+        "allow_insecure_http",
         "auth",
         "base_url",
         "credentials",
@@ -201,6 +208,7 @@ class ClientOptions(_Frozen):
     default_headers: Mapping[str, str]
     strict: bool
     record_drift: str | None
+    allow_insecure_http: bool
 
     def __init__(
         self,
@@ -218,6 +226,7 @@ class ClientOptions(_Frozen):
         default_headers: Headers | None = None,
         strict: bool = False,
         record_drift: str | os.PathLike[str] | None = None,
+        allow_insecure_http: bool = False,
     ) -> None:
         _check_type(auth, httpx.Auth, "auth", "an httpx.Auth (e.g. OAuth2)")
         _check_type(strict, bool, "strict", "True or False")
@@ -226,6 +235,8 @@ class ClientOptions(_Frozen):
             record_drift = os.fspath(record_drift)
             if not record_drift:
                 raise ValidationError("record_drift", "expected a file path, got ''")
+        if not isinstance(allow_insecure_http, bool):
+            raise ValidationError("allow_insecure_http", "expected True or False")
         if not isinstance(credentials, str) or not credentials:
             raise ValidationError("credentials", "expected where the credentials came from")
         v.timeout(timeout)
@@ -236,9 +247,12 @@ class ClientOptions(_Frozen):
             _check_type(rate_limiter, RateLimiter, "rate_limit", "a RateLimiter")
         _max_queue_wait(max_queue_wait)
         headers = _headers({} if default_headers is None else default_headers, "default_headers")
+        base_url = _base_url(base_url)
+        v.secure_url(base_url, "base_url", allow_insecure_http=allow_insecure_http)
+        _check_issued_for(auth, base_url)
         fields = {
             "organizer_key": v.key(organizer_key, "organizer_key"),
-            "base_url": _base_url(base_url),
+            "base_url": base_url,
             "auth": auth,
             "credentials": credentials,
             "timeout": timeout,
@@ -250,6 +264,7 @@ class ClientOptions(_Frozen):
             "default_headers": MappingProxyType(headers),
             "strict": strict,
             "record_drift": record_drift,
+            "allow_insecure_http": allow_insecure_http,
         }
         for name, value in fields.items():
             object.__setattr__(self, name, value)
@@ -269,8 +284,13 @@ class ClientOptions(_Frozen):
         return merge_headers(own, self.default_headers)
 
     def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in _CLIENT_FIELDS)
-        return f"ClientOptions({shown})"
+        shown = {name: repr(getattr(self, name)) for name in _CLIENT_FIELDS}
+        # The URL's user info and the headers' values may be credentials (an API key).
+        shown["base_url"] = repr(scrub_url(self.base_url))
+        shown["default_headers"] = repr({name: "***" for name in self.default_headers})
+        return "ClientOptions({})".format(
+            ", ".join(f"{name}={value}" for name, value in shown.items())
+        )
 
 
 #: ``ClientOptions``' fields in the order of its constructor (and repr).
@@ -288,7 +308,27 @@ _CLIENT_FIELDS = (
     "default_headers",
     "strict",
     "record_drift",
+    "allow_insecure_http",
 )
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parsed = httpx.URL(url)
+    return parsed.scheme, parsed.host, parsed.port
+
+
+def _check_issued_for(auth: httpx.Auth, base_url: str) -> None:
+    """A stored login (``TokenStore.auth``) goes only to the API host it was made for."""
+    issued_for = stored_login_root(auth)
+    if issued_for is None or _origin(issued_for) == _origin(base_url):
+        return
+    raise ValidationError(
+        "base_url",
+        f"the stored login was issued for {scrub_url(issued_for)}, not {scrub_url(base_url)}: "
+        "its tokens are not sent to another host. Log in for that API "
+        f"('gototraining --base-url {scrub_url(base_url)} login'), or pass credentials for "
+        "it (GOTO_ACCESS_TOKEN, auth=...)",
+    )
 
 
 # -- one call's options --------------------------------------------------------------------------

@@ -27,7 +27,9 @@ from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeAlias, TypeVar, c
 import httpx
 
 from ._download import Target, async_download, sync_download
+from ._errors import safe_url
 from ._options import CallOptions
+from ._retry import MAYBE_APPLIED_STATUSES as MAYBE_APPLIED
 from ._transport import Action, AsyncTransport, Call, Sleep, SyncTransport, _Settings, pipeline
 
 if TYPE_CHECKING:
@@ -156,18 +158,44 @@ class Pending(Generic[T]):
         self.plan = plan
 
 
+class Progress:
+    """What an item's plan has sent so far (kept by ``_watched``): whether a request that
+    changes something (not a GET) is in flight, or was answered in a way that leaves open
+    whether it was applied (no answer, 502, 504)."""
+
+    __slots__ = ("in_flight", "maybe_applied", "method", "url")
+
+    def __init__(self) -> None:
+        self.in_flight = False
+        self.maybe_applied = False
+        self.method = ""
+        self.url = ""
+
+    @property
+    def uncertain(self) -> bool:
+        """Whether the item may have changed something without its plan saying so."""
+        return self.in_flight or self.maybe_applied
+
+
 class Batch(Generic[T]):
     """Many independent plans, run at most ``concurrency`` at a time.
 
     ``start`` runs first, alone, and returns one entry per item: its result already (nothing
     left to do) or a ``Pending`` plan. ``on_result`` hears of every result the moment it is
     known -- the ready ones in item order, then the others as they finish -- one call at a
-    time. The runner returns all results in item order. A plan that raises stops the batch:
-    no new item is started and the exception propagates (with a note saying how far the batch
-    got); an exception from ``on_result`` does the same.
+    time. The runner returns all results in item order.
+
+    A plan that raises stops the batch, and so does an exception from ``on_result``: no new
+    item is started, the items in progress finish (their waits and retries too) and are
+    reported, then the exception propagates (with a note saying how far the batch got). An
+    interruption (Ctrl-C, the call's task cancelled) cuts the items in progress short instead.
+    Either way, an item whose plan did not finish but may have changed something
+    (``Progress.uncertain``: a request in flight, or answered 502/504 or not at all) is
+    reported with ``cut_short(index, progress)``, if given, so that nothing is applied
+    without a result.
     """
 
-    __slots__ = ("concurrency", "on_result", "start")
+    __slots__ = ("concurrency", "cut_short", "on_result", "start")
 
     def __init__(
         self,
@@ -175,10 +203,12 @@ class Batch(Generic[T]):
         *,
         concurrency: int,
         on_result: Callable[[T], object] | None = None,
+        cut_short: Callable[[int, Progress], T] | None = None,
     ) -> None:
         self.start = start
         self.concurrency = concurrency
         self.on_result = on_result
+        self.cut_short = cut_short
 
 
 class _BatchRun(Generic[T]):
@@ -203,6 +233,12 @@ class _BatchRun(Generic[T]):
         if self.batch.on_result is not None:
             self.batch.on_result(result)
 
+    def cut_short(self, index: int, progress: Progress) -> None:
+        """Item ``index``'s plan did not finish: report it (``Batch.cut_short``) if it may
+        have changed something."""
+        if progress.uncertain and self.batch.cut_short is not None and self.results[index] is None:
+            self.settle(index, self.batch.cut_short(index, progress))
+
     def stopped(self, exc: BaseException) -> None:
         """Say in ``exc`` how far the batch got."""
         exc.add_note(
@@ -216,39 +252,51 @@ class _BatchRun(Generic[T]):
 
 
 class _Stopped(Exception):
-    """A sync batch worker was told to stop before its next request or while it waited."""
+    """A sync batch worker was interrupted before its next request or while it waited."""
 
 
-#: A stopping sync batch notices it between requests and at least this often while waiting.
+#: An interrupted sync batch notices it between requests and at least this often while waiting.
 _WAIT_SLICE = 0.25
 
 
-def _interruptible(
-    gen: Generator[Action, Any, T], stop: threading.Event
+def _watched(
+    gen: Generator[Action, Any, T], progress: Progress, interrupt: threading.Event | None = None
 ) -> Generator[Action, Any, T]:
-    """``gen`` for a sync batch worker: it gives up before a request once ``stop`` is set, and
-    its waits (rate limit, backoff, ``Retry-After``) are cut into slices, so a stopping batch
-    does not sit out a long wait first. The slices still go to the transport's ``sleep``."""
+    """``gen`` with ``progress`` kept up to date. With ``interrupt`` (sync workers), it gives
+    up before a request once ``interrupt`` is set, and its waits (rate limit, backoff,
+    ``Retry-After``) are cut into slices, so an interrupted batch does not sit out a long
+    wait first; the slices still go to the transport's ``sleep``."""
     try:
         action = next(gen)
         while True:
-            if stop.is_set():
+            if interrupt is not None and interrupt.is_set():
                 raise _Stopped
             if isinstance(action, Sleep):
                 left = action.seconds
-                while left > _WAIT_SLICE:
+                while interrupt is not None and left > _WAIT_SLICE:
                     yield Sleep(_WAIT_SLICE)
                     left -= _WAIT_SLICE
-                    if stop.is_set():
+                    if interrupt.is_set():
                         raise _Stopped
                 yield Sleep(left)
                 action = gen.send(None)
                 continue
+            changes = action.request.method != "GET"
+            if changes:
+                progress.in_flight = True
+                progress.method = action.request.method
+                progress.url = safe_url(action.request.url)
             try:
                 response = yield action
-            except BaseException as exc:  # noqa: BLE001 - handed to the plan, as the drivers do
+            except BaseException as exc:
+                if isinstance(exc, GeneratorExit):
+                    raise  # abandoned (cancelled) with the request in flight: still in flight
+                progress.in_flight = False
+                progress.maybe_applied |= changes  # no answer: it may have been applied
                 action = gen.throw(exc)
             else:
+                progress.in_flight = False
+                progress.maybe_applied |= changes and response.status_code in MAYBE_APPLIED
                 action = gen.send(response)
     except StopIteration as stop_iteration:
         result: T = stop_iteration.value
@@ -259,14 +307,30 @@ def _interruptible(
 
 def run_batch_sync(transport: SyncTransport, batch: Batch[T], context: Context) -> list[T]:
     """Run a batch with ``batch.concurrency`` threads sharing ``transport`` (its HTTP client,
-    limiter and auth are thread-safe). In-flight items finish when the batch stops."""
+    limiter and auth are thread-safe). When the batch stops, the items in progress finish and
+    are reported; Ctrl-C cuts them short (see ``Batch``)."""
     run = _BatchRun(batch, transport.run(batch.start(context)))
     lock = threading.Lock()  # the work queue, the results and on_result: one thread at a time
-    stop = threading.Event()
+    stop = threading.Event()  # no new item is started
+    interrupt = threading.Event()  # the items in progress give up too (Ctrl-C)
     failures: list[BaseException] = []
     queue = iter(run.pending)
+    # Workers still running. Not Thread.join: a join interrupted by Ctrl-C marks a thread
+    # that is still running as stopped (CPython's bpo-45274 handling), so a second join
+    # would return at once, before the interrupted workers have reported.
+    running = threading.Condition()
+    count = min(batch.concurrency, len(run.pending))
+    ended = [False] * count
 
-    def worker() -> None:
+    def worker(number: int) -> None:
+        try:
+            work()
+        finally:
+            with running:
+                ended[number] = True
+                running.notify_all()
+
+    def work() -> None:
         try:
             while not stop.is_set():
                 with lock:
@@ -274,8 +338,14 @@ def run_batch_sync(transport: SyncTransport, batch: Batch[T], context: Context) 
                 if item is None:
                     return
                 index, plan = item
-                result = transport.run(_interruptible(plan(context), stop))
-                with lock:  # reported even if the batch is stopping: it did happen
+                progress = Progress()
+                try:
+                    result = transport.run(_watched(plan(context), progress, interrupt))
+                except BaseException:
+                    with lock:  # reported even if the batch is stopping: it did happen
+                        run.cut_short(index, progress)
+                    raise
+                with lock:
                     run.settle(index, result)
         except _Stopped:
             return
@@ -285,22 +355,27 @@ def run_batch_sync(transport: SyncTransport, batch: Batch[T], context: Context) 
             stop.set()
 
     threads = [
-        threading.Thread(target=worker, name=f"gototraining-batch-{n}", daemon=True)
-        for n in range(min(batch.concurrency, len(run.pending)))
+        threading.Thread(target=worker, args=(n,), name=f"gototraining-batch-{n}", daemon=True)
+        for n in range(count)
     ]
+
+    def all_ended() -> bool:  # (a thread never started has nothing to end)
+        return all(ended[n] or threads[n].ident is None for n in range(count))
+
     try:
         with lock:
             for index, result in run.ready:
                 run.settle(index, result)
         for thread in threads:
             thread.start()
-        for thread in threads:
-            thread.join()
+        with running:
+            running.wait_for(all_ended)
     except BaseException as exc:  # Ctrl-C while waiting, or on_result failed: stop the workers
         stop.set()
-        for thread in threads:
-            if thread.ident is not None:
-                thread.join()
+        if not isinstance(exc, Exception):  # an interruption: no waiting for retries either
+            interrupt.set()
+        with running:
+            running.wait_for(all_ended)
         run.stopped(exc)
         raise
     if failures:
@@ -311,9 +386,10 @@ def run_batch_sync(transport: SyncTransport, batch: Batch[T], context: Context) 
 
 async def run_batch_async(transport: AsyncTransport, batch: Batch[T], context: Context) -> list[T]:
     """Run a batch with ``batch.concurrency`` tasks sharing ``transport``. As with threads, an
-    error stops the batch but the requests in flight finish and are reported (they may have
+    error stops the batch but the items in progress finish and are reported (they may have
     been applied: a cancelled one would leave a registration without a result). Cancelling
-    the call (Ctrl-C) cancels every task."""
+    the call (Ctrl-C) cancels every task; an item cut short that may have changed something
+    is reported with ``Batch.cut_short``."""
     import asyncio  # lazily, like the async transport
 
     run = _BatchRun(batch, await transport.run(batch.start(context)))
@@ -324,9 +400,19 @@ async def run_batch_async(transport: AsyncTransport, batch: Batch[T], context: C
         for index, plan in queue:  # one shared iterator: each item goes to one worker
             if failures:
                 return
+            progress = Progress()
             try:
-                run.settle(index, await transport.run(plan(context)))
+                result = await transport.run(_watched(plan(context), progress))
+            except asyncio.CancelledError:
+                run.cut_short(index, progress)
+                raise
             except Exception as exc:  # noqa: BLE001 - raised by run_batch_async once all stop
+                failures.append(exc)
+                run.cut_short(index, progress)
+                return
+            try:
+                run.settle(index, result)
+            except Exception as exc:  # noqa: BLE001 - on_result failed: the same
                 failures.append(exc)
                 return
 

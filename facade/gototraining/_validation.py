@@ -330,3 +330,49 @@ def boolean(value: object, name: str) -> bool:
     if not isinstance(value, bool):
         raise ValidationError(name, f"expected True or False, got {value!r}")
     return value
+
+
+#: Setting it to ``1`` (``true``, ``yes``) opts in to plain ``http://`` URLs of other hosts.
+INSECURE_HTTP_VARIABLE = "GOTO_ALLOW_INSECURE_HTTP"
+
+
+def insecure_http_from_environment() -> bool:
+    """Whether ``GOTO_ALLOW_INSECURE_HTTP`` opts in to ``http://`` URLs of other hosts."""
+    import os
+
+    return os.environ.get(INSECURE_HTTP_VARIABLE, "").strip().lower() in ("1", "true", "yes")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (as in a URL, IPv6 without brackets) is this machine."""
+    import ipaddress
+
+    name = host.strip("[]").lower().rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def secure_url(url: str, name: str, *, allow_insecure_http: bool) -> None:
+    """Refuse an ``http://`` URL to a host that is not this machine: tokens (and the client
+    secret) would cross the network in clear text. ``allow_insecure_http`` opts in.
+
+    Raises:
+        ValidationError: naming ``name``, the host and how to opt in.
+    """
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return  # not a URL: the caller's own check says so
+    if parsed.scheme != "http" or allow_insecure_http or is_loopback(parsed.host):
+        return
+    raise ValidationError(
+        name,
+        f"http://{parsed.host} would send the credentials in clear text to a host that is not "
+        "this machine: use https://, or opt in with allow_insecure_http=True (or "
+        f"{INSECURE_HTTP_VARIABLE}=1) if that is what you want (e.g. a TLS-terminating proxy "
+        "on a trusted network)",
+    )

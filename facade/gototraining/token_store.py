@@ -32,11 +32,27 @@ What the store does with a ``tokens.json`` that is not what it wrote (each a dec
 
 Every problem is a [`TokenStoreError`][gototraining.token_store.TokenStoreError] (a ``GoToTrainingError``) whose message says what
 to do; the CLI prints it as one ``error:`` line and exits with 2.
+
+**Several processes share one login.** GoTo replaces the refresh token at every refresh (the
+old one stops working), so two processes refreshing on their own would lock each other out.
+Every refresh of a client built from the store (``TokenStore.auth``), every ``save``
+and every ``delete`` happen under one lock shared by all processes (``tokens.json.lock`` in
+the config directory: ``flock`` / ``msvcrt.locking``, see ``gototraining._filelock``):
+
+* before refreshing, the client reads the store and uses newer tokens someone else saved
+  (often no refresh is needed then); a refresh refused with ``invalid_grant`` reads it again;
+* it writes its refreshed tokens only if the store still holds what it started from
+  (compare-and-swap): a ``gototraining logout`` is never undone (the client then fails with
+  ``TokenStoreError``), and a login for another account is never replaced by an older
+  one (the client keeps its own login in memory and warns);
+* a stored login is sent only to the API it was made for (``base_url``): a client pointed at
+  another host with it is refused.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import stat
 import sys
@@ -49,11 +65,12 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ._errors import GoToTrainingError
+from ._filelock import FileLock, LockFileError
 from ._files import atomic_write
 
 if TYPE_CHECKING:
     from ._auth import OAuth2
-    from ._tokens import OAuth2Token
+    from ._auth_flow import TokenSet
 
 __all__ = [
     "TOKEN_FILE",
@@ -65,6 +82,10 @@ __all__ = [
 ]
 
 TOKEN_FILE = "tokens.json"
+#: The lock file next to it, shared by every process that uses the store.
+LOCK_FILE = "tokens.json.lock"
+#: Seconds ``save`` and ``delete`` wait for another process's refresh to finish.
+LOCK_TIMEOUT = 60.0
 
 #: Permission bits the token file may have (POSIX).
 PRIVATE_MODE = 0o600
@@ -125,15 +146,24 @@ class StoredTokens:
                 if not isinstance(data[name], str) or not data[name]:
                     raise ValueError(f"field {name!r} must be a non-empty string")
             expires_at = data.get("expires_at")
-            if expires_at is not None and not isinstance(expires_at, int | float):
+            if expires_at is not None and (
+                isinstance(expires_at, bool) or not isinstance(expires_at, int | float)
+            ):
                 raise ValueError("field 'expires_at' must be a number")
+            if expires_at is not None:
+                try:
+                    expires_at = float(expires_at)
+                except OverflowError:  # an integer of hundreds of digits
+                    raise ValueError("field 'expires_at' is out of range") from None
+                if not math.isfinite(expires_at) or expires_at < 0:
+                    raise ValueError("field 'expires_at' must be a finite time")
             return cls(
                 client_id=data["client_id"],
                 client_secret=data["client_secret"],
                 token_url=data["token_url"],
                 access_token=data["access_token"],
                 refresh_token=data["refresh_token"],
-                expires_at=float(expires_at) if expires_at is not None else None,
+                expires_at=expires_at,
                 organizer_key=_opt_str(data.get("organizer_key")),
                 base_url=_opt_str(data.get("base_url")),
             )
@@ -163,9 +193,8 @@ class TokenStore:
     ) -> None:
         self.directory = directory if directory is not None else config_dir()
         self.path = self.directory / TOKEN_FILE
+        self.lock_path = self.directory / LOCK_FILE
         self._warn = warn or (lambda message: warnings.warn(message, TokenStoreWarning, 2))
-        # on_token_refresh may fire from several asyncio tasks' threads; serialise writes.
-        self._lock = threading.Lock()
 
     # -- what is there -------------------------------------------------------------------------
 
@@ -238,6 +267,10 @@ class TokenStore:
             raise TokenStoreError(f"cannot read {self.path}: {reason}") from None
         try:
             return StoredTokens.from_json(json.loads(text))
+        except RecursionError:  # JSON nested thousands deep
+            raise TokenStoreError(
+                f"{self.path} is not a valid token file (nested too deeply); run login"
+            ) from None
         except (ValueError, TypeError) as exc:
             raise TokenStoreError(
                 f"{self.path} is not a valid token file ({exc}); run login"
@@ -266,68 +299,105 @@ class TokenStore:
                 "directory and log in again (or use GOTO_ACCESS_TOKEN)"
             )
 
-    def save(self, tokens: StoredTokens) -> None:
+    def lock(self) -> FileLock:
+        """The lock every process takes to refresh, save or delete the stored login (the
+        config directory must exist)."""
+        return FileLock(self.lock_path)
+
+    def _make_directory(self) -> None:
+        try:
+            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise TokenStoreError(
+                f"cannot create {self.directory}: {_reason(exc)}; set GOTO_CONFIG_DIR to a "
+                "writable directory"
+            ) from None
+
+    def _locked(self) -> FileLock:
+        """The store's lock, taken (``TokenStoreError`` if it cannot be)."""
+        lock = self.lock()
+        try:
+            taken = lock.acquire(LOCK_TIMEOUT)
+        except OSError as exc:
+            raise self._lock_error(exc) from None
+        if not taken:
+            raise TokenStoreError(
+                f"{self.lock_path} stayed locked for {LOCK_TIMEOUT:g} s (another process is "
+                "refreshing the stored tokens and does not finish); try again"
+            )
+        return lock
+
+    def _lock_error(self, exc: OSError) -> TokenStoreError:
+        detail = str(exc) if isinstance(exc, LockFileError) else f"{self.lock_path}: {_reason(exc)}"
+        return TokenStoreError(f"cannot lock the token store: {detail}")
+
+    def save(self, tokens: StoredTokens, *, if_same_login: bool = False) -> bool:
         """Write ``tokens`` atomically with mode 0600 (the directory gets 0700 if created);
-        through a symlink.
+        through a symlink. Under the store's lock: never in the middle of another process's
+        refresh. Returns whether they were written.
+
+        ``if_same_login``: only if the store holds a login of the same client, token
+        endpoint, organizer and API already (tokens refreshed a while ago, saved late, must
+        not undo a logout or replace a newer login for another account).
 
         Raises:
             TokenStoreError: it could not be written (the old file, if any, is unchanged).
         """
+        self._make_directory()
+        lock = self._locked()
+        try:
+            if if_same_login and not self._holds_same_login(tokens):
+                return False
+            self._write(tokens)
+        finally:
+            lock.release()
+        return True
+
+    def _holds_same_login(self, tokens: StoredTokens) -> bool:
+        held = self.load()
+        return held is not None and _StoreSource(self, tokens).same_login(held)
+
+    def _write(self, tokens: StoredTokens) -> None:
+        """Write ``tokens`` (the caller holds the store's lock)."""
         data = json.dumps(tokens.to_json(), indent=2).encode("utf-8")
-        with self._lock:
-            try:
-                self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-            except OSError as exc:
-                raise TokenStoreError(
-                    f"cannot create {self.directory}: {_reason(exc)}; set GOTO_CONFIG_DIR to a "
-                    "writable directory"
-                ) from None
-            self._stat()
-            target = self._target()
-            try:
-                with atomic_write(target, mode=PRIVATE_MODE) as fh:
-                    fh.write(data)
-            except OSError as exc:
-                raise TokenStoreError(
-                    f"cannot save tokens to {self.path}: {_reason(exc)}"
-                ) from None
+        self._stat()
+        target = self._target()
+        try:
+            with atomic_write(target, mode=PRIVATE_MODE) as fh:
+                fh.write(data)
+        except OSError as exc:
+            raise TokenStoreError(f"cannot save tokens to {self.path}: {_reason(exc)}") from None
 
     def auth(self, tokens: StoredTokens) -> OAuth2:
-        """An ``OAuth2`` for ``tokens`` (as [`load`][gototraining.token_store.TokenStore.load] returned them) that writes every
-        refreshed token set back to this store: atomically, mode 0600, through a symlink.
+        """An ``OAuth2`` for ``tokens`` (as [`load`][gototraining.token_store.TokenStore.load]
+        returned them) that shares them with every other process using this store (see the
+        module docstring): it reads the store before each refresh, writes its refreshed tokens
+        back (atomically, mode 0600, through a symlink) only if the store still holds what it
+        started from, and is refused by a client whose ``base_url`` is not on the host the
+        login was made for.
 
         A refreshed set that cannot be saved (disk full, the file replaced by a directory) is
         handed to [`refresh_not_saved`][gototraining.token_store.TokenStore.refresh_not_saved]; the next refresh saves its own set again. Call
         [`check_writable`][gototraining.token_store.TokenStore.check_writable] before sending anything, so that this is rare.
         """
         from ._auth import OAuth2
+        from ._client import DEFAULT_BASE_URL
 
-        current = [tokens]
-        lock = threading.Lock()
-
-        def save_refreshed(token: OAuth2Token) -> None:
-            with lock:
-                current[0] = attrs.evolve(
-                    current[0],
-                    access_token=token.access_token,
-                    refresh_token=token.refresh_token,
-                    expires_at=token.expires_at,
-                )
-                refreshed = current[0]
-            try:
-                self.save(refreshed)
-            except TokenStoreError as exc:
-                self.refresh_not_saved(refreshed, exc)
-
-        return OAuth2(
+        oauth = OAuth2(
             tokens.client_id,
             tokens.client_secret,
             tokens.refresh_token,
             access_token=tokens.access_token,
             expires_at=tokens.expires_at,
             token_url=tokens.token_url,
-            on_token_refresh=save_refreshed,
+            # the login chose its token endpoint; loopback or not, it is the user's own
+            allow_insecure_http=True,
         )
+        oauth._issued_for = tokens.base_url or DEFAULT_BASE_URL
+        if tokens.organizer_key:
+            oauth._name_organizer(tokens.organizer_key)
+        oauth._share(_StoreSource(self, tokens))
+        return oauth
 
     def refresh_not_saved(self, tokens: StoredTokens, error: TokenStoreError) -> None:
         """A refreshed token set (from [`auth`][gototraining.token_store.TokenStore.auth]) could not be saved. The default warns:
@@ -341,16 +411,99 @@ class TokenStore:
 
     def delete(self) -> bool:
         """Remove the token file (the target and the link, for a symlink); ``True`` if there
-        was one."""
+        was one. Under the store's lock: a client refreshing in another process finds the
+        login gone and does not write it back."""
+        lock = self._locked() if self.directory.is_dir() else None
+        try:
+            return self._delete()
+        finally:
+            if lock is not None:
+                lock.release()
+
+    def _delete(self) -> bool:
+        is_link = self.path.is_symlink()
+        info = self._stat()
+        try:
+            if info is not None and is_link:
+                self._target().unlink(missing_ok=True)
+            self.path.unlink()
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            raise TokenStoreError(f"cannot remove {self.path}: {_reason(exc)}") from None
+        return info is not None
+
+
+class _StoreSource:
+    """The token store as the token source of one stored login's ``OAuth2``
+    (``_auth_flow.TokenSource``): "the same login" is the same client, token endpoint,
+    organizer and API."""
+
+    def __init__(self, store: TokenStore, login: StoredTokens) -> None:
+        self.store = store
+        self.login = login
+        self.lock = store.lock()
+        self.where = str(store.path)
+        self._lock = threading.Lock()
+
+    def same_login(self, held: StoredTokens) -> bool:
+        mine = self.login
+        return (held.client_id, held.token_url, held.organizer_key, held.base_url) == (
+            mine.client_id,
+            mine.token_url,
+            mine.organizer_key,
+            mine.base_url,
+        )
+
+    def _view(self, held: StoredTokens | None) -> TokenSet | str:
+        from ._auth_flow import LOGGED_OUT, OTHER_LOGIN, TokenSet
+
+        if held is None:
+            return LOGGED_OUT
+        if not self.same_login(held):
+            return OTHER_LOGIN
+        return TokenSet(held.access_token, held.refresh_token, held.expires_at)
+
+    def read(self) -> TokenSet | str:
+        return self._view(self.store.load())
+
+    def write(self, expected: TokenSet, tokens: TokenSet) -> TokenSet | str | None:
+        held = self.read()
+        if held != expected:
+            return held
+        assert tokens.access_token is not None
         with self._lock:
-            is_link = self.path.is_symlink()
-            info = self._stat()
-            try:
-                if info is not None and is_link:
-                    self._target().unlink(missing_ok=True)
-                self.path.unlink()
-            except FileNotFoundError:
-                return False
-            except OSError as exc:
-                raise TokenStoreError(f"cannot remove {self.path}: {_reason(exc)}") from None
-            return info is not None
+            self.login = attrs.evolve(
+                self.login,
+                access_token=tokens.access_token,
+                refresh_token=tokens.refresh_token,
+                expires_at=tokens.expires_at,
+            )
+            login = self.login
+        self.store._write(login)  # the flow holds the store's lock
+        return None
+
+    def not_saved(self, tokens: TokenSet, error: Exception) -> None:
+        assert tokens.access_token is not None
+        refreshed = attrs.evolve(
+            self.login,
+            access_token=tokens.access_token,
+            refresh_token=tokens.refresh_token,
+            expires_at=tokens.expires_at,
+        )
+        if isinstance(error, TokenStoreError):
+            self.store.refresh_not_saved(refreshed, error)
+        else:
+            self.store.refresh_not_saved(refreshed, TokenStoreError(str(error)))
+
+    def warn(self, message: str) -> None:
+        self.store._warn(message)
+
+    def lock_error(self, error: OSError) -> TokenStoreError:
+        return self.store._lock_error(error)
+
+    def logged_out(self) -> TokenStoreError:
+        return TokenStoreError(
+            f"logged out: {self.store.path} no longer holds the login this client was started "
+            "with ('gototraining logout' ran); log in again and restart it"
+        )

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from gototraining.cli.app import app
 from gototraining.sandbox import Sandbox
+from gototraining.token_store import StoredTokens, TokenStore
 from typer.testing import CliRunner, Result
 
 Run = Callable[..., Result]
@@ -122,3 +123,20 @@ def write_people(path: Path, n: int, *, start: int = 0) -> list[str]:
 def read_results(path: Path) -> list[dict[str, Any]]:
     with path.open(newline="", encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
+
+
+def save_sandbox_login(sb: Sandbox, directory: Path, **overrides: Any) -> TokenStore:
+    """The sandbox's main organizer logged in, as ``gototraining login`` stores it in
+    ``directory``; ``overrides`` change fields of the stored ``StoredTokens``."""
+    store = TokenStore(directory)
+    fields: dict[str, Any] = {
+        "client_id": sb.client_id,
+        "client_secret": sb.client_secret,
+        "token_url": sb.token_url,
+        "access_token": sb.token,
+        "refresh_token": sb.refresh_token,
+        "organizer_key": sb.organizer_key,
+        "base_url": sb.url,
+    }
+    store.save(StoredTokens(**{**fields, **overrides}))
+    return store

@@ -290,7 +290,11 @@ def test_token_store_atomic_0600(tmp_path: Path) -> None:
     assert _mode(store.path) == 0o600
     assert store.load() == tokens
     assert "secret" not in repr(tokens) and "'at'" not in repr(tokens)
-    assert [p.name for p in store.path.parent.iterdir()] == ["tokens.json"]  # no temp left
+    assert sorted(p.name for p in store.path.parent.iterdir()) == [
+        "tokens.json",
+        "tokens.json.lock",  # shared by the processes using the store; empty, 0600
+    ]
+    assert _lock_mode(store) == 0o600  # no temp left
     assert store.delete() and not store.delete()
 
 
@@ -343,3 +347,7 @@ def test_debug_trace_redacts_secrets_in_unexpected_errors(
     for out in (plain.output, debug.output):
         assert env.token not in out and "s3cr3tvalue" not in out
         assert "Bearer ***" in out
+
+
+def _lock_mode(store: TokenStore) -> int:
+    return stat.S_IMODE(store.lock_path.stat().st_mode)

@@ -21,7 +21,7 @@ from gototraining._files import atomic_write
 from gototraining.sandbox import Sandbox
 from gototraining.token_store import StoredTokens, TokenStore, TokenStoreError
 
-from .conftest import Run
+from .conftest import Run, save_sandbox_login
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes and symlinks")
 
@@ -33,41 +33,24 @@ def _mode(path: Path) -> int:
 @pytest.fixture
 def store(sb: Sandbox, config_dir: Path) -> TokenStore:
     """A stored login for the sandbox, as ``gototraining login`` leaves it."""
-    store = TokenStore(config_dir)
-    store.save(
-        StoredTokens(
-            client_id=sb.client_id,
-            client_secret=sb.client_secret,
-            token_url=sb.token_url,
-            access_token=sb.token,
-            refresh_token=sb.refresh_token,
-            organizer_key=sb.organizer_key,
-            base_url=sb.url,
-        )
-    )
-    return store
+    return save_sandbox_login(sb, config_dir)
 
 
 @pytest.fixture
 def rotating(sb: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """The token endpoint rotates refresh tokens, as GoTo may: each refresh issues a new one
-    and the one used stops working. Yields the refresh tokens issued."""
+    """The refresh tokens the sandbox's token endpoint issues (it rotates them, as GoTo does:
+    each refresh answers with a new one and the one used stops working)."""
     auth = sb.core.auth
     grant = auth.grant
     issued: list[str] = []
 
-    def rotate(form: dict[str, str]) -> dict[str, Any]:
+    def recorded(form: dict[str, str]) -> dict[str, Any]:
         answer = grant(form)
         if form.get("grant_type") == "refresh_token":
-            fresh = f"rt-rotated-{len(issued)}-0123456789"
-            with auth._lock:
-                auth._refresh.discard(form["refresh_token"])
-                auth._refresh.add(fresh)
-            issued.append(fresh)
-            answer = {**answer, "refresh_token": fresh}
+            issued.append(answer["refresh_token"])
         return answer
 
-    monkeypatch.setattr(auth, "grant", rotate)
+    monkeypatch.setattr(auth, "grant", recorded)
     yield issued
 
 

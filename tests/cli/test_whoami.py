@@ -6,25 +6,14 @@ from pathlib import Path
 
 import pytest
 from gototraining.sandbox import Sandbox
-from gototraining.token_store import StoredTokens, TokenStore
 
-from .conftest import Run
+from .conftest import Run, save_sandbox_login
 
 
 def test_whoami_follows_the_library_order(
     sb: Sandbox, config_dir: Path, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    TokenStore(config_dir).save(
-        StoredTokens(
-            client_id="stored-client",
-            client_secret=sb.client_secret,
-            token_url=sb.token_url,
-            access_token=sb.token,
-            refresh_token=sb.refresh_token,
-            organizer_key=sb.organizer_key,
-            base_url=sb.url,
-        )
-    )
+    save_sandbox_login(sb, config_dir, client_id="stored-client")
     who = run("whoami")
     assert who.exit_code == 0, who.output
     assert f"token store {config_dir / 'tokens.json'}" in who.stdout
@@ -51,3 +40,29 @@ def test_a_half_configured_environment_is_a_usage_error(
     assert result.exit_code == 2
     assert "GOTO_CLIENT_ID and GOTO_CLIENT_SECRET" in result.stderr
     assert "env-refresh-value" not in result.output
+
+
+def test_whoami_masks_a_password_in_the_base_url(
+    sb: Sandbox, config_dir: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GOTO_ACCESS_TOKEN", sb.token)
+    monkeypatch.setenv("GOTO_ORGANIZER_KEY", sb.organizer_key)
+    monkeypatch.setenv("GOTO_BASE_URL", sb.url.replace("http://", "http://proxy-user:pr0xy-pa55@"))
+    for args in (["whoami"], ["whoami", "--json"]):
+        who = run(*args)
+        assert who.exit_code == 0, who.output
+        assert "pr0xy-pa55" not in who.output and "proxy-user" not in who.output
+        assert "***@127.0.0.1" in who.stdout
+
+
+def test_whoami_and_commands_say_which_host_the_stored_login_is_for(
+    sb: Sandbox, config_dir: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    save_sandbox_login(sb, config_dir, client_id="stored-client")
+    monkeypatch.setenv("GOTO_BASE_URL", "https://elsewhere.example/G2T/rest")
+    who = run("whoami")
+    assert who.exit_code == 0, who.output
+    assert f"the stored login is for {sb.url}: commands refuse" in " ".join(who.stdout.split())
+    listed = run("trainings", "list")
+    assert listed.exit_code == 2 and f"the stored login was issued for {sb.url}" in listed.stderr
+    assert sb.request_count() == 0

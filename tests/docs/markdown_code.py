@@ -30,7 +30,7 @@ from typing import Any
 #: Names a page may use without defining them: the reader's own values (the sandbox's in tests).
 PLACEHOLDERS = ("access_token", "organizer_key", "client_id", "client_secret", "refresh_token")
 #: Fixtures a ``test_*`` function in a page may ask for.
-FIXTURES = ("gototraining_sandbox", "tmp_path")
+FIXTURES = ("gototraining_sandbox", "gototraining_organizers", "tmp_path")
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>```+|~~~+)[ \t]*(?P<info>[^\s`]*)")
 _MARKER = re.compile(r"^\s*<!--\s*docs-test:\s*(?P<body>.*?)\s*-->\s*$")

@@ -67,7 +67,12 @@ def test_page_code_runs(
     )
     namespace: dict[str, Any] = {"__name__": f"docs:{_rel(page)}", **placeholders}
     with sb.client() as client:  # the gototraining_client fixture's client
-        fixtures = {"gototraining_sandbox": sb, "gototraining_client": client, "tmp_path": tmp_path}
+        fixtures = {
+            "gototraining_sandbox": sb,
+            "gototraining_client": client,
+            "gototraining_organizers": sb.organizers(),
+            "tmp_path": tmp_path,
+        }
         run_page(python_blocks(page), namespace, fixtures)
 
 

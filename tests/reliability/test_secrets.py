@@ -25,6 +25,7 @@ from gototraining import (
     OAuth2,
     OAuth2Token,
 )
+from gototraining.token_store import TokenStore
 
 from .helpers import END, RATE_LIMIT_RETRIES, START, TLS, client_kwargs
 
@@ -249,4 +250,12 @@ def test_cli_token_file_is_0600(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
     assert stat.S_IMODE(store.path.parent.stat().st_mode) == 0o700
     assert_clean(tokens, SENTINELS)
-    assert [p.name for p in store.path.parent.iterdir()] == ["tokens.json"]
+    assert sorted(p.name for p in store.path.parent.iterdir()) == [
+        "tokens.json",
+        "tokens.json.lock",  # shared by the processes using the store; empty, 0600
+    ]
+    assert _lock_mode(store) == 0o600
+
+
+def _lock_mode(store: TokenStore) -> int:
+    return stat.S_IMODE(store.lock_path.stat().st_mode)

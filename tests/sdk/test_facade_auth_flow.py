@@ -27,6 +27,7 @@ from gototraining import (
     authorization_url,
     exchange_authorization_code,
 )
+from gototraining._auth import pkce_challenge
 from gototraining._auth_flow import AwaitRefresh, InFlight, ReadBody
 
 TOKEN_URL = "https://auth.example/oauth/token"
@@ -141,14 +142,20 @@ def test_async_waiters_are_woken_without_polling(monkeypatch: pytest.MonkeyPatch
 
     real_sleep = asyncio.sleep
     polls: list[float] = []
+    test_loop: list[asyncio.AbstractEventLoop] = []
 
     async def counting_sleep(delay: float, *args: Any) -> Any:
-        polls.append(delay)
+        # Only this test's loop: a sandbox server of the session, running in a thread of its
+        # own, ticks with asyncio.sleep(0.1) too.
+        if asyncio.get_running_loop() in test_loop:
+            polls.append(delay)
         return await real_sleep(delay, *args)
 
     monkeypatch.setattr(asyncio, "sleep", counting_sleep)
 
     async def waiter() -> None:
+        test_loop.append(asyncio.get_running_loop())
+
         async def api(request: httpx.Request) -> httpx.Response:
             return httpx.Response(200, json=[])
 
@@ -255,7 +262,7 @@ def test_waiters_get_a_copy_of_the_refusal_with_retry_after_and_incident(
 
 
 def test_authorization_url_carries_client_redirect_and_state() -> None:
-    url, state = authorization_url("my-client", "http://127.0.0.1:8000/callback")
+    url, state, verifier = authorization_url("my-client", "http://127.0.0.1:8000/callback")
     parts = urlsplit(url)
     assert url.startswith(DEFAULT_AUTHORIZE_URL + "?")
     query = parse_qs(parts.query)
@@ -264,6 +271,8 @@ def test_authorization_url_carries_client_redirect_and_state() -> None:
         "client_id": ["my-client"],
         "redirect_uri": ["http://127.0.0.1:8000/callback"],
         "state": [state],
+        "code_challenge": [pkce_challenge(verifier)],
+        "code_challenge_method": ["S256"],
     }
     assert len(state) >= 40  # 32 random bytes, URL-safe
     assert authorization_url("my-client", "https://app.example/cb").state != state

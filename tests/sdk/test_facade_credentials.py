@@ -178,11 +178,13 @@ def test_the_async_client_uses_the_stored_login_too(
 def test_explicit_organizer_and_environment_base_url_win_over_the_stored_ones(
     gototraining_sandbox: Sandbox, store: TokenStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """... on the API's own host (another host is refused: test_facade_transport_security)."""
     login(gototraining_sandbox, store)
-    monkeypatch.setenv("GOTO_BASE_URL", "https://elsewhere.example/G2T/rest")
+    elsewhere = f"{gototraining_sandbox.root_url}/v2/G2T/rest"
+    monkeypatch.setenv("GOTO_BASE_URL", elsewhere)
     with GoToTraining(organizer_key=42) as client:
         assert client.organizer_key == "42"
-        assert client.base_url == "https://elsewhere.example/G2T/rest"
+        assert client.base_url == elsewhere
 
 
 def test_a_symlinked_store_is_written_through(
@@ -220,14 +222,14 @@ def test_a_refreshed_set_that_cannot_be_saved_is_reported(
     sb = gototraining_sandbox
     login(sb, store, access_token="expired-access-token")
     failures = [OSError(28, "No space left on device")]
-    real_save = TokenStore.save
+    real_write = TokenStore._write
 
-    def flaky_save(self: TokenStore, tokens: StoredTokens) -> None:
+    def flaky_write(self: TokenStore, tokens: StoredTokens) -> None:
         if failures:
             raise TokenStoreError(f"cannot save tokens: {failures.pop()}")
-        real_save(self, tokens)
+        real_write(self, tokens)
 
-    monkeypatch.setattr(TokenStore, "save", flaky_save)
+    monkeypatch.setattr(TokenStore, "_write", flaky_write)
     with GoToTraining() as client:
         with pytest.warns(TokenStoreWarning, match="could not be saved.*No space left"):
             assert client.trainings.list() == []

@@ -58,6 +58,7 @@ def test_relative_location_is_resolved(flavor: Flavor) -> None:
     flavor.client(
         lambda request: httpx.Response(308, headers={"Location": "/G2T/rest/x?a=1"}),
         base_url="http://api.example/G2T/rest",
+        allow_insecure_http=True,  # a plain-http API behind a proxy, say
         rate_limit=None,
     )
     with pytest.raises(UnexpectedRedirectError) as info:

@@ -24,7 +24,7 @@ from gototraining import (
     ValidationError,
 )
 from gototraining._ratelimit import Ticket
-from gototraining._resource import _WAIT_SLICE, _interruptible, _Stopped
+from gototraining._resource import _WAIT_SLICE, Progress, _Stopped, _watched
 from gototraining._transport import Action, Sleep
 from gototraining.sandbox import Sandbox
 
@@ -459,23 +459,23 @@ def test_every_request_goes_through_the_clients_limiter(
     assert reservations == sb.request_count() - before == 1 + 9
 
 
-def test_a_stopping_sync_worker_gives_up_a_long_wait_at_its_next_slice() -> None:
-    """Sync workers wait in slices: once the batch stops (another worker's error), a worker in
-    a 60 s ``Retry-After`` wait gives up at the next slice instead of sitting it out."""
+def test_an_interrupted_sync_worker_gives_up_a_long_wait_at_its_next_slice() -> None:
+    """Sync workers wait in slices: once the batch is interrupted (Ctrl-C), a worker in a
+    60 s ``Retry-After`` wait gives up at the next slice instead of sitting it out."""
     stop = threading.Event()
 
     def plan() -> Generator[Action, Any, str]:
         yield Sleep(60.0)
         return "finished"
 
-    worker = _interruptible(plan(), stop)
+    worker = _watched(plan(), Progress(), stop)
     for action in (next(worker), worker.send(None)):
         assert isinstance(action, Sleep) and action.seconds == _WAIT_SLICE
     stop.set()
     with pytest.raises(_Stopped):
         worker.send(None)
 
-    calm = _interruptible(plan(), threading.Event())
+    calm = _watched(plan(), Progress(), threading.Event())
     first = next(calm)
     assert isinstance(first, Sleep)
     waited = [first.seconds]

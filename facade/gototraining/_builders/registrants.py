@@ -10,6 +10,7 @@ import attrs
 
 from .. import _validation as v
 from .._errors import (
+    APIConnectionError,
     APIError,
     AuthenticationError,
     ConflictError,
@@ -23,7 +24,7 @@ from .._errors import (
 )
 from .._generated import models as m
 from .._generated import requests as rq
-from .._resource import Batch, Context, Key, Pending, Plan
+from .._resource import Batch, Context, Key, Pending, Plan, Progress
 from .._retry import MAYBE_APPLIED_STATUSES, RETRY_STATUSES, parse_retry_after
 from .._transport import Action, Call, Sleep, decode_json
 
@@ -126,6 +127,11 @@ class RegistrationOutcome(StrEnum):
     #: Not sent: the person is invalid (``register_many(..., invalid="report")``);
     #: ``RegistrationResult.error`` is the ``ValidationError`` saying why.
     INVALID = "invalid"
+    #: Sent, but the call was interrupted (Ctrl-C, its task cancelled) -- or stopped by an
+    #: error that hits everyone -- before the answer (or the retry that would have told) came:
+    #: it may have been applied. ``error`` says so; running ``register_many`` again finds out
+    #: (it registers only who is missing).
+    UNKNOWN = "unknown"
 
 
 class RegistrationResult:
@@ -135,14 +141,16 @@ class RegistrationResult:
         index: the person's position in the ``people`` passed in.
         person: the person as validated (and sent); for ``INVALID``, as given (a missing
             field empty).
-        outcome: ``REGISTERED``, ``ALREADY_REGISTERED``, ``FAILED`` or ``INVALID``.
+        outcome: ``REGISTERED``, ``ALREADY_REGISTERED``, ``FAILED``, ``INVALID`` or
+            ``UNKNOWN``.
         registration: the registrant's key and URLs (``created`` is ``True`` only for
-            ``REGISTERED``). ``None`` when ``FAILED`` or ``INVALID``, and for
+            ``REGISTERED``). ``None`` when ``FAILED``, ``INVALID`` or ``UNKNOWN``, and for
             ``ALREADY_REGISTERED`` when the API answered 409 but its registrant list (a cache
             that can lag up to two hours) does not show the person yet.
         error: why the person ``FAILED`` (the last error) or is ``INVALID`` (a
             ``ValidationError`` naming ``people[i].field``, or ``people[i]`` when several
-            fields are wrong); ``None`` otherwise.
+            fields are wrong), or why the outcome is ``UNKNOWN`` (a ``TransportError`` with
+            ``maybe_sent=True``); ``None`` otherwise.
         attempts: how many times the registration was sent (each time with the client's
             own retries); 0 for someone found on the registrant list, and for ``INVALID``.
     """
@@ -521,4 +529,17 @@ def register_many(
                 items.append(RegistrationResult(index, person, outcome, _existing(found)))
         return items
 
-    return Batch(start, concurrency=workers, on_result=on_result)
+    def cut_short(index: int, progress: Progress) -> RegistrationResult:
+        error = APIConnectionError(
+            "the call stopped before the registration's answer (or the retry that would have "
+            "told) came: it may have been applied; call register_many again to find out (it "
+            "registers only who is missing)",
+            method=progress.method,
+            url=progress.url,
+            maybe_sent=True,
+        )
+        person = persons[index]
+        assert isinstance(person, Person)  # only those sent can be cut short
+        return RegistrationResult(index, person, RegistrationOutcome.UNKNOWN, None, error)
+
+    return Batch(start, concurrency=workers, on_result=on_result, cut_short=cut_short)

@@ -72,10 +72,17 @@ class CliTokenStore(TokenStore):
             redactor.add(tokens.access_token, tokens.refresh_token, tokens.client_secret)
         return tokens
 
-    def save(self, tokens: StoredTokens) -> None:
+    def save(self, tokens: StoredTokens, *, if_same_login: bool = False) -> bool:
         # Register first: nothing printed after this point may show the new tokens.
         redactor.add(tokens.access_token, tokens.refresh_token, tokens.client_secret)
-        super().save(tokens)
+        written = super().save(tokens, if_same_login=if_same_login)
+        self.unsaved = None
+        return written
+
+    def _write(self, tokens: StoredTokens) -> None:
+        # Refreshed tokens are written here (under the store's lock), not through save().
+        redactor.add(tokens.access_token, tokens.refresh_token, tokens.client_secret)
+        super()._write(tokens)
         self.unsaved = None
 
     def refresh_not_saved(self, tokens: StoredTokens, error: TokenStoreError) -> None:
@@ -139,7 +146,8 @@ class State:
             return
         tokens, _ = self.store.unsaved
         try:
-            self.store.save(tokens)
+            # Not over a logout or a newer login for another account since the refresh.
+            self.store.save(tokens, if_same_login=True)
         except TokenStoreError as exc:
             raise UsageError(
                 f"the refreshed tokens could not be saved ({exc}); the refresh token stored "

@@ -13,12 +13,17 @@ with ``'`` (spreadsheets then show it as text), unless the caller asks for raw c
 guard is reversible, and ``read_people_csv`` undoes it (``tests/cli/test_csvio.py`` holds the
 two to each other), so an exported roster can be imported again unchanged. Where the bytes go (a file replaced
 atomically, a pipe, stdout) is ``outputs``' business.
+
+A lone surrogate in a value (a name sent as ``"Eve\ud800"``: JSON allows the escape, but it is
+no character and UTF-8 cannot hold it) is written as U+FFFD REPLACEMENT CHARACTER, the rest of
+the value and every other row as they are.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from typing import IO
 
@@ -41,6 +46,15 @@ __all__ = [
 
 #: First characters that make a spreadsheet evaluate a cell (OWASP CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+#: Lone surrogates: no character, not encodable in UTF-8.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: What a lone surrogate is written as.
+REPLACEMENT = "\ufffd"
+
+
+def encodable(value: str) -> str:
+    """``value`` with every lone surrogate replaced by U+FFFD (``REPLACEMENT``)."""
+    return _SURROGATE.sub(REPLACEMENT, value)
 
 
 def guard_cell(value: str) -> str:
@@ -64,7 +78,9 @@ class CsvWriter:
 
     def writerow(self, row: Sequence[str], *, header: bool = False) -> None:
         """Write one record (a ``header`` is never guarded)."""
-        cells = row if self.raw or header else [guard_cell(cell) for cell in row]
+        cells = [encodable(cell) for cell in row]
+        if not (self.raw or header):
+            cells = [guard_cell(cell) for cell in cells]
         if any("\r" in cell for cell in cells):
             self._quote_all.writerow(cells)
         else:

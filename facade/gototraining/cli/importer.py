@@ -24,13 +24,15 @@ from .errors import one_line
 if TYPE_CHECKING:
     from gototraining import AsyncGoToTraining, GoToTrainingError, PersonRow
 
-__all__ = ["NOT_LISTED_YET", "STATUSES", "Importer", "after_listing"]
+__all__ = ["MAYBE_REGISTERED", "NOT_LISTED_YET", "STATUSES", "Importer", "after_listing"]
 
 #: Every status a row can have (``Result.status``).
 STATUSES = ("registered", "already_registered", "failed", "invalid", "pending")
 
 #: The results file's note for a 409 whose registrant the (cached) list does not show yet.
 NOT_LISTED_YET = "registered, but not in the registrant list yet (no join URL)"
+#: The note of a ``pending`` row whose registration was sent when the import was interrupted.
+MAYBE_REGISTERED = "interrupted while it was sent: it may be registered; re-run to find out"
 
 
 def after_listing(exc: GoToTrainingError) -> bool:
@@ -78,6 +80,12 @@ class Importer:
 
     def _record(self, outcome: RegistrationResult) -> None:
         result = self.results[outcome.index]
+        if outcome.outcome is RegistrationOutcome.UNKNOWN:
+            # Interrupted while it was sent: still pending, with a word of why.
+            result.error = MAYBE_REGISTERED
+            if self.on_result is not None:
+                self.on_result(result)
+            return
         if outcome.registration is not None:
             result.registrant_key = outcome.registration.registrant_key
             result.join_url = outcome.registration.join_url

@@ -2,17 +2,27 @@
 
 1. Listen on ``http://127.0.0.1:<free port>/callback`` (loopback only, RFC 8252).
 2. Send the user's browser to the authorize URL (the facade's ``authorization_url``: with
-   ``client_id``, ``redirect_uri`` and a random ``state``).
+   ``client_id``, ``redirect_uri``, a random ``state`` and the PKCE challenge of a random
+   code verifier).
 3. The authorization server redirects the browser to the listener with ``code`` and
    ``state``.
 4. Exchange the code at the token URL with the facade's ``exchange_authorization_code`` (form
-   POST, HTTP Basic client authentication; the answer is parsed by ``OAuth2``'s own code).
+   POST, HTTP Basic client authentication, the code verifier; the answer is parsed by
+   ``OAuth2``'s own code).
+
+Other local users can read the browser's command line (``/proc/<pid>/cmdline``), authorize
+URL and all: ``state`` and the listener's port are no secret. PKCE (RFC 7636, ``S256``) makes
+that harmless: the code verifier never leaves this process (no command line, URL, output or
+file holds it), so a code obtained by someone else -- for their own account -- and handed to
+the listener with the stolen ``state`` is refused by the token endpoint. The listener takes
+one code only: the first redirect with this login's ``state`` ends the wait, and a failed
+exchange ends the login (try again) rather than waiting for another code.
 
 Any local process can connect to the listener, so it must not be able to stall or end a
 login: every connection is served on its own thread with a socket timeout (a client that
 connects and sends nothing ties up nothing), and a ``/callback`` whose ``state`` is not this
-login's is answered 400 and ignored -- only the real redirect ends the wait. The whole login
-(the wait for the redirect and the token request) ends within ``timeout`` seconds.
+login's is answered 400 and ignored. The whole login (the wait for the redirect and the token
+request) ends within ``timeout`` seconds.
 """
 
 from __future__ import annotations
@@ -24,13 +34,14 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from gototraining import (
     DEFAULT_AUTHORIZE_URL,
     DEFAULT_TOKEN_URL,
     APIError,
     DecodeError,
+    OAuth2,
     OAuth2Token,
     TransportError,
     ValidationError,
@@ -178,12 +189,18 @@ def authorize(
     """
     deadline = time.monotonic() + timeout
     redactor.add(client_secret)
+    # Before the browser round trip (the exchange would refuse it only afterwards): OAuth2
+    # checks a token URL the way the exchange does (https, unless on this machine or opted in).
+    try:
+        OAuth2(client_id, client_secret, "none-yet", token_url=token_url)
+    except ValidationError as exc:
+        raise ValidationError("--token-url", str(exc).removeprefix("token_url: ")) from None
     state = secrets.token_urlsafe(24)
     listener = _Listener(state)
     try:  # a bad --authorize-url fails before the listener serves
-        url = authorization_url(
+        url, _, code_verifier = authorization_url(
             client_id, listener.redirect_uri, state=state, authorize_url=authorize_url
-        ).url
+        )
     except ValidationError:
         listener.server_close()
         raise
@@ -215,34 +232,39 @@ def authorize(
     code = params.get("code")
     if not code:
         raise LoginError("the redirect carried no authorization code")
-    redactor.add(code)
+    redactor.add(code, code_verifier)
     remaining = deadline - time.monotonic()
+    login = _Login(code, code_verifier, listener.redirect_uri, client_id, client_secret, token_url)
     return _within(
         deadline,
         f"no answer from the token endpoint {token_url} within the login's {timeout:g} s",
-        lambda: _exchange(
-            code, listener.redirect_uri, client_id, client_secret, token_url, remaining
-        ),
+        lambda: _exchange(login, remaining),
     )
 
 
-def _exchange(
-    code: str,
-    redirect_uri: str,
-    client_id: str,
-    client_secret: str,
-    token_url: str,
-    timeout: float,
-) -> OAuth2Token:
+class _Login(NamedTuple):
+    """What the code exchange of one login needs."""
+
+    code: str
+    code_verifier: str
+    redirect_uri: str
+    client_id: str
+    client_secret: str
+    token_url: str
+
+
+def _exchange(login: _Login, timeout: float) -> OAuth2Token:
     """The facade's token-endpoint call; its errors become a ``LoginError`` for the user."""
+    token_url = login.token_url
     try:
         token = exchange_authorization_code(
-            code,
-            client_id=client_id,
-            client_secret=client_secret,
-            redirect_uri=redirect_uri,
+            login.code,
+            client_id=login.client_id,
+            client_secret=login.client_secret,
+            redirect_uri=login.redirect_uri,
             token_url=token_url,
             timeout=max(timeout, 0.001),
+            code_verifier=login.code_verifier,
         )
     except TransportError as exc:
         raise LoginError(f"token request to {token_url} failed: {exc}") from exc

@@ -3,8 +3,9 @@
 Everything for humans goes through a rich ``Console``; rich drops colours and cursor tricks
 by itself when stdout is not a terminal, so piping a table into a file stays readable. Data
 (tables, keys, CSV) goes to stdout, messages (what was done, warnings) to stderr.
-``--json`` output is plain ``json.dumps`` on stdout (one document, nothing else on stdout);
-datetimes are ISO 8601 in UTC, durations whole minutes.
+``--json`` output is strict ``json.dumps`` on stdout (one document, nothing else on stdout);
+datetimes are ISO 8601 in UTC, durations whole minutes, non-finite numbers (which JSON cannot
+spell) the strings ``"Infinity"``, ``"-Infinity"`` and ``"NaN"``.
 
 Names, emails, titles and error messages come from the API, and registrants choose their own
 names on GoTo's public registration page: every such string is attacker-controlled. It is
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import enum
 import json
+import math
 import sys
 import zoneinfo
 from collections.abc import Iterable, Sequence
@@ -125,9 +127,28 @@ def print_key(key: str) -> None:
     sys.stdout.write(f"{key}\n")
 
 
+#: How ``--json`` writes numbers JSON has no literal for (``1e999`` read from an API answer
+#: is infinite): as these strings, so that the output stays strict JSON.
+NON_FINITE = {"inf": "Infinity", "-inf": "-Infinity", "nan": "NaN"}
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with every non-finite float replaced by its ``NON_FINITE`` string."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return NON_FINITE[repr(value)]
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
+
+
 def print_json(value: Any) -> None:
-    """Write ``value`` as indented JSON to stdout."""
-    sys.stdout.write(json.dumps(to_jsonable(value), indent=2, default=_json_default) + "\n")
+    """Write ``value`` as indented, strict JSON to stdout (non-finite numbers as the strings
+    of ``NON_FINITE``)."""
+    document = _finite(to_jsonable(value))
+    text = json.dumps(document, indent=2, default=_json_default, allow_nan=False)
+    sys.stdout.write(text + "\n")
 
 
 def _in_zone(value: datetime, tz: tzinfo) -> datetime:

@@ -12,10 +12,15 @@
   renamed over the old one), so a reader never sees half a file. A symlink is written
   *through*: the file it points to is replaced and the link stays a link.
 * A directory is refused (``IsADirectoryError``).
+* In a world-writable directory (``/tmp``), an existing entry -- a symlink, a FIFO, a file --
+  that belongs to another user (neither this user nor the directory's owner, the rule of
+  Linux's ``protected_symlinks``) is refused (``PermissionError``): another user may have
+  planted it to have this command overwrite one of its files, or to read the data.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
@@ -97,6 +102,26 @@ def _stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
 
 
+def refuse_planted(path: Path) -> None:
+    """``PermissionError`` if ``path`` exists in a world-writable directory and belongs to
+    another user than this one and the directory's owner (see the module docstring)."""
+    if os.name != "posix":
+        return
+    try:
+        entry = os.lstat(path)
+        directory = os.stat(path.absolute().parent)
+    except FileNotFoundError:
+        return
+    trusted = (os.geteuid(), directory.st_uid)
+    if directory.st_mode & stat.S_IWOTH and entry.st_uid not in trusted:
+        kind = "a symlink" if stat.S_ISLNK(entry.st_mode) else "a file"
+        raise PermissionError(
+            errno.EPERM,
+            f"{kind} that belongs to another user, in a world-writable directory: not used "
+            "(it may have been planted there); remove it or choose another name",
+        )
+
+
 def resolve_output(name: str) -> Output:
     """Decide where ``name`` (a path or ``-``) goes; see the module docstring.
 
@@ -111,6 +136,7 @@ def resolve_output(name: str) -> Output:
     if match or absolute in _STD_PATHS:
         fd = int(match.group(1)) if match else _STD_PATHS[absolute]
         return Output(name, fd=fd)
+    refuse_planted(Path(name))
     try:
         mode = os.stat(name).st_mode  # follows symlinks
     except FileNotFoundError:

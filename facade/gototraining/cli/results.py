@@ -35,13 +35,14 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
 from .csvio import CsvWriter, csv_bytes
-from .outputs import Output
+from .outputs import Output, refuse_planted
 
 __all__ = ["JOURNAL_SUFFIX", "SNAPSHOT_FRACTION", "ResultsFile", "journal_path", "load_results"]
 
@@ -88,9 +89,7 @@ class ResultsFile:
             self.output.write(self._table(self._rows))
             assert self.output.file is not None
             # Line-buffered text: every update reaches the OS with its own write().
-            self._journal = journal_path(self.output.file).open(
-                "w", encoding="utf-8", newline="", buffering=1
-            )
+            self._journal = _new_journal(journal_path(self.output.file))
             self._writer = CsvWriter(self._journal, raw=self.raw)
             self._writer.writerow(self.header, header=True)
         self.started = self._open = True
@@ -147,6 +146,22 @@ class ResultsFile:
         if thread is not None:
             thread.join()
         self._snapshot_thread = None
+
+
+def _new_journal(path: Path) -> IO[str]:
+    """A new, private journal file at ``path`` (line-buffered text).
+
+    Whatever is there goes first -- the journal of an import that was killed, or a symlink
+    another user planted to have it written through (``unlink`` removes a link, never its
+    target) -- and the file is created with ``O_EXCL | O_NOFOLLOW``, mode 0600: it is never
+    anything but a new file of this user's.
+    """
+    refuse_planted(path)
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0), 0o600)
+    return os.fdopen(fd, "w", encoding="utf-8", newline="", buffering=1)
 
 
 def load_results(path: Path) -> list[dict[str, str]]:

@@ -160,8 +160,14 @@ class Registrants(SyncResource):
         500, an undecodable answer) make that person ``FAILED`` with the error; the others go
         on. An error that would hit everyone alike -- ``AuthenticationError``,
         ``PermissionDeniedError``, ``NotFoundError`` (the training is gone) -- stops the call
-        and is raised, once the registrations already sent have finished and been reported.
-        Running it again is safe: it registers only who is missing.
+        and is raised, once the registrations already sent have finished (their retries too)
+        and been reported. Running it again is safe: it registers only who is missing.
+
+        Every registration sent is reported, whatever stops the call (such an error,
+        ``on_result`` raising, Ctrl-C, the task being cancelled): if the call is interrupted
+        while a registration is in flight or waiting for a retry after an answer that leaves
+        open whether it was applied, that person is reported ``UNKNOWN`` before the
+        interruption propagates.
 
         Args:
             training_key: the training.
@@ -384,8 +390,14 @@ class AsyncRegistrants(AsyncResource):
         500, an undecodable answer) make that person ``FAILED`` with the error; the others go
         on. An error that would hit everyone alike -- ``AuthenticationError``,
         ``PermissionDeniedError``, ``NotFoundError`` (the training is gone) -- stops the call
-        and is raised, once the registrations already sent have finished and been reported.
-        Running it again is safe: it registers only who is missing.
+        and is raised, once the registrations already sent have finished (their retries too)
+        and been reported. Running it again is safe: it registers only who is missing.
+
+        Every registration sent is reported, whatever stops the call (such an error,
+        ``on_result`` raising, Ctrl-C, the task being cancelled): if the call is interrupted
+        while a registration is in flight or waiting for a retry after an answer that leaves
+        open whether it was applied, that person is reported ``UNKNOWN`` before the
+        interruption propagates.
 
         Args:
             training_key: the training.

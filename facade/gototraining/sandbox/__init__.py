@@ -21,8 +21,10 @@ API the server has:
 
 OAuth emulation
     ``GET /oauth/authorize?client_id=..&redirect_uri=..&state=..`` redirects back at once
-    with ``code``; ``POST /oauth/token`` (form, HTTP Basic client auth) takes
-    ``grant_type=authorization_code`` or ``grant_type=refresh_token``.
+    with ``code`` (PKCE ``code_challenge`` honoured; ``login_hint`` picks the organizer);
+    ``POST /oauth/token`` (form, HTTP Basic client auth) takes
+    ``grant_type=authorization_code`` or ``grant_type=refresh_token`` (which rotates the
+    refresh token).
 
 Admin endpoints (no auth; for a sandbox in another process, e.g. the CLI demo)
     ``GET  /_sandbox/health``                        -> ``{"ok": true}``
@@ -38,6 +40,8 @@ Admin endpoints (no auth; for a sandbox in another process, e.g. the CLI demo)
     ``POST /_sandbox/faults/{id}/wait``              body ``{"held": 2, "timeout": 30}`` or
                                                     ``{"idle": true}`` -> 200 when reached, else 408
     ``POST /_sandbox/expire-tokens``                 -> 204, all access tokens now invalid
+    ``POST /_sandbox/revoke-refresh-tokens``         body ``{"refresh_token": ..}`` or
+                                                    ``{"organizer_key": ..}`` -> ``{"revoked": n}``
     ``GET  /_sandbox/requests``                      -> ``[{"method", "path", "status", "received_at"}]``
     ``GET  /_sandbox/violations``                    -> spec violations seen
     ``GET  /_sandbox/files/recording-{id}.mp4``      -> recording bytes (where downloads redirect)

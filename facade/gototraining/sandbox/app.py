@@ -181,7 +181,11 @@ HANDLERS: dict[str, Handler] = {
 
 # --- responses ---------------------------------------------------------------------------
 def _dumps(data: Any) -> bytes:
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    try:
+        return text.encode()
+    except UnicodeEncodeError:  # a lone surrogate someone registered: a \uXXXX escape
+        return json.dumps(data, separators=(",", ":")).encode()
 
 
 def _error_json(exc: ApiError, incident: str) -> Json:
@@ -319,25 +323,28 @@ class ApiPipeline:
             # depend on whether the client is still connected.
             receive = _replay(await _read_body(receive))
         try:
-            if gate is not None:
-                await gate.enter()
-            if hit is None:
-                reply = await self.handle(params, scope, receive)
+            if gate is not None and not await gate.enter():
+                # Dropped by a reset while held: it belongs to a state that is gone, so it is
+                # neither applied nor logged, and its client sees a lost connection.
+                reply = Reply(500, reset=True)
             else:
-                if hit.latency:
-                    await asyncio.sleep(hit.latency)
-                if not hit.changes_response:
+                if hit is None:
                     reply = await self.handle(params, scope, receive)
-                elif hit.apply:  # the request is applied, then its answer is lost
-                    handled = await self.handle(params, scope, receive)
-                    reply = _fault_reply(core, hit, hit.status or handled.status)
-                else:  # the request never reaches the "service": nothing is applied
-                    reply = _fault_reply(core, hit, hit.status or op.success_status)
-            drift = hit.drift if hit is not None and hit.drift is not None else core.drift
-            if drift is not None:
-                reply = _drifted(core, op.operation_id, reply, drift)
-            status = 0 if reply.reset else reply.status
-            core.record(scope["method"], scope["path"], status, op.operation_id, received_at)
+                else:
+                    if hit.latency:
+                        await asyncio.sleep(hit.latency)
+                    if not hit.changes_response:
+                        reply = await self.handle(params, scope, receive)
+                    elif hit.apply:  # the request is applied, then its answer is lost
+                        handled = await self.handle(params, scope, receive)
+                        reply = _fault_reply(core, hit, hit.status or handled.status)
+                    else:  # the request never reaches the "service": nothing is applied
+                        reply = _fault_reply(core, hit, hit.status or op.success_status)
+                drift = hit.drift if hit is not None and hit.drift is not None else core.drift
+                if drift is not None:
+                    reply = _drifted(core, op.operation_id, reply, drift)
+                status = 0 if reply.reset else reply.status
+                core.record(scope["method"], scope["path"], status, op.operation_id, received_at)
         finally:
             if gate is not None:
                 gate.leave()
@@ -438,7 +445,13 @@ def _oauth_routes(core: Core) -> list[Route]:
         try:
             if not redirect:
                 raise OAuthError(400, "invalid_request", "redirect_uri is required")
-            code = core.auth.issue_code(q.get("client_id"))
+            code = core.auth.issue_code(
+                q.get("client_id"),
+                redirect,
+                login_hint=q.get("login_hint"),
+                code_challenge=q.get("code_challenge"),
+                code_challenge_method=q.get("code_challenge_method"),
+            )
         except OAuthError as exc:
             return JSONResponse(
                 {"error": exc.error, "error_description": exc.description}, exc.status
@@ -483,7 +496,9 @@ def _admin_routes(core: Core, on_reset: Callable[[], None]) -> list[Route]:
         return JSONResponse({"ok": True})
 
     async def reset(request: Request) -> Response:
-        on_reset()
+        # On a worker thread: the reset waits for dropped held requests, which need this
+        # event loop to finish.
+        await asyncio.to_thread(on_reset)
         return Response(status_code=204)
 
     async def state(request: Request) -> Response:
@@ -571,6 +586,17 @@ def _admin_routes(core: Core, on_reset: Callable[[], None]) -> list[Route]:
         core.auth.expire_all()
         return Response(status_code=204)
 
+    async def revoke(request: Request) -> Response:
+        try:
+            body = await _json_body(request)
+            token, organizer = body.get("refresh_token"), body.get("organizer_key")
+            if not isinstance(token, str | None) or not isinstance(organizer, str | None):
+                raise TypeError("refresh_token and organizer_key must be strings")
+            revoked = core.auth.revoke_refresh_tokens(token, organizer_key=organizer)
+        except (TypeError, ValueError) as exc:
+            return error(400, str(exc))
+        return JSONResponse({"revoked": revoked})
+
     async def expired_token_status(request: Request) -> Response:
         try:
             body = await _json_body(request)
@@ -608,6 +634,7 @@ def _admin_routes(core: Core, on_reset: Callable[[], None]) -> list[Route]:
         Route("/_sandbox/faults/{faultId}/release", fault_release, methods=["POST"]),
         Route("/_sandbox/faults/{faultId}/wait", fault_wait, methods=["POST"]),
         Route("/_sandbox/expire-tokens", expire, methods=["POST"]),
+        Route("/_sandbox/revoke-refresh-tokens", revoke, methods=["POST"]),
         Route("/_sandbox/expired-token-status", expired_token_status, methods=["POST"]),
         Route("/_sandbox/requests", requests_log, methods=["GET"]),
         Route("/_sandbox/violations", violations, methods=["GET"]),

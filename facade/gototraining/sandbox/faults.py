@@ -26,8 +26,10 @@ let exactly ten registrations through, see the next ones arrive ([`Fault.wait_he
 interrupt the client, release them and wait until the sandbox has finished them
 ([`Fault.wait_idle`][gototraining.sandbox.Fault.wait_idle]) -- every step gated on an event, none on a sleep. A held request that
 is released is then served as the fault's other settings say (normally, if none), whether
-or not its client is still there. ``FaultSet.clear()`` (and so ``Sandbox.reset()``) releases
-every held request.
+or not its client is still there. ``FaultSet.clear()`` releases every held request;
+``Sandbox.reset()`` (and so the pytest fixture, between tests) *drops* them instead
+(``FaultSet.drop_all``): they fail like a lost connection and are never applied, so nothing
+of one test reaches the fresh state of the next.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ class Gate:
     def __init__(self) -> None:
         self._cond = threading.Condition()
         self._released = False
+        self._dropped = False
         self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
         #: Requests waiting at the gate now.
         self.held = 0
@@ -62,13 +65,16 @@ class Gate:
         """Whether [`release`][gototraining.sandbox.Fault.release] was called (requests pass straight through then)."""
         return self._released
 
-    async def enter(self) -> None:
-        """Wait here until released (returns at once after [`release`][gototraining.sandbox.Fault.release])."""
+    async def enter(self) -> bool:
+        """Wait here until released (at once after ``release``): ``True``; ``False`` if the
+        request was dropped (``drop``) instead."""
         loop = asyncio.get_running_loop()
         with self._cond:
             self.active += 1
+            if self._dropped:
+                return False
             if self._released:
-                return
+                return True
             future: asyncio.Future[None] = loop.create_future()
             self._waiters.append((loop, future))
             self.held += 1
@@ -79,6 +85,7 @@ class Gate:
             with self._cond:
                 self.held -= 1
                 self._cond.notify_all()
+        return not self._dropped
 
     def leave(self) -> None:
         """A request that entered is finished (answered, reset or cancelled)."""
@@ -88,7 +95,16 @@ class Gate:
 
     def release(self) -> None:
         """Let every held request (and every later one) through."""
+        self._open(drop=False)
+
+    def drop(self) -> None:
+        """Fail every held request (and every later one) like a lost connection, unapplied."""
+        self._open(drop=True)
+
+    def _open(self, *, drop: bool) -> None:
         with self._cond:
+            if not self._released:
+                self._dropped = drop
             self._released = True
             waiters, self._waiters = self._waiters, []
         for loop, future in waiters:
@@ -329,6 +345,19 @@ class FaultSet:
         for fault in dropped:
             if fault.gate is not None:
                 fault.gate.release()
+
+    def drop_all(self, timeout: float | None = None) -> bool:
+        """Drop all faults like ``clear``, but *drop* the requests they hold (they fail
+        like a lost connection, unapplied), then wait up to ``timeout`` seconds until every
+        request that reached one of their gates has finished; ``False`` if some had not.
+        Not from the sandbox's own event loop (the requests need it to finish)."""
+        with self._lock:
+            dropped, self._faults = self._faults, []
+            self._next = 0
+        gates = [fault.gate for fault in dropped if fault.gate is not None]
+        for gate in gates:
+            gate.drop()
+        return all(gate.wait_idle(timeout) for gate in gates)
 
     def list(self) -> list[Fault]:
         """The active faults."""

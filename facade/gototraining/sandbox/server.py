@@ -15,7 +15,7 @@ import uvicorn
 
 from . import store as _store
 from .app import InjectedReset, build_app
-from .auth import Auth, check_expired_token_status
+from .auth import Auth, OrganizerTokens, check_expired_token_status
 from .core import Core, RateLimiter, RequestRecord, unknown_operation
 from .drift import DriftConfig, Drifted
 from .faults import FaultSet
@@ -36,6 +36,9 @@ class _DropInjectedResets(logging.Filter):
 
 _RESET_FILTER = _DropInjectedResets()
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+#: Seconds ``reset()`` waits for requests it dropped from ``hold=True`` faults to finish
+#: (they need only the server's event loop; this bounds a wedged server).
+_DROP_TIMEOUT = 30.0
 
 
 class SandboxError(ValueError):
@@ -56,7 +59,12 @@ class Sandbox:
     reproducible; ``rate_limit`` (requests/s) turns on 429s; ``validate`` checks every
     request and response against the OpenAPI spec; ``token`` fixes the access token;
     ``expired_token_status`` is what a wrong or expired access token gets: 403 ``InvalidToken``
-    like GoTo's gateway (default), or 401 ``InvalidToken``.
+    like GoTo's gateway (default), or 401 ``InvalidToken``. ``rotate_refresh_tokens``: a
+    refresh answers with a new refresh token and the one used stops working, as GoTo's token
+    endpoint does (default); ``False`` keeps refresh tokens valid until revoked.
+
+    Every organizer of the account (``organizers``) has tokens of its own;
+    ``revoke_refresh_token`` revokes a grant.
 
     ``strict`` also refuses (400) what the real API is believed to refuse although its
     reference does not say so: a session that starts in the past (scheduling, or moving a
@@ -83,6 +91,7 @@ class Sandbox:
         expired_token_status: int = 403,
         strict: bool = False,
         drift: object = None,
+        rotate_refresh_tokens: bool = True,
     ) -> None:
         self.host = host
         self.port = port
@@ -90,18 +99,17 @@ class Sandbox:
         spec = spec or default_spec()
         store = Store(seed, strict=strict)
         self._strict = strict
-        organizer = store.organizers[store.organizer_key]
         self._core = Core(
             spec=spec,
             store=store,
             faults=FaultSet(seed, list(spec.operations)),
             auth=Auth(
                 seed,
-                store.organizer_key,
-                organizer.email,
+                [(key, organizer.email) for key, organizer in store.organizers.items()],
                 token,
                 expired_token_status=expired_token_status,
                 account_key=store.account_key,
+                rotate_refresh_tokens=rotate_refresh_tokens,
             ),
             validate=validate,
             limiter=RateLimiter(rate_limit) if rate_limit else None,
@@ -238,8 +246,24 @@ class Sandbox:
 
     @property
     def refresh_token(self) -> str:
-        """A valid refresh token for ``grant_type=refresh_token``."""
+        """The main organizer's refresh token as of the last ``reset``, for
+        ``grant_type=refresh_token``. With ``rotate_refresh_tokens`` (the default) it stops
+        working once it has been used: a client that refreshed holds the new one."""
         return self._core.auth.refresh_token
+
+    def organizers(self) -> list[OrganizerTokens]:
+        """Every organizer of the account, the main one (``organizer_key``) first, each
+        with the access and refresh token issued to it at the last ``reset``: an access
+        token acts for its own organizer only (another organizer's key gets 403)."""
+        return list(self._core.auth.issued.values())
+
+    def tokens_for(self, organizer_key: str) -> OrganizerTokens:
+        """``organizers``' entry of ``organizer_key`` (``SandboxError`` if there is none)."""
+        found = self._core.auth.issued.get(str(organizer_key))
+        if found is None:
+            known = ", ".join(self._core.auth.issued)
+            raise SandboxError(f"no organizer {organizer_key!r} in this sandbox; it has {known}")
+        return found
 
     @property
     def client_id(self) -> str:
@@ -314,7 +338,14 @@ class Sandbox:
 
     def reset(self) -> None:
         """Back to the seeded state: no trainings, original tokens, no faults, empty logs
-        (drift's random streams start again), ``strict`` as constructed."""
+        (drift's random streams start again), ``strict`` as constructed. Requests still held
+        by a ``hold=True`` fault are dropped (their clients see a lost connection) and never
+        applied: nothing done before the reset reaches the fresh state."""
+        if not self._core.faults.drop_all(timeout=_DROP_TIMEOUT):
+            raise RuntimeError(
+                f"sandbox reset: requests dropped from hold=True faults did not finish within "
+                f"{_DROP_TIMEOUT:g} s"
+            )
         self._core.store.reset()
         self._core.store.strict = self._strict
         self._core.auth.reset()
@@ -327,6 +358,21 @@ class Sandbox:
         """Invalidate all access tokens; the next API call with one gets 403 InvalidToken
         (or the status set with [`set_expired_token_status`][gototraining.sandbox.Sandbox.set_expired_token_status])."""
         self._core.auth.expire_all()
+
+    def revoke_refresh_token(
+        self, refresh_token: str | None = None, *, organizer_key: str | None = None
+    ) -> int:
+        """Revoke ``refresh_token``, or the whole grant of ``organizer_key`` (every refresh
+        token issued to it; default: the main organizer), as a user does in GoTo's account
+        settings: a refresh with one gets ``400 invalid_grant``. Access tokens stay valid
+        until ``expire_tokens``. Returns how many refresh tokens were revoked.
+
+        Raises ``SandboxError`` for an organizer the sandbox does not have.
+        """
+        try:
+            return self._core.auth.revoke_refresh_tokens(refresh_token, organizer_key=organizer_key)
+        except ValueError as exc:
+            raise SandboxError(str(exc)) from None
 
     def set_expired_token_status(self, status: int) -> None:
         """Answer wrong or expired access tokens with ``status``: 403 ``InvalidToken`` (the
@@ -446,7 +492,9 @@ class Sandbox:
 
     # --- ready-made clients ---------------------------------------------------------------
     def client(self, **options: Any) -> GoToTraining:
-        """A ``GoToTraining`` for this sandbox, **unthrottled** (``rate_limit=None``).
+        """A ``GoToTraining`` for this sandbox, **unthrottled** (``rate_limit=None``), acting
+        for the main organizer, or for ``organizer_key=`` (another organizer of
+        ``organizers``, with its own access token).
 
         The client-side limiter (10 requests/s by default) would pace every test; the sandbox
         limits only when it was built with ``rate_limit``. ``options`` are passed on and win,
@@ -463,10 +511,16 @@ class Sandbox:
         return AsyncGoToTraining(**self._client_options(options))
 
     def _client_options(self, options: dict[str, Any]) -> dict[str, Any]:
+        organizer_key = str(options.get("organizer_key", self.organizer_key))
         defaults: dict[str, Any] = {"base_url": self.url, "rate_limit": None}
-        if "auth" not in options:
-            defaults["access_token"] = self.token
-        defaults["organizer_key"] = self.organizer_key
+        if "auth" not in options and "access_token" not in options:
+            # another organizer of the account gets its own token
+            defaults["access_token"] = (
+                self.token
+                if organizer_key == self.organizer_key
+                else self.tokens_for(organizer_key).access_token
+            )
+        defaults["organizer_key"] = organizer_key
         return {**defaults, **options}
 
     def __repr__(self) -> str:

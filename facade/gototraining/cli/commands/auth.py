@@ -7,17 +7,18 @@ import time
 import webbrowser
 from typing import Annotated
 
+import httpx
 import typer
 from rich.text import Text
 
-from gototraining import DEFAULT_AUTHORIZE_URL, DEFAULT_TOKEN_URL, OAuth2
+from gototraining import DEFAULT_AUTHORIZE_URL, DEFAULT_BASE_URL, DEFAULT_TOKEN_URL, OAuth2
 from gototraining.token_store import StoredTokens
 
 from ..context import UsageError
 from ..errors import error_line
 from ..login import LoginError, authorize
 from ..output import console, plain, print_json
-from ..sanitize import printable
+from ..sanitize import printable, without_userinfo
 from . import JsonFlag, parse_key, state
 
 __all__ = ["register"]
@@ -162,7 +163,14 @@ def whoami(ctx: typer.Context, json: JsonFlag = False) -> None:
     client_id = credentials.auth.client_id if isinstance(credentials.auth, OAuth2) else None
     organizer = os.environ.get("GOTO_ORGANIZER_KEY") or credentials.organizer_key
     base_url = st.base_url or credentials.base_url
+    if base_url is not None:
+        base_url = without_userinfo(base_url)  # a password in the URL is a credential
     stored = st.store.load() if from_store else None
+    # A stored login is sent only to the API host it was issued for (commands refuse others).
+    issued_for = (stored.base_url or DEFAULT_BASE_URL) if stored is not None else None
+    elsewhere = (
+        issued_for is not None and base_url is not None and _origin(base_url) != _origin(issued_for)
+    )
     expires_in = (
         int(stored.expires_at - time.time())
         if stored is not None and stored.expires_at is not None
@@ -180,6 +188,7 @@ def whoami(ctx: typer.Context, json: JsonFlag = False) -> None:
         if from_store:
             document["token_store"] = str(st.store.path)
             document["access_token_expires_in"] = expires_in
+            document["issued_for"] = without_userinfo(issued_for or "")
         print_json(document)
         return
     line("credentials:", source if from_store else f"{source} (environment)")
@@ -187,6 +196,12 @@ def whoami(ctx: typer.Context, json: JsonFlag = False) -> None:
         line("OAuth client:", client_id)
     line("organizer key:", organizer or "(not set)")
     line("base URL:", base_url or "(default)")
+    if elsewhere:
+        line(
+            "",
+            f"(the stored login is for {without_userinfo(issued_for or '')}: commands refuse "
+            "to send its tokens to another host)",
+        )
     if stored is not None:
         left = (
             f"expires in {expires_in} s (refreshed automatically)"
@@ -194,6 +209,11 @@ def whoami(ctx: typer.Context, json: JsonFlag = False) -> None:
             else "no expiry"
         )
         line("access token:", left)
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parsed = httpx.URL(url)
+    return parsed.scheme, parsed.host, parsed.port
 
 
 def register(app: typer.Typer) -> None:

@@ -40,8 +40,8 @@ from ..output import (
     registrants_table,
     to_jsonable,
 )
-from ..outputs import STDOUT
-from ..results import ResultsFile
+from ..outputs import STDOUT, refuse_planted
+from ..results import ResultsFile, journal_path
 from ..sanitize import printable
 from . import (
     JsonFlag,
@@ -334,6 +334,12 @@ def import_(
         )
     if output.file is not None and not from_stdin and output.file == Path(people_csv).resolve():
         raise UsageError("--results must not be the input file")
+    if output.file is not None:  # the journal beside it: checked before anything is sent
+        journal = journal_path(output.file)
+        try:
+            refuse_planted(journal)
+        except OSError as exc:
+            raise UsageError(f"{printable(str(journal))}: {exc.strerror or exc}") from None
     st = state(ctx)
     writer = ResultsFile(output, RESULT_FIELDS, raw=raw_csv)
     importer, interrupted, fatal = _run_import(

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import httpx
 import typer
@@ -171,6 +171,9 @@ def complete(
     st = state(ctx)
     root = _admin_root(st.base_url)
     try:
+        # Nothing is posted to a server that does not say it is a sandbox.
+        if _json_body(httpx.get(f"{root}/_sandbox/health", timeout=30.0)) != {"ok": True}:
+            _not_a_sandbox(root)
         response = httpx.post(
             f"{root}/_sandbox/trainings/{key}/complete",
             json={"attendance_rate": attendance_rate, "sessions": sessions},
@@ -179,15 +182,17 @@ def complete(
     except httpx.HTTPError as exc:
         error_line(f"no sandbox answered at {root}: {type(exc).__name__}")
         raise typer.Exit(1) from None
-    body: Any = (
-        response.json()
-        if response.headers.get("content-type", "").startswith("application/json")
-        else {}
-    )
+    body = _json_body(response)
     if response.status_code != 200:
         reason = body.get("error") if isinstance(body, dict) else None
         error_line(f"sandbox at {root}: {response.status_code} {reason or response.reason_phrase}")
         raise typer.Exit(1)
+    if not (
+        isinstance(body, dict)
+        and isinstance(body.get("sessions"), list)
+        and isinstance(body.get("recordings"), list)
+    ):
+        _not_a_sandbox(root)
     if json:
         print_json(_as_cli_json(body))
         return
@@ -199,6 +204,24 @@ def complete(
             f"{len(body.get('recordings', []))} recording(s)",
         )
     )
+
+
+def _json_body(response: httpx.Response) -> Any:
+    """The JSON body of a JSON answer; ``None`` for anything else (HTML, garbage)."""
+    if not response.headers.get("content-type", "").startswith("application/json"):
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _not_a_sandbox(root: str) -> NoReturn:
+    error_line(
+        f"{printable(root)} is not a gototraining sandbox (its /_sandbox/health or its answer "
+        "is not the sandbox's): check --base-url / GOTO_BASE_URL"
+    )
+    raise typer.Exit(1)
 
 
 def _snake_case(name: str) -> str:
