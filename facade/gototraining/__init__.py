@@ -54,6 +54,7 @@ from ._errors import (
     PermissionDeniedError,
     QueueTimeoutError,
     RateLimitError,
+    RateLimitStoreError,
     ResponseTooLargeError,
     ServerError,
     TokenResponseError,
@@ -65,7 +66,7 @@ from ._errors import (
 from ._files import atomic_write
 from ._models import *
 from ._options import ClientOptions
-from ._ratelimit import RateLimiter
+from ._ratelimit import RateLimiter, SharedRateLimiter
 from ._resource import Key, RawResponse
 from ._retry import RetryPolicy
 from ._types import NOT_GIVEN, NotGiven
@@ -107,6 +108,7 @@ __all__ = [
     "Progress",
     "QueueTimeoutError",
     "RateLimitError",
+    "RateLimitStoreError",
     "RateLimiter",
     "RawResponse",
     "RegistrationOutcome",
@@ -114,6 +116,7 @@ __all__ = [
     "ResponseTooLargeError",
     "RetryPolicy",
     "ServerError",
+    "SharedRateLimiter",
     "TimePair",
     "TokenResponseError",
     "TransportError",

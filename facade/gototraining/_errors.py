@@ -6,6 +6,7 @@
     ├── ValidationError (also ValueError)   bad input, raised before any request is sent
     ├── ClientClosedError (also RuntimeError)  a call on a closed client
     ├── WrongEventLoopError (also RuntimeError)  an async client used from a second event loop
+    ├── RateLimitStoreError                 a shared quota's store cannot be used (at start)
     ├── DecodeError                         a 2xx body that does not match the documented shape
     │   ├── ResponseTooLargeError           a body larger than the client reads
     │   └── TokenResponseError              a token endpoint's 200 answer that is no token set
@@ -59,6 +60,7 @@ __all__ = [
     "PermissionDeniedError",
     "QueueTimeoutError",
     "RateLimitError",
+    "RateLimitStoreError",
     "ResponseTooLargeError",
     "ServerError",
     "TokenResponseError",
@@ -145,6 +147,20 @@ class WrongEventLoopError(GoToTrainingError, RuntimeError):
     """An ``AsyncGoToTraining`` used from an event loop other than the one it was first used
     in: its pooled connections belong to that loop. Nothing was sent. Create one client per
     event loop (e.g. inside the coroutine passed to ``asyncio.run``)."""
+
+
+class RateLimitStoreError(GoToTrainingError):
+    """The store that keeps a shared quota (``RateLimiter.shared``, ``GOTO_RATE_LIMIT_URL``)
+    cannot be used: unreachable, refusing the credentials, a file that is not private, or the
+    ``redis`` package missing. Raised when the limiter is made -- before any API request.
+    (A store that fails *later* raises nothing: each process paces itself until it is back.)
+
+    ``url`` is the store's URL with any password hidden.
+    """
+
+    def __init__(self, message: str, *, url: str) -> None:
+        self.url = url
+        super().__init__(f"{message} ({url})")
 
 
 class TransportError(GoToTrainingError):

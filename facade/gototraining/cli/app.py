@@ -12,7 +12,7 @@ from typer.core import TyperGroup
 from gototraining import DEFAULT_RATE_LIMIT, AuthenticationError, GoToTrainingError, __version__
 from gototraining.token_store import TokenStoreError
 
-from .context import State, UsageError
+from .context import DEFAULT_QUOTA_URL, State, UsageError
 from .errors import error_line, report
 from .redact import redactor
 from .sanitize import printable
@@ -142,6 +142,29 @@ def root(
             help="Client-side limit in requests/second (GoTo documents 10); 0 = off.",
         ),
     ] = DEFAULT_RATE_LIMIT,
+    rate_limit_url: Annotated[
+        str,
+        typer.Option(
+            "--rate-limit-url",
+            metavar="URL",
+            envvar="GOTO_RATE_LIMIT_URL",
+            help="Where the account's quota is shared with other processes: sqlite:// (the "
+            "processes of this machine: a private file beside the login), sqlite:///path, "
+            "redis://[:password@]host:6379/0 (processes on many machines), memory:// "
+            "(this process only).",
+            show_envvar=True,
+        ),
+    ] = DEFAULT_QUOTA_URL,
+    max_queue_wait: Annotated[
+        float | None,
+        typer.Option(
+            "--max-queue-wait",
+            metavar="SECONDS",
+            min=0,
+            help="Give up a request that would wait longer than this for the quota (the "
+            "rate limit, a Retry-After) [default: wait as long as it takes; Ctrl-C stops].",
+        ),
+    ] = None,
     debug: Annotated[
         bool, typer.Option("--debug", help="Show tracebacks (secrets redacted).")
     ] = False,
@@ -156,7 +179,13 @@ def root(
     tokens stored by 'gototraining login' (refreshed automatically).
     Exit codes: 0 success, 1 API error, 2 usage error.
     """
-    ctx.obj = State(base_url=base_url, debug=debug, rate_limit=rate_limit or None)
+    ctx.obj = State(
+        base_url=base_url,
+        debug=debug,
+        rate_limit=rate_limit or None,
+        rate_limit_url=rate_limit_url,
+        max_queue_wait=max_queue_wait,
+    )
 
 
 def _register() -> None:
