@@ -2,8 +2,8 @@
 loopback port, started and stopped by the tests -- no fake stands in for it.
 
 ``RedisServer.start()`` returns once the server answers ``PING`` (an event, not a sleep);
-``stop()`` ends it (``SHUTDOWN NOSAVE``, then the process); ``start()`` again brings it back on
-the same port, empty, as a restarted Redis would be.
+``stop()`` ends it (SIGTERM: with persistence off it saves nothing); ``start()`` again brings it
+back on the same port, empty, as a restarted Redis would be. ``make bench`` uses it too.
 """
 
 from __future__ import annotations
@@ -14,6 +14,10 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import redis
 
 __all__ = ["RedisServer", "redis_server_binary"]
 
@@ -93,7 +97,7 @@ class RedisServer:
         finally:
             client.close()
 
-    def client(self) -> object:
+    def client(self) -> redis.Redis:
         """A redis-py client of this server (for checks)."""
         import redis
 

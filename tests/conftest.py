@@ -6,6 +6,10 @@ they must never leak into a test. Tests that need one set it with ``monkeypatch.
 may the developer's own login (the token store in ``~/.config/gototraining``, last in the
 clients' credentials chain): ``GOTO_CONFIG_DIR`` points at an empty directory.
 
+``redis_server`` is a real ``redis-server`` for the session (started on first use, on a free
+loopback port; ``scripts/ensure-redis.sh`` installs it); ``redis_url`` is its URL with the
+database emptied for the test. A test that stops its server makes its own ``RedisServer``.
+
 ``make cassettes`` decides on live recording from ``GOTO_ACCESS_TOKEN``/``GOTO_ORGANIZER_KEY``:
 ``tests/sdk/conftest.py`` reads them when it is imported (collection, before any fixture runs)
 into ``RECORDING_ENV``, so clearing them here does not affect recording.
@@ -13,7 +17,11 @@ into ``RECORDING_ENV``, so clearing them here does not affect recording.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+
+from benchmarks.redis_server import RedisServer
 
 #: Read by the facade (``GoToTraining()`` defaults) and the CLI.
 GOTO_ENV = (
@@ -25,6 +33,7 @@ GOTO_ENV = (
     "GOTO_REFRESH_TOKEN",
     "GOTO_TOKEN_URL",
     "GOTO_CONFIG_DIR",
+    "GOTO_RATE_LIMIT_URL",
 )
 
 
@@ -40,3 +49,23 @@ def _no_goto_environment(monkeypatch: pytest.MonkeyPatch, _no_login: str) -> Non
     for name in GOTO_ENV:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("GOTO_CONFIG_DIR", _no_login)
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    """The session's Redis, emptied for this test."""
+    client = redis_server.client()
+    try:
+        client.flushall()
+    finally:
+        client.close()
+    return redis_server.url

@@ -153,7 +153,7 @@ def open_store(url: str, *, param: str) -> QuotaStore | None:
             raise ValidationError(param, f"memory:// takes nothing after it, got {shown}")
         return None
     if scheme == "sqlite":
-        return SqliteStore.open(parts, param=param)
+        return SqliteStore.open(url, param=param)
     if scheme in _REDIS_SCHEMES or scheme in _VALKEY_SCHEMES:
         return RedisStore.open(url.strip(), parts, param=param)
     raise ValidationError(
@@ -235,10 +235,11 @@ class RedisStore:
         redis = self._redis
         reason = _scrub(str(exc), self._secrets) or type(exc).__name__
         upper = reason.upper()
-        if isinstance(exc, redis.AuthenticationError) or "WRONGPASS" in upper:
-            return f"the Redis server refused the credentials in the URL: {reason}"
-        if "NOAUTH" in upper:
+        refused = isinstance(exc, redis.AuthenticationError) or "WRONGPASS" in upper
+        if "NOAUTH" in upper or (refused and not self._secrets):
             return f"the Redis server asks for a password the URL does not give: {reason}"
+        if refused:
+            return f"the Redis server refused the credentials in the URL: {reason}"
         if "NOPERM" in upper or isinstance(exc, redis.exceptions.NoPermissionError):
             return f"the Redis user may not run what a shared quota needs (GET, SET, EVALSHA, TIME): {reason}"
         if isinstance(exc, redis.ConnectionError | redis.TimeoutError):
@@ -319,10 +320,9 @@ class SqliteStore:
         return f"SqliteStore({self.url!r})"
 
     @classmethod
-    def open(
-        cls, parts: SplitResult, *, param: str, clock: Callable[[], float] = time.time
-    ) -> SqliteStore:
-        shown = urlunsplit(parts)
+    def open(cls, url: str, *, param: str, clock: Callable[[], float] = time.time) -> SqliteStore:
+        shown = url.strip()
+        parts = urlsplit(shown)
         if parts.netloc:
             raise ValidationError(
                 param,

@@ -939,6 +939,9 @@ class SharedRateLimiter(RateLimiter):
             return (_GO, 0.0, epoch, pace, now), _state(pace, now)
         if start - now > NAP and start <= pace.pause_until:  # a long pause: book nothing yet
             return (_WAIT, start - now, None, pace, now), _state(pace, now) if dirty else None
+        # The interval in force at the slot (the rate may be recovering meanwhile): what the
+        # in-process limiter uses for a request that sleeps until its slot.
+        interval = 1.0 / pace.rate_at(start)
         epoch = pace.grant(start, interval)
         booked = _Held(start, interval, pace.throttle_count, epoch)
         return (_RESERVED, start - now, booked, pace, now), _state(pace, now)
