@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .PHONY: install test lint pytest bench soak demo regenerate check-generated contract api-snapshot \
-	clean cassettes docs docs-serve dist browser matrix
+	clean cassettes docs docs-serve dist browser redis matrix
 
 # One resolver run for the package with its extras, the `dev` dependency group (PEP 735: test,
 # lint, docs, dist and bench tools; pip >= 25.1 reads groups) and the generator pins, so they
@@ -19,7 +19,7 @@ BIN := $(VENV)/bin
 $(VENV)/.installed: pyproject.toml scripts/requirements-gen.txt facade/_gototraining_pytest_plugin.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade 'pip>=25.1'
-	$(BIN)/python -m pip install --quiet -e '.[sandbox,cli]' --group dev -r scripts/requirements-gen.txt
+	$(BIN)/python -m pip install --quiet -e '.[sandbox,cli,redis]' --group dev -r scripts/requirements-gen.txt
 	touch $@
 
 install: $(VENV)/.installed
@@ -35,7 +35,7 @@ pytest: install
 # lint, the documentation site (strict), then the test suite (pytest exit code 5 = no tests
 # collected also fails). The suite reuses the site just built (tests/docs/) and checks the
 # workflows, the sdist and the wheel (tests/distribution/).
-test: lint docs browser
+test: lint docs browser redis
 	GOTOTRAINING_DOCS_SITE=site $(BIN)/python -m pytest -q
 
 # The documentation site (mkdocs-material + mkdocstrings) into site/. --strict: a broken link,
@@ -51,6 +51,12 @@ docs-serve: install
 browser:
 	@scripts/ensure-browser.sh >/dev/null
 
+# A real redis-server for the shared-quota tests (they start and stop their own, on free
+# loopback ports): found on PATH (or $$REDIS_SERVER), else Debian's `redis-server` package is
+# installed (needs root or passwordless sudo). `make bench` and `make soak` use it too.
+redis:
+	@scripts/ensure-redis.sh >/dev/null
+
 # sdist + wheel into dist/, checked as PyPI would (what the release workflow uploads).
 dist: install
 	rm -rf dist
@@ -60,22 +66,24 @@ dist: install
 
 # The suite on every CPython among 3.11-3.14 found here (PATH or pyenv), each in its own
 # .venv-matrix/<version>; a missing interpreter is reported, not installed.
-matrix: install
+matrix: install redis
 	scripts/matrix.sh
 
 # Benchmarks: one loopback server, pyperf, one table of ratios; results JSON in
 # benchmarks/results/, the table also into docs/performance.md. Takes a few minutes; not part
 # of `make test` (tests/test_bench_smoke.py smoke-runs the harness).
 BENCH_ARGS ?= --name latest --update-docs
-bench: install
+bench: install redis
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 # Heavy reliability runs (tests/reliability, docs/reliability.md): 10,000 async registrations under injected
 # 503s and connection resets, the decoding fuzz with the soak hypothesis profile (>= 10,000
 # examples), 1,000 registrations by four clients sharing one rate-limited account (virtual and
-# real time), a 1 GiB gzip bomb and trickling servers with timeout=2. Prints the figures (-s).
+# real time), eight processes registering 800 people on one quota (shared through Redis, through
+# SQLite, and with a limiter each, side by side), a 1 GiB gzip bomb and trickling servers with
+# timeout=2. Prints the figures (-s).
 # `make test` runs the same tests in their small CI size.
-soak: install
+soak: install redis
 	HYPOTHESIS_PROFILE=soak $(BIN)/python -m pytest -q -s -m "soak or fuzz" tests/reliability
 
 # Re-record the facade's VCR cassettes (tests/cassettes/): against a sandbox started inside the

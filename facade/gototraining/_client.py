@@ -25,7 +25,7 @@ from ._body import DEFAULT_MAX_RESPONSE_SIZE
 from ._credentials import Credentials, resolve_credentials
 from ._errors import ValidationError, scrub_url
 from ._options import CallOptions, ClientOptions, merge_headers
-from ._ratelimit import RateLimiter, limiter_for
+from ._ratelimit import RateLimiter, limiter_for, rebound
 from ._retry import RetryPolicy
 from ._transport import ApiRequest, AsyncTransport, Call, Connection, SyncTransport
 from ._types import NOT_GIVEN, Headers, NotGiven, Query, TimeoutTypes
@@ -263,6 +263,9 @@ class _BaseClient(Generic[_HTTP]):
         if not isinstance(rate_limit, NotGiven):
             key = current.organizer_key if isinstance(organizer_key, NotGiven) else organizer_key
             changes["rate_limiter"] = limiter_for(rate_limit, v.key(key, "organizer_key"))
+        elif not isinstance(organizer_key, NotGiven):  # another organizer: its own quota
+            key = v.key(organizer_key, "organizer_key")
+            changes["rate_limiter"] = rebound(current.rate_limiter, key)
         if not isinstance(max_queue_wait, NotGiven):
             changes["max_queue_wait"] = max_queue_wait
         if not isinstance(max_response_size, NotGiven):

@@ -66,6 +66,7 @@ __all__ = [
     "Ticket",
     "check_rate",
     "limiter_for",
+    "rebound",
 ]
 
 logger = logging.getLogger("gototraining")
@@ -414,10 +415,24 @@ def _implicit(url: str, param: str, account: object, rate: float) -> RateLimiter
         limiter = _IMPLICIT.get(key)
         if limiter is None:
             limiter = RateLimiter._shared(url, param=param, account=None, rate=rate)
-            if isinstance(limiter, SharedRateLimiter) and key[1] is not None:
-                limiter._bind(key[1])  # bound, not given: no second organizer on it
+            if isinstance(limiter, SharedRateLimiter):
+                limiter._origin = (url, param)
+                if key[1] is not None:
+                    limiter._bind(key[1])  # bound, not given: no second organizer on it
             _IMPLICIT[key] = limiter
         return limiter
+
+
+def rebound(limiter: RateLimiter | None, account: str) -> RateLimiter | None:
+    """The limiter a client of ``account`` derived from one using ``limiter`` gets: the same,
+    unless it is the quota of another organizer made from a URL (``rate_limit`` URL,
+    ``$GOTO_RATE_LIMIT_URL``), whose counterpart for ``account`` it then gets."""
+    if not isinstance(limiter, SharedRateLimiter) or limiter._origin is None:
+        return limiter
+    if limiter.account == account:
+        return limiter
+    url, param = limiter._origin
+    return _implicit(url, param, account, limiter.rate)
 
 
 class RateLimiter:
@@ -760,6 +775,8 @@ class SharedRateLimiter(RateLimiter):
         self._store = store
         self._account = None if account is None else _check_account(account)
         self._explicit = account is not None
+        #: The URL and where it came from, for a limiter made from a URL by a client.
+        self._origin: tuple[str, str] | None = None
         self._sharing = True
         self._back = threading.Event()
         self._stop = threading.Event()

@@ -59,6 +59,23 @@ def test_ci_runs_make_test_on_every_supported_python() -> None:
     assert set(facade["strategy"]["matrix"]["os"]) == {"macos-latest", "windows-latest"}
 
 
+def test_the_suite_gets_a_real_redis_server_in_make_test_and_in_ci() -> None:
+    """The shared-quota tests run a real redis-server: ``make test`` (and so ``.ci/run``)
+    makes sure one is installed, and the CI job installs it before ``make test``."""
+    makefile = (ROOT / "Makefile").read_text()
+    test_target = next(line for line in makefile.splitlines() if line.startswith("test:"))
+    assert "redis" in test_target.split(":", 1)[1].split()
+    assert "redis:\n\t@scripts/ensure-redis.sh" in makefile
+    script = ROOT / "scripts" / "ensure-redis.sh"
+    assert script.stat().st_mode & 0o111, "scripts/ensure-redis.sh is not executable"
+    assert "apt-get install" in script.read_text() and "redis-server" in script.read_text()
+    steps = _load("workflows/ci.yml")["jobs"]["test"]["steps"]
+    runs = [step.get("run", "") for step in steps]
+    ensure = next(i for i, run in enumerate(runs) if "scripts/ensure-redis.sh" in run)
+    make_test = next(i for i, run in enumerate(runs) if "make test" in run)
+    assert ensure < make_test
+
+
 def test_release_publishes_with_trusted_publishing_on_a_tag() -> None:
     release = _load("workflows/release.yml")
     assert release["on"]["push"]["tags"] == ["v*"]

@@ -251,6 +251,10 @@ def test_the_environment_variable_shares_one_limiter_per_quota(
         ).options.rate_limiter
         is None
     )
+    switched = sync.with_options(organizer_key="7")  # another organizer: its own quota
+    assert isinstance(switched.options.rate_limiter, SharedRateLimiter)
+    assert switched.options.rate_limiter.account == "7"
+    assert sync.with_options(timeout=5).options.rate_limiter is limiter
     monkeypatch.setenv("GOTO_RATE_LIMIT_URL", "memory://")
     local = GoToTraining(**credentials, organizer_key=sb.organizer_key).options.rate_limiter
     assert type(local) is RateLimiter
