@@ -80,6 +80,7 @@ def _host(rate: float, latency: float) -> None:
                 "statuses": dict(Counter(str(r.status) for r in records)),
                 "accepted": sorted(r.received_at for r in records if 200 <= r.status < 300),
                 "all": sorted(r.received_at for r in records),
+                "timeline": [(r.received_at, r.status) for r in records],
                 "registrants": dict(emails),
             }), flush=True)  # fmt: skip
 

@@ -228,6 +228,18 @@ def test_without_the_redis_package_the_error_says_what_to_install(
         RateLimiter.shared("redis://127.0.0.1:1/0", account="1")
 
 
+def test_a_valkey_url_speaks_the_redis_protocol(redis_url: str) -> None:
+    """``valkey://`` is read as ``redis://`` (Valkey speaks the same protocol); the server
+    here is Debian's redis-server."""
+    valkey = RateLimiter.shared(redis_url.replace("redis://", "valkey://"), account="100")
+    redis_ = RateLimiter.shared(redis_url, account="100", rate=SLOW)
+    assert isinstance(valkey, SharedRateLimiter) and valkey.url.startswith("valkey://")
+    assert valkey.acquire().wait() == 0.0
+    booked = redis_.acquire()
+    assert booked.wait() > 0  # the slot valkey:// took is the one redis:// sees taken
+    booked.cancel()
+
+
 def test_the_environment_variable_shares_one_limiter_per_quota(
     sb: Any, store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -324,6 +336,39 @@ def test_a_429_seen_by_one_process_slows_and_pauses_every_process(store_url: str
     assert a.current_rate == pytest.approx(5.0)  # ... does not decrease again
     assert a.throttle_count == 2
     waiting.cancel()
+
+
+def test_a_slot_booked_before_another_process_meets_a_429_waits_for_the_pause(
+    tmp_path: Path,
+) -> None:
+    clock = FakeClock()
+    a, b = fake_pair(tmp_path, clock)
+    assert a.acquire().wait() == 0.0
+    booked = b.acquire()
+    assert booked.wait() == pytest.approx(0.1)  # b sleeps until its slot ...
+    a.throttled(None, retry_after=60)  # ... and meanwhile a meets a 429 with Retry-After
+    clock.now += 0.1
+    assert 0 < booked.wait() <= ratelimit.NAP  # the booking is void: not sent into the pause
+    assert 59 < booked.earliest <= 61
+    clock.now += 61
+    while (wait := booked.wait()) > 0:
+        clock.now += wait
+    assert clock.now >= 1_000_000.0 + 60
+
+
+def test_a_stuck_request_does_not_hold_up_the_requests_behind_it(tmp_path: Path) -> None:
+    """The head of a process's queue books its slot and then never comes back (its thread is
+    stuck): ``STALL`` seconds after it should have, the next request goes in its place."""
+    clock = FakeClock()
+    (limiter,) = fake_pair(tmp_path, clock, count=1)
+    assert limiter.acquire().wait() == 0.0
+    stuck = limiter.acquire()
+    assert stuck.wait() == pytest.approx(0.1)
+    behind = limiter.acquire()
+    assert behind.wait() > 0
+    clock.now += 0.1 + ratelimit.STALL + 0.01  # the stuck one does not ask again
+    assert behind.wait() == 0.0
+    assert stuck.wait() == 0.0  # when it comes back, its booked slot is still its own
 
 
 def test_shared_pacing_is_the_in_process_pacing(
