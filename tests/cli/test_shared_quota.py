@@ -114,3 +114,18 @@ def test_a_bad_or_unusable_store_is_reported_before_any_request(
     shared = run("--rate-limit-url", f"sqlite://{open_dir}/q.sqlite3", "trainings", "list")
     assert shared.exit_code == 1 and "can be written by other users" in shared.stderr
     assert env.requests[mark:] == []
+
+
+def test_a_default_quota_file_that_cannot_be_made_is_a_warning_not_a_failure(
+    env: Sandbox, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read-only home or a container's odd HOME must not stop a command that the user did
+    not ask to share: it paces itself and says so. A store the user named must work."""
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    monkeypatch.setenv("GOTO_CONFIG_DIR", str(blocker / "gototraining"))
+    result = run("trainings", "list")
+    assert result.exit_code == 0, result.stderr
+    assert "warning: the quota cannot be shared" in result.stderr
+    named = run("--rate-limit-url", "sqlite://", "trainings", "list")
+    assert named.exit_code == 1 and "cannot create" in named.stderr

@@ -12,7 +12,7 @@ from typer.core import TyperGroup
 from gototraining import DEFAULT_RATE_LIMIT, AuthenticationError, GoToTrainingError, __version__
 from gototraining.token_store import TokenStoreError
 
-from .context import DEFAULT_QUOTA_URL, State, UsageError
+from .context import State, UsageError
 from .errors import error_line, report
 from .redact import redactor
 from .sanitize import printable
@@ -143,7 +143,7 @@ def root(
         ),
     ] = DEFAULT_RATE_LIMIT,
     rate_limit_url: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--rate-limit-url",
             metavar="URL",
@@ -151,10 +151,10 @@ def root(
             help="Where the account's quota is shared with other processes: sqlite:// (the "
             "processes of this machine: a private file beside the login), sqlite:///path, "
             "redis://[:password@]host:6379/0 (processes on many machines), memory:// "
-            "(this process only).",
+            "(this process only). [default: sqlite://]",
             show_envvar=True,
         ),
-    ] = DEFAULT_QUOTA_URL,
+    ] = None,
     max_queue_wait: Annotated[
         float | None,
         typer.Option(

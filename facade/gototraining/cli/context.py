@@ -22,7 +22,8 @@ requests with the others through one SQLite file beside the login (``sqlite://``
 directory, mode 0700, and file, mode 0600), so two ``registrants import`` runs at once stay
 within the account's limit together. ``--rate-limit-url`` / ``$GOTO_RATE_LIMIT_URL`` names
 another store (Redis, to share with processes on other machines; ``memory://``: this process
-alone). Commands wait for the quota as long as it takes (a person can press Ctrl-C), unless
+alone). When the default file cannot be used (a read-only home, a config directory other users
+can write), the command says so and paces itself; a store that was named must work. Commands wait for the quota as long as it takes (a person can press Ctrl-C), unless
 ``--max-queue-wait`` bounds it.
 """
 
@@ -38,6 +39,7 @@ from gototraining import (
     DEFAULT_RATE_LIMIT,
     Credentials,
     RateLimiter,
+    RateLimitStoreError,
     ValidationError,
     resolve_credentials,
 )
@@ -102,7 +104,8 @@ class State:
     base_url: str | None = None
     debug: bool = False
     rate_limit: float | None = DEFAULT_RATE_LIMIT
-    rate_limit_url: str = DEFAULT_QUOTA_URL
+    #: ``--rate-limit-url`` / ``$GOTO_RATE_LIMIT_URL``; ``None``: ``DEFAULT_QUOTA_URL``.
+    rate_limit_url: str | None = None
     max_queue_wait: float | None = None
     store: CliTokenStore = attrs.field(factory=CliTokenStore)
 
@@ -143,6 +146,15 @@ class State:
         """The account's quota as this invocation shares it (see the module docstring)."""
         if self.rate_limit is None:
             return None
+        if self.rate_limit_url is None:  # the default: shared if this machine lets us
+            try:
+                return RateLimiter.shared(DEFAULT_QUOTA_URL, rate=self.rate_limit)
+            except RateLimitStoreError as exc:
+                _warn(
+                    f"the quota cannot be shared with other gototraining processes ({exc}); "
+                    "this command paces itself (--rate-limit-url names another store)"
+                )
+                return RateLimiter(self.rate_limit)
         redactor.add(*_url_secrets(self.rate_limit_url))
         try:
             return RateLimiter.shared(self.rate_limit_url, rate=self.rate_limit)
