@@ -36,8 +36,9 @@ plain numbers (the next free slot, the pause a ``Retry-After`` asked for, the la
 latest grants). Every decision about them is a method of ``Pace`` that is given the time and
 whatever else it needs -- none reads a clock, takes a lock or draws a random number. A
 ``RateLimiter`` keeps its ``Pace`` in memory under a lock, beside the fair queue of this
-process's waiting tickets; a store shared by processes can keep the same fields and run the
-same methods on them in one transaction.
+process's waiting tickets. A ``SharedRateLimiter`` (``RateLimiter.shared``) keeps it in a store
+shared by processes (``_quota_store``: Redis, SQLite) and runs the same methods on it inside
+one store transaction, with the store's clock; its queue stays in the process.
 """
 
 from __future__ import annotations
@@ -445,7 +446,8 @@ class RateLimiter:
     burst trades that spacing for latency.
 
     One limiter caps every client sharing it *together*: share one between the clients of one
-    GoTo account, never between accounts (each has its own quota).
+    GoTo account, never between accounts (each has its own quota). For several processes or
+    machines on one account, ``RateLimiter.shared(url)`` keeps the quota in a store.
     """
 
     def __init__(
