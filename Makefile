@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .PHONY: install test lint pytest bench soak demo regenerate check-generated contract api-snapshot \
-	clean cassettes docs docs-serve dist browser redis matrix
+	clean cassettes docs docs-serve dist browser redis matrix matrix-newest
 
 # One resolver run for the package with its extras, the `dev` dependency group (PEP 735: test,
 # lint, docs, dist and bench tools; pip >= 25.1 reads groups) and the generator pins, so they
@@ -65,9 +65,13 @@ dist: install
 	$(BIN)/check-wheel-contents dist/*.whl
 
 # The suite on every CPython among 3.11-3.14 found here (PATH or pyenv), each in its own
-# .venv-matrix/<version>; a missing interpreter is reported, not installed.
+# .venv-matrix/<version>; a missing interpreter is reported, not installed. Then once more with
+# the newest httpx and httpcore releases (`matrix-newest` runs only that).
 matrix: install redis
 	scripts/matrix.sh
+
+matrix-newest: install redis
+	scripts/matrix.sh --newest-deps
 
 # Benchmarks: one loopback server, pyperf, one table of ratios; results JSON in
 # benchmarks/results/, the table also into docs/performance.md. Takes a few minutes; not part

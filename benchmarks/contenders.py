@@ -275,9 +275,9 @@ def facade_registrants_decoder() -> Callable[[bytes], Any]:
     """The facade's decode path for getRegistrants, applied to raw body bytes.
 
     This is exactly what ``client.registrants.list`` runs on a 200 response:
-    ``_transport.decode_json(_models.decode_registrant_list)`` on the ``httpx.Response``.
+    ``_transport.decode_json(models.decode_registrant_list)`` on the ``httpx.Response``.
     """
-    from gototraining._models import decode_registrant_list
+    from gototraining._generated.models import decode_registrant_list
     from gototraining._transport import decode_json as wrap
 
     decode_response = wrap(decode_registrant_list)

@@ -7,10 +7,11 @@
 #                                  committed files; exit 1 (printing the diff) if they differ
 #
 # Pipeline: swagger.yaml (Swagger 2.0) --swagger2openapi (npm, pinned in package-lock.json)-->
-#           openapi3.yaml --openapi-python-client + ruff (pinned in scripts/requirements-gen.txt)-->
+#           openapi3.yaml --openapi-python-client + ruff (pinned in scripts/requirements-gen.txt;
+#           openapi/templates/ overrides some of its templates)-->
 #           generated/gototraining_api (+ py.typed)
 #           openapi3.yaml + openapi/facade.yaml --scripts/facade_codegen-->
-#           facade/gototraining/{_models.py,_requests.py,resources/} (each file says DO NOT EDIT)
+#           facade/gototraining/{_generated,resources}/ (wholly generated; each file says DO NOT EDIT)
 # Tools are installed on demand into .venv and node_modules (both git-ignored).
 set -euo pipefail
 
@@ -30,11 +31,15 @@ REQS="$ROOT/scripts/requirements-gen.txt"
 SWAGGER="$ROOT/openapi/swagger.yaml"
 CONVERTED="$ROOT/openapi/openapi3.yaml"
 GEN_CONFIG="$ROOT/openapi/generator-config.yaml"
+# Templates that replace the generator's own (same file names): what the generated client sends
+# is decided here, at generation time, never patched at run time.
+GEN_TEMPLATES="$ROOT/openapi/templates"
 PKG_NAME=gototraining_api
 PKG_DIR="$ROOT/generated/$PKG_NAME"
 FACADE_DIR="$ROOT/facade/gototraining"
-# What scripts/facade_codegen writes below facade/gototraining (resources/ wholly generated).
-FACADE_FILES=(_models.py _requests.py)
+# The packages scripts/facade_codegen writes below facade/gototraining, each wholly generated
+# (scripts/facade_codegen/__main__.py: GENERATED_PACKAGES).
+FACADE_PACKAGES=(_generated resources)
 
 log() { echo "regenerate: $*" >&2; }
 
@@ -76,6 +81,9 @@ if [[ ! -x node_modules/.bin/swagger2openapi || "$(cat "$NPM_STAMP" 2>/dev/null)
   echo "$LOCK_HASH" > "$NPM_STAMP"
 fi
 
+# Our templates must still follow the pinned generator's own (a generator upgrade re-applies them).
+"$VENV/bin/python" -m scripts.openapi_templates || { log "openapi/templates/ is stale"; exit 1; }
+
 # --- (c) + (d) convert and generate into a fresh temp dir ------------------------------------
 [[ -f "$SWAGGER" ]] || { log "missing $SWAGGER"; exit 1; }
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/regenerate.XXXXXX")"
@@ -89,6 +97,7 @@ node_modules/.bin/swagger2openapi --yaml --outfile "$WORK/openapi3.yaml" "$SWAGG
   PATH="$VENV/bin:$PATH" RUFF_NO_CACHE=true "$VENV/bin/openapi-python-client" generate \
     --path "$WORK/openapi3.yaml" \
     --config "$GEN_CONFIG" \
+    --custom-template-path "$GEN_TEMPLATES" \
     --meta none \
     --output-path "$WORK/$PKG_NAME" \
     --fail-on-warning >&2
@@ -117,15 +126,13 @@ if [[ "$MODE" == check ]]; then
   elif ! diff -ru -x __pycache__ -x '*.pyc' "$PKG_DIR" "$WORK/$PKG_NAME"; then
     status=1
   fi
-  for f in "${FACADE_FILES[@]}"; do
-    if ! diff -u --label "facade/gototraining/$f" --label "facade/gototraining/$f (regenerated)" \
-         "$FACADE_DIR/$f" "$WORK/facade/$f"; then
+  for package in "${FACADE_PACKAGES[@]}"; do
+    if [[ ! -d "$FACADE_DIR/$package" ]]; then
+      echo "missing facade/gototraining/$package (run scripts/regenerate.sh)"; status=1
+    elif ! diff -ru -x __pycache__ -x '*.pyc' "$FACADE_DIR/$package" "$WORK/facade/$package"; then
       status=1
     fi
   done
-  if ! diff -ru -x __pycache__ -x '*.pyc' "$FACADE_DIR/resources" "$WORK/facade/resources"; then
-    status=1
-  fi
   if [[ $status -ne 0 ]]; then
     log "generated files are out of date: run scripts/regenerate.sh"
   fi
@@ -137,9 +144,8 @@ mv "$CONVERTED.tmp" "$CONVERTED"
 mkdir -p "$ROOT/generated"
 rm -rf "$PKG_DIR"
 mv "$WORK/$PKG_NAME" "$PKG_DIR"
-for f in "${FACADE_FILES[@]}"; do
-  cp "$WORK/facade/$f" "$FACADE_DIR/$f"
+for package in "${FACADE_PACKAGES[@]}"; do
+  rm -rf "${FACADE_DIR:?}/$package"
+  mv "$WORK/facade/$package" "$FACADE_DIR/$package"
 done
-rm -rf "$FACADE_DIR/resources"
-mv "$WORK/facade/resources" "$FACADE_DIR/resources"
 log "wrote openapi/openapi3.yaml, generated/$PKG_NAME and the facade's generated modules"

@@ -117,11 +117,14 @@ def test_harness_smoke_run(tmp_path: Path) -> None:
 
 
 def test_import_gototraining_defers_the_generated_client() -> None:
-    """The import-time target relies on this: the generated client loads on first use."""
+    """The import-time target relies on this: the generated client, and the HTTP clients and
+    httpcore, load on first use."""
     code = (
         "import sys, gototraining\n"
         "bad = [m for m in sys.modules if m.startswith(('gototraining_api', 'gototraining.sandbox',"
-        " 'dateutil', 'starlette', 'uvicorn', 'yaml'))]\n"
+        " 'dateutil', 'starlette', 'uvicorn', 'yaml', 'httpcore', 'gototraining._http_client',"
+        " 'gototraining._default_client', 'gototraining._generated.default_client'))]\n"
         "assert not bad, bad\n"
+        "assert gototraining.DefaultHttpxClient.__name__ == 'DefaultHttpxClient'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO_ROOT)

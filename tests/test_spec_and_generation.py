@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import pkgutil
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
 from openapi_spec_validator import OpenAPIV2SpecValidator, OpenAPIV30SpecValidator, validate
+
+from scripts import openapi_templates
 
 ROOT = Path(__file__).resolve().parents[1]
 SWAGGER = ROOT / "openapi" / "swagger.yaml"
@@ -94,3 +99,41 @@ def test_packages_are_typed(pkg: str) -> None:
     module = importlib.import_module(pkg)
     assert module.__file__ is not None
     assert (Path(module.__file__).parent / "py.typed").is_file()
+
+
+def _template(root: Path, rel: str, text: str) -> Path:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_stale_templates_are_reported(tmp_path: Path) -> None:
+    """``scripts/regenerate.sh`` runs this check with the pinned generator (the committed
+    templates pass it there); here against a generator directory made up for the test."""
+    upstream, ours = tmp_path / "upstream", tmp_path / "ours"
+    original = _template(upstream, "property_templates/x.py.jinja", "{{ upstream }}\n")
+    digest = hashlib.sha256(original.read_bytes()).hexdigest()
+    header = f"{{#- upstream: openapi-python-client 1.0 templates/property_templates/x.py.jinja sha256 {digest} -#}}\n"
+    _template(ours, "property_templates/x.py.jinja", header + "{{ ours }}\n")
+    assert openapi_templates.stale(ours, upstream, "1.0") == []
+    assert (
+        "copied from 1.0, the generator is 1.1" in openapi_templates.stale(ours, upstream, "1.1")[0]
+    )
+    original.write_text("{{ upstream, changed }}\n", encoding="utf-8")
+    assert "changed upstream" in openapi_templates.stale(ours, upstream, "1.0")[0]
+    _template(ours, "client.py.jinja", "no header\n")
+    assert any(
+        "no 'upstream: ...' line" in p for p in openapi_templates.stale(ours, upstream, "1.0")
+    )
+
+
+def test_the_generated_client_sends_date_times_in_utc_with_z() -> None:
+    from gototraining_api.models import DateTimeRange
+
+    berlin = datetime(2031, 3, 1, 10, 30, 15, 250000, tzinfo=ZoneInfo("Europe/Berlin"))
+    body = DateTimeRange(start_date=berlin, end_date=berlin.astimezone(UTC)).to_dict()
+    assert body == {
+        "startDate": "2031-03-01T09:30:15.250000Z",
+        "endDate": "2031-03-01T09:30:15.250000Z",
+    }

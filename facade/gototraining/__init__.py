@@ -9,7 +9,8 @@
         client.registrants.register(key, email="ada@example.com", given_name="Ada", surname="Lovelace")
 """
 
-from . import _models
+from typing import TYPE_CHECKING, Any
+
 from ._auth import (
     DEFAULT_AUTHORIZE_URL,
     DEFAULT_TOKEN_URL,
@@ -64,7 +65,8 @@ from ._errors import (
     WrongEventLoopError,
 )
 from ._files import atomic_write
-from ._models import *
+from ._generated import models as _models
+from ._generated.models import *
 from ._options import ClientOptions
 from ._ratelimit import RateLimiter, SharedRateLimiter
 from ._resource import Key, RawResponse
@@ -72,6 +74,10 @@ from ._retry import RetryPolicy
 from ._types import NOT_GIVEN, NotGiven
 from ._validation import key as validate_key
 from ._version import __version__
+
+if TYPE_CHECKING:
+    from ._default_client import DefaultAsyncHttpxClient
+    from ._generated.default_client import DefaultHttpxClient
 
 __all__ = [
     "DEFAULT_AUTHORIZE_URL",
@@ -94,6 +100,8 @@ __all__ = [
     "ConflictError",
     "Credentials",
     "DecodeError",
+    "DefaultAsyncHttpxClient",
+    "DefaultHttpxClient",
     "GoToTraining",
     "GoToTrainingError",
     "IfExists",
@@ -134,3 +142,20 @@ __all__ = [
 ]
 # Every model of the spec (generated, see openapi/facade.yaml), exported as it appears.
 __all__ += _models.__all__
+
+#: Exported names imported when first used: ``import gototraining`` is a measured cost, and
+#: these are needed only with the first client made (which imports them itself).
+_LAZY = {
+    "DefaultHttpxClient": "._generated.default_client",
+    "DefaultAsyncHttpxClient": "._default_client",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'gototraining' has no attribute {name!r}")

@@ -7,13 +7,14 @@ that arrives restarts the read timeout), so the drivers in ``_transport`` start 
 its own timeout to what is left:
 
 - ``DeadlineBackend`` / ``AsyncDeadlineBackend`` (``_deadline``, imported when the SDK makes an
-  HTTP client: httpcore costs ~18 ms of ``import gototraining`` otherwise) wrap httpcore's
-  network backend of the HTTP clients the SDK creates itself: every connect, TLS handshake, read and write gets at most
-  the time left, so a server trickling the headers or the body one byte at a time is cut off
-  at the deadline (``httpcore.ReadTimeout`` etc., which httpx maps to its own timeouts).
+  HTTP client: httpcore costs ~18 ms of ``import gototraining`` otherwise) are the network
+  backend under the transports of ``DefaultHttpxClient`` / ``DefaultAsyncHttpxClient`` (the
+  clients the SDK makes, or the user passes): every connect, TLS handshake, read and write
+  gets at most the time left, so a server trickling the headers or the body one byte at a
+  time is cut off at the deadline (``httpcore.ReadTimeout`` etc., mapped to httpx's).
 - ``OAuth2`` gives its token requests the clipped timeouts and waits for a concurrent refresh
   no longer than the deadline.
-- With a user's own ``httpx`` client the sync driver checks the deadline between body chunks
+- With any other ``httpx`` client the sync driver checks the deadline between body chunks
   and the async driver runs the attempt under ``asyncio.timeout`` (see docs/reliability.md for
   what that bounds).
 """
@@ -30,8 +31,7 @@ __all__ = [
     "Attempt",
     "budget",
     "current",
-    "install",
-    "owned",
+    "left",
 ]
 
 _PHASES = ("connect", "read", "write", "pool")
@@ -115,38 +115,3 @@ def left(timeout: float | None, error: type[Exception]) -> float | None:
     if remaining <= 0:
         raise error(_EXPIRED)
     return remaining if timeout is None else min(timeout, remaining)
-
-
-def install(http_client: httpx.Client | httpx.AsyncClient) -> bool:
-    """Put the deadline backend under an HTTP client *the SDK created* (never a user's: it
-    changes the client's connection pool). ``False`` if its transports are not httpx's own
-    (then the drivers bound what they can from outside, as for a user's client)."""
-    from ._deadline import AsyncDeadlineBackend, DeadlineBackend
-
-    transports = [http_client._transport, *http_client._mounts.values()]
-    pools = []
-    for transport in transports:
-        if transport is None:  # a mount that disables a URL pattern
-            continue
-        pool = getattr(transport, "_pool", None)
-        if not isinstance(transport, httpx.HTTPTransport | httpx.AsyncHTTPTransport) or not (
-            hasattr(pool, "_network_backend")
-        ):
-            return False
-        pools.append(pool)
-    for pool in pools:
-        backend = pool._network_backend  # type: ignore[union-attr]
-        if isinstance(http_client, httpx.AsyncClient):
-            pool._network_backend = AsyncDeadlineBackend(backend)  # type: ignore[union-attr]
-        else:
-            pool._network_backend = DeadlineBackend(backend)  # type: ignore[union-attr]
-    return True
-
-
-HTTPClient = typing.TypeVar("HTTPClient", httpx.Client, httpx.AsyncClient)
-
-
-def owned(http_client: HTTPClient) -> HTTPClient:
-    """``install`` the deadline backend into a client the SDK just created; return it."""
-    install(http_client)
-    return http_client

@@ -398,7 +398,9 @@ def exchange_authorization_code(
     steps, request = _start_exchange(
         code, client_id, client_secret, redirect_uri, token_url, timeout, http_client, httpx.Client
     )
-    client = http_client or _attempt.owned(httpx.Client(timeout=timeout))
+    from ._generated.default_client import DefaultHttpxClient
+
+    client = http_client or DefaultHttpxClient(timeout=timeout)
     attempt, context = _attempt.start(timeout)
     try:
         with _exchange_errors(request):
@@ -444,7 +446,9 @@ async def async_exchange_authorization_code(
         http_client,
         httpx.AsyncClient,
     )
-    client = http_client or _attempt.owned(httpx.AsyncClient(timeout=timeout))
+    from ._default_client import DefaultAsyncHttpxClient
+
+    client = http_client or DefaultAsyncHttpxClient(timeout=timeout)
     try:
         with _exchange_errors(request):
             scope = asyncio.timeout(timeout)

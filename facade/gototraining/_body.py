@@ -8,6 +8,11 @@ ever held, and a body that is longer is cut there (its length then shows it: ``>
 Supported codings are the ones the SDK asks for (``Accept-Encoding: gzip, deflate``) and
 ``identity``; anything else is an ``httpx.DecodingError`` (a response the SDK cannot read).
 ``BodyReader`` holds the logic; ``read_sync`` and ``read_async`` only iterate.
+
+The raw chunks come from the response's ``stream`` (what ``iter_raw`` reads), and the decoded
+body goes back through httpx's public API: the response gets a ``ByteStream`` of it and reads
+that, so ``.content``, ``.text`` and ``.json()`` work as after httpx's own ``read()``. The body
+is then no longer in the coding it arrived in, so ``Content-Encoding`` leaves the headers.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ import zlib
 from typing import TYPE_CHECKING, Final
 
 import httpx
+
+from ._errors import request_of
 
 if TYPE_CHECKING:
     from ._attempt import Attempt
@@ -57,7 +64,7 @@ class BodyReader:
 
     def __init__(self, response: httpx.Response, limit: int) -> None:
         self.limit = limit
-        self.request = response._request
+        self.request = request_of(response)
         self.size = 0
         self._chunks: list[bytes] = []
         self._inflate: zlib._Decompress | None = None
@@ -153,43 +160,85 @@ def is_truncated(response: httpx.Response) -> bool:
     return bool(response.extensions.get(TRUNCATED))
 
 
-def _store(response: httpx.Response, reader: BodyReader) -> None:
-    # What httpx's own read() sets: .content, .text and .json() then work as usual.
-    response._content = reader.body()
+def _read_already(response: httpx.Response) -> bool:
+    try:
+        return isinstance(response.content, bytes)
+    except httpx.ResponseNotRead:
+        return False
+
+
+def _request_on(exc: httpx.RequestError, request: httpx.Request | None) -> None:
+    """Name the request on a failure of its body, as ``iter_raw`` does."""
+    try:
+        named: httpx.Request | None = exc.request
+    except RuntimeError:
+        named = None
+    if named is None and request is not None:
+        exc.request = request
+
+
+def _decoded(response: httpx.Response, reader: BodyReader) -> httpx.ByteStream:
+    """The body as read, for ``response.read()`` to store (the coding it came in is gone)."""
+    body = reader.body()  # may find the body too long only as the inflater is flushed
     if reader.truncated:
         response.extensions[TRUNCATED] = True
+    if "content-encoding" in response.headers:
+        del response.headers["content-encoding"]
+    return httpx.ByteStream(body)
 
 
 def read_sync(response: httpx.Response, limit: int, attempt: Attempt | None = None) -> None:
     """Read a streamed response's body (``limit`` decoded bytes at most, see ``BodyReader``)
     into ``response.content`` and close it. The ``attempt``'s deadline is checked after every
     chunk (``httpx.ReadTimeout`` past it). No-op if the body was read already."""
-    if hasattr(response, "_content"):
+    if _read_already(response):
         return
+    arriving = response.stream
     try:
+        if not isinstance(arriving, httpx.SyncByteStream):
+            raise TypeError("a sync read of an async response")
         reader = BodyReader(response, limit)
-        for raw in response.iter_raw():
-            if not reader.feed(raw):
-                break
-            if attempt is not None and attempt.expired():
-                raise httpx.ReadTimeout(
-                    "the response body was still arriving when the call's timeout ran out",
-                    request=response.request,
-                )
-        _store(response, reader)
-    finally:
+        try:
+            for raw in arriving:
+                if not reader.feed(raw):
+                    break
+                if attempt is not None and attempt.expired():
+                    raise httpx.ReadTimeout(
+                        "the response body was still arriving when the call's timeout ran out",
+                        request=response.request,
+                    )
+        except httpx.RequestError as exc:
+            _request_on(exc, reader.request)
+            raise
+        body = _decoded(response, reader)
+    except BaseException:
         response.close()
+        raise
+    arriving.close()  # the connection goes back to the pool
+    response.stream = body
+    response.read()
 
 
 async def read_async(response: httpx.Response, limit: int) -> None:
     """Async twin of :func:`read_sync` (the async drivers bound the time themselves)."""
-    if hasattr(response, "_content"):
+    if _read_already(response):
         return
+    arriving = response.stream
     try:
+        if not isinstance(arriving, httpx.AsyncByteStream):
+            raise TypeError("an async read of a sync response")
         reader = BodyReader(response, limit)
-        async for raw in response.aiter_raw():
-            if not reader.feed(raw):
-                break
-        _store(response, reader)
-    finally:
+        try:
+            async for raw in arriving:
+                if not reader.feed(raw):
+                    break
+        except httpx.RequestError as exc:
+            _request_on(exc, reader.request)
+            raise
+        body = _decoded(response, reader)
+    except BaseException:
         await response.aclose()
+        raise
+    await arriving.aclose()
+    response.stream = body
+    await response.aread()

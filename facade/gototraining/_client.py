@@ -13,13 +13,12 @@ import json
 import os
 from collections.abc import Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, cast
 from urllib.parse import unquote
 
 import attrs
 import httpx
 
-from . import _attempt
 from . import _validation as v
 from ._body import DEFAULT_MAX_RESPONSE_SIZE
 from ._credentials import Credentials, resolve_credentials
@@ -131,16 +130,24 @@ def _resolve_options(
 def _connection(
     given: _HTTP | None, cls: type[_HTTP], timeout: TimeoutTypes | NotGiven
 ) -> Connection[_HTTP]:
-    """The HTTP client to send with: ``given``, or a new one with the client's timeout and the
-    deadline network backend (every socket operation bounded by the call's deadline)."""
+    """The HTTP client to send with: ``given``, or a ``DefaultHttpxClient`` /
+    ``DefaultAsyncHttpxClient`` with the client's timeout. Every socket operation of either
+    kind of default client is bounded by the call's deadline (``deadline_backend``)."""
+    # Imported with the first client, not with the package: import time is a measured target.
+    from ._default_client import DefaultAsyncHttpxClient
+    from ._generated.default_client import DefaultHttpxClient
+
+    default: type[httpx.Client | httpx.AsyncClient] = (
+        DefaultHttpxClient if cls is httpx.Client else DefaultAsyncHttpxClient
+    )
     if given is None:
-        made = cls(timeout=timeout if not isinstance(timeout, NotGiven) else DEFAULT_TIMEOUT)
-        return Connection(made, deadline_backend=_attempt.install(made), timeout=timeout)
+        made = default(timeout=timeout if not isinstance(timeout, NotGiven) else DEFAULT_TIMEOUT)
+        return Connection(cast(_HTTP, made), deadline_backend=True, timeout=timeout)
     if not isinstance(given, cls):
         raise ValidationError(
             "http_client", f"expected an httpx.{cls.__name__}, got {type(given).__name__}"
         )
-    return Connection(given, timeout=NOT_GIVEN)
+    return Connection(given, deadline_backend=isinstance(given, default), timeout=NOT_GIVEN)
 
 
 _METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})

@@ -1,4 +1,4 @@
-"""What the generated decoders in ``_models.py`` share (hand-written; the generator never
+"""What the generated decoders in ``_generated/models.py`` share (hand-written; the generator never
 touches this module).
 
 Every generated model has two decoders: a *fast* one (one combined type check, the frozen

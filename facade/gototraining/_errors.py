@@ -72,6 +72,7 @@ __all__ = [
     "error_from_response",
     "is_bad_location",
     "parse_retry_after",
+    "request_of",
     "safe_url",
     "transport_error",
 ]
@@ -499,6 +500,14 @@ def redact_json(value: Any, *secrets: str | None) -> Any:
     return value
 
 
+def request_of(response: httpx.Response) -> httpx.Request | None:
+    """The request a response answers; ``None`` for one made by hand (httpx raises then)."""
+    try:
+        return response.request
+    except RuntimeError:
+        return None
+
+
 def credential(request: httpx.Request) -> str | None:
     """The credential of the request's ``Authorization`` header (after the scheme), if any."""
     value = request.headers.get("authorization")
@@ -548,7 +557,7 @@ def error_from_response(
         UnexpectedRedirectError,
     ):
         cls = AuthenticationError
-    request = response._request  # may be None for hand-made responses in tests
+    request = request_of(response)
     if request is not None:  # a server echoing our credential must not put it in a message
         secrets = (credential(request), *secrets)
     if not message:

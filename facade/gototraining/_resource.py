@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Awaitable, Callable, Generator, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeAlias, TypeVar, cast
 
@@ -46,7 +45,6 @@ __all__ = [
     "SyncResource",
     "async_raw",
     "raw",
-    "utc_z",
 ]
 
 T = TypeVar("T")
@@ -350,25 +348,6 @@ async def run_batch_async(transport: AsyncTransport, batch: Batch[T], context: C
         run.stopped(failures[0])
         raise failures[0]
     return run.finished()
-
-
-class _ZuluDatetime(datetime):
-    """A UTC datetime whose ``isoformat()`` ends in ``Z`` (GoTo's documented format).
-
-    The generated request models serialise with ``isoformat()``; handing them this subclass
-    keeps the spec in charge of the field names while we decide the exact date-time spelling.
-    """
-
-    def isoformat(self, sep: str = "T", timespec: str = "auto") -> str:
-        return super().isoformat(sep, timespec).removesuffix("+00:00") + "Z"
-
-
-def utc_z(value: datetime) -> datetime:
-    """An aware datetime, converted to UTC, that serialises as ``...Z``."""
-    utc = value.astimezone(UTC)
-    return _ZuluDatetime(
-        utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second, utc.microsecond, tzinfo=UTC
-    )
 
 
 class SyncResource:

@@ -22,6 +22,7 @@ from ._errors import (
     error_from_response,
     is_invalid_token,
     parse_error_body,
+    request_of,
     safe_url,
 )
 from ._retry import MAX_SECONDS
@@ -165,7 +166,8 @@ def parse_token_response(
         raise error_from_response(response, *secrets, token_endpoint=action)
 
     def malformed(what: str) -> TokenResponseError:
-        where = safe_url(response.request.url) if response._request is not None else ""
+        request = request_of(response)
+        where = safe_url(request.url) if request is not None else ""
         return TokenResponseError(f"{action}: {what}", url=where, response=response)
 
     if is_truncated(response):

@@ -74,7 +74,7 @@ T = TypeVar("T")
 
 
 class ApiRequest:
-    """One spec operation's request, built by ``_requests`` (generated from the spec).
+    """One spec operation's request, built by ``_generated.requests`` (generated from the spec).
 
     ``path`` is below the base URL, with its parameters filled in; ``json`` the body, if any.
     """
@@ -95,7 +95,7 @@ class Call(Generic[T]):
     """One API operation, ready to send.
 
     Attributes:
-        request: the operation's method, path and body (``_requests``: the spec defines the
+        request: the operation's method, path and body (``_generated.requests``: the spec defines the
             wire format).
         decode: turns the successful ``httpx.Response`` into the facade's result.
         replay_safe: whether the request may be repeated after an attempt that may have been
@@ -156,7 +156,7 @@ class Call(Generic[T]):
 
 
 def decode_json(decoder: Callable[[Any], T]) -> Callable[[httpx.Response], T]:
-    """Wrap a JSON decoder from ``_models`` into a response decoder."""
+    """Wrap a JSON decoder from ``_generated.models`` into a response decoder."""
 
     def decode(response: httpx.Response) -> T:
         try:
@@ -642,8 +642,8 @@ class SyncTransport:
 
     Redirects are never followed, whatever the ``httpx`` client's default: the only redirect
     the API sends (getRecordingDownloadById's 302) is the operation's result. Every attempt is
-    bounded by its deadline (see ``_attempt``); with ``deadline_backend`` (an HTTP client the SDK
-    created and equipped with ``_attempt.install``) every socket operation is, otherwise the
+    bounded by its deadline (see ``_attempt``); with ``deadline_backend`` (a
+    ``DefaultHttpxClient``, made by the SDK or passed in) every socket operation is, otherwise the
     deadline is checked between body chunks.
     """
 

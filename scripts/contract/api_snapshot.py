@@ -213,7 +213,7 @@ def _walk_modules(module: griffe.Module, rel: str = "") -> Iterable[tuple[str, g
     yield rel, module
     for name, member in sorted(module.modules.items()):
         if member.is_alias:
-            continue  # `from .. import _models as m` is not a submodule
+            continue  # `from .._generated import models as m` is not a submodule
         child = f"{rel}.{name}" if rel else name
         yield from _walk_modules(member, child)
 

@@ -1,1 +1,1 @@
-"""The facade code generator: spec + openapi/facade.yaml -> gototraining/_models.py & co."""
+"""The facade code generator: spec + openapi/facade.yaml -> gototraining/_generated/ and gototraining/resources/."""

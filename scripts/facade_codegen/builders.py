@@ -1,9 +1,10 @@
 """Read hand-written builders and the per-call options from the facade's source (``ast``).
 
-A builder's signature and docstring become the public method's (minus a leading
-``organizer_key``, which the client supplies); the keyword-only parameters of
-``CallOptions.__init__`` in ``gototraining/_options.py`` become every method's trailing
-keyword-only parameters. Nothing is
+A builder's signature becomes the public method's (minus a leading ``organizer_key``, which
+the client supplies); the method's docstring is the mapping's ``doc`` (``openapi/facade.yaml``),
+whose ``Args:`` section, if any, must name exactly the builder's parameters (per-call options
+may be added). The keyword-only parameters of ``CallOptions.__init__`` in
+``gototraining/_options.py`` become every method's trailing keyword-only parameters. Nothing is
 imported: the generator runs before the package it writes can be imported.
 """
 
@@ -39,7 +40,7 @@ class Signature:
     takes_organizer: bool
     returns: str  # the public method's return annotation
     runner: str  # "_request" | "_run" | "_download" | "_batch"
-    doc: str
+    doc: str = ""
     imports: dict[str, str] = field(default_factory=dict)  # name -> import line
 
 
@@ -165,17 +166,54 @@ def read_builder(module: Module, name: str) -> Signature:
         if kind == "Batch":
             result_text = f"list[{result_text}]"
         nodes.append(result)
-    doc = ast.get_docstring(func, clean=True)
-    if not doc:
-        raise CodegenError(f"{module.path}:{name}: the builder's docstring is the method's")
     return Signature(
         parameters=params,
         takes_organizer=takes_organizer,
         returns=result_text,
         runner=RUNNERS[kind],
-        doc=doc,
         imports=_imports(module, nodes),
     )
+
+
+def documented_args(doc: str) -> list[str] | None:
+    """The parameter names of a Google-style docstring's ``Args:`` section (``None``: no
+    such section)."""
+    lines = doc.splitlines()
+    try:
+        start = next(i for i, line in enumerate(lines) if line.strip() == "Args:")
+    except StopIteration:
+        return None
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    names: list[str] = []
+    entry_indent: int | None = None
+    for line in lines[start + 1 :]:
+        if not line.strip():
+            continue
+        depth = len(line) - len(line.lstrip())
+        if depth <= indent:
+            break
+        if entry_indent is None:
+            entry_indent = depth
+        if depth == entry_indent:
+            names.append(line.strip().split(":", 1)[0].strip())
+    return names
+
+
+def check_doc(where: str, doc: str, parameters: list[Parameter], options: list[Parameter]) -> None:
+    """A builder method's docstring documents what the method takes: an ``Args:`` section
+    names every builder parameter, and nothing the method does not take."""
+    names = documented_args(doc)
+    if names is None:
+        return
+    taken = [p.name for p in parameters]
+    unknown = [n for n in names if n not in taken and n not in {o.name for o in options}]
+    missing = [n for n in taken if n not in names]
+    if unknown or missing:
+        raise CodegenError(
+            f"{where}: the doc's Args: section does not match the builder's parameters"
+            + (f"; not parameters: {unknown}" if unknown else "")
+            + (f"; undocumented: {missing}" if missing else "")
+        )
 
 
 def _parameter(arg: ast.arg, default: ast.expr | None, *, keyword_only: bool) -> Parameter:

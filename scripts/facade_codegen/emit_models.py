@@ -1,4 +1,4 @@
-"""Print ``gototraining/_models.py``: enums, frozen attrs models and their decoders."""
+"""Print ``gototraining/_generated/models.py``: enums, frozen attrs models and their decoders."""
 
 from __future__ import annotations
 
@@ -364,6 +364,6 @@ def emit(api: Api) -> str:
     out += "from collections.abc import Mapping\n"
     out += "from datetime import datetime, timedelta\n"
     out += "from typing import Any\n\nimport attrs\n\n"
-    out += "from ._decoding import (\n" + "".join(f"    {h},\n" for h in helpers) + ")\n\n"
+    out += "from .._decoding import (\n" + "".join(f"    {h},\n" for h in helpers) + ")\n\n"
     out += "__all__ = [\n" + "".join(f"    {n!r},\n" for n in names) + "]\n\n"
     return out + body

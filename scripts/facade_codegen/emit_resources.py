@@ -1,12 +1,21 @@
-"""Print ``gototraining/_requests.py`` and ``gototraining/resources/``: one request builder per
-operation, and per namespace the sync and the async class, both from one description."""
+"""Print ``gototraining/_generated/`` (its ``__init__`` and ``requests.py``) and
+``gototraining/resources/``: one request builder per operation, and per namespace the sync and
+the async class, both from one description."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from .builders import ORGANIZER, Module, Parameter, Signature, read_builder, read_options
+from .builders import (
+    ORGANIZER,
+    Module,
+    Parameter,
+    Signature,
+    check_doc,
+    read_builder,
+    read_options,
+)
 from .emit_models import HEADER, code_names
 from .spec import Api, CodegenError, MethodSpec, Namespace, OperationSpec
 
@@ -22,6 +31,17 @@ def _path_expr(op: OperationSpec) -> str:
     return f'f"{path}"' if op.path_params else repr(path)
 
 
+def emit_generated_init() -> str:
+    return HEADER + (
+        '"""The facade\'s private generated modules: ``models`` (the models and their decoders),\n'
+        "``requests`` (one request builder per operation) and the sync twins of hand-written\n"
+        "async modules (``scripts/facade_codegen/unasync.py``).\n\n"
+        "Everything in this package and in ``gototraining/resources/`` (the public namespaces)\n"
+        "is written by ``scripts/facade_codegen``; no other module of ``gototraining`` is.\n"
+        '"""\n'
+    )
+
+
 def emit_requests(api: Api) -> str:
     bodies = sorted({op.body_schema for op in api.operations if op.body_schema})
     quoted = any(p.type.kind != "integer" for op in api.operations for p in op.path_params)
@@ -31,7 +51,7 @@ def emit_requests(api: Api) -> str:
     out += '"""\n\nfrom __future__ import annotations\n\nfrom typing import TYPE_CHECKING\n'
     if quoted:
         out += "from urllib.parse import quote as _quote\n"
-    out += "\nfrom ._transport import ApiRequest\n\n"
+    out += "\nfrom .._transport import ApiRequest\n\n"
     if bodies:
         out += "if TYPE_CHECKING:\n    from gototraining_api.models import (\n"
         out += "".join(f"        {b},\n" for b in bodies) + "    )\n\n"
@@ -170,6 +190,11 @@ def emit_namespace(api: Api, ns: Namespace, facade: Path) -> str:
             if builder_module is None:
                 raise CodegenError(f"{ns.attr}.{spec.name}: no {builders_path}")
             signature = read_builder(builder_module, spec.builder)
+            where = f"openapi/facade.yaml {ns.attr}.{spec.name}"
+            if not spec.doc:
+                raise CodegenError(f"{where}: a method with a builder needs its `doc`")
+            check_doc(where, spec.doc, signature.parameters, options)
+            signature.doc = spec.doc
             imports.update(signature.imports)
             call = _call_expr(f"builders.{spec.builder}", signature)
             imports["builders"] = f"from .._builders import {ns.attr} as builders"
@@ -198,8 +223,8 @@ def emit_namespace(api: Api, ns: Namespace, facade: Path) -> str:
     standard = {
         "builtins": "import builtins",
         "warnings": "import warnings",
-        "m": "from .. import _models as m",
-        "rq": "from .. import _requests as rq",
+        "m": "from .._generated import models as m",
+        "rq": "from .._generated import requests as rq",
         "v": "from .. import _validation as v",
         "operation": "from .._operation import operation",
         "CallOptions": "from .._options import CallOptions",
@@ -220,7 +245,7 @@ def emit_namespace(api: Api, ns: Namespace, facade: Path) -> str:
     used = sorted({line for name, line in imports.items() if name in names})
     source = "# Every method takes the fields of gototraining/_options.py's CallOptions"
     if builder_module is not None:
-        source += ";\n# methods with a `builder` are described in gototraining/_builders/"
+        source += ";\n# methods with a `builder` are built by gototraining/_builders/"
         source += f"{ns.attr}.py"
     source += ".\n"
     out = HEADER + source + _verbatim_doc(ns.module_doc, "")

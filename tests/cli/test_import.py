@@ -181,7 +181,7 @@ def test_conflict_not_yet_listed_counts_as_already_registered(
     people = tmp_path / "people.csv"
     emails = write_people(people, 2)
     assert run("registrants", "import", training, str(people)).exit_code == 0
-    from gototraining import _models
+    from gototraining._generated import models as _models
 
     def stale_list(data: object) -> list[object]:  # every registrant list reads as empty
         return []

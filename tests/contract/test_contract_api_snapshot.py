@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import ast
 import json
 import shutil
 from pathlib import Path
 
 import pytest
+from source_edits import remove_method
 
 from scripts.contract import api_snapshot
 from scripts.contract._common import API_SNAPSHOT, CHANGELOG, FACADE, Report
@@ -346,26 +346,10 @@ def test_module_patterns(pkg: Path) -> None:
     assert any("gototraining.resources is neither" in e for e in errors)
 
 
-def _remove_method(path: Path, class_name: str, method: str) -> None:
-    """Delete one method (with its decorators) from a module's source."""
-    source = path.read_text(encoding="utf-8")
-    lines = source.splitlines(keepends=True)
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.ClassDef) and node.name == class_name:
-            for item in node.body:
-                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and item.name == method:
-                    start = min([d.lineno for d in item.decorator_list] + [item.lineno]) - 1
-                    assert item.end_lineno is not None
-                    del lines[start : item.end_lineno]
-                    path.write_text("".join(lines), encoding="utf-8")
-                    return
-    raise LookupError(f"{class_name}.{method} not in {path}")
-
-
 def test_method_removed_from_real_facade_copy_is_breaking(tmp_path: Path) -> None:
     copy = tmp_path / "facade"
     shutil.copytree(FACADE / "gototraining", copy / "gototraining")
-    _remove_method(copy / "gototraining" / "resources" / "trainings.py", "Trainings", "cancel")
+    remove_method(copy / "gototraining" / "resources" / "trainings.py", "Trainings", "cancel")
     changelog = tmp_path / "CHANGELOG.md"
     changelog.write_text("## Unreleased\n", encoding="utf-8")
     search = [copy, GENERATED]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import importlib
 import itertools
 import re
@@ -13,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from source_edits import remove_method
 
 from scripts.contract import coverage
 from scripts.contract._common import FACADE, OPENAPI3, ROOT, load_yaml, spec_operations
@@ -178,27 +178,10 @@ def test_marker_attribute_matches_the_facade() -> None:
     assert coverage._marked(f) == "getTraining"
 
 
-def _remove_method(path: Path, class_name: str, method: str) -> None:
-    """Delete one method (with its decorators) from a module's source."""
-    source = path.read_text(encoding="utf-8")
-    tree = ast.parse(source)
-    lines = source.splitlines(keepends=True)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ClassDef) and node.name == class_name:
-            for item in node.body:
-                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and item.name == method:
-                    start = min([d.lineno for d in item.decorator_list] + [item.lineno]) - 1
-                    assert item.end_lineno is not None
-                    del lines[start : item.end_lineno]
-                    path.write_text("".join(lines), encoding="utf-8")
-                    return
-    raise LookupError(f"{class_name}.{method} not in {path}")
-
-
 def test_method_removed_from_real_facade_copy_fails(tmp_path: Path) -> None:
     # A copy of the real package with Trainings.get deleted: getTraining loses its sync method.
     shutil.copytree(FACADE / "gototraining", tmp_path / "gototraining")
-    _remove_method(tmp_path / "gototraining" / "resources" / "trainings.py", "Trainings", "get")
+    remove_method(tmp_path / "gototraining" / "resources" / "trainings.py", "Trainings", "get")
     proc = subprocess.run(
         [sys.executable, "-m", "scripts.contract.coverage", "--path", str(tmp_path)],
         cwd=ROOT,

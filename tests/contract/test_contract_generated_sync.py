@@ -40,5 +40,5 @@ def test_spec_edit_without_regeneration_fails_check(tmp_path: Path) -> None:
     assert "openapi/openapi3.yaml" in proc.stdout
     assert "expiresIn" in proc.stdout
     assert "host_url.py" in proc.stdout
-    assert "facade/gototraining/_models.py" in proc.stdout  # the facade's decoder too
+    assert "facade/gototraining/_generated/models.py" in proc.stdout  # the facade's decoder too
     assert "generated files are out of date" in proc.stderr

@@ -67,9 +67,9 @@ def test_rehearsal_a_new_optional_field_reaches_the_model(tmp_path: Path) -> Non
             "body = {'registrantKey': '1', 'email': 'e@example.com', 'givenName': 'G',"
             " 'surname': 'S', 'status': 'APPROVED', 'registrationDate': '2030-01-01T00:00:00Z',"
             " 'joinUrl': 'j', 'confirmationUrl': 'c'}\n"
-            "r = g._models.decode_registrant({**body, 'phoneNumber': '+1 555 0100'})\n"
+            "r = g._generated.models.decode_registrant({**body, 'phoneNumber': '+1 555 0100'})\n"
             "assert r.phone_number == '+1 555 0100' and not r.extra, r\n"
-            "assert g._models.decode_registrant(body).phone_number is None\n"
+            "assert g._generated.models.decode_registrant(body).phone_number is None\n"
             "print(attrs.fields(g.Registrant).phone_number.default)\n"
             "print(g.Registrant.__doc__)\n",
         )
@@ -216,8 +216,8 @@ def test_rehearsal_c_a_new_get_operation_needs_four_hand_edited_files(tmp_path: 
         "generated/gototraining_api/api/registrants/get_registrant_count.py",
         "generated/gototraining_api/models/__init__.py",
         "generated/gototraining_api/models/registrant_count.py",
-        "facade/gototraining/_models.py",
-        "facade/gototraining/_requests.py",
+        "facade/gototraining/_generated/models.py",
+        "facade/gototraining/_generated/requests.py",
         "facade/gototraining/resources/registrants.py",
         "tests/cassettes/test_facade_cassettes/test_registrants_count.yaml",
         "api/gototraining.api.json",

@@ -9,11 +9,15 @@ entry that matches nothing) that keep "accepts exactly what the spec allows" tru
 from __future__ import annotations
 
 import copy
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from scripts.contract._common import OPENAPI3, ROOT, load_yaml
+from scripts.contract._common import FACADE, OPENAPI3, ROOT, load_yaml
+from scripts.facade_codegen import unasync
+from scripts.facade_codegen.emit_resources import emit_namespace
 from scripts.facade_codegen.spec import CodegenError, build, snake
 
 MAPPING = ROOT / "openapi" / "facade.yaml"
@@ -110,3 +114,139 @@ def test_refusals(change: Any, message: str) -> None:
 )
 def test_snake_case(wire: str, python: str) -> None:
     assert snake(wire) == python
+
+
+def _docs_by_method(mapping: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The mapping entries with a builder, by ``namespace.method``."""
+    entries: dict[str, dict[str, Any]] = {}
+    for conf in mapping["operations"].values():
+        for entry in conf if isinstance(conf, list) else [conf]:
+            if isinstance(entry, dict) and entry.get("builder"):
+                entries[entry["method"]] = entry
+    return entries
+
+
+def _emit_trainings(mapping: dict[str, Any]) -> str:
+    spec, _ = spec_and_mapping()
+    api = build(spec, mapping)
+    [trainings] = [ns for ns in api.namespaces if ns.attr == "trainings"]
+    return emit_namespace(api, trainings, FACADE / "gototraining")
+
+
+def test_a_builder_method_is_documented_by_the_mapping() -> None:
+    """The public docstring comes from facade.yaml, not from the private builder."""
+    _, mapping = spec_and_mapping()
+    _docs_by_method(mapping)["trainings.create"]["doc"] = "Schedule it.\n\nArgs:\n" + "".join(
+        f"    {name}: x.\n"
+        for name in (
+            "name",
+            "times",
+            "time_zone",
+            "description",
+            "registration_settings",
+            "co_organizers",
+        )
+    )
+    source = _emit_trainings(mapping)
+    assert source.count('"""Schedule it.') == 2  # the sync and the async method
+
+
+ARGS_OF_UPDATE_NAME_DESCRIPTION = (
+    "Change it.\n\nArgs:\n    training_key: k.\n    name: n.\n    description: d.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("doc", "message"),
+    [
+        (None, "needs its `doc`"),
+        (
+            "Change it.\n\nArgs:\n    training_key: k.\n    name: n.\n",
+            "undocumented: .'description'",
+        ),
+        (
+            ARGS_OF_UPDATE_NAME_DESCRIPTION + "    colour: c.\n",
+            "not parameters: .'colour'",
+        ),
+    ],
+)
+def test_a_builder_method_doc_must_match_its_parameters(doc: str | None, message: str) -> None:
+    _, mapping = spec_and_mapping()
+    entry = _docs_by_method(mapping)["trainings.update_name_description"]
+    if doc is None:
+        del entry["doc"]
+    else:
+        entry["doc"] = doc
+    with pytest.raises(CodegenError, match=message):
+        _emit_trainings(mapping)
+
+
+def test_a_doc_may_name_the_per_call_options_too() -> None:
+    _, mapping = spec_and_mapping()
+    entry = _docs_by_method(mapping)["trainings.update_name_description"]
+    entry["doc"] = ARGS_OF_UPDATE_NAME_DESCRIPTION + "    timeout: t.\n"
+    assert "    timeout: t." in _emit_trainings(mapping)
+
+
+# -- unasync: sync twins of hand-written async modules ----------------------------------------
+
+ASYNC_ORIGINAL = '''"""A module written for the async flavor.
+
+More about it.
+"""
+
+from ._deadline import AsyncDeadlineTransport
+from ._http_client import mapped_errors
+
+
+class _AsyncStream(httpx.AsyncByteStream):
+    async def __aiter__(self) -> typing.AsyncIterator[bytes]:
+        async for chunk in self.parts:
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+class DefaultAsyncThing(httpx.AsyncClient):
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        async with self.lock:
+            return await AsyncDeadlineTransport(None).handle_async_request(request)
+'''
+
+
+def test_unasync_writes_the_sync_twin() -> None:
+    twin = unasync.unasync(ASYNC_ORIGINAL, "_thing.py", "_generated/thing.py")
+    assert twin.startswith("# DO NOT EDIT")
+    assert '"""A module written for the async flavor.\n\nThe sync twin of' in twin
+    assert "More about it" not in twin
+    # imports follow the twin into _generated/, and a twinned module's import its twin
+    assert "from .deadline import DeadlineTransport\n" in twin
+    assert "from .._http_client import mapped_errors\n" in twin
+    assert "class _Stream(httpx.SyncByteStream):" in twin
+    assert "def __iter__(self) -> typing.Iterator[bytes]:\n        for chunk in self.parts:" in twin
+    assert "def close(self) -> None:\n        self.inner.close()" in twin
+    assert "class DefaultThing(httpx.Client):" in twin
+    assert (
+        "with self.lock:\n            return DeadlineTransport(None).handle_request(request)"
+        in twin
+    )
+    code = twin[twin.index('"""', twin.index('"""') + 3) + 3 :]  # after the module docstring
+    assert "async" not in code.lower() and "await" not in code
+
+
+def test_a_stale_sync_twin_is_reported(tmp_path: Path) -> None:
+    package = tmp_path / "gototraining"
+    shutil.copytree(FACADE / "gototraining", package, ignore=shutil.ignore_patterns("__pycache__"))
+    assert unasync.main(["--check", "--facade", str(package)]) == 0
+    original = package / "_deadline.py"
+    original.write_text(
+        original.read_text(encoding="utf-8").replace("await self._backend.sleep(seconds)", "pass"),
+        encoding="utf-8",
+    )
+    assert unasync.main(["--check", "--facade", str(package)]) == 1
+    assert unasync.main(["--facade", str(package)]) == 0  # rewrites the twin
+    assert "    def sleep(self, seconds: float) -> None:\n        pass\n" in (
+        package / "_generated" / "deadline.py"
+    ).read_text(encoding="utf-8")
+    assert unasync.main(["--check", "--facade", str(package)]) == 0

@@ -61,7 +61,7 @@ def test_ci_runs_make_test_on_every_supported_python() -> None:
 
 def test_the_suite_gets_a_real_redis_server_in_make_test_and_in_ci() -> None:
     """The shared-quota tests run a real redis-server: ``make test`` (and so ``.ci/run``)
-    makes sure one is installed, and the CI job installs it before ``make test``."""
+    makes sure one is installed, and the CI jobs that run the suite install it first."""
     makefile = (ROOT / "Makefile").read_text()
     test_target = next(line for line in makefile.splitlines() if line.startswith("test:"))
     assert "redis" in test_target.split(":", 1)[1].split()
@@ -69,11 +69,20 @@ def test_the_suite_gets_a_real_redis_server_in_make_test_and_in_ci() -> None:
     script = ROOT / "scripts" / "ensure-redis.sh"
     assert script.stat().st_mode & 0o111, "scripts/ensure-redis.sh is not executable"
     assert "apt-get install" in script.read_text() and "redis-server" in script.read_text()
-    steps = _load("workflows/ci.yml")["jobs"]["test"]["steps"]
-    runs = [step.get("run", "") for step in steps]
-    ensure = next(i for i, run in enumerate(runs) if "scripts/ensure-redis.sh" in run)
-    make_test = next(i for i, run in enumerate(runs) if "make test" in run)
-    assert ensure < make_test
+    jobs = _load("workflows/ci.yml")["jobs"]
+    for job, suite in (("test", "make test"), ("newest-deps", "scripts/matrix.sh")):
+        runs = [step.get("run", "") for step in jobs[job]["steps"]]
+        ensure = next(i for i, run in enumerate(runs) if "scripts/ensure-redis.sh" in run)
+        assert ensure < next(i for i, run in enumerate(runs) if suite in run), job
+
+
+def test_ci_runs_the_suite_with_the_newest_httpx_and_httpcore_every_week() -> None:
+    ci = _load("workflows/ci.yml")
+    assert ci["on"]["schedule"]
+    steps = ci["jobs"]["newest-deps"]["steps"]
+    assert any(step.get("run", "") == "scripts/matrix.sh --newest-deps" for step in steps)
+    script = (ROOT / "scripts" / "matrix.sh").read_text()
+    assert "NEWEST=(httpx httpcore" in script
 
 
 def test_release_publishes_with_trusted_publishing_on_a_tag() -> None:

@@ -107,7 +107,7 @@ def client_kwargs(sb: Any, *, is_async: bool = False, **overrides: Any) -> dict[
     too (the ``flavor`` fixture does).
     """
     kwargs: dict[str, Any] = {
-        "http_client": http_client(is_async),
+        "http_client": overrides.pop("http_client", None) or http_client(is_async),
         "access_token": sb.token,
         "organizer_key": sb.organizer_key,
         "base_url": sb.url,
@@ -118,15 +118,14 @@ def client_kwargs(sb: Any, *, is_async: bool = False, **overrides: Any) -> dict[
     return kwargs
 
 
-def bounded(client: Any) -> Any:
-    """Give a facade client made with ``client_kwargs`` what a client that made its own HTTP
-    client has: the deadline network backend (every socket operation bounded by the call's
-    deadline). The tests share one TLS context instead of letting each client load its own."""
-    from gototraining import _attempt
+def bounded_http_client(is_async: bool = False) -> httpx.Client | httpx.AsyncClient:
+    """The HTTP client a facade client makes when given none -- every socket operation bounded
+    by the call's deadline -- with the facade's test settings (10 s timeout, ``TLS``)."""
+    from gototraining import DefaultAsyncHttpxClient, DefaultHttpxClient
 
-    assert _attempt.install(client.http_client)
-    client._transport.connection.deadline_backend = True
-    return client
+    if is_async:
+        return DefaultAsyncHttpxClient(verify=TLS, timeout=10.0)
+    return DefaultHttpxClient(verify=TLS, timeout=10.0)
 
 
 def assert_registered_exactly_once(

@@ -60,7 +60,7 @@ from .helpers import (
     RATE_LIMIT_RETRIES,
     START,
     assert_no_duplicates,
-    bounded,
+    bounded_http_client,
     client_kwargs,
     http_client,
     wait_for_count,
@@ -425,8 +425,10 @@ def test_hostile(
     kwargs = client_kwargs(
         hostile, is_async=flavor.is_async, access_token=SECRET, organizer_key="1000000000000000001",
         base_url=hostile.url, timeout=HOSTILE_TIMEOUT, max_response_size=MAX_RESPONSE_SIZE,
+        http_client=bounded_http_client(flavor.is_async),
     )  # fmt: skip
-    client = bounded(flavor.client(**kwargs))
+    client = flavor.client(**kwargs)
+    assert client._transport.deadline_backend
     want_exc, want_attempts = expected_hostile(op, fault)
 
     with pytest.raises(GoToTrainingError) as info:

@@ -8,7 +8,7 @@ so status mapping, JSON parsing and the model decoders are all exercised as in p
 What the spec allows (and only that) is the subject of tests/reliability/test_spec_decoding.py;
 here:
 
-- arbitrary bytes, for every decoder of ``_models``, decode or raise ``DecodeError``;
+- arbitrary bytes, for every decoder of ``_generated.models``, decode or raise ``DecodeError``;
 - getRecordingDownloadById's 302 answer (``location``: the Location header, not JSON) is an
   absolute URL or a ``DecodeError``;
 - error statuses with arbitrary bodies must raise the mapped ``APIError`` subclass;
@@ -42,10 +42,10 @@ from gototraining import (
     ServerError,
     TokenResponseError,
 )
-from gototraining import _models as m
 from gototraining._builders.recordings import location
 from gototraining._decoding import decode_string
 from gototraining._errors import INVALID_TOKEN_CODES
+from gototraining._generated import models as m
 from gototraining._transport import ApiRequest, Call, Send, _Settings, decode_json, pipeline
 from gototraining._types import NOT_GIVEN
 from hypothesis import given, settings

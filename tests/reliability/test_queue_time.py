@@ -28,18 +28,9 @@ from gototraining import (
     ValidationError,
 )
 from sdk.conftest import Flavor
+from sdk.payloads import TRAINING
 
 from .pipeline_run import PipelineRun, one_429
-
-TRAINING = {
-    "trainingKey": "2000000000000000002",
-    "trainingId": "123456789",
-    "name": "Onboarding",
-    "timeZone": "Europe/Berlin",
-    "times": [{"startDate": "2026-12-01T09:00:00Z", "endDate": "2026-12-01T11:00:00Z"}],
-    "organizers": [],
-    "registrationSettings": {"disableConfirmationEmail": False, "disableWebRegistration": False},
-}
 
 
 class Clock:

@@ -25,8 +25,8 @@ from gototraining import (
     Registration,
     ServerError,
 )
-from gototraining._models import decode_registration
-from gototraining._requests import register_for_training
+from gototraining._generated.models import decode_registration
+from gototraining._generated.requests import register_for_training
 from gototraining._transport import Call, decode_json
 from gototraining_api.models import RegistrantReqCreate
 from sdk.conftest import Flavor

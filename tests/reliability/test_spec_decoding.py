@@ -34,7 +34,7 @@ import jsonschema
 import pytest
 import yaml
 from gototraining import DecodeError, GoToTraining, RegistrationSettings
-from gototraining import _models as m
+from gototraining._generated import models as m
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 

@@ -244,24 +244,6 @@ def test_tasks_share_one_refresh() -> None:
     asyncio.run(main())
 
 
-def test_one_oauth_object_in_several_event_loops() -> None:
-    """The asyncio lock is per loop, so reusing an OAuth2 across asyncio.run() calls works."""
-    api = FakeGoTo()
-    auth = OAuth2("c", "s", "rt-1", token_url=TOKEN_URL)
-
-    async def once() -> None:
-        async with httpx.AsyncClient(transport=httpx.MockTransport(api.async_handler)) as http:
-            client = AsyncGoToTraining(
-                auth=auth, organizer_key=ORG, rate_limit=None, http_client=http
-            )
-            await client.trainings.list()
-
-    asyncio.run(once())
-    api.generation += 1  # invalidate
-    asyncio.run(once())
-    assert auth.refresh_count == 2
-
-
 def test_constructor_validation() -> None:
     for args, param in (
         (("c", "", "r"), "client_secret"),

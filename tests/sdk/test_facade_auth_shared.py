@@ -221,6 +221,7 @@ def test_waiting_for_a_stuck_refresh_times_out(refreshes: Refreshes) -> None:
 
 @pytest.mark.parametrize("loops", [2])
 def test_sequential_event_loops_still_work(loops: int) -> None:
+    """One ``OAuth2`` reused across ``asyncio.run()`` calls: each loop refreshes with it."""
     api = FakeGoTo()
     auth = OAuth2("c", "s", "rt-1", token_url=TOKEN_URL)
 

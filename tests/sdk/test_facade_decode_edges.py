@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 from gototraining import DecodeError
-from gototraining import _models as m
 from gototraining._builders.recordings import location
+from gototraining._generated import models as m
 
 ORG = {"organizerKey": "1", "email": "e@example.com", "givenName": "G", "surname": "S"}
 SESSION = {

@@ -30,26 +30,7 @@ from gototraining import (
 from gototraining._transport import ApiRequest, Call, no_content
 
 from .conftest import Flavor
-
-TRAINING = {
-    "trainingKey": "2000000000000000002",
-    "trainingId": "123456789",
-    "name": "Onboarding",
-    "timeZone": "Europe/Berlin",
-    "times": [{"startDate": "2026-12-01T09:00:00Z", "endDate": "2026-12-01T11:00:00Z"}],
-    "organizers": [],
-    "registrationSettings": {"disableConfirmationEmail": False, "disableWebRegistration": False},
-}
-REGISTRANT = {
-    "registrantKey": "7",
-    "email": "ada@example.com",
-    "givenName": "Ada",
-    "surname": "Lovelace",
-    "status": "APPROVED",
-    "registrationDate": "2026-11-01T08:30:00Z",
-    "joinUrl": "https://j",
-    "confirmationUrl": "https://c",
-}
+from .payloads import REGISTRANT, TRAINING
 
 
 class Recorder:

@@ -28,16 +28,8 @@ from gototraining import (
 )
 
 from .conftest import Flavor
+from .payloads import TRAINING
 
-TRAINING = {
-    "trainingKey": "2000000000000000002",
-    "trainingId": "123456789",
-    "name": "Onboarding",
-    "timeZone": "Europe/Berlin",
-    "times": [{"startDate": "2026-12-01T09:00:00Z", "endDate": "2026-12-01T11:00:00Z"}],
-    "organizers": [],
-    "registrationSettings": {"disableConfirmationEmail": False, "disableWebRegistration": False},
-}
 START = datetime(2026, 12, 1, 9, tzinfo=UTC)
 END = datetime(2026, 12, 1, 11, tzinfo=UTC)
 
@@ -78,7 +70,7 @@ def test_request_shape(flavor: Flavor) -> None:
     assert req.headers["accept"] == "application/json"
 
 
-def test_create_body_uses_utc_z_and_spec_field_names(flavor: Flavor) -> None:
+def test_create_body_sends_utc_with_z_and_spec_field_names(flavor: Flavor) -> None:
     handler, seen = scripted(httpx.Response(201, json="2000000000000000002"))
     flavor.client(handler)
     from zoneinfo import ZoneInfo

@@ -27,10 +27,12 @@ from gototraining import (
     ServerError,
     ValidationError,
 )
-from gototraining import _models as m
 from gototraining import _validation as v
 from gototraining._errors import error_from_response
+from gototraining._generated import models as m
 from gototraining._retry import parse_retry_after
+
+from .payloads import REGISTRANT
 
 # -- keys ---------------------------------------------------------------------------------------
 
@@ -324,17 +326,6 @@ def test_rate_limiter_rejects_nonsense() -> None:
 
 
 # -- decoders -----------------------------------------------------------------------------------
-
-REGISTRANT = {
-    "registrantKey": "1",
-    "email": "ada@example.com",
-    "givenName": "Ada",
-    "surname": "Lovelace",
-    "status": "APPROVED",
-    "registrationDate": "2026-11-01T08:30:00Z",
-    "joinUrl": "https://j",
-    "confirmationUrl": "https://c",
-}
 
 
 def test_registrant_decoding_and_unknown_status() -> None:

@@ -1,4 +1,4 @@
-"""The generated fast decoders agree with the checked ones (``_models._x`` vs ``_x_checked``).
+"""The generated fast decoders agree with the checked ones (``_generated.models._x`` vs ``_x_checked``).
 
 ``registrants.list`` and every other list decodes through a fast path (one combined type check,
 slots filled directly) that hands anything unusual to the field-by-field checked decoder, the
@@ -15,8 +15,8 @@ from typing import Any
 import attrs
 import pytest
 from gototraining import DecodeError, Registrant, RegistrantStatus
-from gototraining import _models as m
 from gototraining._decoding import NO_EXTRA, decode_list
+from gototraining._generated import models as m
 
 
 def _item(**over: Any) -> dict[str, Any]:

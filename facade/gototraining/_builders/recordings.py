@@ -6,10 +6,10 @@ import os
 
 import httpx
 
-from .. import _requests as rq
 from .. import _validation as v
 from .._download import DEFAULT_CHUNK_SIZE, Progress, Target
 from .._errors import DecodeError
+from .._generated import requests as rq
 from .._resource import Download, Key
 from .._transport import Call
 
@@ -45,13 +45,7 @@ def location(response: httpx.Response) -> str:
 
 
 def download_url(training_key: Key, recording_id: Key) -> Call[str]:
-    """The URL of a recording's file: the ``Location`` of the API's 302 redirect.
-
-    The redirect is not followed (no file bytes are fetched). The URL is typically
-    short-lived and self-authorizing; fetch it without GoTo credentials, or use
-    :meth:`download`. Raises ``DecodeError`` if the API answers anything but a redirect
-    with a ``Location``.
-    """
+    """The getRecordingDownloadById call whose result is the 302's ``Location``."""
     request = rq.get_recording_download_by_id(
         v.key(training_key, "training_key"), v.key(recording_id, "recording_id")
     )
@@ -66,32 +60,6 @@ def download(
     progress: Progress | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
 ) -> Download:
-    """Download a recording to disk and return the file's path.
-
-    Asks :meth:`download_url` for the file URL, then streams the file with this client's
-    ``httpx`` client -- **without** the access token or any ``Authorization`` header (the
-    file is on another host). Bytes go to a hidden ``.part`` file in the destination
-    directory, which is fsync-ed and renamed over the destination only when complete;
-    on any error (including an exception raised by ``progress``, Ctrl-C or task
-    cancellation) it is deleted, so no partial file is ever left behind.
-
-    Args:
-        training_key: the training.
-        recording_id: the recording (``Recording.recording_id``).
-        to: an existing directory (the file is named ``recording-<id>.mp4``, the suffix
-            taken from the file URL) or a file path in an existing directory (an existing
-            file is replaced).
-        progress: called as ``progress(bytes_done, total)`` after every chunk written;
-            ``total`` is the ``Content-Length`` or ``None`` if unknown. Counts increase
-            and end at ``total``. Raise from it to abort the download.
-        chunk_size: bytes per read and write (default 1 MiB).
-        timeout: per-call timeout for both requests (the file's read timeout applies per
-            chunk, not to the whole transfer).
-
-    Raises:
-        ValidationError: bad ``to``, keys, ``progress`` or ``chunk_size`` (nothing sent).
-        APIError: the API or the file host answered with an error status.
-        TransportError: the network failed or the body ended early.
-    """
+    """``download_url``, then the file fetched without credentials (``_download``)."""
     target = Target(to, recording_id, progress, chunk_size)
     return Download(download_url(training_key, recording_id), target)

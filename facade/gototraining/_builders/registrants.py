@@ -6,8 +6,6 @@ from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from enum import StrEnum
 from typing import Any, Literal, TypeAlias
 
-from .. import _models as m
-from .. import _requests as rq
 from .. import _validation as v
 from .._errors import (
     APIError,
@@ -21,6 +19,8 @@ from .._errors import (
     TransportError,
     ValidationError,
 )
+from .._generated import models as m
+from .._generated import requests as rq
 from .._resource import Batch, Context, Key, Pending, Plan
 from .._retry import RETRY_STATUSES, parse_retry_after
 from .._transport import Action, Call, Sleep, decode_json
@@ -209,28 +209,7 @@ def register(
     surname: str,
     if_exists: IfExists = "raise",
 ) -> Plan[m.Registration]:
-    """Register one person (identified by email) for a training.
-
-    Returns a ``Registration`` with the new ``registrant_key``, ``join_url`` and
-    ``confirmation_url`` (``created=True``).
-
-    ``if_exists``: what to do when the API answers 409 (the email is already registered).
-    ``"raise"`` (default) raises ``ConflictError``; ``"return"`` looks the registrant up in the
-    training's registrant list (one extra GET, email compared case-insensitively) and returns
-    it with ``created=False``. If the list does not contain it yet (the API's list can lag),
-    ``ConflictError`` is raised anyway.
-
-    Retries: with the default ``if_exists="raise"`` the POST is retried only when it
-    provably never left this machine (connect errors): after a lost response (connection
-    reset, read timeout, 502/503/504, 429) it may or may not have been applied, and a
-    replay would turn a success into ``ConflictError``, so the error is raised instead.
-    With ``if_exists="return"`` those failures *are* retried (bounded by the retry policy):
-    the API deduplicates by email, so a replay of an applied registration gets 409 and the
-    existing registrant is returned -- never a duplicate. The result then has
-    ``created=False`` even if it was this call's own lost attempt that created it. 500 is
-    never retried. ``if_exists="return"`` is the mode for bulk imports and at-least-once
-    job queues.
-    """
+    """The registration POST; with ``if_exists="return"`` a replay-safe plan."""
     from gototraining_api.models import RegistrantReqCreate
 
     key = v.key(training_key, "training_key")
@@ -353,39 +332,7 @@ def register_many(
     max_attempts: int = 3,
     on_result: Callable[[RegistrationResult], object] | None = None,
 ) -> Batch[RegistrationResult]:
-    """Register many people for a training: concurrently, idempotently, one result each.
-
-    Every person is validated first (``ValidationError`` naming ``people[i].field``, or an
-    email given twice; nothing is sent). Then the training's registrant list is read once:
-    whoever is on it already is ``ALREADY_REGISTERED`` and not sent again. The others are
-    registered by ``concurrency`` workers with ``register(..., if_exists="return")``, so
-    a registration that went through although its answer was lost comes back as the
-    existing registrant, never as a duplicate. The client's rate limiter paces all
-    workers together: more workers hide latency but never exceed the limit.
-
-    A person whose registration still ends in a temporary failure (no answer, 429, 502,
-    503, 504; after the client's own retries) is tried again, up to ``max_attempts`` times
-    in all, after ``Retry-After`` or the retry policy's next backoff. Other errors (400,
-    500, an undecodable answer) make that person ``FAILED`` with the error; the others go
-    on. An error that would hit everyone alike -- ``AuthenticationError``,
-    ``PermissionDeniedError``, ``NotFoundError`` (the training is gone) -- stops the call
-    and is raised, once the registrations already sent have finished and been reported.
-    Running it again is safe: it registers only who is missing.
-
-    Args:
-        training_key: the training.
-        people: ``Person`` objects, or mappings with the keys ``email``, ``given_name``
-            and ``surname``.
-        concurrency: workers (1-100): requests in flight at once.
-        max_attempts: registrations sent per person at most (1-10).
-        on_result: called with each ``RegistrationResult`` as soon as it is known (those
-            already registered first), one call at a time -- from worker threads with the
-            sync client, in the event loop with the async one. An exception from it stops
-            the call and is raised.
-
-    Returns:
-        One ``RegistrationResult`` per person, in the order of ``people``.
-    """
+    """A ``Batch``: one registrant list read, then a ``Pending`` plan per person."""
     key = v.key(training_key, "training_key")
     persons = _people(people)
     workers = _count(concurrency, "concurrency", MAX_CONCURRENCY)

@@ -6,12 +6,12 @@ from collections.abc import Generator, Iterable, Sequence
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from .. import _models as m
-from .. import _requests as rq
 from .. import _validation as v
 from .._decoding import decode_string
 from .._errors import ValidationError
-from .._resource import Context, Key, Plan, utc_z
+from .._generated import models as m
+from .._generated import requests as rq
+from .._resource import Context, Key, Plan
 from .._transport import Action, Call, decode_json, no_content
 
 if TYPE_CHECKING:  # wire models are imported inside the builders that use them
@@ -56,29 +56,7 @@ def create(
     registration_settings: m.RegistrationSettings | None = None,
     co_organizers: Sequence[Key] | None = None,
 ) -> Call[str]:
-    """Schedule a training and return its new **training key** (``str``).
-
-    The API answers with the key only; this method deliberately does not follow up with a
-    GET (that would cost a request, and a failing GET would make a successful creation look
-    failed). Call ``trainings.get(key)`` when you need the full ``Training``.
-
-    Args:
-        name: the training's name (required, one line).
-        times: one ``(start, end)`` pair (or ``TimeRange``) per session; timezone-aware
-            datetimes, start before end. Sent as UTC (``...Z``).
-        time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``, or the
-            ``ZoneInfo`` the times were built with (``datetime.UTC`` is ``"UTC"``).
-        description: optional description (may span lines).
-        registration_settings: optional ``RegistrationSettings``.
-        co_organizers: organizer keys to add as co-organizers (multi-user accounts).
-        timeout: per-call timeout (seconds or ``httpx.Timeout``).
-
-    Not retried on 5xx or read timeouts (POST is not idempotent).
-
-    Raises:
-        ValidationError: bad input (nothing was sent).
-        APIError: the API refused (see the error hierarchy).
-    """
+    """The checked ``TrainingReqCreate`` POST; the answer is the new key."""
     from gototraining_api.models import DateTimeRange, TrainingReqCreate
     from gototraining_api.types import UNSET
 
@@ -96,7 +74,7 @@ def create(
     body = TrainingReqCreate(
         name=name,
         time_zone=tz,
-        times=[DateTimeRange(start_date=utc_z(s), end_date=utc_z(e)) for s, e in pairs],
+        times=[DateTimeRange(start_date=s, end_date=e) for s, e in pairs],
         description=UNSET if description is None else description,
         registration_settings=settings,
         organizers=organizers,
@@ -107,7 +85,7 @@ def create(
 def update_name_description(
     organizer_key: str, training_key: Key, *, name: str, description: str | None = None
 ) -> Call[None]:
-    """Change a training's name and (optionally) description."""
+    """The checked ``TrainingNameDescription`` PUT."""
     from gototraining_api.models import TrainingNameDescription
     from gototraining_api.types import UNSET
 
@@ -122,17 +100,7 @@ def update_name_description(
 def set_organizers(
     organizer_key: str, training_key: Key, organizer_keys: Sequence[Key], *, notify: bool = True
 ) -> Call[None]:
-    """Replace the training's co-organizers (the scheduling organizer always stays).
-
-    ``notify`` emails the organizers about the change.
-
-    Retries: with ``notify=False`` like every PUT. With ``notify=True`` (default) only when
-    nothing was sent (connection errors, connect/pool timeouts): after a lost response,
-    read timeout, 429 or 502/503/504 the change may have been applied and a replay would
-    email the organizers twice, so the error is raised instead (``TransportError`` with
-    ``maybe_sent=True``, ``ServerError``, ``RateLimitError``); check the organizers with
-    :meth:`organizers` before repeating.
-    """
+    """The ``TrainingOrganizers`` PUT; not replayed once it may have notified."""
     from gototraining_api.models import TrainingOrganizers
 
     key = v.key(training_key, "training_key")
@@ -148,12 +116,7 @@ def set_organizers(
 def update_registration_settings(
     organizer_key: str, training_key: Key, settings: m.RegistrationSettings
 ) -> Call[None]:
-    """Replace a training's registration settings.
-
-    ``settings`` is a ``RegistrationSettings`` (the same type ``create`` takes as
-    ``registration_settings``); both flags are sent, so pass the full desired state, e.g.
-    ``RegistrationSettings(disable_confirmation_email=True, disable_web_registration=False)``.
-    """
+    """The ``RegistrationSettings`` PUT (both flags sent)."""
     key = v.key(training_key, "training_key")
     body = _wire_settings(settings, "settings")
     request = rq.update_registration_settings_for_training(organizer_key, key, body)
@@ -169,37 +132,14 @@ def update_times(
     notify_registrants: bool = True,
     notify_trainers: bool = True,
 ) -> Call[m.NotifiedParties]:
-    """Reschedule a training: replace all its session times.
-
-    Args:
-        training_key: the training.
-        times: the new ``(start, end)`` pairs (or ``TimeRange``); non-empty, timezone-aware,
-            start before end. Sent as UTC (``...Z``).
-        time_zone: the organizer-facing IANA time zone, e.g. ``"Europe/Berlin"``, or the
-            ``ZoneInfo`` the times were built with (``datetime.UTC`` is ``"UTC"``).
-        notify_registrants: let GoTo email the registrants about the change.
-        notify_trainers: let GoTo email the (co-)organizers about the change.
-
-    Retries: without notifications like every PUT. With ``notify_registrants`` or
-    ``notify_trainers`` (the defaults) only when nothing was sent (connection errors,
-    connect/pool timeouts): after a lost response, read timeout, 429 or 502/503/504 the new
-    times may have been applied and a replay would send every email twice, so the error is
-    raised instead (``TransportError`` with ``maybe_sent=True``, ``ServerError``,
-    ``RateLimitError``); check the training with :meth:`get` before repeating.
-
-    Returns:
-        ``NotifiedParties``: how many registrants and trainers were notified.
-
-    Raises:
-        ValidationError: bad input (nothing was sent).
-    """
+    """The ``TrainingTimes`` PUT; not replayed once it may have notified."""
     from gototraining_api.models import DateTimeRange, TrainingTimes
 
     key = v.key(training_key, "training_key")
     pairs = v.times(times)
     body = TrainingTimes(
         time_zone=v.time_zone(time_zone),
-        times=[DateTimeRange(start_date=utc_z(s), end_date=utc_z(e)) for s, e in pairs],
+        times=[DateTimeRange(start_date=s, end_date=e) for s, e in pairs],
         notify_registrants=v.boolean(notify_registrants, "notify_registrants"),
         notify_trainers=v.boolean(notify_trainers, "notify_trainers"),
     )
@@ -223,30 +163,7 @@ def move_session(
     notify_registrants: bool = True,
     notify_trainers: bool = True,
 ) -> Plan[m.NotifiedParties]:
-    """Move one session of a training to ``start``-``end``, keeping the others as they are.
-
-    The API can only replace all of a training's times at once, so this reads the training
-    (GET), replaces the one session and sends every time back (:meth:`update_times`), in the
-    training's own time zone unless ``time_zone`` is given.
-
-    Args:
-        training_key: the training.
-        session: which session: its position in ``Training.times`` (0-based, as :meth:`get`
-            returns them; negative counts from the end), or its current start (a
-            timezone-aware datetime, compared as an instant).
-        start: the session's new start (timezone-aware).
-        end: the session's new end (timezone-aware, after ``start``).
-        time_zone: the time zone to send; default the training's own.
-        notify_registrants: let GoTo email the registrants about the change.
-        notify_trainers: let GoTo email the (co-)organizers about the change.
-
-    Retries as :meth:`update_times`. Another change to the training's times between the read
-    and the write is overwritten (the API offers no way to detect it).
-
-    Raises:
-        ValidationError: bad input (nothing was sent), or -- after the read, before any change
-            -- no such session, or no time zone to send (the training has none).
-    """
+    """GET the training, then ``update_times`` with one session replaced."""
     key = v.key(training_key, "training_key")
     new = v.date_range(start, end)
     if isinstance(session, datetime):

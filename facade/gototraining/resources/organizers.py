@@ -8,9 +8,9 @@ from __future__ import annotations
 import warnings
 from typing import TYPE_CHECKING
 
-from .. import _models as m
-from .. import _requests as rq
 from .. import _validation as v
+from .._generated import models as m
+from .._generated import requests as rq
 from .._operation import operation
 from .._options import CallOptions
 from .._resource import AsyncResource, Key, SyncResource, async_raw, raw

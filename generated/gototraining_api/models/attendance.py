@@ -26,9 +26,13 @@ class Attendance:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        join_time = self.join_time.isoformat()
+        join_time = (
+            self.join_time.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+        )
 
-        leave_time = self.leave_time.isoformat()
+        leave_time = (
+            self.leave_time.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+        )
 
         time_in_part_of_session = self.time_in_part_of_session
 

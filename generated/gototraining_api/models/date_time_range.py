@@ -24,9 +24,13 @@ class DateTimeRange:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        start_date = self.start_date.isoformat()
+        start_date = (
+            self.start_date.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+        )
 
-        end_date = self.end_date.isoformat()
+        end_date = (
+            self.end_date.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+        )
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -40,9 +40,13 @@ class Recording:
 
         name = self.name
 
-        start_date = self.start_date.isoformat()
+        start_date = (
+            self.start_date.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+        )
 
-        end_date = self.end_date.isoformat()
+        end_date = (
+            self.end_date.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+        )
 
         description = self.description
 

@@ -48,7 +48,11 @@ class Registrant:
 
         status = self.status.value
 
-        registration_date = self.registration_date.isoformat()
+        registration_date = (
+            self.registration_date.astimezone(datetime.UTC)
+            .isoformat()
+            .replace("+00:00", "Z")
+        )
 
         join_url = self.join_url
 

@@ -42,9 +42,17 @@ class Session:
 
         training_name = self.training_name
 
-        session_start_time = self.session_start_time.isoformat()
+        session_start_time = (
+            self.session_start_time.astimezone(datetime.UTC)
+            .isoformat()
+            .replace("+00:00", "Z")
+        )
 
-        session_end_time = self.session_end_time.isoformat()
+        session_end_time = (
+            self.session_end_time.astimezone(datetime.UTC)
+            .isoformat()
+            .replace("+00:00", "Z")
+        )
 
         attendance_count = self.attendance_count
 

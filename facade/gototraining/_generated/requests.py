@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._transport import ApiRequest
+from .._transport import ApiRequest
 
 if TYPE_CHECKING:
     from gototraining_api.models import (

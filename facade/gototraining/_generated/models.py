@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from ._decoding import (
+from .._decoding import (
     ABSENT,
     NO_EXTRA,
     Invalid,
