@@ -229,9 +229,11 @@ class DriftWarning(UserWarning):
 
     Emitted once per process for each operation, JSON path (indices as ``[*]``) and kind of
     deviation; the models carry the details in ``drift``. ``strict=True`` (a client option)
-    turns every deviation into a ``DecodeError`` instead. Filter it like any warning::
+    turns every deviation into a ``DecodeError`` instead. Filter it like any warning:
 
-        warnings.filterwarnings("ignore", category=gototraining.DriftWarning)
+    ```python
+    warnings.filterwarnings("ignore", category=gototraining.DriftWarning)
+    ```
     """
 
 
