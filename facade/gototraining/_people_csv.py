@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -140,7 +141,9 @@ def read_people_csv(
 
     The header names the columns ``email``, ``given_name`` and ``surname``, spelled in any
     of the usual ways (``Email``, ``E-mail address``, ``First Name``, ``givenName``,
-    ``Last name``, ``family_name``, ...); other columns are ignored. Values lose their
+    ``Last name``, ``family_name``, ...); other columns are ignored. Cells are separated by
+    commas, or by semicolons or tabs (spreadsheets in many locales save "CSV" so): the
+    header decides. Values lose their
     surrounding spaces. A row's problems are those ``register`` would refuse it for, and an
     email on an earlier row. Register the lot, reporting the invalid rows instead of
     refusing the file:
@@ -178,8 +181,36 @@ def read_people_csv(
             text.detach()  # the caller's file stays open
 
 
+#: Cell separators a people file may use: spreadsheets in locales whose decimal mark is a
+#: comma (German, French, ... Excel) save "CSV" with semicolons; some tools export tabs.
+_DELIMITERS = (",", ";", "\t")
+
+
+def _delimiter(header: str) -> str:
+    """The separator that makes the most known columns of the header line (a comma when none
+    does better): the header is the one line whose cells are known in advance."""
+
+    def known(delimiter: str) -> int:
+        cells = next(csv.reader([header], delimiter=delimiter), [])
+        return len({_ALIASES.get(_normalise(cell)) for cell in cells} - {None})
+
+    return max(_DELIMITERS, key=known)  # max keeps the first of equals: the comma
+
+
 def _rows(lines: Iterable[str], name: str) -> Iterator[PersonRow]:
-    reader = csv.reader(lines)
+    source = iter(lines)
+    # The header is the first line with any text: peek at it for the separator, then hand
+    # every line read so far to the reader, so that line numbers stay physical.
+    peeked: list[str] = []
+    try:
+        for text in source:
+            peeked.append(text)
+            if text.strip("\ufeff \t\r\n"):
+                break
+    except UnicodeDecodeError as exc:
+        raise ValidationError(name, f"not text in {exc.encoding} ({exc.reason})") from None
+    delimiter = _delimiter(peeked[-1].removeprefix("\ufeff")) if peeked else ","
+    reader = csv.reader(itertools.chain(peeked, source), delimiter=delimiter)
     columns: dict[PersonField, int] | None = None
     seen: dict[str, int] = {}
     try:

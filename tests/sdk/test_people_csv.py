@@ -153,3 +153,30 @@ def test_two_hundred_rows_with_five_bad_ones_end_to_end(
     ]
     assert len(sb.registrants(key)) == 195
     assert sb.request_count("registerForTraining") == 195
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_a_semicolon_or_tab_separated_file_reads_like_a_comma_separated_one(
+    tmp_path: Path, delimiter: str
+) -> None:
+    # What Excel saves as "CSV" where the decimal mark is a comma: semicolons, a BOM, CRLF.
+    lines = [
+        "\ufeffE-Mail|Vorname|First Name|Last Name",
+        "",
+        'ada@example.com|x|Ada|"Lovelace; Countess"',
+        "bob@example.com|y|Bob|1,5",
+        "ADA@example.com|z|Ada|Again",
+    ]
+    path = tmp_path / "people.csv"
+    path.write_bytes("\r\n".join(lines).replace("|", delimiter).encode("utf-8") + b"\r\n")
+    rows = list(read_people_csv(path))
+    assert [row.line for row in rows] == [3, 4, 5]
+    assert rows[0] == PersonRow(3, Person("ada@example.com", "Ada", "Lovelace; Countess"))
+    assert rows[1] == PersonRow(4, Person("bob@example.com", "Bob", "1,5"))
+    assert rows[2].problems == ("duplicate email 'ADA@example.com' (first on line 3)",)
+
+
+def test_a_comma_header_keeps_semicolons_in_its_cells() -> None:
+    text = "email,given_name,surname\nada@example.com,Ada;Jr,Lovelace;Byron\n"
+    [row] = read_people_csv(io.StringIO(text, newline=""))
+    assert row.person == Person("ada@example.com", "Ada;Jr", "Lovelace;Byron")
