@@ -197,19 +197,24 @@ ROSTER_FIELDS = (
 
 
 def roster_rows(registrants: Sequence[Registrant]) -> list[list[str]]:
-    """The rows of ``registrants export`` (columns ``ROSTER_FIELDS``), by surname."""
-    from .output import fmt_iso
+    """The rows of ``registrants export`` (columns ``ROSTER_FIELDS``), by surname; a field
+    the API's answer lacked is an empty cell."""
+    from .output import fmt_iso, text_of
 
-    return [
-        [
+    def row(r: Registrant) -> list[str]:
+        registered = getattr(r, "registration_date", None)
+        return [
             r.registrant_key,
-            r.email,
-            r.given_name,
-            r.surname,
+            text_of(r, "email"),
+            text_of(r, "given_name"),
+            text_of(r, "surname"),
             r.raw_status or "",
-            fmt_iso(r.registration_date),
-            r.join_url,
-            r.confirmation_url,
+            "" if registered is None else fmt_iso(registered),
+            text_of(r, "join_url"),
+            text_of(r, "confirmation_url"),
         ]
-        for r in sorted(registrants, key=lambda r: (r.surname.casefold(), r.given_name.casefold()))
-    ]
+
+    def by_name(r: Registrant) -> tuple[str, str]:
+        return text_of(r, "surname").casefold(), text_of(r, "given_name").casefold()
+
+    return [row(r) for r in sorted(registrants, key=by_name)]

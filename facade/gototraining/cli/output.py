@@ -34,7 +34,7 @@ from rich.text import Text
 from .sanitize import printable
 
 if TYPE_CHECKING:
-    from gototraining import Attendee, Organizer, Registrant, Session, Training
+    from gototraining import Attendance, Attendee, Organizer, Registrant, Session, Training
 
     from .reports import SessionAttendance
 
@@ -197,6 +197,23 @@ def shown(model: object, name: str) -> Any:
     return getattr(model, name, LACKED)
 
 
+def text_of(model: object, name: str) -> str:
+    """``model.name`` (a string field), or ``""`` when the API's answer lacked it: for CSV
+    cells, sort keys and lookups, where one record without a name must not stop the rest."""
+    value = getattr(model, name, "")
+    return value if isinstance(value, str) else ""
+
+
+def _clock(moment: datetime | None, tz: tzinfo) -> str:
+    """``HH:MM`` in ``tz``, or ``LACKED`` when the API's answer lacked the time."""
+    return LACKED if moment is None else f"{_in_zone(moment, tz):%H:%M}"
+
+
+def _attended(a: Attendee) -> timedelta:
+    """The attendee's time in the session; none when the API's answer lacked it."""
+    return getattr(a, "time_in_session", timedelta(0))
+
+
 def _first_start(training: Training) -> datetime | None:
     times = getattr(training, "times", ())
     start = getattr(times[0], "start", None) if times else None
@@ -318,16 +335,27 @@ def minutes(value: timedelta) -> int:
     return int(value.total_seconds() // 60)
 
 
+def _part_json(p: Attendance) -> dict[str, Any]:
+    """One part of an attendee's time; a time the API's answer lacked is left out."""
+    part: dict[str, Any] = {}
+    if (join := getattr(p, "join_time", None)) is not None:
+        part["join"] = join
+    if (leave := getattr(p, "leave_time", None)) is not None:
+        part["leave"] = leave
+    if (spent := getattr(p, "time_in_part", None)) is not None:
+        part["minutes"] = minutes(spent)
+    return part
+
+
 def _attendee_json(a: Attendee) -> dict[str, Any]:
     return {
-        "given_name": a.given_name,
-        "surname": a.surname,
-        "email": a.email,
-        "minutes": minutes(a.time_in_session),
-        "parts": [
-            {"join": p.join_time, "leave": p.leave_time, "minutes": minutes(p.time_in_part)}
-            for p in a.in_session_times
-        ],
+        **{
+            name: value
+            for name in ("given_name", "surname", "email")
+            if (value := getattr(a, name, _LACKED)) is not _LACKED
+        },
+        "minutes": minutes(_attended(a)),
+        "parts": [_part_json(p) for p in getattr(a, "in_session_times", ())],
     }
 
 
@@ -367,7 +395,7 @@ def attendance_tables(sessions: Sequence[SessionAttendance], tz: tzinfo) -> list
     summary.add_column("Minutes", justify="right")
     summary.add_column("Attended", justify="right")
     for i, (s, attendees) in enumerate(sessions, 1):
-        attended = sum(1 for a in attendees if minutes(a.time_in_session) > 0)
+        attended = sum(1 for a in attendees if minutes(_attended(a)) > 0)
         summary.add_row(
             str(i),
             plain(s.session_key),
@@ -383,17 +411,18 @@ def attendance_tables(sessions: Sequence[SessionAttendance], tz: tzinfo) -> list
         table.add_column("Minutes", justify="right")
         table.add_column("Joined / left", no_wrap=True)
         ordered = sorted(
-            attendees, key=lambda a: (-minutes(a.time_in_session), a.surname.casefold())
+            attendees, key=lambda a: (-minutes(_attended(a)), text_of(a, "surname").casefold())
         )
         for a in ordered:
             parts = ", ".join(
-                f"{_in_zone(p.join_time, tz):%H:%M}-{_in_zone(p.leave_time, tz):%H:%M}"
-                for p in a.in_session_times
+                f"{_clock(getattr(p, 'join_time', None), tz)}-"
+                f"{_clock(getattr(p, 'leave_time', None), tz)}"
+                for p in getattr(a, "in_session_times", ())
             )
-            attended_minutes = minutes(a.time_in_session)
+            attended_minutes = minutes(_attended(a))
             table.add_row(
-                plain(f"{a.given_name} {a.surname}"),
-                plain(a.email),
+                plain(f"{shown(a, 'given_name')} {shown(a, 'surname')}"),
+                plain(shown(a, "email")),
                 str(attended_minutes) if attended_minutes else Text("absent", style="dim"),
                 parts,
             )

@@ -30,6 +30,7 @@ from ..csvio import (
 from ..errors import report
 from ..importer import Importer, after_listing
 from ..output import (
+    LACKED,
     console,
     err_console,
     fmt_dt,
@@ -38,6 +39,8 @@ from ..output import (
     print_json,
     print_key,
     registrants_table,
+    shown,
+    text_of,
     to_jsonable,
 )
 from ..outputs import STDOUT, refuse_planted
@@ -107,13 +110,14 @@ def show(
     info = Table.grid(padding=(0, 2))
     info.add_column(style="bold")
     info.add_column()
-    info.add_row("Name", plain(f"{found.given_name} {found.surname}"))
-    info.add_row("Email", plain(found.email))
+    info.add_row("Name", plain(f"{shown(found, 'given_name')} {shown(found, 'surname')}"))
+    info.add_row("Email", plain(shown(found, "email")))
     info.add_row("Status", plain(found.raw_status or ""))
-    info.add_row("Registered", fmt_dt(found.registration_date))
+    registered = getattr(found, "registration_date", None)
+    info.add_row("Registered", fmt_dt(registered) if registered else LACKED)
     info.add_row("Registrant key", plain(found.registrant_key))
-    info.add_row("Join URL", plain(found.join_url))
-    info.add_row("Confirmation URL", plain(found.confirmation_url))
+    info.add_row("Join URL", plain(shown(found, "join_url")))
+    info.add_row("Confirmation URL", plain(shown(found, "confirmation_url")))
     console().print(info)
 
 
@@ -238,11 +242,13 @@ def cancel(
         else:
             assert email is not None
             wanted = email.strip().casefold()
-            match = [r for r in client.registrants.list(key) if r.email.casefold() == wanted]
+            roster = client.registrants.list(key)
+            match = [r for r in roster if text_of(r, "email").casefold() == wanted]
             if not match:
                 raise UsageError(f"{printable(email)} is not registered for training {key}")
             registrant_key = match[0].registrant_key
-            label = f"{match[0].given_name} {match[0].surname} <{match[0].email}>"
+            found = match[0]
+            label = f"{shown(found, 'given_name')} {shown(found, 'surname')} <{found.email}>"
         client.registrants.cancel(key, registrant_key)
     if json:
         print_json({"training_key": key, "registrant_key": registrant_key, "cancelled": True})

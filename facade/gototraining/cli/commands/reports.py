@@ -21,6 +21,7 @@ from ..output import (
     minutes,
     plain,
     print_json,
+    text_of,
 )
 from ..reports import SessionAttendance
 from ..reports import attendance as fetch_attendance
@@ -39,7 +40,9 @@ from . import (
 )
 
 if TYPE_CHECKING:
-    from gototraining import Session
+    from collections.abc import Iterable
+
+    from gototraining import Attendance, Session
 
 __all__ = ["app"]
 
@@ -211,25 +214,31 @@ def attendance(
         out.print(table)
 
 
+def _times(parts: Iterable[Attendance], name: str) -> list[datetime]:
+    """The parts' ``join_time`` or ``leave_time``, those the API's answer had."""
+    return [moment for p in parts if (moment := getattr(p, name, None)) is not None]
+
+
 def attendance_rows(found: list[SessionAttendance]) -> list[list[str]]:
     """The rows of ``reports attendance --csv`` (columns ``ATTENDANCE_FIELDS``): sessions in
     start order, in each the attendees as the API lists them (absent ones last)."""
     rows = []
     for number, (session, attendees) in enumerate(found, 1):
         for a in attendees:
-            parts = a.in_session_times
+            parts = getattr(a, "in_session_times", ())
+            attended = getattr(a, "time_in_session", None)
             rows.append(
                 [
                     str(number),
                     session.session_key,
                     fmt_iso(session.start),
                     fmt_iso(session.end),
-                    a.email,
-                    a.given_name,
-                    a.surname,
-                    str(minutes(a.time_in_session)),
-                    fmt_iso(min(p.join_time for p in parts)) if parts else "",
-                    fmt_iso(max(p.leave_time for p in parts)) if parts else "",
+                    text_of(a, "email"),
+                    text_of(a, "given_name"),
+                    text_of(a, "surname"),
+                    "" if attended is None else str(minutes(attended)),
+                    fmt_iso(min(joins)) if (joins := _times(parts, "join_time")) else "",
+                    fmt_iso(max(leaves)) if (leaves := _times(parts, "leave_time")) else "",
                     str(len(parts)),
                 ]
             )
