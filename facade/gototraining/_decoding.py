@@ -48,6 +48,7 @@ __all__ = [
     "decode_string",
     "extra_fields",
     "json_type",
+    "lacking_as_in",
     "parse_date_time",
 ]
 
@@ -737,6 +738,26 @@ class Model:
 
 _get_drift = vars(Model)["_drift"].__get__
 _set_drift = vars(Model)["_drift"].__set__
+
+M = TypeVar("M", bound=Model)
+
+
+def lacking_as_in(model: M, source: Model, fields: Mapping[str, str]) -> M:
+    """``model``, whose fields named in ``fields`` (``model``'s field -> ``source``'s field)
+    were copied from ``source``, lacking those that ``source`` lacked: reading them raises
+    the same ``MissingFieldError``, and ``model.drift`` reports why. Models made from other
+    models (a ``Registration`` from a ``Registrant``) never turn a lacking field into a
+    placeholder value."""
+    try:
+        state: _DriftState = _get_drift(source, type(source))
+    except AttributeError:
+        return model
+    unset = {name: state.unset[theirs] for name, theirs in fields.items() if theirs in state.unset}
+    if unset:
+        for name in unset:
+            object.__delattr__(model, name)
+        _set_drift(model, _DriftState(tuple(unset.values()), unset))
+    return model
 
 
 # RFC 3339 section 5.6 (the spec's ``format: date-time``): "T"/"Z" in either case, any number of

@@ -13,7 +13,9 @@ import pytest
 from gototraining import (
     AuthenticationError,
     BadRequestError,
+    DriftWarning,
     InvalidPeopleError,
+    MissingFieldError,
     NotFoundError,
     Person,
     RateLimiter,
@@ -511,3 +513,34 @@ def test_someone_registered_before_the_call_stays_already_registered(
     assert [r.outcome for r in results] == [ALREADY, REGISTERED]
     assert results[0].registration is not None and results[0].registration.created is False
     assert sb.request_count("registerForTraining") == 1 + 2  # setup, then both were sent
+
+
+def test_the_registered_are_found_when_their_roster_entries_lack_urls(
+    flavor: Flavor, gototraining_sandbox: Sandbox
+) -> None:
+    """The roster is read tolerantly: an entry without its join or confirmation URL is still
+    the person's registration (the URL it lacked stays lacking), not a failure."""
+    sb = gototraining_sandbox
+    key = training(sb)
+    with sb.client() as setup:
+        first = setup.registrants.register_many(key, people(12))
+    sb.faults.add("getRegistrants", drift=["missing", "null"])
+    client(flavor, sb, strict=False)
+    with pytest.warns(DriftWarning):
+        again = flavor.run(lambda c: c.registrants.register_many(key, people(14)))
+    lacking = {d.path.split(".")[-1] for d in sb.drifted if d.operation == "getRegistrants"} & {
+        "joinUrl",
+        "confirmationUrl",
+    }
+    assert lacking  # the roster did lack URLs
+    assert [r.outcome for r in again] == [ALREADY] * 12 + [REGISTERED] * 2, again
+    assert [r.registrant_key for r in again[:12]] == [r.registrant_key for r in first]
+    for result in again[:12]:
+        registration = result.registration
+        assert registration is not None and registration.created is False
+        for name in ("join_url", "confirmation_url"):
+            try:
+                assert getattr(registration, name) == getattr(registration.registrant, name)
+            except MissingFieldError as missing:  # as lacking as in the roster entry
+                assert missing.field == name and registration.drift
+    assert len(sb.registrants(key)) == 14

@@ -6,9 +6,8 @@ from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from enum import StrEnum
 from typing import Any, Literal, TypeAlias
 
-import attrs
-
 from .. import _validation as v
+from .._decoding import lacking_as_in
 from .._errors import (
     APIConnectionError,
     APIError,
@@ -332,15 +331,19 @@ def _register_or_find(
     raise conflict
 
 
-def _existing(registrant: m.Registrant) -> m.Registration:
-    """The ``Registration`` of someone already registered (``created=False``)."""
-    return m.Registration(
+def _existing(registrant: m.Registrant, *, created: bool = False) -> m.Registration:
+    """The ``Registration`` of someone found on the registrant list (``created=False`` unless
+    this call's own lost send registered them); a URL the list lacked (tolerant decoding) is
+    lacking in it too."""
+    registration = m.Registration(
         registrant.registrant_key,
-        registrant.join_url,
-        registrant.confirmation_url,
-        created=False,
+        getattr(registrant, "join_url", ""),
+        getattr(registrant, "confirmation_url", ""),
+        created=created,
         registrant=registrant,
     )
+    urls = {"join_url": "join_url", "confirmation_url": "confirmation_url"}
+    return lacking_as_in(registration, registrant, urls)
 
 
 def is_transient(exc: GoToTrainingError) -> bool:
@@ -498,7 +501,8 @@ def register_many(
                 if not done.created and (replayed or lost):
                     # Not on the list when the call began, then a 409 after one of its own
                     # sends lost its answer: that send registered them.
-                    done = attrs.evolve(done, created=True)
+                    assert done.registrant is not None  # found on the list: _existing made it
+                    done = _existing(done.registrant, created=True)
                 outcome = (
                     RegistrationOutcome.REGISTERED
                     if done.created
