@@ -87,3 +87,36 @@ def test_show_and_attendance_when_fields_are_lacking(
     )
     assert as_csv.exit_code == 0, as_csv.stderr
     assert _lacking(sb, "getRegistrant") and _lacking(sb, "getAttendanceDetails")
+
+
+def test_sessions_and_recordings_when_fields_are_lacking(
+    training: str, run: Run, tmp_path: Path, sb: Sandbox
+) -> None:
+    _register(run, training, tmp_path, 4)
+    sb.complete_training(training, attendance_rate=0.75)
+    sb.faults.add("getSessionDetailsForTraining", drift=["missing", "null"])
+    sb.faults.add("getRecordingsForTraining", drift=["missing", "null"])
+    sb.faults.add("getTraining", drift=["null"])
+    sessions = run("--tolerant", "reports", "sessions", "--training", training)
+    assert sessions.exit_code == 0, sessions.stderr
+    attendance = run("--tolerant", "reports", "attendance", training)
+    assert attendance.exit_code == 0, attendance.stderr
+    as_json = run("--tolerant", "reports", "attendance", training, "--json")
+    assert as_json.exit_code == 0, as_json.stderr
+    assert len(json.loads(as_json.stdout)["sessions"]) == 2
+    recordings = run("--tolerant", "recordings", "list", training)
+    assert recordings.exit_code == 0, recordings.stderr
+    lacked = {
+        (d.operation, d.path.rsplit(".", 1)[-1])
+        for d in sb.drifted
+        if d.kind in ("missing", "null")
+    }
+    shown_fields = {
+        "sessionStartTime",
+        "sessionEndTime",
+        "duration",
+        "name",
+        "startDate",
+        "endDate",
+    }
+    assert {field for _, field in lacked} & shown_fields, lacked  # the answers lacked them

@@ -204,6 +204,27 @@ def text_of(model: object, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+def when(model: object, tz: tzinfo = UTC) -> str:
+    """``fmt_range`` of ``model.start`` and ``model.end``; ``LACKED`` for a time the API's
+    answer lacked."""
+    start, end = getattr(model, "start", None), getattr(model, "end", None)
+    if start is not None and end is not None:
+        return fmt_range(start, end, tz)
+    return f"{LACKED if start is None else fmt_dt(start, tz)}-{LACKED if end is None else fmt_dt(end, tz)}"
+
+
+def minutes_of(model: object, name: str) -> str:
+    """``model.name`` (a duration) in whole minutes, ``LACKED`` when the answer lacked it."""
+    value = getattr(model, name, None)
+    return LACKED if value is None else str(minutes(value))
+
+
+def by_start(model: object) -> tuple[bool, datetime]:
+    """Sort key: start order, those whose start the API's answer lacked last."""
+    start = getattr(model, "start", None)
+    return start is None, start or datetime.max.replace(tzinfo=UTC)
+
+
 def _clock(moment: datetime | None, tz: tzinfo) -> str:
     """``HH:MM`` in ``tz``, or ``LACKED`` when the API's answer lacked the time."""
     return LACKED if moment is None else f"{_in_zone(moment, tz):%H:%M}"
@@ -360,14 +381,16 @@ def _attendee_json(a: Attendee) -> dict[str, Any]:
 
 
 def _session_json(s: Session, attendees: Sequence[Attendee]) -> dict[str, Any]:
-    return {
-        "session_key": s.session_key,
-        "start": s.start,
-        "end": s.end,
-        "duration": minutes(s.duration),
-        "attendance_count": s.attendance_count,
-        "attendees": [_attendee_json(a) for a in attendees],
-    }
+    session: dict[str, Any] = {"session_key": s.session_key}
+    for name in ("start", "end"):
+        if (moment := getattr(s, name, None)) is not None:
+            session[name] = moment
+    if (duration := getattr(s, "duration", None)) is not None:
+        session["duration"] = minutes(duration)
+    if (count := getattr(s, "attendance_count", None)) is not None:
+        session["attendance_count"] = count
+    session["attendees"] = [_attendee_json(a) for a in attendees]
+    return session
 
 
 def attendance_json(training_key: str, sessions: Sequence[SessionAttendance]) -> dict[str, Any]:
@@ -399,13 +422,13 @@ def attendance_tables(sessions: Sequence[SessionAttendance], tz: tzinfo) -> list
         summary.add_row(
             str(i),
             plain(s.session_key),
-            fmt_range(s.start, s.end, tz),
-            str(minutes(s.duration)),
+            when(s, tz),
+            minutes_of(s, "duration"),
             f"{attended}/{len(attendees)}",
         )
     tables = [summary]
     for i, (s, attendees) in enumerate(sessions, 1):
-        table = Table(title=f"Session {i}: {fmt_range(s.start, s.end, tz)}", title_justify="left")
+        table = Table(title=f"Session {i}: {when(s, tz)}", title_justify="left")
         table.add_column("Name")
         table.add_column("Email")
         table.add_column("Minutes", justify="right")

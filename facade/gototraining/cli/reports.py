@@ -8,6 +8,7 @@ returns the facade's own models (``Session``, ``Attendee``) unchanged. Showing t
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -28,4 +29,10 @@ def attendance(client: GoToTraining, training_key: str) -> list[SessionAttendanc
     result = [
         (s, reports.attendance(s.session_key)) for s in reports.sessions_for_training(training_key)
     ]
-    return sorted(result, key=lambda r: r[0].start)
+    return sorted(result, key=lambda r: _start(r[0]))
+
+
+def _start(session: Session) -> tuple[bool, datetime]:
+    """Start order; a session whose start the API's answer lacked goes last."""
+    start = getattr(session, "start", None)
+    return start is None, start or datetime.max.replace(tzinfo=UTC)

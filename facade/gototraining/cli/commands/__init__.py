@@ -159,7 +159,7 @@ def shown_zone(client: GoToTraining, training_key: str, chosen: tzinfo | None) -
     from ..output import zone
 
     try:
-        return zone(client.trainings.get(training_key).time_zone)
+        return zone(getattr(client.trainings.get(training_key), "time_zone", None))
     except NotFoundError:
         return UTC
 

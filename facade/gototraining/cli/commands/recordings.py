@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..context import UsageError
-from ..output import console, err_console, fmt_range, key_only, plain, print_json, print_key
+from ..output import console, err_console, key_only, plain, print_json, print_key, shown, when
 from . import (
     JsonFlag,
     QuietFlag,
@@ -62,7 +62,7 @@ def list_(
     table.add_column("When", no_wrap=True)
     for r in found:
         assert tz is not None
-        table.add_row(plain(r.recording_id), plain(r.name), fmt_range(r.start, r.end, tz))
+        table.add_row(plain(r.recording_id), plain(shown(r, "name")), when(r, tz))
     console().print(table)
 
 

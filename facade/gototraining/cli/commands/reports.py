@@ -14,14 +14,17 @@ from ..csvio import csv_bytes
 from ..output import (
     attendance_json,
     attendance_tables,
+    by_start,
     console,
     err_console,
     fmt_iso,
-    fmt_range,
     minutes,
+    minutes_of,
     plain,
     print_json,
+    shown,
     text_of,
+    when,
 )
 from ..reports import SessionAttendance
 from ..reports import attendance as fetch_attendance
@@ -75,10 +78,10 @@ def _sessions_table(sessions: list[Session], tz: tzinfo, title: str) -> Table:
         table.add_row(
             str(i),
             plain(s.session_key),
-            plain(s.training_name),
-            fmt_range(s.start, s.end, tz),
-            str(minutes(s.duration)),
-            str(s.attendance_count),
+            plain(shown(s, "training_name")),
+            when(s, tz),
+            minutes_of(s, "duration"),
+            str(shown(s, "attendance_count")),
         )
     return table
 
@@ -142,7 +145,7 @@ def sessions(
                 raise UsageError("--to is not after --from")
             found = client.reports.sessions(first, last)
             title = f"{len(found)} completed session(s)"
-    found = sorted(found, key=lambda s: s.start)
+    found = sorted(found, key=by_start)
     if json:
         print_json(found)
     else:
@@ -231,8 +234,10 @@ def attendance_rows(found: list[SessionAttendance]) -> list[list[str]]:
                 [
                     str(number),
                     session.session_key,
-                    fmt_iso(session.start),
-                    fmt_iso(session.end),
+                    *(
+                        "" if (moment := getattr(session, name, None)) is None else fmt_iso(moment)
+                        for name in ("start", "end")
+                    ),
                     text_of(a, "email"),
                     text_of(a, "given_name"),
                     text_of(a, "surname"),
