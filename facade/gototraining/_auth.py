@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import httpx
 
 from . import _attempt
-from ._body import ERROR_BODY_LIMIT, read_async, read_sync
+from ._body import ERROR_BODY_LIMIT
 from ._errors import (
     UnexpectedRedirectError,
     ValidationError,
@@ -29,6 +29,8 @@ from ._errors import (
     scrub_url,
     transport_error,
 )
+from ._generated.read import read_sync
+from ._read import read_async
 from ._tokens import OAuth2Token, check_credential, check_seconds
 from ._validation import insecure_http_from_environment, secure_url
 
@@ -612,9 +614,10 @@ async def async_exchange_authorization_code(
     code_verifier: str | None = None,
     allow_insecure_http: bool = False,
 ) -> OAuth2Token:
-    """Async twin of [`exchange_authorization_code`][gototraining.exchange_authorization_code] (``http_client`` is an
-    ``httpx.AsyncClient``): the same request (``code_verifier`` included), checks, errors and
-    bounds, awaited.
+    """Exchange an OAuth2 authorization code for a token set, awaited: the request
+    (``code_verifier`` included), checks, errors and bounds of
+    [`exchange_authorization_code`][gototraining.exchange_authorization_code]; ``http_client``
+    is an ``httpx.AsyncClient``.
 
     Raises:
         AuthenticationError: the endpoint refused.

@@ -23,11 +23,13 @@ from . import _validation as v
 from ._auth import OAuth2
 from ._body import DEFAULT_MAX_RESPONSE_SIZE
 from ._credentials import Credentials, resolve_credentials
+from ._driver import AsyncTransport
 from ._errors import ValidationError, scrub_url
+from ._generated.driver import SyncTransport
 from ._options import CallOptions, ClientOptions, merge_headers
 from ._ratelimit import RateLimiter, limiter_for
 from ._retry import RetryPolicy
-from ._transport import ApiRequest, AsyncTransport, Call, Connection, SyncTransport
+from ._transport import ApiRequest, Call, Connection
 from ._types import NOT_GIVEN, Headers, NotGiven, Query, TimeoutTypes
 from .resources import (
     AsyncGoToTrainingWithRawResponse,
@@ -657,7 +659,9 @@ class AsyncGoToTraining(_BaseClient[httpx.AsyncClient]):
         max_retries: int | NotGiven = NOT_GIVEN,
         max_queue_wait: float | None | NotGiven = NOT_GIVEN,
     ) -> httpx.Response:
-        """Async twin of [`GoToTraining.request`][gototraining.GoToTraining.request]."""
+        """Call an API path the SDK has no method for, through the same pipeline as every
+        method, awaited: see [`GoToTraining.request`][gototraining.GoToTraining.request] for
+        the arguments, retries and errors."""
         call = _custom_call(method, path, json, replay_safe)
         options = CallOptions(
             timeout=timeout,

@@ -3,10 +3,10 @@
 ``pipeline()`` is a generator that holds all the policy -- rate limiting, building the request
 from the operation's ``ApiRequest`` and the call's options, retries with backoff and ``Retry-After``, logging, status ->
 exception mapping, decoding. It never does I/O itself: it *yields* ``Send`` and ``Sleep``
-actions and is resumed with the outcome. ``SyncTransport`` and ``AsyncTransport`` are the only
-code that differs between sync and async: they perform those two actions with ``httpx.Client``
-+ ``time.sleep`` or ``httpx.AsyncClient`` + ``asyncio.sleep``. The same trick runs multi-step
-operations (``register(if_exists="return")``): see ``Plan`` in ``_resource.py``.
+actions and is resumed with the outcome. The transport (``_driver.py``: ``AsyncTransport``,
+written once; its sync twin ``SyncTransport`` is generated) performs those two actions with
+``httpx.AsyncClient`` + ``asyncio.sleep`` or ``httpx.Client`` + ``time.sleep``. The same trick
+runs multi-step operations (``register(if_exists="return")``): see ``Plan`` in ``_resource.py``.
 
 Every client has its own ``_Settings`` (what the pipeline needs from its ``ClientOptions``) and
 its own transport; clients made by ``with_options`` share the ``Connection`` (the HTTP client,
@@ -25,12 +25,7 @@ import attrs
 import httpx
 
 from . import _attempt, _drift
-from ._body import (
-    ERROR_BODY_LIMIT,
-    is_truncated,
-    read_async,
-    read_sync,
-)
+from ._body import ERROR_BODY_LIMIT, is_truncated
 from ._errors import (
     APIError,
     AuthenticationError,
@@ -43,7 +38,6 @@ from ._errors import (
     ResponseTooLargeError,
     UnexpectedRedirectError,
     ValidationError,
-    WrongEventLoopError,
     credential,
     error_from_response,
     is_bad_location,
@@ -60,10 +54,8 @@ from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 __all__ = [
     "ApiRequest",
-    "AsyncTransport",
     "Call",
     "Connection",
-    "SyncTransport",
     "decode_json",
     "no_content",
     "pipeline",
@@ -709,169 +701,3 @@ class Connection(Generic[HTTPClient]):
         if timeout == self.timeout:  # the HTTP client carries it already
             timeout = NOT_GIVEN
         return _Settings(options, self.http_client.build_request, timeout)
-
-
-class SyncTransport:
-    """Runs pipelines with an ``httpx.Client`` and ``time.sleep``.
-
-    Redirects are never followed, whatever the ``httpx`` client's default: the only redirect
-    the API sends (getRecordingDownloadById's 302) is the operation's result. Every attempt is
-    bounded by its deadline (see ``_attempt``); with ``deadline_backend`` (a
-    ``DefaultHttpxClient``, made by the SDK or passed in) every socket operation is, otherwise the
-    deadline is checked between body chunks.
-    """
-
-    def __init__(self, connection: Connection[httpx.Client], settings: _Settings) -> None:
-        self.connection = connection
-        self.settings = settings
-        self.sleep: Callable[[float], None] = time.sleep  # replaceable in tests
-        self.closed = False
-
-    @property
-    def http_client(self) -> httpx.Client:
-        return self.connection.http_client
-
-    @property
-    def deadline_backend(self) -> bool:
-        return self.connection.deadline_backend
-
-    def run(self, gen: Generator[Action, Any, T]) -> T:
-        """Drive an action generator to completion (pipelines and multi-step plans alike)."""
-        try:
-            action = next(gen)
-            while True:
-                if isinstance(action, Sleep):
-                    self.sleep(action.seconds)
-                    action = gen.send(None)
-                    continue
-                try:
-                    response = self._send(action)
-                except (httpx.RequestError, UnusableRedirect) as exc:
-                    action = gen.throw(exc)
-                else:
-                    action = gen.send(response)
-        except StopIteration as stop:
-            result: T = stop.value
-            return result
-        finally:
-            gen.close()
-
-    def _send(self, send: Send) -> httpx.Response:
-        """One attempt: send, read the body (bounded), all within the attempt's deadline."""
-        client = self.connection.http_client
-        request, attempt, token = _begin_attempt(send, closed=self.closed or client.is_closed)
-        try:
-            try:
-                response = client.send(
-                    request, auth=self.settings.auth, follow_redirects=False, stream=True
-                )
-            except (httpx.InvalidURL, httpx.RemoteProtocolError, RuntimeError) as exc:
-                mapped = _send_error(exc, client, request, attempt)
-                if mapped is None:
-                    raise
-                raise mapped from exc
-            read_sync(response, self.settings.body_limit(response.status_code), attempt)
-            return response
-        finally:
-            _attempt.finish(token)
-
-    def request(self, call: Call[T], options: CallOptions = DEFAULT_OPTIONS) -> T:
-        """Send one call through the pipeline."""
-        return self.run(pipeline(self.settings, call, options))
-
-
-class AsyncTransport:
-    """Runs pipelines with an ``httpx.AsyncClient`` and ``asyncio.sleep``.
-
-    Bound to the event loop it is first used in (pooled connections belong to it; clients
-    sharing the connection share the binding). Attempts are bounded by their deadline: with
-    ``deadline_backend`` at every socket operation, otherwise by running the attempt under
-    ``asyncio.timeout``.
-    """
-
-    def __init__(self, connection: Connection[httpx.AsyncClient], settings: _Settings) -> None:
-        self.connection = connection
-        self.settings = settings
-        import asyncio  # lazily: sync-only users do not pay asyncio's import time
-
-        self._asyncio = asyncio
-        self.sleep: Callable[[float], Any] = asyncio.sleep  # replaceable in tests
-        self.closed = False
-
-    @property
-    def http_client(self) -> httpx.AsyncClient:
-        return self.connection.http_client
-
-    @property
-    def deadline_backend(self) -> bool:
-        return self.connection.deadline_backend
-
-    async def run(self, gen: Generator[Action, Any, T]) -> T:
-        """Drive an action generator to completion (pipelines and multi-step plans alike)."""
-        try:
-            self._check_loop()
-            action = next(gen)
-            while True:
-                if isinstance(action, Sleep):
-                    await self.sleep(action.seconds)
-                    action = gen.send(None)
-                    continue
-                try:
-                    response = await self._send(action)
-                except (httpx.RequestError, UnusableRedirect) as exc:
-                    action = gen.throw(exc)
-                else:
-                    action = gen.send(response)
-        except StopIteration as stop:
-            result: T = stop.value
-            return result
-        finally:
-            gen.close()
-
-    def _check_loop(self) -> None:
-        loop = self._asyncio.get_running_loop()
-        connection = self.connection
-        if connection.loop is None:
-            connection.loop = loop
-        elif connection.loop is not loop:
-            raise WrongEventLoopError(
-                "this AsyncGoToTraining was first used in another event loop, and its pooled "
-                "connections belong to that loop; create one client per event loop"
-            )
-
-    async def _send(self, send: Send) -> httpx.Response:
-        client = self.connection.http_client
-        request, attempt, token = _begin_attempt(send, closed=self.closed or client.is_closed)
-        try:
-            if self.connection.deadline_backend or attempt.budget is None:
-                return await self._exchange(request, attempt)
-            scope = self._asyncio.timeout(attempt.budget)
-            try:
-                async with scope:
-                    return await self._exchange(request, attempt)
-            except TimeoutError:
-                if scope.expired():
-                    raise httpx.ReadTimeout(
-                        "the call's timeout ran out", request=attempt.token_request or request
-                    ) from None
-                raise
-        finally:
-            _attempt.finish(token)
-
-    async def _exchange(self, request: httpx.Request, attempt: _attempt.Attempt) -> httpx.Response:
-        client = self.connection.http_client
-        try:
-            response = await client.send(
-                request, auth=self.settings.auth, follow_redirects=False, stream=True
-            )
-        except (httpx.InvalidURL, httpx.RemoteProtocolError, RuntimeError) as exc:
-            mapped = _send_error(exc, client, request, attempt)
-            if mapped is None:
-                raise
-            raise mapped from exc
-        await read_async(response, self.settings.body_limit(response.status_code))
-        return response
-
-    async def request(self, call: Call[T], options: CallOptions = DEFAULT_OPTIONS) -> T:
-        """Send one call through the pipeline."""
-        return await self.run(pipeline(self.settings, call, options))

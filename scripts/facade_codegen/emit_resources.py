@@ -214,8 +214,8 @@ def emit_namespace(api: Api, ns: Namespace, facade: Path) -> str:
         doc = (
             ns.doc
             if flavor == "sync"
-            else f"Async twin of [`{ns.cls}`][gototraining.resources.{ns.cls}]; every method is "
-            "awaited."
+            else f"[`{ns.cls}`][gototraining.resources.{ns.cls}] for ``AsyncGoToTraining``: the "
+            "same methods, each awaited."
         )
         body += f"\n\nclass {cls}({base}):\n" + _class_doc(doc)
         for method in methods:
@@ -235,8 +235,8 @@ def emit_namespace(api: Api, ns: Namespace, facade: Path) -> str:
         "no_content": "from .._transport import no_content",
         "decode_string": "from .._decoding import decode_string",
         "Key": "from .._resource import Key",
-        "SyncResource": "from .._resource import SyncResource",
-        "AsyncResource": "from .._resource import AsyncResource",
+        "SyncResource": "from .._generated.namespace import SyncResource",
+        "AsyncResource": "from .._namespace import AsyncResource",
         "Path": "from pathlib import Path",
         "raw": "from .._resource import raw",
         "async_raw": "from .._resource import async_raw",

@@ -15,9 +15,11 @@ from .._builders import registrants as builders
 from .._builders.registrants import IfExists, IfInvalid, Person, RegistrationResult
 from .._generated import models as m
 from .._generated import requests as rq
+from .._generated.namespace import SyncResource
+from .._namespace import AsyncResource
 from .._operation import operation
 from .._options import CallOptions
-from .._resource import AsyncResource, Key, SyncResource, async_raw, raw
+from .._resource import Key, async_raw, raw
 from .._transport import Call, decode_json, no_content
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 
@@ -293,7 +295,7 @@ class Registrants(SyncResource):
 
 
 class AsyncRegistrants(AsyncResource):
-    """Async twin of [`Registrants`][gototraining.resources.Registrants]; every method is awaited."""
+    """[`Registrants`][gototraining.resources.Registrants] for ``AsyncGoToTraining``: the same methods, each awaited."""
 
     @operation("registerForTraining")
     async def register(

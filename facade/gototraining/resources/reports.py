@@ -13,9 +13,11 @@ from .. import _validation as v
 from .._builders import reports as builders
 from .._generated import models as m
 from .._generated import requests as rq
+from .._generated.namespace import SyncResource
+from .._namespace import AsyncResource
 from .._operation import operation
 from .._options import CallOptions
-from .._resource import AsyncResource, Key, SyncResource, async_raw, raw
+from .._resource import Key, async_raw, raw
 from .._transport import Call, decode_json
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 
@@ -133,7 +135,7 @@ class Reports(SyncResource):
 
 
 class AsyncReports(AsyncResource):
-    """Async twin of [`Reports`][gototraining.resources.Reports]; every method is awaited."""
+    """[`Reports`][gototraining.resources.Reports] for ``AsyncGoToTraining``: the same methods, each awaited."""
 
     @operation("getSessionDetailsForDateRange")
     async def sessions(

@@ -16,9 +16,11 @@ from .._builders import trainings as builders
 from .._builders.trainings import TimePair
 from .._generated import models as m
 from .._generated import requests as rq
+from .._generated.namespace import SyncResource
+from .._namespace import AsyncResource
 from .._operation import operation
 from .._options import CallOptions
-from .._resource import AsyncResource, Key, SyncResource, async_raw, raw
+from .._resource import Key, async_raw, raw
 from .._transport import Call, decode_json, no_content
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 
@@ -555,7 +557,7 @@ class Trainings(SyncResource):
 
 
 class AsyncTrainings(AsyncResource):
-    """Async twin of [`Trainings`][gototraining.resources.Trainings]; every method is awaited."""
+    """[`Trainings`][gototraining.resources.Trainings] for ``AsyncGoToTraining``: the same methods, each awaited."""
 
     @operation("scheduleTraining")
     async def create(
