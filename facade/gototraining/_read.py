@@ -6,6 +6,7 @@ This is the async original; ``_generated/read.py`` (``read_sync``) is generated 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 import httpx
@@ -15,7 +16,7 @@ from ._body import BodyReader, decoded, read_already, request_on
 if TYPE_CHECKING:
     from ._attempt import Attempt
 
-__all__ = ["read_async"]
+__all__ = ["close_iterator", "read_async"]
 
 
 async def read_async(response: httpx.Response, limit: int, attempt: Attempt | None = None) -> None:
@@ -31,8 +32,9 @@ async def read_async(response: httpx.Response, limit: int, attempt: Attempt | No
                 f"the response's stream is a {type(arriving).__name__}, of the other flavor"
             )
         reader = BodyReader(response, limit)
+        chunks = aiter(arriving)
         try:
-            async for raw in arriving:
+            async for raw in chunks:
                 if not reader.feed(raw):
                     break
                 if attempt is not None and attempt.expired():
@@ -43,6 +45,8 @@ async def read_async(response: httpx.Response, limit: int, attempt: Attempt | No
         except httpx.RequestError as exc:
             request_on(exc, reader.request)
             raise
+        finally:
+            await close_iterator(chunks)
         body = decoded(response, reader)
     except BaseException:
         await response.aclose()
@@ -50,3 +54,13 @@ async def read_async(response: httpx.Response, limit: int, attempt: Attempt | No
     await arriving.aclose()  # the connection goes back to the pool
     response.stream = body
     await response.aread()
+
+
+async def close_iterator(chunks: AsyncIterator[bytes]) -> None:
+    """Close a body's chunk iterator left before its end (a body cut at its limit, a
+    deadline). Left to the garbage collector, an async generator is closed by a task the
+    event loop schedules, one link of a chain of them per loop turn; a loop closed meanwhile
+    never runs the rest (Python 3.13 warns then that a coroutine was never awaited)."""
+    aclose = getattr(chunks, "aclose", None)
+    if aclose is not None:
+        await aclose()

@@ -8,6 +8,7 @@ The sync twin of ``gototraining/_read.py``, generated from it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import httpx
@@ -17,7 +18,7 @@ from .._body import BodyReader, decoded, read_already, request_on
 if TYPE_CHECKING:
     from .._attempt import Attempt
 
-__all__ = ["read_sync"]
+__all__ = ["close_iterator", "read_sync"]
 
 
 def read_sync(response: httpx.Response, limit: int, attempt: Attempt | None = None) -> None:
@@ -33,8 +34,9 @@ def read_sync(response: httpx.Response, limit: int, attempt: Attempt | None = No
                 f"the response's stream is a {type(arriving).__name__}, of the other flavor"
             )
         reader = BodyReader(response, limit)
+        chunks = iter(arriving)
         try:
-            for raw in arriving:
+            for raw in chunks:
                 if not reader.feed(raw):
                     break
                 if attempt is not None and attempt.expired():
@@ -45,6 +47,8 @@ def read_sync(response: httpx.Response, limit: int, attempt: Attempt | None = No
         except httpx.RequestError as exc:
             request_on(exc, reader.request)
             raise
+        finally:
+            close_iterator(chunks)
         body = decoded(response, reader)
     except BaseException:
         response.close()
@@ -52,3 +56,13 @@ def read_sync(response: httpx.Response, limit: int, attempt: Attempt | None = No
     arriving.close()  # the connection goes back to the pool
     response.stream = body
     response.read()
+
+
+def close_iterator(chunks: Iterator[bytes]) -> None:
+    """Close a body's chunk iterator left before its end (a body cut at its limit, a
+    deadline). Left to the garbage collector, an async generator is closed by a task the
+    event loop schedules, one link of a chain of them per loop turn; a loop closed meanwhile
+    never runs the rest (Python 3.13 warns then that a coroutine was never awaited)."""
+    close = getattr(chunks, "close", None)
+    if close is not None:
+        close()
