@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .PHONY: install test lint pytest bench soak demo regenerate check-generated contract api-snapshot \
-	clean cassettes docs docs-serve dist browser matrix matrix-newest apply-drift
+	clean cassettes docs docs-serve dist browser redis matrix apply-drift
 
 # The package with its extras and the `dev` dependency group (PEP 735: test, lint, docs, dist
 # and bench tools; pip >= 25.1 reads groups), resolved as for a user: the newest versions the
@@ -21,7 +21,7 @@ $(VENV)/.installed: pyproject.toml facade/_gototraining_pytest_plugin.py
 	if $(BIN)/python -c 'import openapi_python_client' 2>/dev/null; then rm -rf $(VENV); fi
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade 'pip>=25.1'
-	$(BIN)/python -m pip install --quiet -e '.[sandbox,cli]' --group dev
+	$(BIN)/python -m pip install --quiet -e '.[sandbox,cli,redis]' --group dev
 	touch $@
 
 install: $(VENV)/.installed
@@ -37,7 +37,7 @@ pytest: install
 # lint, the documentation site (strict), then the test suite (pytest exit code 5 = no tests
 # collected also fails). The suite reuses the site just built (tests/docs/) and checks the
 # workflows, the sdist and the wheel (tests/distribution/).
-test: lint docs browser
+test: lint docs browser redis
 	GOTOTRAINING_DOCS_SITE=site $(BIN)/python -m pytest -q
 
 # The documentation site (mkdocs-material + mkdocstrings) into site/. --strict: a broken link,
@@ -52,6 +52,12 @@ docs-serve: install
 # Debian's `chromium` package is installed (needs root or passwordless sudo).
 browser:
 	@scripts/ensure-browser.sh >/dev/null
+
+# A real redis-server for the shared-quota tests (they start and stop their own, on free
+# loopback ports): found on PATH (or $$REDIS_SERVER), else Debian's `redis-server` package is
+# installed (needs root or passwordless sudo). `make bench` and `make soak` use it too.
+redis:
+	@scripts/ensure-redis.sh >/dev/null
 
 # sdist + wheel into dist/, checked as PyPI would (what the release workflow uploads). Needs
 # only the `dist` dependency group (build, hatchling, twine, check-wheel-contents), in a venv of
@@ -74,22 +80,24 @@ dist: $(DIST_VENV)/.installed
 # .venv-matrix/<version>, resolved as pip does for users, with the newest httpx, httpcore, h11
 # and anyio releases the package allows, the test tools added without changing it
 # (scripts/matrix.sh). A missing interpreter is reported, not installed.
-matrix: install
+matrix: install redis
 	scripts/matrix.sh
 
 # Benchmarks: one loopback server, pyperf, one table of ratios; results JSON in
 # benchmarks/results/, the table also into docs/performance.md. Takes a few minutes; not part
 # of `make test` (tests/test_bench_smoke.py smoke-runs the harness).
 BENCH_ARGS ?= --name latest --update-docs
-bench: install
+bench: install redis
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 # Heavy reliability runs (tests/reliability, docs/reliability.md): 10,000 async registrations under injected
 # 503s and connection resets, the decoding fuzz with the soak hypothesis profile (>= 10,000
 # examples), 1,000 registrations by four clients sharing one rate-limited account (virtual and
-# real time), a 1 GiB gzip bomb and trickling servers with timeout=2. Prints the figures (-s).
+# real time), eight processes registering 800 people on one quota (shared through Redis, through
+# SQLite, and with a limiter each, side by side), a 1 GiB gzip bomb and trickling servers with
+# timeout=2. Prints the figures (-s).
 # `make test` runs the same tests in their small CI size.
-soak: install
+soak: install redis
 	HYPOTHESIS_PROFILE=soak $(BIN)/python -m pytest -q -s -m "soak or fuzz" tests/reliability
 
 # Re-record the facade's VCR cassettes (tests/cassettes/): against a sandbox started inside the

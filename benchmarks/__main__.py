@@ -11,9 +11,12 @@ the rounds); time imports and the pytest plugin's load in fresh interpreters; me
 registrants; then compute min- and median-based ratios against each group's baseline and
 check the targets. Then ``registrants import`` throughput at two sizes against a
 sandbox in its own process (``benchmarks/cli_import.py``): the large size must keep 0.8x of the
-small size's rows/s. Last, ``registrants.register_many`` against a sandbox enforcing 10
+small size's rows/s. Then ``registrants.register_many`` against a sandbox enforcing 10
 requests/s with 150 ms of latency (``benchmarks/bulk_register.py``): the achieved rate must be
-at least 0.97x of the limit, with no 429.
+at least 0.97x of the limit, with no 429. Last, several processes on that one quota
+(``benchmarks/shared_quota.py``): 2, 4 and 8 processes through Redis, through SQLite and with a
+limiter each, in turn; the shared backends must reach 0.95x of the limit with no 429, failure
+or duplicate; and each backend's overhead per request.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from typing import Any
 
 import pyperf
 
-from . import bulk_register, cli_import, importtime, memory, plugin
+from . import bulk_register, cli_import, importtime, memory, plugin, shared_quota
 from .contenders import GROUPS, contenders, facade_available
 from .server import serve
 
@@ -59,6 +62,10 @@ class Profile:
     cli_import_rows: tuple[int, int]
     cli_import_runs: int
     register_many_people: int
+    shared_quota_processes: tuple[int, ...]
+    shared_quota_people: int
+    #: People per run for some fleet sizes (8 processes: the issue's 800).
+    shared_quota_people_for: tuple[tuple[int, int], ...]
 
 
 FULL = Profile(
@@ -77,6 +84,9 @@ FULL = Profile(
     cli_import_rows=(2_000, 20_000),
     cli_import_runs=2,
     register_many_people=1000,
+    shared_quota_processes=(2, 4, 8),
+    shared_quota_people=400,
+    shared_quota_people_for=((8, 800),),
 )
 
 # Seconds, not minutes: one worker, one value, one loop per contender; tiny payloads.
@@ -94,6 +104,9 @@ SMOKE = Profile(
     cli_import_rows=(50, 200),
     cli_import_runs=1,
     register_many_people=30,
+    shared_quota_processes=(2,),
+    shared_quota_people=10,
+    shared_quota_people_for=(),
 )
 
 
@@ -148,6 +161,7 @@ def summarize(
     plugin_cost: dict[str, Any],
     imports_cli: dict[str, Any],
     bulk: dict[str, Any],
+    quota: dict[str, Any],
     profile: Profile,
     include_facade: bool,
 ) -> dict[str, Any]:
@@ -264,6 +278,21 @@ def summarize(
                 "met": run["met"],
             }
         )
+    for run in quota["runs"]:
+        shared = run["backend"] != "per-process"
+        ratios.append(
+            {
+                "group": "shared-quota",
+                "contender": f"shared-quota-{run['backend']}-{run['processes']}",
+                "baseline": "rate-limit",
+                "metric": "rate",
+                "ratio_median": run["ratio"],
+                "ratio_min": run["ratio"],
+                **(
+                    {"target": f">= {quota['target']}, no 429", "met": run["met"]} if shared else {}
+                ),
+            }
+        )
     return {
         "schema": 1,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -288,6 +317,9 @@ def summarize(
             "cli_import_rows": list(profile.cli_import_rows),
             "cli_import_runs": profile.cli_import_runs,
             "register_many_people": profile.register_many_people,
+            "shared_quota_processes": list(profile.shared_quota_processes),
+            "shared_quota_people": profile.shared_quota_people,
+            "shared_quota_people_for": dict(profile.shared_quota_people_for),
             "server": "benchmarks/server.py (httptools + uvloop, separate process, loopback)",
         },
         "timed": timed,
@@ -296,6 +328,7 @@ def summarize(
         "plugin": plugin_cost,
         "cli_import": imports_cli,
         "register_many": bulk,
+        "shared_quota": quota,
         "ratios": ratios,
     }
 
@@ -431,6 +464,24 @@ def render_table(doc: dict[str, Any]) -> str:
             f"{run['achieved_rate']:.2f} requests/s",
             f"register-many-{flavor}",
         )
+    quota = doc["shared_quota"]
+    for run in quota["runs"]:
+        row(
+            f"{run['processes']} processes share one quota: {run['people']:,} people, sandbox at "
+            f"{run['rate_limit']:g} requests/s + {run['latency_seconds'] * 1e3:.0f} ms latency "
+            "(ratio: accepted rate vs the limit)",
+            {"per-process": "a limiter each", "sqlite": "SQLite", "redis": "Redis"}[run["backend"]],
+            f"{run['too_many_requests']} x 429 ({run['share_429']:.1%}), "
+            f"{run['failures']} failed, {run['duplicates']} duplicates",
+            f"{run['accepted_rate']:.2f} registrations/s",
+            f"shared-quota-{run['backend']}-{run['processes']}",
+        )
+    base = quota["overhead_seconds"]["in-process"]
+    for name, seconds in quota["overhead_seconds"].items():
+        lines.append(
+            f"| Shared quota, overhead per request (free slot: one store operation) | {name} | | "
+            f"{seconds * 1e6:,.0f} µs | {seconds / base:.0f}x | | report | |"
+        )
     return "\n".join(lines)
 
 
@@ -478,8 +529,13 @@ def main(argv: list[str] | None = None) -> int:
         mem = memory.measure(profile.memory_registrants, profile.memory_runs, modes)
         imports_cli = cli_import.measure(profile.cli_import_rows, profile.cli_import_runs)
         bulk = bulk_register.measure(profile.register_many_people)
+        quota = shared_quota.measure(
+            profile.shared_quota_processes,
+            profile.shared_quota_people,
+            people_at_most=dict(profile.shared_quota_people_for),
+        )
         doc = summarize(
-            suite, imports, mem, plugin_cost, imports_cli, bulk, profile, include_facade
+            suite, imports, mem, plugin_cost, imports_cli, bulk, quota, profile, include_facade
         )
         with open(raw, encoding="utf-8") as f:
             doc["pyperf_suite"] = json.load(f)

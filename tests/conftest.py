@@ -10,6 +10,10 @@ The suite decodes strictly (``GOTO_STRICT=1``, inherited by the CLI processes te
 we control both sides (the sandbox, the cassettes) any drift from the spec is a bug. Tests of
 tolerant decoding pass ``strict=False``. Each test starts with no drift warned about yet.
 
+``redis_server`` is a real ``redis-server`` for the session (started on first use, on a free
+loopback port; ``scripts/ensure-redis.sh`` installs it); ``redis_url`` is its URL with the
+database emptied for the test. A test that stops its server makes its own ``RedisServer``.
+
 ``make cassettes`` decides on live recording from ``GOTO_ACCESS_TOKEN``/``GOTO_ORGANIZER_KEY``:
 ``tests/sdk/conftest.py`` reads them when it is imported (collection, before any fixture runs)
 into ``RECORDING_ENV``, so clearing them here does not affect recording.
@@ -17,7 +21,11 @@ into ``RECORDING_ENV``, so clearing them here does not affect recording.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+
+from benchmarks.redis_server import RedisServer
 
 #: Read by the facade (``GoToTraining()`` defaults) and the CLI.
 GOTO_ENV = (
@@ -31,6 +39,7 @@ GOTO_ENV = (
     "GOTO_CONFIG_DIR",
     "GOTO_STRICT",
     "GOTO_RECORD_DRIFT",
+    "GOTO_RATE_LIMIT_URL",
 )
 
 
@@ -50,3 +59,23 @@ def _no_goto_environment(monkeypatch: pytest.MonkeyPatch, _no_login: str) -> Non
     from gototraining import _drift
 
     _drift.forget_warnings()
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    """The session's Redis, emptied for this test."""
+    client = redis_server.client()
+    try:
+        client.flushall()
+    finally:
+        client.close()
+    return redis_server.url

@@ -90,6 +90,8 @@ def test_harness_smoke_run(tmp_path: Path) -> None:
             "cli-import-large",
             "register-many-async",
             "register-many-sync",
+            "shared-quota-sqlite-2",
+            "shared-quota-redis-2",
         }
     cli = doc["cli_import"]
     for size in (cli["small"], cli["large"]):
@@ -100,6 +102,18 @@ def test_harness_smoke_run(tmp_path: Path) -> None:
         assert run["registered"] == run["people"] == 30 and run["too_many_requests"] == 0, run
         assert _positive(run["achieved_rate"]) and run["requests"] == 31
     assert "| register_many, 30 people, sandbox at 10 requests/s" in proc.stdout
+    quota = doc["shared_quota"]
+    assert [(r["backend"], r["processes"]) for r in quota["runs"]] == [
+        ("per-process", 2),
+        ("sqlite", 2),
+        ("redis", 2),
+    ]
+    for run in quota["runs"]:
+        assert run["failures"] == run["duplicates"] == run["missing"] == 0, run
+        assert run["outcomes"] == {"registered": 10}, run
+    assert set(quota["overhead_seconds"]) == {"in-process", "sqlite", "redis"}
+    assert all(_positive(v) for v in quota["overhead_seconds"].values())
+    assert "| 2 processes share one quota: 10 people" in proc.stdout
 
 
 def test_import_gototraining_defers_the_generated_client() -> None:

@@ -60,6 +60,7 @@ from ._errors import (
     PermissionDeniedError,
     QueueTimeoutError,
     RateLimitError,
+    RateLimitStoreError,
     ResponseTooLargeError,
     ServerError,
     TokenResponseError,
@@ -75,7 +76,7 @@ from ._generated.models import *
 from ._logs import show_logs, show_logs_from_env
 from ._options import ClientOptions
 from ._people_csv import PersonRow, read_people_csv
-from ._ratelimit import RateLimiter
+from ._ratelimit import RateLimiter, SharedRateLimiter
 from ._resource import Key, RawResponse
 from ._retry import RetryPolicy
 from ._types import NOT_GIVEN, NotGiven
@@ -130,6 +131,7 @@ __all__ = [
     "Progress",
     "QueueTimeoutError",
     "RateLimitError",
+    "RateLimitStoreError",
     "RateLimiter",
     "RawResponse",
     "RegistrationOutcome",
@@ -137,6 +139,7 @@ __all__ = [
     "ResponseTooLargeError",
     "RetryPolicy",
     "ServerError",
+    "SharedRateLimiter",
     "TimePair",
     "TokenResponseError",
     "TokenSaveError",

@@ -27,7 +27,7 @@ from ._driver import AsyncTransport
 from ._errors import ValidationError, scrub_url
 from ._generated.driver import SyncTransport
 from ._options import CallOptions, ClientOptions, merge_headers
-from ._ratelimit import RateLimiter, limiter_for
+from ._ratelimit import RateLimiter, limiter_for, rebound
 from ._retry import RetryPolicy
 from ._transport import ApiRequest, Call, Connection
 from ._types import NOT_GIVEN, Headers, NotGiven, Query, TimeoutTypes
@@ -102,7 +102,7 @@ def _resolve_options(
     timeout: TimeoutTypes | NotGiven,
     max_retries: int | NotGiven,
     retry_policy: RetryPolicy | None,
-    rate_limit: float | RateLimiter | None,
+    rate_limit: float | str | RateLimiter | None,
     max_queue_wait: float | None | NotGiven,
     user_agent: str | None,
     max_response_size: int,
@@ -124,6 +124,7 @@ def _resolve_options(
             f"no organizer key: pass organizer_key=... or set GOTO_ORGANIZER_KEY (the "
             f"credentials from {credentials.source} name none)",
         )
+    organizer_key = v.key(organizer_key, "organizer_key")
     if isinstance(timeout, NotGiven) and own_client:
         timeout = DEFAULT_TIMEOUT
     extra: dict[str, Any] = {}
@@ -141,7 +142,7 @@ def _resolve_options(
         credentials=credentials.source,
         timeout=timeout,
         retry_policy=_retry_policy(max_retries, retry_policy),
-        rate_limiter=limiter_for(rate_limit),
+        rate_limiter=limiter_for(rate_limit, organizer_key),
         max_queue_wait=max_queue_wait,
         max_response_size=max_response_size,
         strict=_strict(strict),
@@ -259,7 +260,7 @@ class _BaseClient(Generic[_HTTP]):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         retry_policy: RetryPolicy | NotGiven = NOT_GIVEN,
-        rate_limit: float | RateLimiter | None | NotGiven = NOT_GIVEN,
+        rate_limit: float | str | RateLimiter | None | NotGiven = NOT_GIVEN,
         max_queue_wait: float | None | NotGiven = NOT_GIVEN,
         max_response_size: int | NotGiven = NOT_GIVEN,
         user_agent: str | NotGiven = NOT_GIVEN,
@@ -299,7 +300,11 @@ class _BaseClient(Generic[_HTTP]):
         elif not isinstance(max_retries, NotGiven):
             changes["retry_policy"] = attrs.evolve(current.retry_policy, max_retries=max_retries)
         if not isinstance(rate_limit, NotGiven):
-            changes["rate_limiter"] = limiter_for(rate_limit)
+            key = current.organizer_key if isinstance(organizer_key, NotGiven) else organizer_key
+            changes["rate_limiter"] = limiter_for(rate_limit, v.key(key, "organizer_key"))
+        elif not isinstance(organizer_key, NotGiven):  # another organizer: its own quota
+            key = v.key(organizer_key, "organizer_key")
+            changes["rate_limiter"] = rebound(current.rate_limiter, key)
         if not isinstance(max_queue_wait, NotGiven):
             changes["max_queue_wait"] = max_queue_wait
         if not isinstance(max_response_size, NotGiven):
@@ -363,7 +368,10 @@ class GoToTraining(_BaseClient[httpx.Client]):
         max_retries: retries after the first attempt (see ``RetryPolicy``). Default 2.
         retry_policy: full control over retries (instead of ``max_retries``).
         rate_limit: client-side limit in requests/second (default 10, GoTo's documented
-            limit), a shared ``RateLimiter``, or ``None`` to disable. **Each client gets its
+            limit), a shared ``RateLimiter``, a store URL (``"redis://host:6379/0"``,
+            ``"sqlite:///path"``: the organizer's quota kept there, shared with every process
+            naming it), or ``None`` to disable. With ``$GOTO_RATE_LIMIT_URL`` set, a number
+            is the rate of the quota kept in that store. Otherwise **each client gets its
             own limiter by default**, so two clients in one process may together send 20/s:
             create one ``RateLimiter(10)`` and pass it to every client (sync and async, any
             thread or event loop) -- see "Several clients" below. The limiter is adaptive: a
@@ -426,6 +434,8 @@ class GoToTraining(_BaseClient[httpx.Client]):
         ValidationError: missing credentials or organizer key, or an invalid argument.
         TokenStoreError: the stored login is used but the token store cannot be (e.g. its
             directory is not writable).
+        RateLimitStoreError: the store of a shared quota (``rate_limit`` URL,
+            ``$GOTO_RATE_LIMIT_URL``) cannot be used.
     """
 
     trainings: Trainings
@@ -445,7 +455,7 @@ class GoToTraining(_BaseClient[httpx.Client]):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         retry_policy: RetryPolicy | None = None,
-        rate_limit: float | RateLimiter | None = DEFAULT_RATE_LIMIT,
+        rate_limit: float | str | RateLimiter | None = DEFAULT_RATE_LIMIT,
         max_queue_wait: float | None | NotGiven = NOT_GIVEN,
         http_client: httpx.Client | None = None,
         user_agent: str | None = None,
@@ -595,7 +605,7 @@ class AsyncGoToTraining(_BaseClient[httpx.AsyncClient]):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         retry_policy: RetryPolicy | None = None,
-        rate_limit: float | RateLimiter | None = DEFAULT_RATE_LIMIT,
+        rate_limit: float | str | RateLimiter | None = DEFAULT_RATE_LIMIT,
         max_queue_wait: float | None | NotGiven = NOT_GIVEN,
         http_client: httpx.AsyncClient | None = None,
         user_agent: str | None = None,

@@ -6,6 +6,7 @@ GoToTrainingError
 ├── ClientClosedError (also RuntimeError)  a call on a closed client
 ├── WrongEventLoopError (also RuntimeError)  an async client used from a second event loop
 ├── TokenSaveError                      ``on_token_refresh`` could not save refreshed tokens
+├── RateLimitStoreError                 a shared quota's store cannot be used (at start)
 ├── DecodeError                         a 2xx body without a usable meaning (strict: any
 │   │                                   deviation from the documented shape)
 │   ├── ResponseTooLargeError           a body larger than the client reads
@@ -67,6 +68,7 @@ __all__ = [
     "PermissionDeniedError",
     "QueueTimeoutError",
     "RateLimitError",
+    "RateLimitStoreError",
     "ResponseTooLargeError",
     "ServerError",
     "TokenResponseError",
@@ -227,9 +229,11 @@ class DriftWarning(UserWarning):
 
     Emitted once per process for each operation, JSON path (indices as ``[*]``) and kind of
     deviation; the models carry the details in ``drift``. ``strict=True`` (a client option)
-    turns every deviation into a ``DecodeError`` instead. Filter it like any warning::
+    turns every deviation into a ``DecodeError`` instead. Filter it like any warning:
 
-        warnings.filterwarnings("ignore", category=gototraining.DriftWarning)
+    ```python
+    warnings.filterwarnings("ignore", category=gototraining.DriftWarning)
+    ```
     """
 
 
@@ -237,6 +241,20 @@ class WrongEventLoopError(GoToTrainingError, RuntimeError):
     """An ``AsyncGoToTraining`` used from an event loop other than the one it was first used
     in: its pooled connections belong to that loop. Nothing was sent. Create one client per
     event loop (e.g. inside the coroutine passed to ``asyncio.run``)."""
+
+
+class RateLimitStoreError(GoToTrainingError):
+    """The store that keeps a shared quota (``RateLimiter.shared``, ``GOTO_RATE_LIMIT_URL``)
+    cannot be used: unreachable, refusing the credentials, a file that is not private, or the
+    ``redis`` package missing. Raised when the limiter is made -- before any API request.
+    (A store that fails *later* raises nothing: each process paces itself until it is back.)
+
+    ``url`` is the store's URL with any password hidden.
+    """
+
+    def __init__(self, message: str, *, url: str) -> None:
+        self.url = url
+        super().__init__(f"{message} ({url})")
 
 
 class TransportError(GoToTrainingError):

@@ -25,7 +25,7 @@ from . import _validation as v
 from ._auth import issued_for as stored_login_root
 from ._body import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_SIZE, ERROR_BODY_LIMIT
 from ._errors import ValidationError, mask_userinfo, scrub_url
-from ._ratelimit import RateLimiter
+from ._ratelimit import RateLimiter, SharedRateLimiter
 from ._retry import MAX_RETRIES, MAX_SECONDS, RetryPolicy, check_number
 from ._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ._version import __version__
@@ -243,15 +243,18 @@ class ClientOptions(_Frozen):
         if retry_policy is None:
             retry_policy = RetryPolicy()
         _check_type(retry_policy, RetryPolicy, "retry_policy", "a RetryPolicy")
+        organizer_key = v.key(organizer_key, "organizer_key")
         if rate_limiter is not None:
             _check_type(rate_limiter, RateLimiter, "rate_limit", "a RateLimiter")
+            if isinstance(rate_limiter, SharedRateLimiter):  # one account's quota, never two
+                rate_limiter._bind(organizer_key)
         _max_queue_wait(max_queue_wait)
         headers = _headers({} if default_headers is None else default_headers, "default_headers")
         base_url = _base_url(base_url)
         v.secure_url(base_url, "base_url", allow_insecure_http=allow_insecure_http)
         _check_issued_for(auth, base_url)
         fields = {
-            "organizer_key": v.key(organizer_key, "organizer_key"),
+            "organizer_key": organizer_key,
             "base_url": base_url,
             "auth": auth,
             "credentials": credentials,

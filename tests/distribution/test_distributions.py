@@ -83,9 +83,10 @@ def test_metadata(dist: dict[str, Path]) -> None:
     assert any(c.startswith("Development Status ::") for c in classifiers)
     assert not any(c.startswith("License ::") for c in classifiers)  # the SPDX field says it
     assert meta["Keywords"]
-    # Users see only the two extras; the tool pins are dependency groups.
-    assert sorted(meta.get_all("Provides-Extra") or []) == ["cli", "sandbox"]
+    # Users see only the three extras; the tool pins are dependency groups.
+    assert sorted(meta.get_all("Provides-Extra") or []) == ["cli", "redis", "sandbox"]
     requirements = " ".join(meta.get_all("Requires-Dist") or [])
+    assert "redis>=5; extra == 'redis'" in (meta.get_all("Requires-Dist") or [])
     for tool in ("pytest", "ruff", "mypy", "pyperf", "mkdocs"):
         assert tool not in requirements
 

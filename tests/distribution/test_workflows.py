@@ -81,6 +81,23 @@ def test_ci_tests_the_wheel_as_users_install_it() -> None:
     assert 'VENV="$ROOT/.venv-gen"' in regenerate
 
 
+def test_the_suite_gets_a_real_redis_server_in_make_test_and_in_ci() -> None:
+    """The shared-quota tests run a real redis-server: ``make test`` (and so ``.ci/run``)
+    makes sure one is installed, and the CI jobs that run the suite install it first."""
+    makefile = (ROOT / "Makefile").read_text()
+    test_target = next(line for line in makefile.splitlines() if line.startswith("test:"))
+    assert "redis" in test_target.split(":", 1)[1].split()
+    assert "redis:\n\t@scripts/ensure-redis.sh" in makefile
+    script = ROOT / "scripts" / "ensure-redis.sh"
+    assert script.stat().st_mode & 0o111, "scripts/ensure-redis.sh is not executable"
+    assert "apt-get install" in script.read_text() and "redis-server" in script.read_text()
+    jobs = _load("workflows/ci.yml")["jobs"]
+    for job, suite in (("test", "make test"), ("wheel", "make matrix")):
+        runs = [step.get("run", "") for step in jobs[job]["steps"]]
+        ensure = next(i for i, run in enumerate(runs) if "scripts/ensure-redis.sh" in run)
+        assert ensure < next(i for i, run in enumerate(runs) if suite in run), job
+
+
 def test_ci_runs_the_suite_with_the_newest_httpx_and_httpcore_every_week() -> None:
     """The wheel job's install takes the newest httpx and httpcore the package allows, in the
     same resolution as the wheel (one run per Python, not a second one), and runs weekly too."""

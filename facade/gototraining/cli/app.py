@@ -174,6 +174,29 @@ def root(
             help="Client-side limit in requests/second (GoTo documents 10); 0 = off.",
         ),
     ] = DEFAULT_RATE_LIMIT,
+    rate_limit_url: Annotated[
+        str | None,
+        typer.Option(
+            "--rate-limit-url",
+            metavar="URL",
+            envvar="GOTO_RATE_LIMIT_URL",
+            help="Where the account's quota is shared with other processes: sqlite:// (the "
+            "processes of this machine: a private file beside the login), sqlite:///path, "
+            "redis://[:password@]host:6379/0 (processes on many machines), memory:// "
+            "(this process only). [default: sqlite://]",
+            show_envvar=True,
+        ),
+    ] = None,
+    max_queue_wait: Annotated[
+        float | None,
+        typer.Option(
+            "--max-queue-wait",
+            metavar="SECONDS",
+            min=0,
+            help="Give up a request that would wait longer than this for the quota (the "
+            "rate limit, a Retry-After) [default: wait as long as it takes; Ctrl-C stops].",
+        ),
+    ] = None,
     debug: Annotated[
         bool, typer.Option("--debug", help="Show tracebacks (secrets redacted).")
     ] = False,
@@ -227,6 +250,8 @@ def root(
         rate_limit=rate_limit or None,
         strict=strict,
         record_drift=record_drift,
+        rate_limit_url=rate_limit_url,
+        max_queue_wait=max_queue_wait,
     )
     ctx.with_resource(drift_warnings_on_stderr())
 

@@ -16,6 +16,15 @@ Credentials are the library's (``gototraining.resolve_credentials``), in its ord
 
 The API root is ``--base-url`` / ``$GOTO_BASE_URL``, else the one stored at login, else the
 facade's default (GoTo's production API).
+
+The quota is shared: every ``gototraining`` process of this user on this machine paces its
+requests with the others through one SQLite file beside the login (``sqlite://``: a private
+directory, mode 0700, and file, mode 0600), so two ``registrants import`` runs at once stay
+within the account's limit together. ``--rate-limit-url`` / ``$GOTO_RATE_LIMIT_URL`` names
+another store (Redis, to share with processes on other machines; ``memory://``: this process
+alone). When the default file cannot be used (a read-only home, a config directory other users
+can write), the command says so and paces itself; a store that was named must work. Commands wait for the quota as long as it takes (a person can press Ctrl-C), unless
+``--max-queue-wait`` bounds it.
 """
 
 from __future__ import annotations
@@ -29,6 +38,8 @@ import attrs
 from gototraining import (
     DEFAULT_RATE_LIMIT,
     Credentials,
+    RateLimiter,
+    RateLimitStoreError,
     ValidationError,
     resolve_credentials,
 )
@@ -40,7 +51,11 @@ from .sanitize import printable
 if TYPE_CHECKING:
     from gototraining import AsyncGoToTraining, GoToTraining
 
-__all__ = ["CliTokenStore", "State", "UsageError"]
+__all__ = ["DEFAULT_QUOTA_URL", "CliTokenStore", "State", "UsageError"]
+
+#: Where the CLI keeps the account's quota unless told otherwise: one file for the processes
+#: of this user on this machine.
+DEFAULT_QUOTA_URL = "sqlite://"
 
 #: Environment variables holding secrets (registered with the redactor before anything runs).
 _SECRET_VARIABLES = ("GOTO_ACCESS_TOKEN", "GOTO_CLIENT_SECRET", "GOTO_REFRESH_TOKEN")
@@ -96,6 +111,9 @@ class State:
     base_url: str | None = None
     debug: bool = False
     rate_limit: float | None = DEFAULT_RATE_LIMIT
+    #: ``--rate-limit-url`` / ``$GOTO_RATE_LIMIT_URL``; ``None``: ``DEFAULT_QUOTA_URL``.
+    rate_limit_url: str | None = None
+    max_queue_wait: float | None = None
     store: CliTokenStore = attrs.field(factory=CliTokenStore)
     #: ``--strict`` / ``--tolerant`` (``None``: the library's default, ``$GOTO_STRICT``).
     strict: bool | None = None
@@ -131,10 +149,33 @@ class State:
             auth=credentials,
             organizer_key=organizer_key,
             base_url=self.base_url,
-            rate_limit=self.rate_limit,
+            rate_limit=self._limiter(),
+            max_queue_wait=self.max_queue_wait,
             strict=self.strict,
             record_drift=self.record_drift,
         )
+
+    def _limiter(self) -> RateLimiter | None:
+        """The account's quota as this invocation shares it (see the module docstring)."""
+        if self.rate_limit is None:
+            return None
+        if self.rate_limit_url is None:  # the default: shared if this machine lets us
+            try:
+                return RateLimiter.shared(DEFAULT_QUOTA_URL, rate=self.rate_limit)
+            except RateLimitStoreError as exc:
+                _warn(
+                    f"the quota cannot be shared with other gototraining processes ({exc}); "
+                    "this command paces itself (--rate-limit-url names another store)"
+                )
+                return RateLimiter(self.rate_limit)
+        redactor.add(*_url_secrets(self.rate_limit_url))
+        try:
+            return RateLimiter.shared(self.rate_limit_url, rate=self.rate_limit)
+        except ValidationError as exc:
+            if exc.param != "url":
+                raise
+            reason = str(exc).removeprefix(f"{exc.param}: ")
+            raise ValidationError("--rate-limit-url (GOTO_RATE_LIMIT_URL)", reason) from None
 
     def save_refreshed_tokens(self) -> None:
         """Save a refreshed token set whose saving failed during the command.
@@ -165,3 +206,14 @@ class State:
         from gototraining import AsyncGoToTraining
 
         return self._client(AsyncGoToTraining)
+
+
+def _url_secrets(url: str) -> list[str]:
+    """The password of a store URL (registered with the redactor before anything runs)."""
+    from urllib.parse import unquote, urlsplit
+
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        return []
+    return [password, unquote(password)] if password else []

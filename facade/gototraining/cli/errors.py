@@ -12,7 +12,7 @@ import traceback
 
 import httpx
 
-from gototraining import APIError, GoToTrainingError, ValidationError
+from gototraining import APIError, GoToTrainingError, QueueTimeoutError, ValidationError
 
 from .redact import redactor
 from .sanitize import printable
@@ -49,6 +49,11 @@ def one_line(exc: BaseException) -> str:
         text = f"{exc.status} {phrase}: {message}{code}{where}{incident}{hint}"
     elif isinstance(exc, ValidationError):
         text = f"invalid {exc}"
+    elif isinstance(exc, QueueTimeoutError):
+        text = (
+            f"{' '.join(str(exc).split())} -- the quota asked for a longer wait than "
+            "--max-queue-wait allows: raise it, or leave it out to wait as long as it takes"
+        )
     else:
         text = " ".join(str(exc).split()) or type(exc).__name__
     return printable(redactor(text))
