@@ -18,7 +18,7 @@ from ._resource import Batch, Context, Download, Plan, RawResponse, raw_call, ru
 from ._transport import Call
 
 if TYPE_CHECKING:
-    from ._client import AsyncGoToTraining
+    from ._gototraining import AsyncGoToTraining
 
 __all__ = ["AsyncResource"]
 

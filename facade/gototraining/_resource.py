@@ -244,7 +244,12 @@ class _BatchRun(Generic[T]):
             "(each was passed to on_result)"
         )
 
-    def finished(self) -> list[T]:
+    def finished(self, failures: Sequence[BaseException]) -> list[T]:
+        """The results in item order, once every worker has ended; the first failure of a
+        worker raised instead (with the note), if any."""
+        if failures:
+            self.stopped(failures[0])
+            raise failures[0]
         assert all(r is not None for r in self.results)  # every item was settled
         return [r for r in self.results if r is not None]
 
@@ -376,10 +381,7 @@ def run_batch_sync(transport: SyncTransport, batch: Batch[T], context: Context) 
             running.wait_for(all_ended)
         run.stopped(exc)
         raise
-    if failures:
-        run.stopped(failures[0])
-        raise failures[0]
-    return run.finished()
+    return run.finished(failures)
 
 
 async def run_batch_async(transport: AsyncTransport, batch: Batch[T], context: Context) -> list[T]:
@@ -428,10 +430,7 @@ async def run_batch_async(transport: AsyncTransport, batch: Batch[T], context: C
     except BaseException as exc:
         run.stopped(exc)
         raise
-    if failures:
-        run.stopped(failures[0])
-        raise failures[0]
-    return run.finished()
+    return run.finished(failures)
 
 
 def raw(method: Callable[P, T]) -> Callable[P, RawResponse[T]]:

@@ -21,6 +21,13 @@ from .spec import Api, CodegenError, MethodSpec, Namespace, OperationSpec
 
 # -- request builders -------------------------------------------------------------------------------
 
+#: The clients, for annotations only (they import the resources).
+_CLIENT_TYPES = (
+    "\nif TYPE_CHECKING:\n"
+    "    from .._generated.gototraining import GoToTraining\n"
+    "    from .._gototraining import AsyncGoToTraining\n"
+)
+
 
 def _path_expr(op: OperationSpec) -> str:
     path = op.path
@@ -253,7 +260,7 @@ def emit_namespace(api: Api, ns: Namespace, facade: Path) -> str:
     out = HEADER + source + _verbatim_doc(ns.module_doc, "")
     out += "\nfrom __future__ import annotations\n\n"
     out += "\n".join(sorted([*used, "from typing import TYPE_CHECKING"])) + "\n"
-    out += "\nif TYPE_CHECKING:\n    from .._client import AsyncGoToTraining, GoToTraining\n\n"
+    out += _CLIENT_TYPES + "\n"
     exported = sorted(
         [ns.cls, f"Async{ns.cls}", f"{ns.cls}WithRawResponse", f"Async{ns.cls}WithRawResponse"]
     )
@@ -318,7 +325,7 @@ def emit_resources_init(api: Api) -> str:
         ]
         out += f"from .{ns.attr} import (\n" + "".join(f"    {n},\n" for n in group) + ")\n"
         names += group
-    out += "\nif TYPE_CHECKING:\n    from .._client import AsyncGoToTraining, GoToTraining\n"
+    out += _CLIENT_TYPES
     names += ["AsyncGoToTrainingWithRawResponse", "GoToTrainingWithRawResponse"]
     out += "\n__all__ = [\n" + "".join(f"    {n!r},\n" for n in sorted(names)) + "]\n"
     for prefix in ("", "Async"):

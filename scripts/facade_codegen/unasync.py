@@ -43,6 +43,7 @@ TWINS: dict[str, str] = {
     "_read.py": "_generated/read.py",
     "_driver.py": "_generated/driver.py",
     "_namespace.py": "_generated/namespace.py",
+    "_gototraining.py": "_generated/gototraining.py",
 }
 
 #: Applied in order to every line. Names whose sync spelling is not the async one minus
@@ -69,6 +70,7 @@ RULES: list[tuple[str, str]] = [
     (r"\basync for\b", "for"),
     (r"\bawait ", ""),
     (r"\bAsync(Transport|Resource)\b", r"Sync\1"),
+    (r"\bAsynchronous\b", "Synchronous"),
     # AsyncClient, AsyncIterator, _AsyncDeadlineStream, DefaultAsyncHttpxClient
     (r"Async(?=[A-Z])", ""),
 ]

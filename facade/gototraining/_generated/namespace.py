@@ -19,7 +19,7 @@ from .._resource import Batch, Context, Download, Plan, RawResponse, raw_call, r
 from .._transport import Call
 
 if TYPE_CHECKING:
-    from .._client import GoToTraining
+    from .gototraining import GoToTraining
 
 __all__ = ["SyncResource"]
 

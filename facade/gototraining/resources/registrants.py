@@ -24,7 +24,8 @@ from .._transport import Call, decode_json, no_content
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 
 if TYPE_CHECKING:
-    from .._client import AsyncGoToTraining, GoToTraining
+    from .._generated.gototraining import GoToTraining
+    from .._gototraining import AsyncGoToTraining
 
 __all__ = [
     "AsyncRegistrants",
