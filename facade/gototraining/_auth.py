@@ -29,8 +29,6 @@ from ._errors import (
     scrub_url,
     transport_error,
 )
-from ._generated.read import read_sync
-from ._read import read_async
 from ._tokens import OAuth2Token, check_credential, check_seconds
 from ._validation import insecure_http_from_environment, secure_url
 
@@ -267,6 +265,7 @@ class OAuth2(httpx.Auth):
 def _perform_sync(step: Step) -> Any:
     """Do one step of the auth flow (other than sending) in this thread."""
     from ._auth_flow import AcquireLock, Blocking, Notify, ReadBody
+    from ._generated.driver import read_sync  # (it imports this module's importers)
 
     if isinstance(step, ReadBody):
         read_sync(step.response, ERROR_BODY_LIMIT, _attempt.current())
@@ -294,6 +293,7 @@ async def _perform_async(step: Step) -> Any:
     import asyncio  # lazily: sync-only users do not pay asyncio's import time
 
     from ._auth_flow import AcquireLock, Blocking, Notify, ReadBody
+    from ._driver import read_async  # (it imports this module's importers)
     from ._filelock import pauses
 
     if isinstance(step, ReadBody):
@@ -588,6 +588,7 @@ def exchange_authorization_code(
     )
     steps, request = _start_exchange(arguments, http_client, httpx.Client)
     from ._generated.default_client import DefaultHttpxClient
+    from ._generated.driver import read_sync
 
     client = http_client or DefaultHttpxClient(timeout=timeout)
     attempt, context = _attempt.start(timeout)
@@ -641,6 +642,7 @@ async def async_exchange_authorization_code(
     )
     steps, request = _start_exchange(arguments, http_client, httpx.AsyncClient)
     from ._default_client import DefaultAsyncHttpxClient
+    from ._driver import read_async
 
     client = http_client or DefaultAsyncHttpxClient(timeout=timeout)
     try:

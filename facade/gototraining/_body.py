@@ -7,7 +7,7 @@ ever held, and a body that is longer is cut there (its length then shows it: ``>
 
 Supported codings are the ones the SDK asks for (``Accept-Encoding: gzip, deflate``) and
 ``identity``; anything else is an ``httpx.DecodingError`` (a response the SDK cannot read).
-``BodyReader`` holds the logic; ``read_async`` (``_read.py``) and its generated sync twin
+``BodyReader`` holds the logic; ``read_async`` (``_driver.py``) and its generated sync twin
 ``read_sync`` only iterate.
 
 The raw chunks come from the response's ``stream`` (what ``iter_raw`` reads), and the decoded

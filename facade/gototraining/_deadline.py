@@ -15,8 +15,8 @@ import httpcore
 import httpx
 
 from ._attempt import left
+from ._driver import close_iterator
 from ._http_client import TransportOptions, core_request, mapped_errors, pool_arguments
-from ._read import close_iterator
 
 __all__ = ["AsyncDeadlineBackend", "AsyncDeadlineTransport"]
 

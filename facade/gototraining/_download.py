@@ -35,6 +35,7 @@ import httpx
 
 from . import _validation as v
 from ._body import ERROR_BODY_LIMIT
+from ._driver import read_async
 from ._errors import (
     TransportError,
     UnexpectedRedirectError,
@@ -45,8 +46,7 @@ from ._errors import (
     transport_error,
 )
 from ._files import atomic_write
-from ._generated.read import read_sync
-from ._read import read_async
+from ._generated.driver import read_sync
 from ._types import NotGiven, TimeoutTypes
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "Progress", "Target", "async_download", "sync_download"]

@@ -1,22 +1,26 @@
-"""The transport: runs pipelines (``_transport.pipeline``) and multi-step plans with an HTTP
-client, performing the ``Send`` and ``Sleep`` actions they yield.
+"""What performs I/O for the sans-IO core: reading a body (``read_async``), the transport that
+runs pipelines and plans with an HTTP client (``AsyncTransport``: it performs the ``Send`` and
+``Sleep`` actions they yield), and the base of the resource namespaces (``AsyncResource``: the
+runners the generated methods call).
 
-This is the async original (``AsyncTransport``: ``httpx.AsyncClient`` and ``asyncio.sleep``);
-``_generated/driver.py`` (``SyncTransport``: ``httpx.Client`` and ``time.sleep``) is generated
-from it (``scripts/facade_codegen/unasync.py``).
+This is the async original (``httpx.AsyncClient``, ``asyncio.sleep``, ``AsyncGoToTraining``);
+``_generated/driver.py`` (``read_sync``, ``SyncTransport``, ``SyncResource``: ``httpx.Client``,
+``time.sleep``, ``GoToTraining``) is generated from it (``scripts/facade_codegen/unasync.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator, Callable, Generator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx
 
 from . import _attempt
+from ._body import BodyReader, decoded, read_already, request_on
 from ._errors import WrongEventLoopError  # unasync: drop
 from ._options import DEFAULT_OPTIONS, CallOptions
-from ._read import read_async
+from ._resource import Batch, Context, Download, Plan, RawResponse, raw_call, run_batch_async
 from ._transport import (
     Action,
     Call,
@@ -30,9 +34,60 @@ from ._transport import (
     pipeline,
 )
 
-__all__ = ["AsyncTransport"]
+if TYPE_CHECKING:
+    from ._attempt import Attempt
+    from ._gototraining import AsyncGoToTraining
+
+__all__ = ["AsyncResource", "AsyncTransport", "close_iterator", "read_async"]
 
 T = TypeVar("T")
+
+
+async def read_async(response: httpx.Response, limit: int, attempt: Attempt | None = None) -> None:
+    """Read a streamed response's body (``limit`` decoded bytes at most, see ``BodyReader``)
+    into ``response.content`` and close it. The ``attempt``'s deadline is checked after every
+    chunk (``httpx.ReadTimeout`` past it). No-op if the body was read already."""
+    if read_already(response):
+        return
+    arriving = response.stream
+    try:
+        if not isinstance(arriving, httpx.AsyncByteStream):
+            raise TypeError(
+                f"the response's stream is a {type(arriving).__name__}, of the other flavor"
+            )
+        reader = BodyReader(response, limit)
+        chunks = aiter(arriving)
+        try:
+            async for raw in chunks:
+                if not reader.feed(raw):
+                    break
+                if attempt is not None and attempt.expired():
+                    raise httpx.ReadTimeout(
+                        "the response body was still arriving when the call's timeout ran out",
+                        request=response.request,
+                    )
+        except httpx.RequestError as exc:
+            request_on(exc, reader.request)
+            raise
+        finally:
+            await close_iterator(chunks)
+        body = decoded(response, reader)
+    except BaseException:
+        await response.aclose()
+        raise
+    await arriving.aclose()  # the connection goes back to the pool
+    response.stream = body
+    await response.aread()
+
+
+async def close_iterator(chunks: AsyncIterator[bytes]) -> None:
+    """Close a body's chunk iterator left before its end (a body cut at its limit, a
+    deadline). Left to the garbage collector, an async generator is closed by a task the
+    event loop schedules, one link of a chain of them per loop turn; a loop closed meanwhile
+    never runs the rest (Python 3.13 warns then that a coroutine was never awaited)."""
+    aclose = getattr(chunks, "aclose", None)
+    if aclose is not None:
+        await aclose()
 
 
 class AsyncTransport:
@@ -140,3 +195,46 @@ class AsyncTransport:
     async def request(self, call: Call[T], options: CallOptions = DEFAULT_OPTIONS) -> T:
         """Send one call through the pipeline."""
         return await self.run(pipeline(self.settings, call, options))
+
+
+class AsyncResource:
+    """Base of the resource namespaces of an ``AsyncGoToTraining`` (``client.trainings`` etc.).
+
+    ``raw=True`` (``client.with_raw_response``): every method returns a ``RawResponse``.
+    """
+
+    def __init__(self, client: AsyncGoToTraining, *, raw: bool = False) -> None:
+        self._client = client
+        self._raw = raw
+
+    @property
+    def _organizer_key(self) -> str:
+        return self._client.organizer_key
+
+    async def _request(self, call: Call[T], options: CallOptions) -> T:
+        transport = self._client._transport
+        if self._raw:
+            return cast(T, await transport.request(raw_call(call), options))
+        return await transport.request(call, options)
+
+    async def _run(self, plan: Plan[T], options: CallOptions) -> T:
+        transport = self._client._transport
+        context = Context(transport.settings, options, raw=self._raw)
+        result = await transport.run(plan(context))
+        if self._raw:
+            assert context.response is not None
+            return cast(T, RawResponse(context.response, result))
+        return result
+
+    async def _download(self, download: Download, options: CallOptions) -> Path:
+        from ._download import async_download  # the module imports this one
+
+        url = await self._client._transport.request(download.call, options)
+        path, response = await async_download(
+            self._client.http_client, url, download.target, options.timeout
+        )
+        return cast(Path, RawResponse(response, path)) if self._raw else path
+
+    async def _batch(self, batch: Batch[T], options: CallOptions) -> list[T]:
+        transport = self._client._transport
+        return await run_batch_async(transport, batch, Context(transport.settings, options))

@@ -1,5 +1,6 @@
 """What every resource namespace shares: the types hand-written builders return, and the
-runners the namespaces' bases (``_namespace.py``, and its generated sync twin) hand them to.
+runners the namespaces' bases (``AsyncResource`` in ``_driver.py``, and its generated sync
+twin) hand them to.
 
 ``gototraining/resources/`` is generated (``scripts/facade_codegen``): per namespace a sync and
 an async class whose methods are one line each -- build the operation (a ``Call``, a ``Plan``
@@ -25,13 +26,13 @@ from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeAlias, TypeVar, c
 
 import httpx
 
-from ._download import Target
 from ._errors import safe_url
 from ._options import CallOptions
 from ._retry import MAYBE_APPLIED_STATUSES as MAYBE_APPLIED
 from ._transport import Action, Call, Sleep, _Settings, pipeline
 
 if TYPE_CHECKING:
+    from ._download import Target
     from ._driver import AsyncTransport
     from ._generated.driver import SyncTransport
 

@@ -40,9 +40,7 @@ PACKAGE = "gototraining"
 TWINS: dict[str, str] = {
     "_deadline.py": "_generated/deadline.py",
     "_default_client.py": "_generated/default_client.py",
-    "_read.py": "_generated/read.py",
     "_driver.py": "_generated/driver.py",
-    "_namespace.py": "_generated/namespace.py",
     "_gototraining.py": "_generated/gototraining.py",
 }
 

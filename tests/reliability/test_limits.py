@@ -330,8 +330,8 @@ def test_a_body_cut_at_its_limit_closes_its_chunk_iterator_at_once() -> None:
     ... was never awaited')."""
     import asyncio
 
-    from gototraining._generated.read import read_sync
-    from gototraining._read import read_async
+    from gototraining._driver import read_async
+    from gototraining._generated.driver import read_sync
 
     request = httpx.Request("GET", "https://api.test/x")
     stream = _Chunks()

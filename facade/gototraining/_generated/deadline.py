@@ -17,7 +17,7 @@ import httpx
 
 from .._attempt import left
 from .._http_client import TransportOptions, core_request, mapped_errors, pool_arguments
-from .read import close_iterator
+from .driver import close_iterator
 
 __all__ = ["DeadlineBackend", "DeadlineTransport"]
 

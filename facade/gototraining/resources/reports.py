@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 
 from .. import _validation as v
 from .._builders import reports as builders
+from .._driver import AsyncResource
 from .._generated import models as m
 from .._generated import requests as rq
-from .._generated.namespace import SyncResource
-from .._namespace import AsyncResource
+from .._generated.driver import SyncResource
 from .._operation import operation
 from .._options import CallOptions
 from .._resource import Key, async_raw, raw
