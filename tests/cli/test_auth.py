@@ -83,7 +83,7 @@ def test_login_stores_tokens_0600_and_commands_use_and_refresh_them(
     assert result.exit_code == 0, result.output
     assert browser.responses[0].status_code == 200
     assert "You can close this window" in browser.responses[0].text
-    assert sb.authorize_url in result.stdout  # the URL is always shown too
+    assert sb.authorize_url in result.stderr  # the URL is always shown too
     token_file = config_dir / "tokens.json"
     assert _mode(token_file) == 0o600
     assert _mode(config_dir) == 0o700
@@ -143,15 +143,15 @@ def test_login_subprocess_no_browser(sb: Sandbox, config_dir: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
-    assert proc.stdout is not None
-    assert proc.stdout.readline().startswith("Open this URL in your browser")
-    url = proc.stdout.readline().strip()
+    assert proc.stderr is not None
+    assert proc.stderr.readline().startswith("Open this URL in your browser")
+    url = proc.stderr.readline().strip()
     assert url.startswith(sb.authorize_url + "?") and "redirect_uri=http%3A%2F%2F127.0.0.1" in url
     page = httpx.get(url, follow_redirects=True, timeout=HANG)
     assert page.status_code == 200
     out, err = proc.communicate(timeout=HANG)
     assert proc.returncode == 0, err
-    assert "Logged in" in out
+    assert "Logged in" in err and out == ""  # messages on stderr, stdout for data
     stored = TokenStore(config_dir).load()
     assert stored is not None and stored.organizer_key == sb.organizer_key
     assert stored.base_url is None  # no --base-url given: commands use the default/env
@@ -204,7 +204,8 @@ def test_login_takes_organizer_key_from_token_response(
     monkeypatch.setattr("webbrowser.open", Browser().open)
     result = _login(run, sb, "--timeout", LOGIN_TIMEOUT)
     assert result.exit_code == 0, result.output
-    assert f"Organizer key: {sb.organizer_key}" in result.stdout
+    assert f"Organizer key: {sb.organizer_key}" in result.stderr
+    assert result.stdout == ""  # messages only: stdout is for data
     assert "named no organizer" not in result.stderr
     stored = json.loads((config_dir / "tokens.json").read_text())
     assert stored["organizer_key"] == sb.organizer_key

@@ -38,9 +38,9 @@ def _login_process(sb: Sandbox, timeout: str) -> Iterator[tuple[subprocess.Popen
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
-        assert proc.stdout is not None
-        assert proc.stdout.readline().startswith("Open this URL in your browser")
-        url = proc.stdout.readline().strip()
+        assert proc.stderr is not None
+        assert proc.stderr.readline().startswith("Open this URL in your browser")
+        url = proc.stderr.readline().strip()
         query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
         yield proc, url
     finally:
@@ -77,7 +77,7 @@ def test_silent_connection_and_forged_redirect_do_not_stop_the_login(
         out, err = proc.communicate(timeout=HANG)
         silent.close()
     assert proc.returncode == 0, err
-    assert "Logged in" in out
+    assert "Logged in" in err and out == ""  # messages on stderr, stdout for data
     assert TokenStore(config_dir).load() is not None
 
 

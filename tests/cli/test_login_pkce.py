@@ -152,7 +152,9 @@ def test_a_code_injected_with_the_stolen_state_does_not_log_you_in_as_the_attack
     stored = _stored(config_dir)
     assert stored is None or stored["organizer_key"] != attacker.organizer_key, (out, err)
     assert proc.returncode == 1, (out, err)
-    assert err.startswith("error: login failed: token request failed: 400 invalid_grant"), err
+    assert err.splitlines()[-1].startswith(
+        "error: login failed: token request failed: 400 invalid_grant"
+    ), err
     assert stored is None
     assert injected.status_code == 200  # the one code the listener took
     (form,) = seen.token_forms  # one code only: the victim's redirect was not exchanged too

@@ -94,8 +94,8 @@ def login(
             if browser
             else ("Open this URL in your browser to log in")
         )
-        # With --json stdout carries only the JSON document: the URL goes to stderr.
-        typer.echo(f"{verb}:\n  {url}", err=json)
+        # A message, not the command's data: stdout stays for --json (and is empty otherwise).
+        typer.echo(f"{verb}:\n  {url}", err=True)
 
     try:
         tokens = authorize(
@@ -132,9 +132,9 @@ def login(
     if json:
         print_json({"token_store": str(st.store.path), "organizer_key": org})
         return
-    typer.echo(printable(f"Logged in. Tokens stored in {st.store.path} (mode 0600)."))
+    typer.echo(printable(f"Logged in. Tokens stored in {st.store.path} (mode 0600)."), err=True)
     if org:
-        typer.echo(f"Organizer key: {printable(org)}")
+        typer.echo(f"Organizer key: {printable(org)}", err=True)
 
 
 def logout(ctx: typer.Context, json: JsonFlag = False) -> None:
@@ -144,9 +144,9 @@ def logout(ctx: typer.Context, json: JsonFlag = False) -> None:
     if json:
         print_json({"token_store": str(st.store.path), "removed": removed})
     elif removed:
-        typer.echo(printable(f"Removed {st.store.path}"))
+        typer.echo(printable(f"Removed {st.store.path}"), err=True)
     else:
-        typer.echo("Not logged in.")
+        typer.echo("Not logged in.", err=True)
 
 
 def whoami(ctx: typer.Context, json: JsonFlag = False) -> None:
