@@ -270,6 +270,11 @@ class _PrivateUse(ast.NodeVisitor):
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        if node.name is not None:  # ``except httpx.RequestError as exc``: exc is theirs
+            self.scopes[-1][node.name] = True if self.is_theirs(node.type) else None
+        self.generic_visit(node)
+
     def visit_Attribute(self, node: ast.Attribute) -> None:
         self.check(node, node.value, node.attr)
         self.generic_visit(node)
@@ -349,6 +354,10 @@ PRIVATE_USES = {
     "a private module": "import httpx\nhttpx._exceptions.request_context()\n",
     "a private import": "from httpx._utils import get_environment_proxies\n",
     "a private import of a name": "from httpcore import _backends\n",
+    "an exception caught": (
+        "import httpx\ntry:\n    pass\nexcept (httpx.RequestError, OSError) as exc:\n"
+        "    failed = getattr(exc, '_request', None)\n"
+    ),
 }
 PUBLIC_USES = {
     "the SDK's own client": (

@@ -33,13 +33,7 @@ from ._builders.registrants import (
 )
 from ._builders.registrants import person_field as validate_person_field
 from ._builders.trainings import TimePair
-from ._client import (
-    DEFAULT_BASE_URL,
-    DEFAULT_RATE_LIMIT,
-    DEFAULT_TIMEOUT,
-    AsyncGoToTraining,
-    GoToTraining,
-)
+from ._client import DEFAULT_BASE_URL, DEFAULT_RATE_LIMIT, DEFAULT_TIMEOUT
 from ._credentials import Credentials, resolve_credentials
 from ._download import Progress
 from ._drift import Deviation, DriftKind, UnknownValue
@@ -72,7 +66,9 @@ from ._errors import (
 )
 from ._files import atomic_write
 from ._generated import models as _models
+from ._generated.gototraining import GoToTraining
 from ._generated.models import *
+from ._gototraining import AsyncGoToTraining
 from ._logs import show_logs, show_logs_from_env
 from ._options import ClientOptions
 from ._people_csv import PersonRow, read_people_csv

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import httpx
 
 from . import _attempt
-from ._body import ERROR_BODY_LIMIT, read_async, read_sync
+from ._body import ERROR_BODY_LIMIT
 from ._errors import (
     UnexpectedRedirectError,
     ValidationError,
@@ -265,6 +265,7 @@ class OAuth2(httpx.Auth):
 def _perform_sync(step: Step) -> Any:
     """Do one step of the auth flow (other than sending) in this thread."""
     from ._auth_flow import AcquireLock, Blocking, Notify, ReadBody
+    from ._generated.driver import read_sync  # (it imports this module's importers)
 
     if isinstance(step, ReadBody):
         read_sync(step.response, ERROR_BODY_LIMIT, _attempt.current())
@@ -292,6 +293,7 @@ async def _perform_async(step: Step) -> Any:
     import asyncio  # lazily: sync-only users do not pay asyncio's import time
 
     from ._auth_flow import AcquireLock, Blocking, Notify, ReadBody
+    from ._driver import read_async  # (it imports this module's importers)
     from ._filelock import pauses
 
     if isinstance(step, ReadBody):
@@ -586,6 +588,7 @@ def exchange_authorization_code(
     )
     steps, request = _start_exchange(arguments, http_client, httpx.Client)
     from ._generated.default_client import DefaultHttpxClient
+    from ._generated.driver import read_sync
 
     client = http_client or DefaultHttpxClient(timeout=timeout)
     attempt, context = _attempt.start(timeout)
@@ -612,9 +615,10 @@ async def async_exchange_authorization_code(
     code_verifier: str | None = None,
     allow_insecure_http: bool = False,
 ) -> OAuth2Token:
-    """Async twin of [`exchange_authorization_code`][gototraining.exchange_authorization_code] (``http_client`` is an
-    ``httpx.AsyncClient``): the same request (``code_verifier`` included), checks, errors and
-    bounds, awaited.
+    """Exchange an OAuth2 authorization code for a token set, awaited: the request
+    (``code_verifier`` included), checks, errors and bounds of
+    [`exchange_authorization_code`][gototraining.exchange_authorization_code]; ``http_client``
+    is an ``httpx.AsyncClient``.
 
     Raises:
         AuthenticationError: the endpoint refused.
@@ -638,6 +642,7 @@ async def async_exchange_authorization_code(
     )
     steps, request = _start_exchange(arguments, http_client, httpx.AsyncClient)
     from ._default_client import DefaultAsyncHttpxClient
+    from ._driver import read_async
 
     client = http_client or DefaultAsyncHttpxClient(timeout=timeout)
     try:

@@ -7,7 +7,8 @@ ever held, and a body that is longer is cut there (its length then shows it: ``>
 
 Supported codings are the ones the SDK asks for (``Accept-Encoding: gzip, deflate``) and
 ``identity``; anything else is an ``httpx.DecodingError`` (a response the SDK cannot read).
-``BodyReader`` holds the logic; ``read_sync`` and ``read_async`` only iterate.
+``BodyReader`` holds the logic; ``read_async`` (``_driver.py``) and its generated sync twin
+``read_sync`` only iterate.
 
 The raw chunks come from the response's ``stream`` (what ``iter_raw`` reads), and the decoded
 body goes back through httpx's public API: the response gets a ``ByteStream`` of it and reads
@@ -18,14 +19,11 @@ is then no longer in the coding it arrived in, so ``Content-Encoding`` leaves th
 from __future__ import annotations
 
 import zlib
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 import httpx
 
 from ._errors import request_of
-
-if TYPE_CHECKING:
-    from ._attempt import Attempt
 
 __all__ = [
     "ACCEPT_ENCODING",
@@ -33,9 +31,10 @@ __all__ = [
     "ERROR_BODY_LIMIT",
     "TRUNCATED",
     "BodyReader",
+    "decoded",
     "is_truncated",
-    "read_async",
-    "read_sync",
+    "read_already",
+    "request_on",
 ]
 
 #: What the SDK's requests accept: codings that can be inflated with a bound.
@@ -160,14 +159,14 @@ def is_truncated(response: httpx.Response) -> bool:
     return bool(response.extensions.get(TRUNCATED))
 
 
-def _read_already(response: httpx.Response) -> bool:
+def read_already(response: httpx.Response) -> bool:
     try:
         return isinstance(response.content, bytes)
     except httpx.ResponseNotRead:
         return False
 
 
-def _request_on(exc: httpx.RequestError, request: httpx.Request | None) -> None:
+def request_on(exc: httpx.RequestError, request: httpx.Request | None) -> None:
     """Name the request on a failure of its body, as ``iter_raw`` does."""
     try:
         named: httpx.Request | None = exc.request
@@ -177,7 +176,7 @@ def _request_on(exc: httpx.RequestError, request: httpx.Request | None) -> None:
         exc.request = request
 
 
-def _decoded(response: httpx.Response, reader: BodyReader) -> httpx.ByteStream:
+def decoded(response: httpx.Response, reader: BodyReader) -> httpx.ByteStream:
     """The body as read, for ``response.read()`` to store (the coding it came in is gone)."""
     body = reader.body()  # may find the body too long only as the inflater is flushed
     if reader.truncated:
@@ -185,60 +184,3 @@ def _decoded(response: httpx.Response, reader: BodyReader) -> httpx.ByteStream:
     if "content-encoding" in response.headers:
         del response.headers["content-encoding"]
     return httpx.ByteStream(body)
-
-
-def read_sync(response: httpx.Response, limit: int, attempt: Attempt | None = None) -> None:
-    """Read a streamed response's body (``limit`` decoded bytes at most, see ``BodyReader``)
-    into ``response.content`` and close it. The ``attempt``'s deadline is checked after every
-    chunk (``httpx.ReadTimeout`` past it). No-op if the body was read already."""
-    if _read_already(response):
-        return
-    arriving = response.stream
-    try:
-        if not isinstance(arriving, httpx.SyncByteStream):
-            raise TypeError("a sync read of an async response")
-        reader = BodyReader(response, limit)
-        try:
-            for raw in arriving:
-                if not reader.feed(raw):
-                    break
-                if attempt is not None and attempt.expired():
-                    raise httpx.ReadTimeout(
-                        "the response body was still arriving when the call's timeout ran out",
-                        request=response.request,
-                    )
-        except httpx.RequestError as exc:
-            _request_on(exc, reader.request)
-            raise
-        body = _decoded(response, reader)
-    except BaseException:
-        response.close()
-        raise
-    arriving.close()  # the connection goes back to the pool
-    response.stream = body
-    response.read()
-
-
-async def read_async(response: httpx.Response, limit: int) -> None:
-    """Async twin of ``read_sync`` (the async drivers bound the time themselves)."""
-    if _read_already(response):
-        return
-    arriving = response.stream
-    try:
-        if not isinstance(arriving, httpx.AsyncByteStream):
-            raise TypeError("an async read of a sync response")
-        reader = BodyReader(response, limit)
-        try:
-            async for raw in arriving:
-                if not reader.feed(raw):
-                    break
-        except httpx.RequestError as exc:
-            _request_on(exc, reader.request)
-            raise
-        body = _decoded(response, reader)
-    except BaseException:
-        await response.aclose()
-        raise
-    await arriving.aclose()
-    response.stream = body
-    await response.aread()

@@ -15,6 +15,7 @@ import httpcore
 import httpx
 
 from ._attempt import left
+from ._driver import close_iterator
 from ._http_client import TransportOptions, core_request, mapped_errors, pool_arguments
 
 __all__ = ["AsyncDeadlineBackend", "AsyncDeadlineTransport"]
@@ -89,9 +90,13 @@ class _AsyncResponseStream(httpx.AsyncByteStream):
         self._request = request
 
     async def __aiter__(self) -> typing.AsyncIterator[bytes]:
-        with mapped_errors(self._request):
-            async for chunk in self._stream:
-                yield chunk
+        chunks = aiter(self._stream)
+        try:
+            with mapped_errors(self._request):
+                async for chunk in chunks:
+                    yield chunk
+        finally:
+            await close_iterator(chunks)
 
     async def aclose(self) -> None:
         if hasattr(self._stream, "aclose"):

@@ -34,7 +34,8 @@ from typing import IO
 import httpx
 
 from . import _validation as v
-from ._body import ERROR_BODY_LIMIT, read_async, read_sync
+from ._body import ERROR_BODY_LIMIT
+from ._driver import read_async
 from ._errors import (
     TransportError,
     UnexpectedRedirectError,
@@ -45,6 +46,7 @@ from ._errors import (
     transport_error,
 )
 from ._files import atomic_write
+from ._generated.driver import read_sync
 from ._types import NotGiven, TimeoutTypes
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "Progress", "Target", "async_download", "sync_download"]
@@ -245,7 +247,8 @@ def sync_download(
 async def async_download(
     http_client: httpx.AsyncClient, url: str, target: Target, timeout: TimeoutTypes | NotGiven
 ) -> tuple[Path, httpx.Response]:
-    """Async twin of ``sync_download``."""
+    """Stream ``url`` into ``target`` with an ``httpx.AsyncClient``, as ``sync_download``
+    does with an ``httpx.Client``: the file's path, and the file host's response."""
     job = _Job(http_client, url, target, timeout)
     with job.errors():
         response = await http_client.send(

@@ -602,10 +602,11 @@ def redact_json(value: Any, *secrets: str | None) -> Any:
     return value
 
 
-def request_of(response: httpx.Response) -> httpx.Request | None:
-    """The request a response answers; ``None`` for one made by hand (httpx raises then)."""
+def request_of(source: httpx.Response | httpx.RequestError) -> httpx.Request | None:
+    """The request a response answers, or a failure is of; ``None`` when httpx knows none (a
+    response made by hand, an error raised without one: httpx raises then)."""
     try:
-        return response.request
+        return source.request
     except RuntimeError:
         return None
 

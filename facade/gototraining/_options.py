@@ -442,4 +442,4 @@ class CallOptions(_Frozen):
 
 
 #: The options of a call made without any.
-DEFAULT_OPTIONS = CallOptions()
+DEFAULT_OPTIONS: CallOptions = CallOptions()

@@ -1,5 +1,6 @@
-"""What every resource namespace shares: the sync and async bases the generated classes extend,
-and the types hand-written builders return.
+"""What every resource namespace shares: the types hand-written builders return, and the
+runners the namespaces' bases (``AsyncResource`` in ``_driver.py``, and its generated sync
+twin) hand them to.
 
 ``gototraining/resources/`` is generated (``scripts/facade_codegen``): per namespace a sync and
 an async class whose methods are one line each -- build the operation (a ``Call``, a ``Plan``
@@ -21,22 +22,21 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Awaitable, Callable, Generator, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeAlias, TypeVar, cast
 
 import httpx
 
-from ._download import Target, async_download, sync_download
 from ._errors import safe_url
 from ._options import CallOptions
 from ._retry import MAYBE_APPLIED_STATUSES as MAYBE_APPLIED
-from ._transport import Action, AsyncTransport, Call, Sleep, SyncTransport, _Settings, pipeline
+from ._transport import Action, Call, Sleep, _Settings, pipeline
 
 if TYPE_CHECKING:
-    from ._client import AsyncGoToTraining, GoToTraining
+    from ._download import Target
+    from ._driver import AsyncTransport
+    from ._generated.driver import SyncTransport
 
 __all__ = [
-    "AsyncResource",
     "Batch",
     "Context",
     "Download",
@@ -44,7 +44,6 @@ __all__ = [
     "Pending",
     "Plan",
     "RawResponse",
-    "SyncResource",
     "async_raw",
     "raw",
 ]
@@ -90,7 +89,7 @@ class RawResponse(Generic[T]):
         return f"<RawResponse [{self.status_code}] {type(self.parsed).__name__}>"
 
 
-def _raw_call(call: Call[T]) -> Call[RawResponse[T]]:
+def raw_call(call: Call[T]) -> Call[RawResponse[T]]:
     """The call, decoded into a ``RawResponse``."""
     decode = call.decode
 
@@ -130,7 +129,7 @@ class Context:
             options = options._replace(extra_body=None)
         if not self.raw:
             return (yield from pipeline(self.settings, call, options))
-        raw = yield from pipeline(self.settings, _raw_call(call), options)
+        raw = yield from pipeline(self.settings, raw_call(call), options)
         self.response = raw.http_response
         return raw.parsed
 
@@ -246,7 +245,12 @@ class _BatchRun(Generic[T]):
             "(each was passed to on_result)"
         )
 
-    def finished(self) -> list[T]:
+    def finished(self, failures: Sequence[BaseException]) -> list[T]:
+        """The results in item order, once every worker has ended; the first failure of a
+        worker raised instead (with the note), if any."""
+        if failures:
+            self.stopped(failures[0])
+            raise failures[0]
         assert all(r is not None for r in self.results)  # every item was settled
         return [r for r in self.results if r is not None]
 
@@ -378,10 +382,7 @@ def run_batch_sync(transport: SyncTransport, batch: Batch[T], context: Context) 
             running.wait_for(all_ended)
         run.stopped(exc)
         raise
-    if failures:
-        run.stopped(failures[0])
-        raise failures[0]
-    return run.finished()
+    return run.finished(failures)
 
 
 async def run_batch_async(transport: AsyncTransport, batch: Batch[T], context: Context) -> list[T]:
@@ -430,89 +431,7 @@ async def run_batch_async(transport: AsyncTransport, batch: Batch[T], context: C
     except BaseException as exc:
         run.stopped(exc)
         raise
-    if failures:
-        run.stopped(failures[0])
-        raise failures[0]
-    return run.finished()
-
-
-class SyncResource:
-    """Base of the sync resource namespaces (``client.trainings`` etc.).
-
-    ``raw=True`` (``client.with_raw_response``): every method returns a ``RawResponse``.
-    """
-
-    def __init__(self, client: GoToTraining, *, raw: bool = False) -> None:
-        self._client = client
-        self._raw = raw
-
-    @property
-    def _organizer_key(self) -> str:
-        return self._client.organizer_key
-
-    def _request(self, call: Call[T], options: CallOptions) -> T:
-        transport = self._client._transport
-        if self._raw:
-            return cast(T, transport.request(_raw_call(call), options))
-        return transport.request(call, options)
-
-    def _run(self, plan: Plan[T], options: CallOptions) -> T:
-        transport = self._client._transport
-        context = Context(transport.settings, options, raw=self._raw)
-        result = transport.run(plan(context))
-        if self._raw:
-            assert context.response is not None
-            return cast(T, RawResponse(context.response, result))
-        return result
-
-    def _download(self, download: Download, options: CallOptions) -> Path:
-        url = self._client._transport.request(download.call, options)
-        path, response = sync_download(
-            self._client.http_client, url, download.target, options.timeout
-        )
-        return cast(Path, RawResponse(response, path)) if self._raw else path
-
-    def _batch(self, batch: Batch[T], options: CallOptions) -> list[T]:
-        transport = self._client._transport
-        return run_batch_sync(transport, batch, Context(transport.settings, options))
-
-
-class AsyncResource:
-    """Base of the async resource namespaces; same surface as ``SyncResource``, awaited."""
-
-    def __init__(self, client: AsyncGoToTraining, *, raw: bool = False) -> None:
-        self._client = client
-        self._raw = raw
-
-    @property
-    def _organizer_key(self) -> str:
-        return self._client.organizer_key
-
-    async def _request(self, call: Call[T], options: CallOptions) -> T:
-        transport = self._client._transport
-        if self._raw:
-            return cast(T, await transport.request(_raw_call(call), options))
-        return await transport.request(call, options)
-
-    async def _run(self, plan: Plan[T], options: CallOptions) -> T:
-        transport = self._client._transport
-        context = Context(transport.settings, options, raw=self._raw)
-        result = await transport.run(plan(context))
-        if self._raw:
-            assert context.response is not None
-            return cast(T, RawResponse(context.response, result))
-        return result
-
-    async def _download(self, download: Download, options: CallOptions) -> Path:
-        url = await self._client._transport.request(download.call, options)
-        path, response = await async_download(
-            self._client.http_client, url, download.target, options.timeout
-        )
-        return cast(Path, RawResponse(response, path)) if self._raw else path
-
-    async def _batch(self, batch: Batch[T], options: CallOptions) -> list[T]:
-        transport = self._client._transport
-        return await run_batch_async(transport, batch, Context(transport.settings, options))
+    return run.finished(failures)
 
 
 def raw(method: Callable[P, T]) -> Callable[P, RawResponse[T]]:
@@ -521,5 +440,5 @@ def raw(method: Callable[P, T]) -> Callable[P, RawResponse[T]]:
 
 
 def async_raw(method: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[RawResponse[T]]]:
-    """Async twin of ``raw``."""
+    """A method of an async resource made with ``raw=True``, typed as what it returns."""
     return cast(Callable[P, Awaitable[RawResponse[T]]], method)

@@ -3,10 +3,10 @@
 ``pipeline()`` is a generator that holds all the policy -- rate limiting, building the request
 from the operation's ``ApiRequest`` and the call's options, retries with backoff and ``Retry-After``, logging, status ->
 exception mapping, decoding. It never does I/O itself: it *yields* ``Send`` and ``Sleep``
-actions and is resumed with the outcome. ``SyncTransport`` and ``AsyncTransport`` are the only
-code that differs between sync and async: they perform those two actions with ``httpx.Client``
-+ ``time.sleep`` or ``httpx.AsyncClient`` + ``asyncio.sleep``. The same trick runs multi-step
-operations (``register(if_exists="return")``): see ``Plan`` in ``_resource.py``.
+actions and is resumed with the outcome. The transport (``_driver.py``: ``AsyncTransport``,
+written once; its sync twin ``SyncTransport`` is generated) performs those two actions with
+``httpx.AsyncClient`` + ``asyncio.sleep`` or ``httpx.Client`` + ``time.sleep``. The same trick
+runs multi-step operations (``register(if_exists="return")``): see ``Plan`` in ``_resource.py``.
 
 Every client has its own ``_Settings`` (what the pipeline needs from its ``ClientOptions``) and
 its own transport; clients made by ``with_options`` share the ``Connection`` (the HTTP client,
@@ -25,12 +25,7 @@ import attrs
 import httpx
 
 from . import _attempt, _drift
-from ._body import (
-    ERROR_BODY_LIMIT,
-    is_truncated,
-    read_async,
-    read_sync,
-)
+from ._body import ERROR_BODY_LIMIT, is_truncated
 from ._errors import (
     APIError,
     AuthenticationError,
@@ -43,13 +38,13 @@ from ._errors import (
     ResponseTooLargeError,
     UnexpectedRedirectError,
     ValidationError,
-    WrongEventLoopError,
     credential,
     error_from_response,
     is_bad_location,
     missing_api_root,
     parse_retry_after,
     redact,
+    request_of,
     safe_url,
     transport_error,
 )
@@ -60,10 +55,8 @@ from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 __all__ = [
     "ApiRequest",
-    "AsyncTransport",
     "Call",
     "Connection",
-    "SyncTransport",
     "decode_json",
     "no_content",
     "pipeline",
@@ -470,74 +463,14 @@ def pipeline(
 def _pipeline(
     settings: _Settings, call: Call[T], options: CallOptions, tally: _Tally
 ) -> Generator[Action, Any, T]:
-    method = call.request.method
-    path = call.request.path
-    body = call.request.json
-    headers = settings.headers
-    retry = settings.retry
-    if options.extra_headers is not None:
-        headers = merge_headers(headers, options.extra_headers)
-    if options.extra_body is not None:
-        body = _with_extra_body(call.request, options.extra_body)
-    if not isinstance(options.max_retries, NotGiven) and options.max_retries != retry.max_retries:
-        retry = attrs.evolve(retry, max_retries=options.max_retries)
-    timeout = settings.timeout if isinstance(options.timeout, NotGiven) else options.timeout
-    request = settings.build_request(
-        method,
-        settings.base_url + path,
-        json=body,
-        params=options.extra_query,
-        headers=headers,
-        # NotGiven -> the httpx client's own default timeout
-        **({} if isinstance(timeout, NotGiven) else {"timeout": timeout}),
-    )
+    """The steps of a call, in order: build the request once; then per attempt wait for a
+    turn in the limiter, send, and either accept the answer or decide whether (and after
+    how long) to try again."""
+    request = _build_request(settings, call, options)
     send = Send(request, request.extensions.get("timeout"))
-    limiter = settings.limiter
-    budget = _queue_budget(settings, options, send)
-    # Seconds the call has waited for the quota: its turns in the limiter, and the pauses 429s
-    # and Retry-After asked for. Within ``budget``: queue time is part of the call.
-    waited = 0.0
-    # None: the retry policy decides by the method; True/False: the Call knows better.
-    idempotent = call.replay_safe
-    attempt = 0  # retries so far (the backoff grows with it)
-    throttled = 0  # ... of which after a 429 (their own budget: rate_limit_retries)
-    # An earlier attempt may have been applied although we got no (good) answer to it.
-    maybe_applied = False
-    # Every log record carries these as attributes (``extra``): JSON logs and per-tenant
-    # filters read them, no regex over the message.
-    fields: dict[str, Any] = {
-        "operation": call.operation,
-        "method": method,
-        "path_template": call.request.template,
-        "organizer_key": settings.organizer_key,
-    }
-
-    def extra(**values: Any) -> dict[str, Any]:
-        return {**fields, "attempt": attempt + 1, **values}
-
+    state = _CallState(settings, call, options, send)
     while True:
-        ticket = None
-        queued = 0.0
-        if limiter is not None:
-            left = None if budget is None else budget - waited
-            try:
-                ticket = yield from _take_slot(limiter, settings, left)
-            except _NoTurn as late:
-                waited += late.queued
-                assert budget is not None
-                no_turn = QueueTimeoutError(
-                    f"not sent: no turn in the rate limiter within max_queue_wait ({budget:g} s; "
-                    f"waited {waited:.2f} s, {_soonest(late.earliest)})",
-                    method=method, url=safe_url(request.url), waited=waited,
-                    max_queue_wait=budget, retry_after=late.earliest, maybe_sent=maybe_applied,
-                )  # fmt: skip
-                logger.info(
-                    "%s %s %s", method, path, no_turn,
-                    extra=extra(status=None, elapsed=None, queued=waited),
-                )  # fmt: skip
-                raise no_turn from None
-            queued = ticket.waited
-            waited += queued
+        queued = yield from _wait_for_turn(settings, state, request)
         started = time.perf_counter()
         tally.sent += 1
         try:
@@ -545,108 +478,270 @@ def _pipeline(
         except UnusableRedirect as bad:
             raise _unusable_redirect(call, request, bad.request) from None
         except httpx.RequestError as exc:
-            elapsed = time.perf_counter() - started
-            failed: httpx.Request | None = getattr(exc, "_request", None)
-            secrets = (credential(request), *settings.secrets())
-            token_failed = failed is not None and failed is not request
-            if failed is not None and token_failed:  # the token request failed
-                error = transport_error(
-                    exc, failed.method, safe_url(failed.url), *secrets, token_request=True
-                )
-                retryable = True  # nothing reached the API
-            else:
-                error = transport_error(exc, method, safe_url(request.url), *secrets)
-                retryable = retry.should_retry_exception(method, exc, idempotent=idempotent)
-            if attempt - throttled < retry.max_retries and retryable:
-                maybe_applied = maybe_applied or error.maybe_sent
-                delay = retry.backoff(attempt)
-                logger.info(
-                    "%s %s failed after %s, queued %s (%s, attempt %d); retrying in %.2f s",
-                    method, path, _duration(elapsed), _duration(queued), type(exc).__name__,
-                    attempt + 1, delay,
-                    extra=extra(status=None, elapsed=elapsed, queued=queued, retry_in=delay,
-                                error=type(exc).__name__),
-                )  # fmt: skip
-                attempt += 1
-                yield Sleep(delay)
-                continue
-            raise error from exc
-        elapsed = time.perf_counter() - started
-        status = response.status_code
-        tally.replayed = maybe_applied  # this answer is to a replay of a maybe-applied attempt
-        logger.debug(
-            "%s %s -> %d in %s, queued %s (attempt %d, %s)",
-            method,
-            path,
-            status,
-            _duration(elapsed),
-            _duration(queued),
-            attempt + 1,
-            call.operation,
-            extra=extra(status=status, elapsed=elapsed, queued=queued),
-        )
-        if 200 <= status < 300 or (call.redirect_is_result and 300 <= status < 400):
-            if is_truncated(response):
-                raise ResponseTooLargeError(settings.body_limit(status), response=response)
-            return _decode(call, response, settings)
-        if status == 404 and maybe_applied and call.replay_404_is_success:
-            logger.info(
-                "%s %s -> 404 on a replay after a lost response: the earlier attempt was "
-                "applied (%s); treating as success",
-                method,
-                path,
-                call.operation,
-                extra=extra(status=status, elapsed=elapsed, queued=queued),
-            )
-            return _decode(call, response, settings)
-        err: APIError = error_from_response(response, *settings.secrets())
-        if isinstance(err, AuthenticationError):
-            err.hint = settings.rejected_hint()
-        elif isinstance(err, NotFoundError):
-            err.hint = missing_api_root(settings.base_url)
-        retry_after = err.retry_after if isinstance(err, RateLimitError) else None
-        if retry_after is None:  # 503s may carry Retry-After too
-            retry_after = parse_retry_after(response.headers.get("retry-after"))
-        if retry_after is not None:
-            retry_after = min(retry_after, retry.retry_after_cap)
-        if status == 429 and limiter is not None:
-            limiter.throttled(ticket, retry_after)
-        budget_left = (
-            throttled < retry.rate_limit_retries
-            if status == 429
-            else attempt - throttled < retry.max_retries
-        )
-        if budget_left and retry.should_retry_status(method, status, idempotent=idempotent):
-            maybe_applied = maybe_applied or status in MAYBE_APPLIED_STATUSES
-            throttled += status == 429
-            delay = retry.backoff(attempt, retry_after)
-            # A pause a 429 or a Retry-After asks for is a wait for the quota: it counts against
-            # the budget, and one that would overrun it is not slept through first.
-            quota = status == 429 or retry_after is not None
-            if quota and budget is not None and waited + delay > budget:
-                what = "Retry-After" if retry_after is not None else "backoff"
-                too_long = QueueTimeoutError(
-                    f"not sent again: {status} asks to wait {delay:.2f} s ({what}), more than "
-                    f"is left of max_queue_wait ({max(budget - waited, 0.0):.2f} of {budget:g} s)",
-                    method=method, url=safe_url(request.url), waited=waited,
-                    max_queue_wait=budget, retry_after=delay, maybe_sent=maybe_applied,
-                )  # fmt: skip
-                logger.info(
-                    "%s %s -> %d (attempt %d); %s", method, path, status, attempt + 1, too_long,
-                    extra=extra(status=status, elapsed=elapsed, queued=waited),
-                )  # fmt: skip
-                raise too_long from err
-            if quota:
-                waited += delay
-            logger.info(
-                "%s %s -> %d (attempt %d); retrying in %.2f s%s",
-                method, path, status, attempt + 1, delay, _quota_note(quota, waited, budget),
-                extra=extra(status=status, elapsed=elapsed, queued=queued, retry_in=delay),
-            )  # fmt: skip
-            attempt += 1
+            delay = _retry_after_failure(settings, state, request, exc, started, queued)
             yield Sleep(delay)
             continue
+        elapsed = time.perf_counter() - started
+        tally.replayed = state.maybe_applied  # the answer is to a replay of a maybe-applied one
+        _log_answer(state, response, elapsed, queued)
+        if _is_result(call, response, state, elapsed, queued):
+            return _accept(settings, call, response)
+        delay = _retry_after_status(settings, state, request, response, elapsed, queued)
+        yield Sleep(delay)
+
+
+def _build_request(settings: _Settings, call: Call[Any], options: CallOptions) -> httpx.Request:
+    """The call's ``httpx.Request``: the operation's, with the call's extra headers, query
+    and body fields, and its timeout (else the client's)."""
+    body = call.request.json
+    headers = settings.headers
+    if options.extra_headers is not None:
+        headers = merge_headers(headers, options.extra_headers)
+    if options.extra_body is not None:
+        body = _with_extra_body(call.request, options.extra_body)
+    timeout = settings.timeout if isinstance(options.timeout, NotGiven) else options.timeout
+    return settings.build_request(
+        call.request.method,
+        settings.base_url + call.request.path,
+        json=body,
+        params=options.extra_query,
+        headers=headers,
+        # NotGiven -> the httpx client's own default timeout
+        **({} if isinstance(timeout, NotGiven) else {"timeout": timeout}),
+    )
+
+
+class _CallState:
+    """What a call's attempts have in common and what they have used so far: the retry
+    policy (with the call's ``max_retries``), the quota budget and how much of it is spent,
+    retry counts, and whether an earlier attempt may have been applied."""
+
+    __slots__ = (
+        "attempt",
+        "budget",
+        "fields",
+        "idempotent",
+        "maybe_applied",
+        "method",
+        "path",
+        "retry",
+        "throttled",
+        "ticket",
+        "waited",
+    )
+
+    def __init__(
+        self, settings: _Settings, call: Call[Any], options: CallOptions, send: Send
+    ) -> None:
+        retry = settings.retry
+        if (
+            not isinstance(options.max_retries, NotGiven)
+            and options.max_retries != retry.max_retries
+        ):
+            retry = attrs.evolve(retry, max_retries=options.max_retries)
+        self.retry = retry
+        self.method = call.request.method
+        self.path = call.request.path
+        self.budget = _queue_budget(settings, options, send)
+        # Seconds the call has waited for the quota: its turns in the limiter, and the pauses
+        # 429s and Retry-After asked for. Within ``budget``: queue time is part of the call.
+        self.waited = 0.0
+        # None: the retry policy decides by the method; True/False: the Call knows better.
+        self.idempotent = call.replay_safe
+        self.attempt = 0  # retries so far (the backoff grows with it)
+        self.throttled = 0  # ... of which after a 429 (their own budget: rate_limit_retries)
+        # An earlier attempt may have been applied although we got no (good) answer to it.
+        self.maybe_applied = False
+        self.ticket: Ticket | None = None  # this attempt's turn in the limiter
+        # Every log record carries these as attributes (``extra``): JSON logs and per-tenant
+        # filters read them, no regex over the message.
+        self.fields: dict[str, Any] = {
+            "operation": call.operation,
+            "method": self.method,
+            "path_template": call.request.template,
+            "organizer_key": settings.organizer_key,
+        }
+
+    def extra(self, **values: Any) -> dict[str, Any]:
+        """A log record's attributes for this attempt."""
+        return {**self.fields, "attempt": self.attempt + 1, **values}
+
+
+def _wait_for_turn(
+    settings: _Settings, state: _CallState, request: httpx.Request
+) -> Generator[Action, Any, float]:
+    """Take the attempt's turn in the limiter (if any) within what is left of the quota
+    budget; the seconds it waited. ``QueueTimeoutError`` (not sent) when no turn comes in
+    time."""
+    state.ticket = None
+    limiter = settings.limiter
+    if limiter is None:
+        return 0.0
+    budget = state.budget
+    left = None if budget is None else budget - state.waited
+    try:
+        ticket = yield from _take_slot(limiter, settings, left)
+    except _NoTurn as late:
+        state.waited += late.queued
+        assert budget is not None
+        no_turn = QueueTimeoutError(
+            f"not sent: no turn in the rate limiter within max_queue_wait ({budget:g} s; "
+            f"waited {state.waited:.2f} s, {_soonest(late.earliest)})",
+            method=state.method, url=safe_url(request.url), waited=state.waited,
+            max_queue_wait=budget, retry_after=late.earliest, maybe_sent=state.maybe_applied,
+        )  # fmt: skip
+        logger.info(
+            "%s %s %s", state.method, state.path, no_turn,
+            extra=state.extra(status=None, elapsed=None, queued=state.waited),
+        )  # fmt: skip
+        raise no_turn from None
+    state.ticket = ticket
+    state.waited += ticket.waited
+    return ticket.waited
+
+
+def _retry_after_failure(
+    settings: _Settings,
+    state: _CallState,
+    request: httpx.Request,
+    exc: httpx.RequestError,
+    started: float,
+    queued: float,
+) -> float:
+    """An attempt got no (complete) answer: the seconds to wait before the next one, or its
+    ``TransportError`` raised when it is not retried."""
+    elapsed = time.perf_counter() - started
+    method, retry = state.method, state.retry
+    failed = request_of(exc)
+    secrets = (credential(request), *settings.secrets())
+    token_failed = failed is not None and failed is not request
+    if failed is not None and token_failed:  # the token request failed
+        error = transport_error(
+            exc, failed.method, safe_url(failed.url), *secrets, token_request=True
+        )
+        retryable = True  # nothing reached the API
+    else:
+        error = transport_error(exc, method, safe_url(request.url), *secrets)
+        retryable = retry.should_retry_exception(method, exc, idempotent=state.idempotent)
+    if not (state.attempt - state.throttled < retry.max_retries and retryable):
+        raise error from exc
+    state.maybe_applied = state.maybe_applied or error.maybe_sent
+    delay = retry.backoff(state.attempt)
+    logger.info(
+        "%s %s failed after %s, queued %s (%s, attempt %d); retrying in %.2f s",
+        method, state.path, _duration(elapsed), _duration(queued), type(exc).__name__,
+        state.attempt + 1, delay,
+        extra=state.extra(status=None, elapsed=elapsed, queued=queued, retry_in=delay,
+                          error=type(exc).__name__),
+    )  # fmt: skip
+    state.attempt += 1
+    return delay
+
+
+def _log_answer(state: _CallState, response: httpx.Response, elapsed: float, queued: float) -> None:
+    logger.debug(
+        "%s %s -> %d in %s, queued %s (attempt %d, %s)",
+        state.method,
+        state.path,
+        response.status_code,
+        _duration(elapsed),
+        _duration(queued),
+        state.attempt + 1,
+        state.fields["operation"],
+        extra=state.extra(status=response.status_code, elapsed=elapsed, queued=queued),
+    )
+
+
+def _is_result(
+    call: Call[Any], response: httpx.Response, state: _CallState, elapsed: float, queued: float
+) -> bool:
+    """Whether the answer is the call's result: a 2xx (a 3xx for a redirect that is the
+    result), or a 404 to a replay of a DELETE whose first attempt may have been applied."""
+    status = response.status_code
+    if 200 <= status < 300 or (call.redirect_is_result and 300 <= status < 400):
+        return True
+    if status == 404 and state.maybe_applied and call.replay_404_is_success:
+        logger.info(
+            "%s %s -> 404 on a replay after a lost response: the earlier attempt was "
+            "applied (%s); treating as success",
+            state.method,
+            state.path,
+            call.operation,
+            extra=state.extra(status=status, elapsed=elapsed, queued=queued),
+        )
+        return True
+    return False
+
+
+def _accept(settings: _Settings, call: Call[T], response: httpx.Response) -> T:
+    """The result decoded from the answer (a body cut at its limit is an error)."""
+    status = response.status_code
+    success = 200 <= status < 300 or (call.redirect_is_result and 300 <= status < 400)
+    if success and is_truncated(response):  # (a 404 taken as success is an error body)
+        raise ResponseTooLargeError(settings.body_limit(status), response=response)
+    return _decode(call, response, settings)
+
+
+def _retry_after_status(
+    settings: _Settings,
+    state: _CallState,
+    request: httpx.Request,
+    response: httpx.Response,
+    elapsed: float,
+    queued: float,
+) -> float:
+    """The API answered with an error: the seconds to wait before the next attempt, or its
+    ``APIError`` raised when it is not retried (``QueueTimeoutError`` when the wait it asks
+    for would overrun the quota budget)."""
+    method, path, retry, budget = state.method, state.path, state.retry, state.budget
+    status = response.status_code
+    err: APIError = error_from_response(response, *settings.secrets())
+    if isinstance(err, AuthenticationError):
+        err.hint = settings.rejected_hint()
+    elif isinstance(err, NotFoundError):
+        err.hint = missing_api_root(settings.base_url)
+    retry_after = err.retry_after if isinstance(err, RateLimitError) else None
+    if retry_after is None:  # 503s may carry Retry-After too
+        retry_after = parse_retry_after(response.headers.get("retry-after"))
+    if retry_after is not None:
+        retry_after = min(retry_after, retry.retry_after_cap)
+    if status == 429 and settings.limiter is not None:
+        settings.limiter.throttled(state.ticket, retry_after)
+    budget_left = (
+        state.throttled < retry.rate_limit_retries
+        if status == 429
+        else state.attempt - state.throttled < retry.max_retries
+    )
+    if not (budget_left and retry.should_retry_status(method, status, idempotent=state.idempotent)):
         raise err
+    state.maybe_applied = state.maybe_applied or status in MAYBE_APPLIED_STATUSES
+    state.throttled += status == 429
+    delay = retry.backoff(state.attempt, retry_after)
+    # A pause a 429 or a Retry-After asks for is a wait for the quota: it counts against
+    # the budget, and one that would overrun it is not slept through first.
+    quota = status == 429 or retry_after is not None
+    if quota and budget is not None and state.waited + delay > budget:
+        what = "Retry-After" if retry_after is not None else "backoff"
+        too_long = QueueTimeoutError(
+            f"not sent again: {status} asks to wait {delay:.2f} s ({what}), more than "
+            f"is left of max_queue_wait ({max(budget - state.waited, 0.0):.2f} of {budget:g} s)",
+            method=method, url=safe_url(request.url), waited=state.waited,
+            max_queue_wait=budget, retry_after=delay, maybe_sent=state.maybe_applied,
+        )  # fmt: skip
+        logger.info(
+            "%s %s -> %d (attempt %d); %s", method, path, status, state.attempt + 1, too_long,
+            extra=state.extra(status=status, elapsed=elapsed, queued=state.waited),
+        )  # fmt: skip
+        raise too_long from err
+    if quota:
+        state.waited += delay
+    logger.info(
+        "%s %s -> %d (attempt %d); retrying in %.2f s%s",
+        method, path, status, state.attempt + 1, delay, _quota_note(quota, state.waited, budget),
+        extra=state.extra(status=status, elapsed=elapsed, queued=queued, retry_in=delay),
+    )  # fmt: skip
+    state.attempt += 1
+    return delay
 
 
 _CLOSED = "this client was closed; create a new one"
@@ -709,169 +804,3 @@ class Connection(Generic[HTTPClient]):
         if timeout == self.timeout:  # the HTTP client carries it already
             timeout = NOT_GIVEN
         return _Settings(options, self.http_client.build_request, timeout)
-
-
-class SyncTransport:
-    """Runs pipelines with an ``httpx.Client`` and ``time.sleep``.
-
-    Redirects are never followed, whatever the ``httpx`` client's default: the only redirect
-    the API sends (getRecordingDownloadById's 302) is the operation's result. Every attempt is
-    bounded by its deadline (see ``_attempt``); with ``deadline_backend`` (a
-    ``DefaultHttpxClient``, made by the SDK or passed in) every socket operation is, otherwise the
-    deadline is checked between body chunks.
-    """
-
-    def __init__(self, connection: Connection[httpx.Client], settings: _Settings) -> None:
-        self.connection = connection
-        self.settings = settings
-        self.sleep: Callable[[float], None] = time.sleep  # replaceable in tests
-        self.closed = False
-
-    @property
-    def http_client(self) -> httpx.Client:
-        return self.connection.http_client
-
-    @property
-    def deadline_backend(self) -> bool:
-        return self.connection.deadline_backend
-
-    def run(self, gen: Generator[Action, Any, T]) -> T:
-        """Drive an action generator to completion (pipelines and multi-step plans alike)."""
-        try:
-            action = next(gen)
-            while True:
-                if isinstance(action, Sleep):
-                    self.sleep(action.seconds)
-                    action = gen.send(None)
-                    continue
-                try:
-                    response = self._send(action)
-                except (httpx.RequestError, UnusableRedirect) as exc:
-                    action = gen.throw(exc)
-                else:
-                    action = gen.send(response)
-        except StopIteration as stop:
-            result: T = stop.value
-            return result
-        finally:
-            gen.close()
-
-    def _send(self, send: Send) -> httpx.Response:
-        """One attempt: send, read the body (bounded), all within the attempt's deadline."""
-        client = self.connection.http_client
-        request, attempt, token = _begin_attempt(send, closed=self.closed or client.is_closed)
-        try:
-            try:
-                response = client.send(
-                    request, auth=self.settings.auth, follow_redirects=False, stream=True
-                )
-            except (httpx.InvalidURL, httpx.RemoteProtocolError, RuntimeError) as exc:
-                mapped = _send_error(exc, client, request, attempt)
-                if mapped is None:
-                    raise
-                raise mapped from exc
-            read_sync(response, self.settings.body_limit(response.status_code), attempt)
-            return response
-        finally:
-            _attempt.finish(token)
-
-    def request(self, call: Call[T], options: CallOptions = DEFAULT_OPTIONS) -> T:
-        """Send one call through the pipeline."""
-        return self.run(pipeline(self.settings, call, options))
-
-
-class AsyncTransport:
-    """Runs pipelines with an ``httpx.AsyncClient`` and ``asyncio.sleep``.
-
-    Bound to the event loop it is first used in (pooled connections belong to it; clients
-    sharing the connection share the binding). Attempts are bounded by their deadline: with
-    ``deadline_backend`` at every socket operation, otherwise by running the attempt under
-    ``asyncio.timeout``.
-    """
-
-    def __init__(self, connection: Connection[httpx.AsyncClient], settings: _Settings) -> None:
-        self.connection = connection
-        self.settings = settings
-        import asyncio  # lazily: sync-only users do not pay asyncio's import time
-
-        self._asyncio = asyncio
-        self.sleep: Callable[[float], Any] = asyncio.sleep  # replaceable in tests
-        self.closed = False
-
-    @property
-    def http_client(self) -> httpx.AsyncClient:
-        return self.connection.http_client
-
-    @property
-    def deadline_backend(self) -> bool:
-        return self.connection.deadline_backend
-
-    async def run(self, gen: Generator[Action, Any, T]) -> T:
-        """Drive an action generator to completion (pipelines and multi-step plans alike)."""
-        try:
-            self._check_loop()
-            action = next(gen)
-            while True:
-                if isinstance(action, Sleep):
-                    await self.sleep(action.seconds)
-                    action = gen.send(None)
-                    continue
-                try:
-                    response = await self._send(action)
-                except (httpx.RequestError, UnusableRedirect) as exc:
-                    action = gen.throw(exc)
-                else:
-                    action = gen.send(response)
-        except StopIteration as stop:
-            result: T = stop.value
-            return result
-        finally:
-            gen.close()
-
-    def _check_loop(self) -> None:
-        loop = self._asyncio.get_running_loop()
-        connection = self.connection
-        if connection.loop is None:
-            connection.loop = loop
-        elif connection.loop is not loop:
-            raise WrongEventLoopError(
-                "this AsyncGoToTraining was first used in another event loop, and its pooled "
-                "connections belong to that loop; create one client per event loop"
-            )
-
-    async def _send(self, send: Send) -> httpx.Response:
-        client = self.connection.http_client
-        request, attempt, token = _begin_attempt(send, closed=self.closed or client.is_closed)
-        try:
-            if self.connection.deadline_backend or attempt.budget is None:
-                return await self._exchange(request, attempt)
-            scope = self._asyncio.timeout(attempt.budget)
-            try:
-                async with scope:
-                    return await self._exchange(request, attempt)
-            except TimeoutError:
-                if scope.expired():
-                    raise httpx.ReadTimeout(
-                        "the call's timeout ran out", request=attempt.token_request or request
-                    ) from None
-                raise
-        finally:
-            _attempt.finish(token)
-
-    async def _exchange(self, request: httpx.Request, attempt: _attempt.Attempt) -> httpx.Response:
-        client = self.connection.http_client
-        try:
-            response = await client.send(
-                request, auth=self.settings.auth, follow_redirects=False, stream=True
-            )
-        except (httpx.InvalidURL, httpx.RemoteProtocolError, RuntimeError) as exc:
-            mapped = _send_error(exc, client, request, attempt)
-            if mapped is None:
-                raise
-            raise mapped from exc
-        await read_async(response, self.settings.body_limit(response.status_code))
-        return response
-
-    async def request(self, call: Call[T], options: CallOptions = DEFAULT_OPTIONS) -> T:
-        """Send one call through the pipeline."""
-        return await self.run(pipeline(self.settings, call, options))

@@ -21,6 +21,13 @@ from .spec import Api, CodegenError, MethodSpec, Namespace, OperationSpec
 
 # -- request builders -------------------------------------------------------------------------------
 
+#: The clients, for annotations only (they import the resources).
+_CLIENT_TYPES = (
+    "\nif TYPE_CHECKING:\n"
+    "    from .._generated.gototraining import GoToTraining\n"
+    "    from .._gototraining import AsyncGoToTraining\n"
+)
+
 
 def _path_expr(op: OperationSpec) -> str:
     path = op.path
@@ -214,8 +221,8 @@ def emit_namespace(api: Api, ns: Namespace, facade: Path) -> str:
         doc = (
             ns.doc
             if flavor == "sync"
-            else f"Async twin of [`{ns.cls}`][gototraining.resources.{ns.cls}]; every method is "
-            "awaited."
+            else f"[`{ns.cls}`][gototraining.resources.{ns.cls}] for ``AsyncGoToTraining``: the "
+            "same methods, each awaited."
         )
         body += f"\n\nclass {cls}({base}):\n" + _class_doc(doc)
         for method in methods:
@@ -235,8 +242,8 @@ def emit_namespace(api: Api, ns: Namespace, facade: Path) -> str:
         "no_content": "from .._transport import no_content",
         "decode_string": "from .._decoding import decode_string",
         "Key": "from .._resource import Key",
-        "SyncResource": "from .._resource import SyncResource",
-        "AsyncResource": "from .._resource import AsyncResource",
+        "SyncResource": "from .._generated.driver import SyncResource",
+        "AsyncResource": "from .._driver import AsyncResource",
         "Path": "from pathlib import Path",
         "raw": "from .._resource import raw",
         "async_raw": "from .._resource import async_raw",
@@ -253,7 +260,7 @@ def emit_namespace(api: Api, ns: Namespace, facade: Path) -> str:
     out = HEADER + source + _verbatim_doc(ns.module_doc, "")
     out += "\nfrom __future__ import annotations\n\n"
     out += "\n".join(sorted([*used, "from typing import TYPE_CHECKING"])) + "\n"
-    out += "\nif TYPE_CHECKING:\n    from .._client import AsyncGoToTraining, GoToTraining\n\n"
+    out += _CLIENT_TYPES + "\n"
     exported = sorted(
         [ns.cls, f"Async{ns.cls}", f"{ns.cls}WithRawResponse", f"Async{ns.cls}WithRawResponse"]
     )
@@ -318,7 +325,7 @@ def emit_resources_init(api: Api) -> str:
         ]
         out += f"from .{ns.attr} import (\n" + "".join(f"    {n},\n" for n in group) + ")\n"
         names += group
-    out += "\nif TYPE_CHECKING:\n    from .._client import AsyncGoToTraining, GoToTraining\n"
+    out += _CLIENT_TYPES
     names += ["AsyncGoToTrainingWithRawResponse", "GoToTrainingWithRawResponse"]
     out += "\n__all__ = [\n" + "".join(f"    {n!r},\n" for n in sorted(names)) + "]\n"
     for prefix in ("", "Async"):

@@ -10,6 +10,14 @@ twins go into ``_generated/`` (DO NOT EDIT) with the rest of the generated code,
 half, add it to ``TWINS`` (and a rule to ``RULES`` for a name whose sync spelling the rules
 do not yet give), regenerate, and import the sync names from the twin.
 
+Two comments steer a line of the async original where renaming is not enough:
+
+- ``# unasync: drop``: the line is not in the twin; if it opens a block (ends with ``:``, or
+  with an opening bracket of a signature that spans lines), the block goes too (an event-loop check, an ``asyncio.timeout`` scope, a method only the
+  async flavor has).
+- ``# unasync: sync: <code>``: the twin has ``<code>`` here instead (same indentation), e.g.
+  ``import asyncio  # unasync: sync: import time``.
+
 ```bash
 python -m scripts.facade_codegen.unasync           # rewrite the twins in place
 python -m scripts.facade_codegen.unasync --check   # exit 1 if a twin is stale
@@ -32,12 +40,18 @@ PACKAGE = "gototraining"
 TWINS: dict[str, str] = {
     "_deadline.py": "_generated/deadline.py",
     "_default_client.py": "_generated/default_client.py",
+    "_driver.py": "_generated/driver.py",
+    "_gototraining.py": "_generated/gototraining.py",
 }
 
 #: Applied in order to every line. Names whose sync spelling is not the async one minus
 #: ``Async`` / ``a`` come first.
 RULES: list[tuple[str, str]] = [
     (r"\bAsyncByteStream\b", "SyncByteStream"),
+    (r"\basyncio\.sleep\b", "time.sleep"),
+    # read_async -> read_sync, run_batch_async -> run_batch_sync, async_download -> sync_download
+    (r"\b(\w+)_async\b", r"\1_sync"),
+    (r"\basync_(\w+)", r"sync_\1"),
     (r"\bAnyIOBackend\b", "SyncBackend"),
     (r"\bhandle_async_request\b", "handle_request"),
     (r"\b__aenter__\b", "__enter__"),
@@ -45,6 +59,7 @@ RULES: list[tuple[str, str]] = [
     (r"\b__aiter__\b", "__iter__"),
     (r"\b__anext__\b", "__next__"),
     (r"\baclose\b", "close"),
+    (r"\baiter\(", "iter("),
     (r"\baread\b", "read"),
     (r"\baiter_bytes\b", "iter_bytes"),
     (r"\basynccontextmanager\b", "contextmanager"),
@@ -52,11 +67,15 @@ RULES: list[tuple[str, str]] = [
     (r"\basync with\b", "with"),
     (r"\basync for\b", "for"),
     (r"\bawait ", ""),
+    (r"\bAsync(Transport|Resource)\b", r"Sync\1"),
+    (r"\bAsynchronous\b", "Synchronous"),
     # AsyncClient, AsyncIterator, _AsyncDeadlineStream, DefaultAsyncHttpxClient
     (r"Async(?=[A-Z])", ""),
 ]
 _COMPILED = [(re.compile(pattern), replacement) for pattern, replacement in RULES]
 _FROM = re.compile(r"^(?P<indent>\s*)from (?P<dots>\.*)(?P<module>[\w.]*) import ")
+_DROP = re.compile(r"\s*# unasync: drop\s*$")
+_SYNC = re.compile(r"^(?P<indent>\s*).*?\s*# unasync: sync: (?P<code>.*?)\s*$")
 _DOCSTRING = re.compile(r'\A(?P<before>(?:#.*\n|\s*\n)*)"""(?P<doc>.*?)"""\n', re.DOTALL)
 
 
@@ -123,12 +142,42 @@ def unasync(text: str, source: str, target: str) -> str:
     source_package = _package(_module(source), source)
     target_package = _package(_module(target), target)
     lines = []
-    for line in body.splitlines(keepends=True):
+    for line in _steered(body.splitlines(keepends=True)):
         line = _imports(line, source_package, target_package)
         for pattern, replacement in _COMPILED:
             line = pattern.sub(replacement, line)
         lines.append(line)
     return header + _rename(docstring) + "".join(lines)
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _steered(lines: list[str]) -> list[str]:
+    """The lines as the ``# unasync:`` comments say: dropped (with the block a dropped line
+    opens), or replaced by their sync code."""
+    kept: list[str] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        index += 1
+        dropped = _DROP.search(line)
+        if dropped is not None:
+            if line[: dropped.start()].rstrip().endswith((":", "(", "[", "{")):
+                # and the block it opens (after a signature that spans lines)
+                while index < len(lines) and (
+                    not lines[index].strip()
+                    or _indent(lines[index]) > _indent(line)
+                    or lines[index].lstrip().startswith((")", "]", "}"))
+                ):
+                    index += 1
+            continue
+        sync = _SYNC.match(line)
+        if sync is not None:
+            line = f"{sync['indent']}{sync['code']}\n"
+        kept.append(line)
+    return kept
 
 
 def _rename(text: str) -> str:

@@ -375,7 +375,7 @@ def test_method_removed_from_real_facade_copy_is_breaking(tmp_path: Path) -> Non
 def test_parameter_added_to_real_facade_copy_is_breaking(tmp_path: Path) -> None:
     copy = tmp_path / "facade"
     shutil.copytree(FACADE / "gototraining", copy / "gototraining")
-    client = copy / "gototraining" / "_client.py"
+    client = copy / "gototraining" / "_generated" / "gototraining.py"
     text = client.read_text(encoding="utf-8")
     assert text.count("    def close(self) -> None:") == 1
     client.write_text(

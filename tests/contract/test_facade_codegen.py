@@ -252,3 +252,52 @@ def test_a_stale_sync_twin_is_reported(tmp_path: Path) -> None:
         package / "_generated" / "deadline.py"
     ).read_text(encoding="utf-8")
     assert unasync.main(["--check", "--facade", str(package)]) == 0
+
+
+def test_a_hand_edited_sync_twin_is_reported_and_rewritten(tmp_path: Path) -> None:
+    package = tmp_path / "gototraining"
+    shutil.copytree(FACADE / "gototraining", package, ignore=shutil.ignore_patterns("__pycache__"))
+    twin = package / "_generated" / "driver.py"
+    committed = twin.read_text(encoding="utf-8")
+    twin.write_text(committed.replace("time.sleep", "print"), encoding="utf-8")
+    assert unasync.main(["--check", "--facade", str(package)]) == 1
+    assert unasync.main(["--facade", str(package)]) == 0
+    assert twin.read_text(encoding="utf-8") == committed
+
+
+STEERED_ORIGINAL = '''"""A module with lines only one flavor has."""
+
+import asyncio  # unasync: sync: import time
+
+
+class AsyncRunner:
+    def __init__(self) -> None:
+        self.loop = asyncio.get_running_loop()  # unasync: drop
+        self.sleep = asyncio.sleep
+
+    async def run(self) -> None:
+        self._check_loop()  # unasync: drop
+        if self.bounded:  # unasync: drop
+            async with asyncio.timeout(1):
+                return await self.step()
+
+        return await self.step()
+
+    def _check_loop(  # unasync: drop
+        self, strict: bool = True
+    ) -> None:
+        assert self.loop is asyncio.get_running_loop()
+
+    async def step(self) -> None:
+        await self.sleep(0)
+'''
+
+
+def test_unasync_comments_drop_lines_and_blocks_or_give_the_sync_code() -> None:
+    twin = unasync.unasync(STEERED_ORIGINAL, "_runner.py", "_generated/runner.py")
+    code = twin[twin.index('"""', twin.index('"""') + 3) + 3 :]
+    assert "\nimport time\n" in code
+    assert "asyncio" not in code and "unasync:" not in code and "_check_loop" not in code
+    assert "def __init__(self) -> None:\n        self.sleep = time.sleep\n" in code
+    assert "def run(self) -> None:\n        return self.step()\n" in code
+    assert "def step(self) -> None:\n        self.sleep(0)\n" in code

@@ -8,7 +8,7 @@ from __future__ import annotations
 import gzip
 import math
 import zlib
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import httpx
@@ -301,3 +301,62 @@ def test_requests_ask_only_for_codings_the_sdk_can_bound() -> None:
     ):
         client.trainings.list()
     assert seen[0].headers["accept-encoding"] == "gzip, deflate"
+
+
+class _Chunks(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A body of endless chunks whose iterators say when they were closed."""
+
+    def __init__(self) -> None:
+        self.closed_iterators = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            while True:
+                yield b"x" * 1024
+        finally:
+            self.closed_iterators += 1
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            while True:
+                yield b"x" * 1024
+        finally:
+            self.closed_iterators += 1
+
+
+def test_a_body_cut_at_its_limit_closes_its_chunk_iterator_at_once() -> None:
+    """Left to the garbage collector, an async generator is closed by tasks the event loop
+    runs later, or never if it closes first (Python 3.13 warns: 'coroutine method aclose
+    ... was never awaited')."""
+    import asyncio
+
+    from gototraining._driver import read_async
+    from gototraining._generated.driver import read_sync
+
+    request = httpx.Request("GET", "https://api.test/x")
+    stream = _Chunks()
+    read_sync(httpx.Response(200, stream=stream, request=request), 4096)
+    assert stream.closed_iterators == 1
+
+    async def cut() -> int:
+        stream = _Chunks()
+        await read_async(httpx.Response(200, stream=stream, request=request), 4096)
+        return stream.closed_iterators  # before the loop had a turn to finalize anything
+
+    assert asyncio.run(cut()) == 1
+
+
+def test_the_deadline_transports_body_closes_the_pools_iterator_with_its_own() -> None:
+    import asyncio
+
+    from gototraining._deadline import _AsyncResponseStream
+
+    async def cut() -> int:
+        inner = _Chunks()
+        outer = _AsyncResponseStream(inner, httpx.Request("GET", "https://api.test/x"))
+        chunks = aiter(outer)
+        await anext(chunks)
+        await chunks.aclose()  # type: ignore[attr-defined]
+        return inner.closed_iterators
+
+    assert asyncio.run(cut()) == 1

@@ -17,6 +17,7 @@ import httpx
 
 from .._attempt import left
 from .._http_client import TransportOptions, core_request, mapped_errors, pool_arguments
+from .driver import close_iterator
 
 __all__ = ["DeadlineBackend", "DeadlineTransport"]
 
@@ -90,9 +91,13 @@ class _ResponseStream(httpx.SyncByteStream):
         self._request = request
 
     def __iter__(self) -> typing.Iterator[bytes]:
-        with mapped_errors(self._request):
-            for chunk in self._stream:
-                yield chunk
+        chunks = iter(self._stream)
+        try:
+            with mapped_errors(self._request):
+                for chunk in chunks:
+                    yield chunk
+        finally:
+            close_iterator(chunks)
 
     def close(self) -> None:
         if hasattr(self._stream, "close"):

@@ -5,7 +5,7 @@ titles and even API error messages (which may quote them) are attacker-controlle
 obeys control characters: an escape sequence in a name can recolour the screen, hide text,
 rewrite the title bar or plant an OSC 8 hyperlink, and bidi controls reorder what is shown
 (an email address that reads differently from what it is). ``printable`` turns all of them
-into visible escapes. So do lone surrogates (``"\ud800"``: JSON allows the escape, but it is
+into visible escapes. So do lone surrogates (``"\\ud800"``: JSON allows the escape, but it is
 no character and no terminal encoding can write it). Rich markup is a separate matter,
 handled where rich is used (``output.plain``).
 """

@@ -38,7 +38,8 @@ from .trainings import (
 )
 
 if TYPE_CHECKING:
-    from .._client import AsyncGoToTraining, GoToTraining
+    from .._generated.gototraining import GoToTraining
+    from .._gototraining import AsyncGoToTraining
 
 __all__ = [
     "AsyncGoToTrainingWithRawResponse",

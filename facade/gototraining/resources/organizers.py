@@ -9,16 +9,19 @@ import warnings
 from typing import TYPE_CHECKING
 
 from .. import _validation as v
+from .._driver import AsyncResource
 from .._generated import models as m
 from .._generated import requests as rq
+from .._generated.driver import SyncResource
 from .._operation import operation
 from .._options import CallOptions
-from .._resource import AsyncResource, Key, SyncResource, async_raw, raw
+from .._resource import Key, async_raw, raw
 from .._transport import Call, decode_json
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 
 if TYPE_CHECKING:
-    from .._client import AsyncGoToTraining, GoToTraining
+    from .._generated.gototraining import GoToTraining
+    from .._gototraining import AsyncGoToTraining
 
 __all__ = [
     "AsyncOrganizers",
@@ -75,7 +78,7 @@ class Organizers(SyncResource):
 
 
 class AsyncOrganizers(AsyncResource):
-    """Async twin of [`Organizers`][gototraining.resources.Organizers]; every method is awaited."""
+    """[`Organizers`][gototraining.resources.Organizers] for ``AsyncGoToTraining``: the same methods, each awaited."""
 
     @operation("getAllOrganisers")
     async def list_for_account(

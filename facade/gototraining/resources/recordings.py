@@ -14,16 +14,19 @@ from typing import TYPE_CHECKING
 from .. import _validation as v
 from .._builders import recordings as builders
 from .._download import DEFAULT_CHUNK_SIZE, Progress
+from .._driver import AsyncResource
 from .._generated import models as m
 from .._generated import requests as rq
+from .._generated.driver import SyncResource
 from .._operation import operation
 from .._options import CallOptions
-from .._resource import AsyncResource, Key, SyncResource, async_raw, raw
+from .._resource import Key, async_raw, raw
 from .._transport import Call, decode_json
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 
 if TYPE_CHECKING:
-    from .._client import AsyncGoToTraining, GoToTraining
+    from .._generated.gototraining import GoToTraining
+    from .._gototraining import AsyncGoToTraining
 
 __all__ = [
     "AsyncRecordings",
@@ -162,7 +165,7 @@ class Recordings(SyncResource):
 
 
 class AsyncRecordings(AsyncResource):
-    """Async twin of [`Recordings`][gototraining.resources.Recordings]; every method is awaited."""
+    """[`Recordings`][gototraining.resources.Recordings] for ``AsyncGoToTraining``: the same methods, each awaited."""
 
     @operation("getRecordingsForTraining")
     async def list(

@@ -13,16 +13,19 @@ from typing import TYPE_CHECKING
 from .. import _validation as v
 from .._builders import registrants as builders
 from .._builders.registrants import IfExists, IfInvalid, Person, RegistrationResult
+from .._driver import AsyncResource
 from .._generated import models as m
 from .._generated import requests as rq
+from .._generated.driver import SyncResource
 from .._operation import operation
 from .._options import CallOptions
-from .._resource import AsyncResource, Key, SyncResource, async_raw, raw
+from .._resource import Key, async_raw, raw
 from .._transport import Call, decode_json, no_content
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 
 if TYPE_CHECKING:
-    from .._client import AsyncGoToTraining, GoToTraining
+    from .._generated.gototraining import GoToTraining
+    from .._gototraining import AsyncGoToTraining
 
 __all__ = [
     "AsyncRegistrants",
@@ -293,7 +296,7 @@ class Registrants(SyncResource):
 
 
 class AsyncRegistrants(AsyncResource):
-    """Async twin of [`Registrants`][gototraining.resources.Registrants]; every method is awaited."""
+    """[`Registrants`][gototraining.resources.Registrants] for ``AsyncGoToTraining``: the same methods, each awaited."""
 
     @operation("registerForTraining")
     async def register(

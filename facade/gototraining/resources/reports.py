@@ -11,16 +11,19 @@ from typing import TYPE_CHECKING
 
 from .. import _validation as v
 from .._builders import reports as builders
+from .._driver import AsyncResource
 from .._generated import models as m
 from .._generated import requests as rq
+from .._generated.driver import SyncResource
 from .._operation import operation
 from .._options import CallOptions
-from .._resource import AsyncResource, Key, SyncResource, async_raw, raw
+from .._resource import Key, async_raw, raw
 from .._transport import Call, decode_json
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 
 if TYPE_CHECKING:
-    from .._client import AsyncGoToTraining, GoToTraining
+    from .._generated.gototraining import GoToTraining
+    from .._gototraining import AsyncGoToTraining
 
 __all__ = ["AsyncReports", "AsyncReportsWithRawResponse", "Reports", "ReportsWithRawResponse"]
 
@@ -133,7 +136,7 @@ class Reports(SyncResource):
 
 
 class AsyncReports(AsyncResource):
-    """Async twin of [`Reports`][gototraining.resources.Reports]; every method is awaited."""
+    """[`Reports`][gototraining.resources.Reports] for ``AsyncGoToTraining``: the same methods, each awaited."""
 
     @operation("getSessionDetailsForDateRange")
     async def sessions(
