@@ -500,7 +500,7 @@ def _pipeline(
     # None: the retry policy decides by the method; True/False: the Call knows better.
     idempotent = call.replay_safe
     attempt = 0  # retries so far (the backoff grows with it)
-    throttled = 0  # ... of which after a 429 (their own budget: rate_limit_retries)
+    throttled = 0  # ... of which after a 429 (their own budget: max_queue_wait, rate_limit_retries)
     # An earlier attempt may have been applied although we got no (good) answer to it.
     maybe_applied = False
     # Every log record carries these as attributes (``extra``): JSON logs and per-tenant
@@ -612,7 +612,7 @@ def _pipeline(
         if status == 429 and limiter is not None:
             limiter.throttled(ticket, retry_after)
         budget_left = (
-            throttled < retry.rate_limit_retries
+            retry.retries_rate_limit(throttled)
             if status == 429
             else attempt - throttled < retry.max_retries
         )

@@ -281,8 +281,9 @@ def test_429s_have_their_own_budget(flavor: Flavor) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(429, json={"errorCode": "TooManyRequests"})
 
-    # rate_limit_retries: default 6; the backoffs add up to 23.5 s: no max_queue_wait
-    flavor.client(handler, rate_limit=None, max_retries=0, max_queue_wait=None)
+    # rate_limit_retries=6: the backoffs add up to 23.5 s: no max_queue_wait
+    policy = RetryPolicy(max_retries=0, rate_limit_retries=6)
+    flavor.client(handler, rate_limit=None, retry_policy=policy, max_queue_wait=None)
     with pytest.raises(RateLimitError):
         flavor.run(lambda c: c.trainings.list())
     assert len(flavor.sleeps) == 6
