@@ -11,8 +11,13 @@ a successful request must fail without or with a wrong token (``ignored_auth``, 
 - The sandbox's own response validation is switched off during the run (``validate = False``) so
   the sandbox cannot turn a bad response into a documented 500: schemathesis is the oracle here.
 - Before each operation the sandbox is reset and seeded over HTTP with one scheduled training (with
-  a registrant) and one completed training (sessions, attendance, recordings); positive examples
-  use those keys for path parameters half of the time (random keys only ever reach 404s).
+  a registrant) and one completed training (sessions, attendance, recordings); three positive
+  examples in four use those keys for path parameters (random keys only ever reach 404s), going
+  round every combination of them in turn; the first round also fills blank names, so each
+  combination is tried once with a request the sandbox must accept where the keys allow it. The harness picks them, not hypothesis: hypothesis
+  draws also depend on the constants of every local module imported so far (its "local
+  constants" pool), so a draw would make reaching an operation's success path depend on which
+  tests ran before.
 - Negative examples (schema-violating requests: wrong types, missing body fields) must be answered
   with a documented 4xx, not a 5xx and not an undocumented status.
 - Bounded and reproducible: ``--examples`` positive and ``--negative`` negative examples per
@@ -22,6 +27,7 @@ a successful request must fail without or with a wrong token (``ignored_auth``, 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 import time
@@ -33,7 +39,6 @@ from typing import Any
 import httpx
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Ok
@@ -61,6 +66,7 @@ TIMES = [{"startDate": "2030-03-01T09:00:00Z", "endDate": "2030-03-01T11:00:00Z"
 # Body fields the API checks beyond their schema (tz database names, future times, real
 # organizer keys, unique emails): pinned examples use these so success paths are reached too.
 REPORT_RANGE = {"startDate": "2000-01-01T00:00:00Z", "endDate": "2100-01-01T00:00:00Z"}
+TEXT_FIELDS = ("name", "givenName", "surname")
 
 
 @dataclass
@@ -73,11 +79,17 @@ class Keys:
     def add(self, name: str, value: object) -> None:
         self.values.setdefault(name, []).append(str(value))
 
-    def fix_body(self, body: Any, serial: int) -> Any:
-        """``body`` with the fields the sandbox checks beyond the schema set to valid values."""
+    def fix_body(self, body: Any, serial: int, *, fill_text: bool = False) -> Any:
+        """``body`` with the fields the sandbox checks beyond the schema set to valid values;
+        with ``fill_text`` also its blank names (the schema allows empty strings, the API not)."""
         if not isinstance(body, dict):
             return body
         body = dict(body)
+        if fill_text:
+            for name in TEXT_FIELDS:
+                value = body.get(name)
+                if isinstance(value, str) and not value.strip():
+                    body[name] = f"Fuzz {serial}"
         if "timeZone" in body:
             body["timeZone"] = "Europe/Berlin"
         if "times" in body:
@@ -172,7 +184,10 @@ def run_operation(
 
     params = [p.name for p in operation.path_parameters]
     known = {n: keys.values[n] for n in params if n in keys.values}
-    pins = st.fixed_dictionaries({n: st.sampled_from(v) for n, v in known.items()})
+    combinations = [
+        dict(zip(known, values, strict=True)) for values in itertools.product(*known.values())
+    ]
+    positives = itertools.count()
 
     def run(mode: GenerationMode, n: int) -> None:
         if n <= 0:
@@ -188,11 +203,18 @@ def run_operation(
             suppress_health_check=list(HealthCheck),
             report_multiple_bugs=False,
         )
-        @given(case=strategy, pin=st.integers(0, 3).map(bool), pinned=pins)
-        def test(case: Any, pin: bool, pinned: dict[str, str]) -> None:
-            if mode is GenerationMode.POSITIVE and pin:
-                case.path_parameters = {**(case.path_parameters or {}), **pinned}
-                case.body = keys.fix_body(case.body, result.calls)
+        @given(case=strategy)
+        def test(case: Any) -> None:
+            if mode is GenerationMode.POSITIVE:
+                index = next(positives)
+                if index % 4:  # every fourth example keeps hypothesis' own (random) keys
+                    turn = index - index // 4 - 1
+                    pinned = combinations[turn % len(combinations)]
+                    case.path_parameters = {**(case.path_parameters or {}), **pinned}
+                    # The first round is a valid request for every combination, so reaching
+                    # the success path never depends on what hypothesis drew.
+                    first_round = turn < len(combinations)
+                    case.body = keys.fix_body(case.body, result.calls, fill_text=first_round)
             call(case)
 
         test()
