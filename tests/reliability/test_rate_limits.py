@@ -661,7 +661,7 @@ def test_an_async_client_idle_then_a_burst_meets_one_429(
 # the client that did not meet a 429 goes on at exactly the server's rate, so the server's bucket
 # stays empty, and the others' retries get in only when one lands in the few milliseconds it
 # leaves. That lasts until it meets a 429 itself -- often 10-25 s. A request must not be given up
-# meanwhile after a count of 429s (it was 6), nor its client's rate halved at every retry.
+# meanwhile after a count of 429s, nor its client's rate halved at every retry.
 
 
 def test_lone_retries_answered_429_do_not_lower_the_rate_again() -> None:
@@ -808,8 +808,8 @@ def four_processes(
     }
 
 
-#: Seeds whose runs (latency 0.25-2 ms one way: a quiet loopback) lost registrations to six
-#: 429s in a row before (3 each); 3 of the first 60 seeds did.
+#: Seeds whose runs (latency 0.25-2 ms one way: a quiet loopback) lose 3 registrations each
+#: when six 429s in a row give a request up and each halves the rate (3 of the first 60 seeds).
 STARVED_SEEDS = [6, 9, 36]
 
 
