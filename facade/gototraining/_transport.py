@@ -264,6 +264,7 @@ class _Settings:
         "max_queue_wait",
         "max_response_size",
         "organizer_key",
+        "refused_at_once",
         "retry",
         "strict",
         "timeout",
@@ -277,6 +278,10 @@ class _Settings:
     ) -> None:
         self.base_url = options.base_url
         self.auth = options.auth
+        # An auth that knows when it is sure to fail (``OAuth2``: a refused grant, a logout).
+        self.refused_at_once: Callable[[], BaseException | None] | None = getattr(
+            options.auth, "_refused_at_once", None
+        )
         self.retry = options.retry_policy
         self.limiter = options.rate_limiter
         self.max_queue_wait = options.max_queue_wait
@@ -463,13 +468,14 @@ def pipeline(
 def _pipeline(
     settings: _Settings, call: Call[T], options: CallOptions, tally: _Tally
 ) -> Generator[Action, Any, T]:
-    """The steps of a call, in order: build the request once; then per attempt wait for a
-    turn in the limiter, send, and either accept the answer or decide whether (and after
+    """The steps of a call, in order: build the request once; then per attempt fail at once
+    if the auth is sure to fail, wait for a turn in the limiter, send, and either accept the answer or decide whether (and after
     how long) to try again."""
     request = _build_request(settings, call, options)
     send = Send(request, request.extensions.get("timeout"))
     state = _CallState(settings, call, options, send)
     while True:
+        _refuse_if_doomed(settings)
         queued = yield from _wait_for_turn(settings, state, request)
         started = time.perf_counter()
         tally.sent += 1
@@ -565,6 +571,14 @@ class _CallState:
     def extra(self, **values: Any) -> dict[str, Any]:
         """A log record's attributes for this attempt."""
         return {**self.fields, "attempt": self.attempt + 1, **values}
+
+
+def _refuse_if_doomed(settings: _Settings) -> None:
+    """Fail before the turn in the limiter when the auth is sure to fail (a refused grant, a
+    logout): waiting would cost the caller time and others a slot of a shared quota."""
+    refused_at_once = settings.refused_at_once
+    if refused_at_once is not None and (error := refused_at_once()) is not None:
+        raise error
 
 
 def _wait_for_turn(
