@@ -421,8 +421,10 @@ def _duration(seconds: float) -> str:
 
 def _decode(call: Call[T], response: httpx.Response, settings: _Settings) -> T:
     """``call.decode(response)`` as the client decodes (strict or tolerant, see ``_drift``),
-    then the drift reported; a ``DecodeError`` quotes the body or its content type, which
-    a hostile server may fill with the credential it was sent: redacted like API errors."""
+    then the drift reported. A ``DecodeError`` ends with the operation and its path template
+    (the filled-in path may hold keys; the template never does); it quotes the body or its
+    content type, which a hostile server may fill with the credential it was sent: redacted
+    like API errors."""
     try:
         with _drift.decoding(
             call.operation, strict=settings.strict, recorder=settings.drift_recorder
@@ -431,8 +433,9 @@ def _decode(call: Call[T], response: httpx.Response, settings: _Settings) -> T:
     except DecodeError as exc:
         secrets = (credential(response.request), *settings.secrets())
         message, path = redact(str(exc), *secrets), redact(exc.path, *secrets)
-        if (message, path) != (str(exc), exc.path):
-            exc.args, exc.path = (message,), path
+        request = call.request
+        exc.args = (f"{message} ({request.operation}: {request.method} {request.template})",)
+        exc.path = path
         raise
     _drift.report(drift)
     return result
