@@ -106,6 +106,9 @@ STALL = 0.1
 NAP = 1.0
 #: How many recent grants estimate the rate actually sent (for the decrease after a 429).
 _RECENT = 10
+#: While a decrease is in force, a 429 lowers the rate again only once this many requests have
+#: been granted since it (fewer: the 429 answers a retry, not a rate).
+_EVIDENCE = 3
 #: A grant more than ``IDLE_FACTOR`` x the usual gap between the latest grants after the
 #: previous one (and at least ``IDLE_GAP`` seconds) starts a new busy spell: the gap was idle
 #: time, no part of any sending rate.
@@ -202,7 +205,12 @@ class Pace:
         """
         self.throttle_count += 1
         self.settle(now)
-        if self.adaptive and (epoch is None or epoch == self.epoch):
+        # A decrease is in force and too few requests went since it to say the rate is too
+        # high: the 429 answers a lone retry after the pause (the account is busy with other
+        # clients), and halving again would only space its retries further apart and bring
+        # the client back at a crawl once it gets through. The pause below still applies.
+        probe = self.throttled_at is not None and not queued and len(self.recent) < _EVIDENCE
+        if self.adaptive and (epoch is None or (epoch == self.epoch and not probe)):
             rate = self.rate_at(now)
             sent = None if queued else self.sent_rate()
             if sent is not None:  # limited by latency, not by us: what was sent got the 429

@@ -83,16 +83,22 @@ class RetryPolicy:
     500 is never retried. Waits are at most ``MAX_SECONDS`` (1,000,000 s), ``max_retries`` at
     most 1,000.
 
-    429s have their own budget, ``rate_limit_retries`` (default 6), on top of ``max_retries``:
-    a 429 says "not processed, come back later", so repeating it costs only time, and several
-    clients sharing one account's limit may each see a few in a row before their limiters
-    (adaptive, see ``RateLimiter``) have settled. ``RetryPolicy(rate_limit_retries=0)`` raises
-    ``RateLimitError`` at the first 429.
+    429s have their own budget, on top of ``max_retries``: a 429 says "not processed, come back
+    later", so repeating it costs only time. By default (``rate_limit_retries=None``) that budget
+    is time, not attempts: a 429 is retried as long as the call's wait for the quota fits its
+    ``max_queue_wait`` (default: the call's timeout; ``None``: as long as it takes). Clients
+    sharing one account without a shared limiter may see many 429s in a row while another
+    client holds the whole quota -- each a second's wait, no sign that the account is down --
+    and a count would give up on a request long before the time it may wait is up.
+    ``rate_limit_retries=N`` caps the retries at ``N`` as well; ``RetryPolicy(rate_limit_retries=0)``
+    raises ``RateLimitError`` at the first 429.
     """
 
     max_retries: int = attrs.field(default=2, validator=_number(integer=True, maximum=MAX_RETRIES))
-    rate_limit_retries: int = attrs.field(
-        default=6, validator=_number(integer=True, maximum=MAX_RETRIES), kw_only=True
+    rate_limit_retries: int | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(_number(integer=True, maximum=MAX_RETRIES)),
+        kw_only=True,
     )
     backoff_base: float = attrs.field(default=0.5, validator=_number(maximum=MAX_SECONDS))
     backoff_max: float = attrs.field(default=8.0, validator=_number(maximum=MAX_SECONDS))
@@ -105,6 +111,11 @@ class RetryPolicy:
             return min(retry_after, self.retry_after_cap)
         delay = min(self.backoff_max, self.backoff_base * (2.0 ** min(attempt, _MAX_EXPONENT)))
         return delay * (1.0 - self.jitter * random.random())
+
+    def retries_rate_limit(self, throttled: int) -> bool:
+        """Whether a 429 may be retried after ``throttled`` earlier 429s of the same call, as far
+        as the count goes (the call's ``max_queue_wait`` bounds the time on its own)."""
+        return self.rate_limit_retries is None or throttled < self.rate_limit_retries
 
     def should_retry_status(
         self, method: str, status: int, *, idempotent: bool | None = None

@@ -558,7 +558,9 @@ class _CallState:
         # None: the retry policy decides by the method; True/False: the Call knows better.
         self.idempotent = call.replay_safe
         self.attempt = 0  # retries so far (the backoff grows with it)
-        self.throttled = 0  # ... of which after a 429 (their own budget: rate_limit_retries)
+        self.throttled = (
+            0  # ... of which after a 429 (own budget: max_queue_wait, rate_limit_retries)
+        )
         # An earlier attempt may have been applied although we got no (good) answer to it.
         self.maybe_applied = False
         self.ticket: Ticket | None = None  # this attempt's turn in the limiter
@@ -725,7 +727,7 @@ def _retry_after_status(
     if status == 429 and settings.limiter is not None:
         settings.limiter.throttled(state.ticket, retry_after)
     budget_left = (
-        state.throttled < retry.rate_limit_retries
+        retry.retries_rate_limit(state.throttled)
         if status == 429
         else state.attempt - state.throttled < retry.max_retries
     )
