@@ -158,6 +158,15 @@ __all__ = [
 # Every model of the spec (generated, see openapi/facade.yaml), exported as it appears.
 __all__ += _models.__all__
 
+# Tracebacks name an exception by its ``__module__``: the module users import it from, not
+# the private one defining it (pickle finds it here too). Only exceptions (and warnings):
+# ``typing.get_type_hints`` resolves a class's postponed annotations in its ``__module__``.
+for _name in __all__:
+    _value = globals().get(_name)
+    if isinstance(_value, type) and issubclass(_value, BaseException):
+        _value.__module__ = __name__
+del _name, _value
+
 show_logs_from_env()  # GOTO_LOG=debug|info: the request lines on stderr, no code needed
 
 #: Exported names imported when first used: ``import gototraining`` is a measured cost, and

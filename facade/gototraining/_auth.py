@@ -125,8 +125,8 @@ class OAuth2(httpx.Auth):
 
     A refresh the token endpoint refuses (``AuthenticationError``, e.g. ``400 invalid_grant``:
     the grant was revoked or has expired) is remembered: later requests that need a refresh
-    raise the same error at once, without asking again (the ``hint`` names the organizer and
-    says to sign in again). ``token_url`` must be ``https://`` unless it is on this machine
+    raise the same error at once, without asking again and without waiting for a turn in
+    the client's rate limiter (the ``hint`` names the organizer and says to sign in again). ``token_url`` must be ``https://`` unless it is on this machine
     or ``allow_insecure_http=True`` (or ``GOTO_ALLOW_INSECURE_HTTP=1``) says otherwise: the
     client secret and refresh token would cross the network in clear text.
     """
@@ -210,6 +210,11 @@ class OAuth2(httpx.Auth):
     def _secrets(self) -> tuple[str | None, ...]:
         """What errors and logs must never show (the transport redacts it)."""
         return self._keeper.secrets()
+
+    def _refused_at_once(self) -> BaseException | None:
+        """The error a request fails with before it waits for the rate limiter: a refused
+        grant or a logout, latched (``TokenKeeper.refused_at_once``); ``None``: go on."""
+        return self._keeper.refused_at_once()
 
     def _rejected_hint(self) -> str:
         """Ends the message of ``AuthenticationError`` when the API refuses the token: the

@@ -193,6 +193,11 @@ class TokenSource(Protocol):
     def logged_out(self) -> Exception:
         """The error for a client whose login was logged out (``LOGGED_OUT``)."""
 
+    def stamp(self) -> object:
+        """Something that changes whenever what the source holds may have changed (the token
+        file's identity and times), read without the lock and cheap enough to call before
+        every request; it never raises (an unknown stamp equals no other)."""
+
     def lock_error(self, error: OSError) -> Exception:
         """The error for a ``lock`` that cannot be taken (its file cannot be created)."""
 
@@ -312,6 +317,8 @@ class TokenKeeper:
         self._source: TokenSource | None = None
         self._basis: TokenSet | None = None  # what the source held when last in agreement
         self._refused: BaseException | None = None  # the grant's last refusal, latched
+        # The source's stamp when it was last read: a latched refusal holds until it changes.
+        self._seen: object = _UNREAD
         self._adopted = -1  # the generation of the last tokens taken from the source
         self.refresh_count = 0
 
@@ -421,6 +428,27 @@ class TokenKeeper:
             # Its access token is due or was rejected: nothing is sent with it any more.
             self._access_token = None
         return error
+
+    def refused_at_once(self) -> BaseException | None:
+        """The error a request fails with before anything is done for it (a copy), or ``None``.
+
+        A refused grant or a logout is latched: a request that needs a refresh then fails
+        without asking the token endpoint again, until the source holds another login. The
+        pipeline asks here before it waits for a turn in the rate limiter, so that such a
+        request does not wait for (and use up) a slot of a quota other clients share.
+        """
+        with self._lock:
+            refused, source, seen = self._refused, self._source, self._seen
+            if refused is None or not self._due():
+                return None
+        if source is not None and source.stamp() != seen:
+            return None  # the source changed since it was read: the flow reads it again
+        err = copy_error(refused)
+        err.add_note(
+            "not sent: this client failed so before and nothing has changed since (the "
+            "token endpoint was not asked again, no turn in the rate limiter was taken)"
+        )
+        return err
 
     # -- the flows -------------------------------------------------------------------------------
 
@@ -609,8 +637,10 @@ class TokenKeeper:
         Raises:
             the source's ``logged_out()`` error: the login was removed (latched).
         """
-        held = yield Blocking(source.read)
+        # The stamp first: a change after it shows as a changed stamp later.
+        stamp, held = yield Blocking(lambda: (source.stamp(), source.read()))
         with self._lock:
+            self._seen = stamp
             basis = self._basis
             if isinstance(held, TokenSet) and held != basis:
                 rejected = self._access_token
@@ -668,6 +698,7 @@ class TokenKeeper:
             error = source.logged_out()
             with self._lock:
                 self._refused = error
+                self._seen = _UNREAD  # read after the stamp: let the next request look again
             raise error
         elif held == OTHER_LOGIN:
             self._detach(source)
@@ -704,6 +735,10 @@ class TokenKeeper:
             url=scrub_url(self.token_url),
             maybe_sent=False,
         )
+
+
+#: The stamp of a source not read yet: equal to no stamp.
+_UNREAD = object()
 
 
 def token_secrets(token: OAuth2Token) -> tuple[str, str]:

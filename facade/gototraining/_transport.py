@@ -264,6 +264,7 @@ class _Settings:
         "max_queue_wait",
         "max_response_size",
         "organizer_key",
+        "refused_at_once",
         "retry",
         "strict",
         "timeout",
@@ -277,6 +278,10 @@ class _Settings:
     ) -> None:
         self.base_url = options.base_url
         self.auth = options.auth
+        # An auth that knows when it is sure to fail (``OAuth2``: a refused grant, a logout).
+        self.refused_at_once: Callable[[], BaseException | None] | None = getattr(
+            options.auth, "_refused_at_once", None
+        )
         self.retry = options.retry_policy
         self.limiter = options.rate_limiter
         self.max_queue_wait = options.max_queue_wait
@@ -416,8 +421,10 @@ def _duration(seconds: float) -> str:
 
 def _decode(call: Call[T], response: httpx.Response, settings: _Settings) -> T:
     """``call.decode(response)`` as the client decodes (strict or tolerant, see ``_drift``),
-    then the drift reported; a ``DecodeError`` quotes the body or its content type, which
-    a hostile server may fill with the credential it was sent: redacted like API errors."""
+    then the drift reported. A ``DecodeError`` ends with the operation and its path template
+    (the filled-in path may hold keys; the template never does); it quotes the body or its
+    content type, which a hostile server may fill with the credential it was sent: redacted
+    like API errors."""
     try:
         with _drift.decoding(
             call.operation, strict=settings.strict, recorder=settings.drift_recorder
@@ -426,8 +433,9 @@ def _decode(call: Call[T], response: httpx.Response, settings: _Settings) -> T:
     except DecodeError as exc:
         secrets = (credential(response.request), *settings.secrets())
         message, path = redact(str(exc), *secrets), redact(exc.path, *secrets)
-        if (message, path) != (str(exc), exc.path):
-            exc.args, exc.path = (message,), path
+        request = call.request
+        exc.args = (f"{message} ({request.operation}: {request.method} {request.template})",)
+        exc.path = path
         raise
     _drift.report(drift)
     return result
@@ -463,13 +471,14 @@ def pipeline(
 def _pipeline(
     settings: _Settings, call: Call[T], options: CallOptions, tally: _Tally
 ) -> Generator[Action, Any, T]:
-    """The steps of a call, in order: build the request once; then per attempt wait for a
-    turn in the limiter, send, and either accept the answer or decide whether (and after
+    """The steps of a call, in order: build the request once; then per attempt fail at once
+    if the auth is sure to fail, wait for a turn in the limiter, send, and either accept the answer or decide whether (and after
     how long) to try again."""
     request = _build_request(settings, call, options)
     send = Send(request, request.extensions.get("timeout"))
     state = _CallState(settings, call, options, send)
     while True:
+        _refuse_if_doomed(settings)
         queued = yield from _wait_for_turn(settings, state, request)
         started = time.perf_counter()
         tally.sent += 1
@@ -567,6 +576,14 @@ class _CallState:
     def extra(self, **values: Any) -> dict[str, Any]:
         """A log record's attributes for this attempt."""
         return {**self.fields, "attempt": self.attempt + 1, **values}
+
+
+def _refuse_if_doomed(settings: _Settings) -> None:
+    """Fail before the turn in the limiter when the auth is sure to fail (a refused grant, a
+    logout): waiting would cost the caller time and others a slot of a shared quota."""
+    refused_at_once = settings.refused_at_once
+    if refused_at_once is not None and (error := refused_at_once()) is not None:
+        raise error
 
 
 def _wait_for_turn(

@@ -496,6 +496,15 @@ class _StoreSource:
         else:
             self.store.refresh_not_saved(refreshed, TokenStoreError(str(error)))
 
+    def stamp(self) -> object:
+        try:
+            info = os.stat(self.store.path)
+        except FileNotFoundError:
+            return None
+        except OSError:
+            return object()
+        return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
     def warn(self, message: str) -> None:
         self.store._warn(message)
 
@@ -505,5 +514,7 @@ class _StoreSource:
     def logged_out(self) -> TokenStoreError:
         return TokenStoreError(
             f"logged out: {self.store.path} no longer holds the login this client was started "
-            "with ('gototraining logout' ran); log in again and restart it"
+            "with ('gototraining logout' ran); run 'gototraining login' again (same client "
+            "and organizer): running clients use the new login at their next call, no "
+            "restart needed"
         )

@@ -393,3 +393,14 @@ def test_a_roster_entry_without_email_matches_nobody(flavor: Flavor) -> None:
     ]
     results = flavor.run(lambda c: c.registrants.register_many(1, people))
     assert [r.outcome.value for r in results] == ["registered", "already_registered"]
+
+
+def test_a_decode_error_names_the_operation_and_its_path_template(flavor: Flavor) -> None:
+    error = strict_error(flavor, example("trainings.json"), lambda c: c.trainings.list())
+    message = str(error)
+    assert message.endswith("(getAllTrainings: GET /organizers/{organizerKey}/trainings)")
+    assert error.operation == "getAllTrainings"
+    assert "1000000000000000001" not in message  # the organizer key stays out of it
+    answer(flavor, b"<html>login</html>")  # not JSON: the same, tolerant or not
+    with pytest.raises(DecodeError, match=r"\(getTraining: GET /organizers/\{organizerKey\}"):
+        flavor.run(lambda c: c.trainings.get(8178251407424893697))
