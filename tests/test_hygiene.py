@@ -385,3 +385,31 @@ def test_a_private_use_is_found(source: str) -> None:
 @pytest.mark.parametrize("source", PUBLIC_USES.values(), ids=PUBLIC_USES.keys())
 def test_a_public_use_passes(source: str) -> None:
     assert private_uses(source) == []
+
+
+def _docstrings_with_lone_surrogates(source: str) -> list[str]:
+    """Names of the module, classes and functions whose docstring holds a lone surrogate."""
+    tree = ast.parse(source)
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            doc = ast.get_docstring(node, clean=False)
+            if doc is not None and re.search("[\ud800-\udfff]", doc):
+                found.append(getattr(node, "name", "<module>"))
+    return found
+
+
+def test_no_docstring_holds_a_lone_surrogate() -> None:
+    """Python 3.13.0 cannot compile such a docstring (its compile-time dedent encodes it to
+    UTF-8): the module fails to import. A docstring shows the escape (``\\\\ud800``) instead."""
+    offenders = {
+        str(path.relative_to(ROOT)): found
+        for path in sorted((ROOT / "facade").rglob("*.py"))
+        if (found := _docstrings_with_lone_surrogates(path.read_text(encoding="utf-8")))
+    }
+    assert offenders == {}
+
+
+def test_the_surrogate_check_finds_one() -> None:
+    assert _docstrings_with_lone_surrogates('"""Eve\\ud800"""\n') == ["<module>"]
+    assert _docstrings_with_lone_surrogates('"""Eve\\\\ud800"""\n') == []

@@ -14,7 +14,7 @@ guard is reversible, and ``read_people_csv`` undoes it (``tests/cli/test_csvio.p
 two to each other), so an exported roster can be imported again unchanged. Where the bytes go (a file replaced
 atomically, a pipe, stdout) is ``outputs``' business.
 
-A lone surrogate in a value (a name sent as ``"Eve\ud800"``: JSON allows the escape, but it is
+A lone surrogate in a value (a name sent as ``"Eve\\ud800"``: JSON allows the escape, but it is
 no character and UTF-8 cannot hold it) is written as U+FFFD REPLACEMENT CHARACTER, the rest of
 the value and every other row as they are.
 """
